@@ -1,0 +1,128 @@
+"""ReLoop web application: ``create_app`` builds it; blueprints live one per user area."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from flask import Flask, g, request
+from flask_htmx import HTMX
+from flask_wtf.csrf import CSRFProtect
+
+from webapp.config import ROOT, Settings
+
+csrf = CSRFProtect()
+htmx = HTMX()
+
+__all__ = ["create_app", "csrf", "htmx"]
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app from the environment; ``test_config`` overrides for tests."""
+    settings = Settings.from_env()
+    if test_config and "SETTINGS" in test_config:
+        settings = test_config["SETTINGS"]
+    settings = settings.with_secret()
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_path),
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.from_mapping(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        RELOOP_SETTINGS=settings,
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        HUEY_IMMEDIATE=False,
+    )
+    if test_config:
+        app.config.update({k: v for k, v in test_config.items() if k != "SETTINGS"})
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+    _register_errors(app)
+    from webapp import cli
+
+    cli.register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from webapp import access, auth, db, i18n, tasks
+
+    db.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    access.init_app(app)
+    tasks.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from webapp.api.views import bp as api_bp
+    from webapp.auth.views import bp as auth_bp
+    from webapp.jobs.views import bp as jobs_bp
+    from webapp.main.views import bp as main_bp
+    from webapp.outlets.views import bp as outlets_bp
+    from webapp.admin.views import bp as admin_bp
+
+    for bp in (main_bp, auth_bp, outlets_bp, jobs_bp, api_bp, admin_bp):
+        app.register_blueprint(bp)
+    csrf.exempt(api_bp)  # machine clients authenticate with bearer tokens, not cookies
+
+
+def _register_hooks(app: Flask) -> None:
+    @app.before_request
+    def _request_id() -> None:
+        g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
+
+    @app.after_request
+    def _headers(response: Any) -> Any:
+        response.headers.setdefault("X-Request-Id", g.get("request_id", ""))
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.vary.add("HX-Request")
+        return response
+
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+
+
+
+def _register_errors(app: Flask) -> None:
+    from flask import render_template
+    from flask_babel import gettext as _
+    from flask_wtf.csrf import CSRFError
+    from werkzeug.exceptions import HTTPException
+
+    messages = {
+        400: lambda: _("The request could not be understood."),
+        403: lambda: _("You do not have permission to open this page."),
+        404: lambda: _("This page does not exist."),
+        405: lambda: _("This action is not allowed here."),
+        413: lambda: _("The upload is too large."),
+        500: lambda: _("Something went wrong on our side. The error has been logged."),
+        503: lambda: _("The service is temporarily unavailable. Please try again shortly."),
+    }
+
+    def render(code: int, title: str, message: str) -> Any:
+        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+            return {"error": message, "status": code}, code
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError) -> Any:
+        return render(400, "CSRF", _("The form expired or was sent from elsewhere. Reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Any:
+        code = exc.code or 500
+        message = messages.get(code, lambda: exc.description or "")()
+        return render(code, exc.name, message)

@@ -1,0 +1,114 @@
+"""The ``reloop`` command: a Flask CLI group on the app factory."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from webapp import create_app
+from webapp.db import db_session, upgrade
+from webapp.models import Role
+
+
+def main() -> None:
+    """Entry point of the ``reloop`` console script."""
+    FlaskGroup(create_app=create_app, help="ReLoop operations platform.")()
+
+
+def register(app: Flask) -> None:
+    """Attach the project's command groups to the app's CLI."""
+    for command in (db_group, seed_group, users_group, demo):
+        app.cli.add_command(command)
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply the Alembic migrations to DATABASE_URL."""
+    upgrade(current_app.config["SQLALCHEMY_DATABASE_URI"], revision)
+    click.echo(f"database at {revision}")
+
+
+@click.group("seed")
+def seed_group() -> None:
+    """Reference and demo data."""
+
+
+@seed_group.command("reference")
+@with_appcontext
+def seed_reference() -> None:
+    """Materials: the editable list of recyclable categories."""
+    from webapp import seed
+
+    added = seed.seed_materials(db_session())
+    click.echo(f"{added} materials added")
+
+
+@seed_group.command("demo")
+@click.option("--outlets", default=150, show_default=True, type=click.IntRange(1, 5000))
+@click.option("--days", default=21, show_default=True, type=click.IntRange(0, 366))
+@click.option("--seed", "rng_seed", default=2022, show_default=True)
+@with_appcontext
+def seed_demo(outlets: int, days: int, rng_seed: int) -> None:
+    """Demo organisation, users, facilities, vehicles and outlets on real Shenzhen streets."""
+    from webapp import seed
+
+    report = seed.seed_demo(db_session(), outlets=outlets, days=days, seed=rng_seed,
+                            cache_dir=current_app.config["RELOOP_SETTINGS"].cache_dir)
+    click.echo(report.text())
+
+
+@click.group("users")
+def users_group() -> None:
+    """User accounts."""
+
+
+@users_group.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--name", "display_name", default="")
+@click.password_option(help="At least 8 characters; prompted for when not given.")
+@with_appcontext
+def users_create(username: str, role: str, display_name: str, password: str) -> None:
+    """Create a user with a role."""
+    from webapp.auth.operations import AuthError, create_user
+
+    session = db_session()
+    try:
+        user = create_user(session, username=username, password=password, role=Role(role),
+                           display_name=display_name)
+        session.commit()
+    except AuthError as exc:
+        raise click.BadParameter(str(exc), param_hint="username/password") from exc
+    click.echo(f"user {user.username} ({user.role.value}) created")
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Build the database and stop.")
+@with_appcontext
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Build the embedded database from the bundled data and serve it."""
+    from webapp import seed
+    from webapp.tasks import huey
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    upgrade(app.config["SQLALCHEMY_DATABASE_URI"])
+    report = seed.seed_demo(db_session(), outlets=150, days=21, seed=2022,
+                            cache_dir=app.config["RELOOP_SETTINGS"].cache_dir)
+    click.echo(report.text())
+    if no_serve:
+        return
+    # One process for the demo: a thread consumer runs the background jobs.
+    consumer = huey.create_consumer(workers=1, worker_type="thread")
+    consumer.start()
+    click.echo(f"ReLoop demo: http://{host}:{port}/  (Ctrl+C to stop)")
+    app.run(host=host, port=port, debug=False, use_reloader=False)

@@ -1,0 +1,113 @@
+"""Settings: defaults in code, overridden by the environment, validated at start-up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = ROOT / "instance"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment.
+
+    ``from_env`` is the only place that looks at ``os.environ``; the rest of the
+    code receives these values as arguments.
+    """
+
+    instance_path: Path = DEFAULT_INSTANCE
+    database_url: str = ""
+    secret_key: str = ""
+    huey_url: str | None = None
+    cache_dir: Path | None = None
+    default_locale: str = "zh"
+    fill_threshold_pct: int = 80
+    page_size: int = 25
+    max_upload_bytes: int = 5 * 1024 * 1024
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read ``RELOOP_*``, ``DATABASE_URL``, ``HUEY_URL`` / ``REDIS_URL``."""
+        env = os.environ if env is None else env
+        instance = Path(env.get("RELOOP_INSTANCE_PATH", str(DEFAULT_INSTANCE)))
+        settings = cls(
+            instance_path=instance,
+            database_url=env.get("DATABASE_URL", f"sqlite:///{instance / 'reloop.db'}"),
+            secret_key=env.get("RELOOP_SECRET_KEY", ""),
+            huey_url=env.get("HUEY_URL") or env.get("REDIS_URL") or None,
+            cache_dir=Path(env["RELOOP_CACHE_DIR"]) if env.get("RELOOP_CACHE_DIR") else None,
+            default_locale=env.get("RELOOP_DEFAULT_LOCALE", "zh"),
+            fill_threshold_pct=_int(env, "RELOOP_FILL_THRESHOLD_PCT", 80, low=1, high=100),
+            page_size=_int(env, "RELOOP_PAGE_SIZE", 25, low=5, high=500),
+            max_upload_bytes=_int(env, "RELOOP_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, low=1024),
+        )
+        return settings.validated()
+
+    def validated(self) -> Settings:
+        """Normalise the database URL and check every value, naming what is wrong."""
+        url = normalise_database_url(self.database_url)
+        if self.default_locale not in ("zh", "en"):
+            raise ConfigError("RELOOP_DEFAULT_LOCALE must be 'zh' or 'en'")
+        return replace(self, database_url=url, cache_dir=self.cache_dir or self.instance_path / "cache")
+
+    def with_secret(self) -> Settings:
+        """Return settings whose secret key is set, persisting a generated one.
+
+        A production deployment sets ``RELOOP_SECRET_KEY``; the embedded demo keeps
+        a random key in the instance folder so sessions survive a restart.
+        """
+        if self.secret_key:
+            return self
+        key_file = self.instance_path / "secret_key"
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        return replace(self, secret_key=key_file.read_text().strip())
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URL forms hosting platforms hand out and pick the psycopg 3 driver."""
+    if not url:
+        raise ConfigError("DATABASE_URL is empty")
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(f"DATABASE_URL is not a database URL: {exc}") from exc
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(
+            f"DATABASE_URL backend {parsed.get_backend_name()!r} is not supported "
+            "(use sqlite or postgresql)"
+        )
+    return url
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, low: int, high: int | None = None) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ConfigError(f"{name} must be {bound}, got {value}")
+    return value

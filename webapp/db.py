@@ -1,0 +1,77 @@
+"""Database engine and the per-request session.
+
+SQLite is the embedded default (WAL, foreign keys on); PostgreSQL is selected by
+``DATABASE_URL``. Both run the same Alembic migrations.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlmodel import Session
+
+from webapp.config import ROOT
+
+MIGRATIONS = ROOT / "migrations"
+
+
+def make_engine(url: str) -> Engine:
+    """Create the engine; on SQLite switch on WAL and foreign keys for every connection."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    """Attach the engine to the app and close each request's session at teardown."""
+    app.extensions["reloop.engine"] = make_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.teardown_appcontext(_close_session)
+
+
+def engine() -> Engine:
+    """The current app's engine."""
+    return current_app.extensions["reloop.engine"]  # type: ignore[no-any-return]
+
+
+def db_session() -> Session:
+    """The session of the current app context, opened on first use."""
+    if "db_session" not in g:
+        g.db_session = Session(engine(), expire_on_commit=False)
+    return g.db_session  # type: ignore[no-any-return]
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def alembic_config(url: str) -> AlembicConfig:
+    """An Alembic config pointing at the project's migrations and the given database."""
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the schema of ``url`` to ``revision``."""
+    command.upgrade(alembic_config(url), revision)

@@ -1,0 +1,237 @@
+"""Reference data and the demo: outlets placed on real streets of the bundled extract."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import geodata
+from sqlmodel import Session, select
+
+from webapp.api import tokens
+from webapp.auth.operations import create_user
+from webapp.models import (
+    Driver,
+    Facility,
+    FacilityKind,
+    FillReading,
+    Material,
+    Organisation,
+    Outlet,
+    OutletKind,
+    OutletMaterial,
+    OutletStatus,
+    ReadingSource,
+    Role,
+    TokenKind,
+    Vehicle,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DEMO_ORG = "深圳市绿环再生资源有限公司（演示）"
+
+# code, 中文, English, low value (低价值可回收物), bulk density kg/m³
+MATERIALS = [
+    ("paper", "废纸", "Paper and cardboard", False, 120),
+    ("metal", "废金属", "Scrap metal", False, 350),
+    ("plastic", "废塑料", "Plastics", False, 40),
+    ("glass", "玻璃", "Glass", True, 300),
+    ("textiles", "废旧纺织物", "Waste textiles", True, 150),
+    ("low_value_plastic", "低值塑料", "Low-value plastics", True, 30),
+    ("waste_wood", "废木材", "Waste wood", True, 200),
+    ("composite_packaging", "复合包装", "Composite packaging", True, 50),
+    ("battery", "废旧电池", "Batteries", False, 1500),
+]
+
+DEMO_USERS = [
+    ("admin", "系统管理员", Role.ADMIN, "admin-2026"),
+    ("dispatcher", "调度员 陈敏", Role.DISPATCHER, "dispatch-2026"),
+    ("driver1", "司机 李强", Role.DRIVER, "driver-2026"),
+    ("driver2", "司机 王磊", Role.DRIVER, "driver-2026"),
+    ("driver3", "司机 张伟", Role.DRIVER, "driver-2026"),
+    ("regulator", "监管员 刘洋", Role.REGULATOR, "audit-2026"),
+]
+
+_KINDS = [(OutletKind.KIOSK, 0.55), (OutletKind.SMART_BIN, 0.30),
+          (OutletKind.CO_BUILT, 0.10), (OutletKind.BATTERY_POINT, 0.05)]
+_KIND_SUFFIX = {OutletKind.KIOSK: "回收亭", OutletKind.SMART_BIN: "智能回收站",
+                OutletKind.CO_BUILT: "共建回收点", OutletKind.BATTERY_POINT: "动力电池回收点"}
+_KIND_MATERIALS = {
+    OutletKind.KIOSK: ["paper", "metal", "plastic", "glass", "textiles", "low_value_plastic",
+                       "composite_packaging"],
+    OutletKind.SMART_BIN: ["paper", "metal", "plastic", "glass", "low_value_plastic", "composite_packaging"],
+    OutletKind.CO_BUILT: ["paper", "plastic", "composite_packaging", "waste_wood", "textiles"],
+    OutletKind.BATTERY_POINT: ["battery", "metal"],
+}
+_PARTNERS = ["比亚迪股份有限公司", "华为技术有限公司", "TCL科技集团", "创维集团", "美的集团"]
+_DISTRICT_ZH = {"futian": "福田区", "nanshan": "南山区"}
+_DISTRICT_PREFIX = {"futian": "FT", "nanshan": "NS"}
+_OUTLET_STREETS = {"residential", "living_street", "tertiary", "unclassified", "secondary"}
+
+
+@dataclass
+class SeedReport:
+    """What the seed did, printed by the CLI."""
+
+    created: bool
+    counts: dict[str, int] = field(default_factory=dict)
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+    sensor_token: str = ""
+
+    def text(self) -> str:
+        if not self.created:
+            return "demo data already present; nothing added"
+        lines = ["demo data: " + ", ".join(f"{v} {k}" for k, v in self.counts.items()), "", "demo logins:"]
+        lines += [f"  {role:<11} {user:<11} {password}" for role, user, password in self.logins]
+        lines += ["", f"demo sensor token: {self.sensor_token}"]
+        return "\n".join(lines)
+
+
+def seed_materials(session: Session) -> int:
+    """Add the standard materials that are missing; existing rows are left as edited."""
+    have = set(session.exec(select(Material.code)).all())
+    added = 0
+    for order, (code, zh, en, low, density) in enumerate(MATERIALS):
+        if code not in have:
+            session.add(Material(code=code, name_zh=zh, name_en=en, low_value=low,
+                                 density_kg_m3=density, sort_order=order))
+            added += 1
+    session.commit()
+    return added
+
+
+def seed_demo(session: Session, *, outlets: int, days: int, seed: int, cache_dir: Path | None) -> SeedReport:
+    """Seed the demo once; a second call changes nothing."""
+    if session.exec(select(Organisation).where(Organisation.name == DEMO_ORG)).first():
+        return SeedReport(created=False)
+    seed_materials(session)
+    rng = random.Random(seed)
+    org = Organisation(name=DEMO_ORG)
+    session.add(org)
+    session.flush()
+    report = SeedReport(created=True)
+    users = {}
+    for username, name, role, password in DEMO_USERS:
+        users[username] = create_user(session, username=username, password=password, role=role,
+                                      display_name=name, org_id=org.id)
+        report.logins.append((role.value, username, password))
+    drive = geodata.load_network(mode="drive", cache_dir=cache_dir)
+    depots = _facilities(session, drive, org.id)  # type: ignore[arg-type]
+    _fleet(session, depots, users, org.id)  # type: ignore[arg-type]
+    placed = _outlets(session, drive, rng, outlets, org.id)  # type: ignore[arg-type]
+    readings = _fill_history(session, placed, rng, days)
+    _token, plain = tokens.issue(session, name="演示传感器网关", kind=TokenKind.SENSOR, org_id=org.id)
+    session.commit()
+    report.sensor_token = plain
+    report.counts = {"outlets": len(placed), "facilities": len(depots), "users": len(users),
+                     "fill readings": readings}
+    return report
+
+
+def _nearest_street(graph: object, lon: float, lat: float) -> tuple[float, float]:
+    best = min(((d["lon"], d["lat"]) for _n, d in graph.nodes(data=True)),  # type: ignore[attr-defined]
+               key=lambda p: (p[0] - lon) ** 2 + (p[1] - lat) ** 2)
+    return float(best[0]), float(best[1])
+
+
+def _facilities(session: Session, graph: object, org_id: int) -> list[Facility]:
+    specs = [
+        ("SC-NS-01", "南山再生资源分拣中心", FacilityKind.SORTING_CENTRE, 113.975, 22.512, 30),
+        ("TS-FT-01", "福田垃圾分类中转站", FacilityKind.TRANSFER_STATION, 114.045, 22.525, 15),
+    ]
+    rows = []
+    for code, name, kind, lon, lat, unload in specs:
+        slon, slat = _nearest_street(graph, lon, lat)
+        district = geodata.district_of(slon, slat)
+        rows.append(Facility(code=code, name=name, kind=kind, lon=slon, lat=slat, district=district,
+                             address=f"深圳市{_DISTRICT_ZH.get(district or '', '')}", is_depot=True,
+                             unload_minutes=unload, opens=time(6, 0), closes=time(20, 0), org_id=org_id))
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def _fleet(session: Session, depots: list[Facility], users: dict[str, object], org_id: int) -> None:
+    specs = [("粤B·D12345", "东风 压缩式 5吨", 5_000_000, 12_000, 0), ("粤B·D23456", "福田 厢式 3吨", 3_000_000, 9_000, 0),
+             ("粤B·D34567", "比亚迪 T5 纯电 2吨", 2_000_000, 8_000, 1), ("粤B·D45678", "江铃 厢式 2吨", 2_000_000, 7_000, 1)]
+    vehicles = []
+    for plate, model, grams, litres, depot in specs:
+        vehicles.append(Vehicle(plate=plate, model=model, capacity_g=grams, volume_l=litres,
+                                depot_id=depots[depot].id, fixed_cost_fen=30_000, cost_per_km_fen=250,  # type: ignore[arg-type]
+                                org_id=org_id))
+    session.add_all(vehicles)
+    session.flush()
+    for index, username in enumerate(("driver1", "driver2", "driver3")):
+        user = users[username]
+        session.add(Driver(user_id=user.id, name=user.display_name.replace("司机 ", ""),  # type: ignore[attr-defined]
+                           phone=f"1380000{index + 1:04d}", vehicle_id=vehicles[index].id, org_id=org_id))
+
+
+def _pick_kind(rng: random.Random) -> OutletKind:
+    return rng.choices([k for k, _w in _KINDS], weights=[w for _k, w in _KINDS])[0]
+
+
+def _outlets(session: Session, graph: object, rng: random.Random, count: int, org_id: int) -> list[Outlet]:
+    points = geodata.sample_street_points(graph, count, seed=rng.randrange(1 << 30),  # type: ignore[arg-type]
+                                          highway=_OUTLET_STREETS, min_spacing_m=250)
+    materials = {m.code: m.id for m in session.exec(select(Material))}
+    numbers: dict[str, int] = {}
+    used_names: set[str] = set()
+    rows = []
+    for point in points:
+        district = point.district or "futian"
+        numbers[district] = numbers.get(district, 0) + 1
+        kind = _pick_kind(rng)
+        street = point.street_name or "无名路"
+        name = f"{street}{_KIND_SUFFIX[kind]}"
+        if name in used_names:
+            name = f"{name}（{numbers[district]}号）"
+        used_names.add(name)
+        status = rng.choices([OutletStatus.ACTIVE, OutletStatus.PLANNED, OutletStatus.CLOSED], [90, 8, 2])[0]
+        opened = date.today() - timedelta(days=rng.randrange(60, 900))
+        outlet = Outlet(
+            code=f"{_DISTRICT_PREFIX.get(district, 'OT')}-{numbers[district]:04d}", name=name, kind=kind,
+            status=status, district=point.district, address=f"深圳市{_DISTRICT_ZH.get(district, '')}{street}",
+            lon=round(point.lon, 7), lat=round(point.lat, 7), capacity_l=rng.choice([660, 1000, 1200, 2400]),
+            fill_threshold_pct=80, host_name=rng.choice(["王", "李", "张", "刘", "陈", "杨"]) + rng.choice(["女士", "先生"]),
+            host_phone=f"13{rng.randrange(10**8, 10**9)}", partner=rng.choice(_PARTNERS) if kind == OutletKind.CO_BUILT else "",
+            opened_on=None if status == OutletStatus.PLANNED else opened,
+            closed_on=date.today() - timedelta(days=rng.randrange(1, 50)) if status == OutletStatus.CLOSED else None,
+            close_reason="小区改造，站点撤除" if status == OutletStatus.CLOSED else "", org_id=org_id,
+        )
+        rows.append(outlet)
+    session.add_all(rows)
+    session.flush()
+    for outlet in rows:
+        for code in _KIND_MATERIALS[outlet.kind]:
+            session.add(OutletMaterial(outlet_id=outlet.id, material_id=materials[code]))  # type: ignore[arg-type]
+    return rows
+
+
+def _fill_history(session: Session, outlets: list[Outlet], rng: random.Random, days: int) -> int:
+    """Twice-daily readings: bins fill at their own pace and are emptied after passing 85 %."""
+    today = datetime.now(SHANGHAI).date()
+    count = 0
+    for outlet in outlets:
+        if outlet.status != OutletStatus.ACTIVE or days == 0:
+            continue
+        rate = rng.uniform(4.0, 18.0)  # % per half day
+        fill = rng.uniform(0, 60)
+        for day in range(days, -1, -1):
+            for hour in (8, 16):
+                at = datetime.combine(today - timedelta(days=day), time(hour), SHANGHAI)
+                if at > datetime.now(SHANGHAI):
+                    continue
+                fill = min(100.0, fill + rng.uniform(0.5, 1.5) * rate)
+                session.add(FillReading(reading_id=f"demo-{outlet.code}-{at:%Y%m%d%H}", outlet_id=outlet.id,  # type: ignore[arg-type]
+                                        fill_pct=round(fill, 1), measured_at=at, source=ReadingSource.SENSOR,
+                                        org_id=outlet.org_id))
+                outlet.last_fill_pct, outlet.last_fill_at = round(fill, 1), at
+                count += 1
+                if fill > 85 and rng.random() < 0.7 and day > 0:
+                    fill = rng.uniform(0, 8)  # emptied by a collection round
+        session.add(outlet)
+    return count

@@ -1,0 +1,51 @@
+"""The huey queue. Tasks are thin wrappers: open a session, call an operation.
+
+SQLite storage in the instance folder by default; Redis when ``HUEY_URL`` or
+``REDIS_URL`` is set. Tests and ``HUEY_IMMEDIATE`` run tasks inline.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from flask import Flask, current_app, has_app_context
+from huey import Huey, RedisHuey, SqliteHuey
+
+from webapp.config import Settings
+
+
+def make_huey(settings: Settings) -> Huey:
+    """Choose the storage from the settings."""
+    if settings.huey_url:
+        return RedisHuey("reloop", url=settings.huey_url)
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("reloop", filename=str(settings.instance_path / "huey.db"))
+
+
+huey = make_huey(Settings.from_env())
+
+
+def init_app(app: Flask) -> None:
+    """Run tasks inline when the app asks for it (tests, single-process demo)."""
+    if app.config.get("HUEY_IMMEDIATE"):
+        huey.immediate = True
+    app.extensions["reloop.huey"] = huey
+
+
+@cache
+def _worker_app() -> Flask:
+    # Built on first task, not at import: importing this module must stay cheap.
+    from webapp import create_app
+
+    return create_app()
+
+
+@huey.task(retries=1, retry_delay=5)
+def run_job_task(job_id: int) -> None:
+    """Run one Job row's work in a fresh app context."""
+    from webapp.db import db_session
+    from webapp.jobs.operations import run_job
+
+    app = current_app._get_current_object() if has_app_context() else _worker_app()  # type: ignore[attr-defined]
+    with app.app_context():
+        run_job(db_session(), job_id)
