@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from webapp.models import Job, JobStatus
@@ -83,18 +84,31 @@ def run_job(session: Session, job_id: int) -> None:
 
 def _progress_writer(job_id: int) -> Progress:
     def report(percent: int, message: str = "") -> None:
-        _update(job_id, progress=max(0, min(99, percent)), message=message[:255])
+        try:
+            _update(job_id, best_effort=True, progress=max(0, min(99, percent)), message=message[:255])
+        except OperationalError:
+            # SQLite has one writer: while the handler holds its write transaction,
+            # progress waits for the next report rather than stalling the work.
+            log.debug("progress of job %s skipped: database busy", job_id)
 
     return report
 
 
-def _update(job_id: int, **values: Any) -> None:
+def _update(job_id: int, *, best_effort: bool = False, **values: Any) -> None:
     # A separate session: progress must be visible to the polling page while the
     # handler's own transaction is still open (and must not commit it early).
     with Session(current_app.extensions["reloop.engine"]) as side:
-        job = side.get(Job, job_id)
-        assert job is not None
-        for key, value in values.items():
-            setattr(job, key, value)
-        side.add(job)
-        side.commit()
+        sqlite = side.get_bind().dialect.name == "sqlite"
+        if best_effort and sqlite:
+            side.connection().exec_driver_sql("PRAGMA busy_timeout=200")
+        try:
+            job = side.get(Job, job_id)
+            assert job is not None
+            for key, value in values.items():
+                setattr(job, key, value)
+            side.add(job)
+            side.commit()
+        finally:
+            if best_effort and sqlite:
+                side.rollback()
+                side.connection().exec_driver_sql("PRAGMA busy_timeout=30000")

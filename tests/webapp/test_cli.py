@@ -1,0 +1,58 @@
+"""The ``reloop`` command."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import geodata
+from sqlmodel import func, select
+
+from webapp.models import Facility, FillReading, Material, Outlet, OutletStatus, User
+
+
+def test_users_create_adds_a_user_with_a_role(runner, db) -> None:
+    """`reloop users create` creates a user with a hashed password."""
+    result = runner.invoke(args=["users", "create", "zhang", "--role", "driver", "--password", "long-enough-1"])
+    assert result.exit_code == 0, result.output
+    user = db.exec(select(User).where(User.username == "zhang")).one()
+    assert user.role == "driver" and user.password_hash != "long-enough-1"
+
+
+def test_users_create_refuses_a_short_password(runner) -> None:
+    """A password under 8 characters is refused with a message."""
+    result = runner.invoke(args=["users", "create", "li", "--role", "driver", "--password", "short"])
+    assert result.exit_code != 0 and "8 characters" in result.output
+
+
+def test_seed_reference_is_idempotent(runner, db) -> None:
+    """Seeding materials twice adds nothing the second time, including the low-value ones."""
+    assert "0 materials added" in runner.invoke(args=["seed", "reference"]).output
+    low = set(db.exec(select(Material.name_zh).where(Material.low_value == True)).all())  # noqa: E712
+    assert low == {"玻璃", "废旧纺织物", "低值塑料", "废木材", "复合包装"}
+
+
+def test_seed_demo_puts_outlets_on_real_streets(runner, db, cache_dir) -> None:
+    """Demo outlets lie on streets of the extract, with facilities, readings and logins."""
+    result = runner.invoke(args=["seed", "demo", "--outlets", "40", "--days", "3"])
+    assert result.exit_code == 0, result.output
+    assert "dispatch-2026" in result.output and "demo sensor token: rl_" in result.output
+    outlets = db.exec(select(Outlet)).all()
+    assert len(outlets) == 40
+    area = geodata.ServiceArea.from_graph(geodata.load_network(mode="walk", cache_dir=cache_dir))
+    assert max(area.distance_to_street_m(o.lon, o.lat) for o in outlets) < 1.0
+    assert {o.district for o in outlets} == {"futian", "nanshan"}
+    assert db.exec(select(func.count()).select_from(Facility)).one() == 2
+    active = [o for o in outlets if o.status == OutletStatus.ACTIVE]
+    assert db.exec(select(func.count()).select_from(FillReading)).one() >= len(active) * 6
+    again = runner.invoke(args=["seed", "demo", "--outlets", "40", "--days", "3"])
+    assert "nothing added" in again.output
+
+
+def test_reloop_console_script_lists_the_project_groups() -> None:
+    """The installed `reloop` command exposes db, seed, users and demo."""
+    reloop = Path(sys.executable).parent / "reloop"
+    out = subprocess.run([str(reloop), "--help"], capture_output=True, text=True, check=True).stdout
+    for group in ("db", "seed", "users", "demo"):
+        assert f"  {group} " in out
