@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import run_simple
 
 from webapp import create_app
 from webapp.db import db_session, upgrade
@@ -111,4 +112,8 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     consumer = huey.create_consumer(workers=1, worker_type="thread")
     consumer.start()
     click.echo(f"ReLoop demo: http://{host}:{port}/  (Ctrl+C to stop)")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    # Flask ignores app.run() inside its own CLI, so serve with werkzeug directly.
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        consumer.stop(graceful=True)

@@ -21,6 +21,11 @@ def outlet_form(**overrides: str) -> dict:
     return data
 
 
+def table(client, query: str) -> str:
+    """The outlet table fragment for a query (as htmx asks for it)."""
+    return client.get(f"/outlets/?{query}", headers={"HX-Request": "true"}).get_data(as_text=True)
+
+
 @pytest.fixture
 def staff(client, auth):
     auth.login(Role.DISPATCHER)
@@ -74,16 +79,16 @@ def test_co_built_outlet_needs_its_partner(staff) -> None:
 
 def test_list_filters_by_type_status_and_material(staff, outlets) -> None:
     """Filters narrow the table to matching outlets."""
-    page = staff.get("/outlets/?kind=smart_bin").get_data(as_text=True)
+    page = table(staff, "kind=smart_bin")
     assert "FT-0103" in page and "FT-0101" not in page
-    page = staff.get("/outlets/?material=glass&status=active").get_data(as_text=True)
+    page = table(staff, "material=glass&status=active")
     assert "FT-0101" in page and "FT-0102" in page and "FT-0103" not in page
 
 
 def test_search_matches_name_and_code(staff, outlets) -> None:
     """The search box finds outlets by part of the name or the code."""
-    assert "FT-0102" in staff.get("/outlets/?q=景田").get_data(as_text=True)
-    assert "景田路回收亭" in staff.get("/outlets/?q=ft-0102").get_data(as_text=True)
+    assert "FT-0102" in table(staff, "q=景田")
+    assert "景田路回收亭" in table(staff, "q=ft-0102")
 
 
 def test_htmx_request_gets_only_the_table_partial(staff, outlets) -> None:
@@ -97,8 +102,8 @@ def test_htmx_request_gets_only_the_table_partial(staff, outlets) -> None:
 def test_paging_splits_long_lists(app, staff, outlets) -> None:
     """With a page size of 2, the third outlet is on page 2."""
     app.config["RELOOP_SETTINGS"] = replace(app.config["RELOOP_SETTINGS"], page_size=2)
-    first = staff.get("/outlets/").get_data(as_text=True)
-    second = staff.get("/outlets/?page=2").get_data(as_text=True)
+    first = table(staff, "")
+    second = table(staff, "page=2")
     assert "FT-0101" in first and "FT-0103" not in first and "FT-0103" in second
 
 
@@ -106,7 +111,7 @@ def test_due_flag_follows_the_latest_fill_reading(staff, outlets, db) -> None:
     """An outlet whose latest reading passes its threshold is due; the filter shows only it."""
     staff.post(f"/outlets/{outlets[1].id}/readings", data={"fill_pct": "55", "measured_at": "2026-11-20T08:00"})
     staff.post(f"/outlets/{outlets[0].id}/readings", data={"fill_pct": "55", "measured_at": "2026-11-20T08:00"})
-    page = staff.get("/outlets/?due=1").get_data(as_text=True)
+    page = table(staff, "due=1")
     assert "FT-0102" in page and "FT-0101" not in page
     db.expire_all()
     assert db.get(Outlet, outlets[1].id).due and not db.get(Outlet, outlets[0].id).due

@@ -8,7 +8,7 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 from flask import current_app
@@ -170,7 +170,7 @@ def _set_materials(session: Session, outlet_id: int, codes: Iterable[str]) -> No
 
 def reading_fingerprint(outlet_id: int, fill_pct: float, measured_at: datetime) -> str:
     """What makes two posts of one reading id the same reading."""
-    body = json.dumps([outlet_id, round(fill_pct, 1), measured_at.isoformat()])
+    body = json.dumps([outlet_id, round(fill_pct, 1), measured_at.astimezone(timezone.utc).isoformat()])
     return hashlib.sha256(body.encode()).hexdigest()
 
 

@@ -135,10 +135,15 @@ def _place(lon: float | None, lat: float | None, district: str, checks: Checks,
             lon=lon, lat=lat, m=f"{metres:,.0f}",
         )
         return None
+    located = checks.district_of(lon, lat)
+    if located is None:
+        # Near a street yet in no district we serve: the extract reaches into Hong Kong.
+        errors["lon"] = _("The point (%(lon)s, %(lat)s) is outside the districts we serve.", lon=lon, lat=lat)
+        return None
     if district and district not in checks.districts:
         errors["district"] = _("Unknown district %(v)s.", v=district)
         return None
-    return district or checks.district_of(lon, lat)
+    return district or located
 
 
 def _materials(text: str, checks: Checks, errors: dict[str, str]) -> tuple[str, ...]:

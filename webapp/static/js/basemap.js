@@ -10,7 +10,8 @@
   }
 
   window.ReLoopBasemap = function (el) {
-    var map = L.map(el, { preferCanvas: true, zoomSnap: 0.5 }).setView([22.535, 114.02], 13);
+    // No tile layer sets a zoom range, and the cluster plugin needs one.
+    var map = L.map(el, { preferCanvas: true, zoomSnap: 0.5, minZoom: 11, maxZoom: 19 }).setView([22.535, 114.02], 13);
     map.attributionControl.setPrefix(false);
     map.attributionControl.addAttribution(el.dataset.attribution);
     fetch(el.dataset.streetsUrl, { credentials: "same-origin" })

@@ -1,0 +1,64 @@
+"""A live ReLoop server with demo data, and headless Debian Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from sqlmodel import Session
+from werkzeug.serving import make_server
+
+from tests.webapp.conftest import make_app, wipe
+from webapp.seed import seed_demo
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+         "--no-first-run", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Iterator[str]:
+    """Serve a seeded app on a free loopback port for the module's tests."""
+    app = make_app(database_url, tmp_path_factory.mktemp("live"), cache_dir, TESTING=False)
+    with app.app_context():
+        session = Session(app.extensions["reloop.engine"])
+        seed_demo(session, outlets=60, days=2, seed=7, cache_dir=cache_dir)
+        session.close()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    wipe(app)
+    app.extensions["reloop.engine"].dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is required for browser tests: apt-get install chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
+
+
+def login(page: Page, base: str, username: str, password: str) -> None:
+    """Log in through the form like a person would."""
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
