@@ -27,6 +27,7 @@ from webapp.models import (
     ReadingSource,
     Role,
     TokenKind,
+    User,
     Vehicle,
 )
 
@@ -115,6 +116,11 @@ def seed_demo(session: Session, *, outlets: int, days: int, seed: int, cache_dir
     report = SeedReport(created=True)
     users = {}
     for username, name, role, password in DEMO_USERS:
+        existing = session.exec(select(User).where(User.username == username)).first()
+        if existing is not None:  # never overwrite an account someone already uses
+            users[username] = existing
+            report.logins.append((role.value, username, "(existing account, password unchanged)"))
+            continue
         users[username] = create_user(session, username=username, password=password, role=role,
                                       display_name=name, org_id=org.id)
         report.logins.append((role.value, username, password))

@@ -37,7 +37,7 @@ def test_seed_demo_puts_outlets_on_real_streets(runner, db, cache_dir) -> None:
     """Demo outlets lie on streets of the extract, with facilities, readings and logins."""
     result = runner.invoke(args=["seed", "demo", "--outlets", "40", "--days", "3"])
     assert result.exit_code == 0, result.output
-    assert "dispatch-2026" in result.output and "demo sensor token: rl_" in result.output
+    assert "driver-2026" in result.output and "demo sensor token: rl_" in result.output
     outlets = db.exec(select(Outlet)).all()
     assert len(outlets) == 40
     area = geodata.ServiceArea.from_graph(geodata.load_network(mode="walk", cache_dir=cache_dir))
