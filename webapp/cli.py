@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
@@ -109,8 +111,14 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     if no_serve:
         return
     # One process for the demo: a thread consumer runs the background jobs.
-    consumer = huey.create_consumer(workers=1, worker_type="thread")
+    # Poll at least every second: a person is watching the progress bar.
+    consumer = huey.create_consumer(workers=2, worker_type="thread", max_delay=1.0)
+    # The consumer traps SIGINT/SIGTERM for itself, which would leave the web server
+    # running after Ctrl+C; keep the process's own handlers instead.
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     consumer.start()
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
     click.echo(f"ReLoop demo: http://{host}:{port}/  (Ctrl+C to stop)")
     # Flask ignores app.run() inside its own CLI, so serve with werkzeug directly.
     try:

@@ -48,3 +48,22 @@ def test_dispatcher_adds_an_outlet_through_the_form(page: Page, live_server: str
     expect(page.locator("h1")).to_contain_text("浏览器测试回收亭")
     page.goto(f"{live_server}/outlets/?q=浏览器测试")
     expect(page.locator("#outlet-count")).to_contain_text("共 1 个网点")
+
+
+def test_a_bad_csv_lists_its_bad_lines_and_imports_nothing(page: Page, live_server: str) -> None:
+    """Uploading a file with bad rows shows each bad line and the outlet count stays the same."""
+    login(page, live_server, "dispatcher", "dispatch-2026")
+    page.goto(f"{live_server}/outlets/")
+    before = page.locator("#outlet-count").inner_text()
+    csv = ("name,kind,lon,lat,materials\n好网点,kiosk,114.0552,22.5410,paper\n"
+           "海上网点,kiosk,113.975,22.500,paper\n坏网点,shop,114.0552,22.5410,gold\n")
+    page.goto(f"{live_server}/outlets/import")
+    page.set_input_files("#file", files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": csv.encode()}])
+    page.click("main button[type=submit]")
+    errors = page.locator("#import-errors tbody tr")
+    expect(errors).to_have_count(3)
+    expect(errors.nth(0)).to_contain_text("3")
+    expect(errors.nth(0)).to_contain_text("不在服务区域内")
+    expect(page.locator("#import-refused")).to_contain_text("未导入任何数据")
+    page.goto(f"{live_server}/outlets/")
+    expect(page.locator("#outlet-count")).to_have_text(before)

@@ -72,3 +72,10 @@ def _streets_body() -> bytes:
     if "streets" not in _BODY:
         _BODY["streets"] = json.dumps(geo.streets_geojson(), separators=(",", ":")).encode()
     return _BODY["streets"]
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon() -> ResponseReturnValue:
+    """Browsers ask for /favicon.ico on pages that name no icon (labels, JSON)."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)

@@ -73,6 +73,8 @@ def create() -> ResponseReturnValue:
     if request.method == "GET":
         form.lon.data = request.args.get("lon", "")
         form.lat.data = request.args.get("lat", "")
+        form.fill_threshold_pct.data = str(current_app.config["RELOOP_SETTINGS"].fill_threshold_pct)
+        form.capacity_l.data = "1000"
     if form.validate_on_submit():
         session = db_session()
         try:
