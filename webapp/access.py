@@ -101,4 +101,4 @@ def _login_required() -> Any:
         response.status_code = 401
         response.headers["HX-Redirect"] = url_for("auth.login")
         return response
-    return redirect(url_for("auth.login", next=request.full_path))
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

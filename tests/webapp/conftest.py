@@ -16,7 +16,7 @@ from webapp import create_app
 from webapp.auth.operations import create_user
 from webapp.config import Settings
 from webapp.db import engine
-from webapp.models import Role
+from webapp.models import Role, append_only
 from webapp.seed import seed_materials
 
 PASSWORD = "correct-horse-42"
@@ -33,10 +33,20 @@ def make_app(database_url: str, instance: Path, cache_dir: Path, **extra: Any) -
 
 
 def wipe(app: Flask) -> None:
-    """Empty every table, children first, so each test starts clean."""
+    """Empty every table, children first, so each test starts clean.
+
+    The battery log refuses DELETE by trigger; only this test cleanup lifts that,
+    for the length of its own transaction.
+    """
     with app.app_context(), engine().begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        else:
+            append_only.drop(conn)
         for table in reversed(SQLModel.metadata.sorted_tables):
             conn.execute(table.delete())
+        if conn.dialect.name != "postgresql":
+            append_only.create(conn)
 
 
 @pytest.fixture

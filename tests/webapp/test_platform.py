@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 from webapp.db import engine
@@ -44,3 +46,30 @@ def test_pages_reference_no_external_hosts(client, auth) -> None:
     auth.login()
     page = client.get("/outlets/").get_data(as_text=True)
     assert 'src="http' not in page and 'href="http' not in page.replace('href="https://www.openstreetmap.org/copyright"', "")
+
+
+@pytest.mark.parametrize("table", ["trace_event", "merkle_node", "tree_head"])
+def test_the_battery_log_refuses_update_and_delete_in_the_database(app, table) -> None:
+    """Triggers on both backends stop UPDATE and DELETE on the log tables."""
+    with app.app_context(), engine().connect() as conn:
+        for statement in (f"UPDATE {table} SET {_column(table)} = {_column(table)}", f"DELETE FROM {table}"):
+            with pytest.raises(DBAPIError, match="append-only"):
+                with conn.begin():
+                    _insert_one(conn, table)
+                    conn.exec_driver_sql(statement)
+
+
+def _column(table: str) -> str:
+    return {"trace_event": "kind", "merkle_node": "digest", "tree_head": "log_id"}[table]
+
+
+def _insert_one(conn, table: str) -> None:
+    rows = {
+        "trace_event": "INSERT INTO trace_event (seq, event_id, battery_code, kind, actor, actor_role, location, "
+                       "occurred_at, recorded_at, payload, prev_hash, leaf_hash, line) VALUES (0, 'e0', 'C', "
+                       "'received_at_outlet', 'a', 'collector', 'l', '2026-01-01', '2026-01-01', '{}', 'p', 'h', 'x')",
+        "merkle_node": "INSERT INTO merkle_node (level, idx, digest) VALUES (0, 0, 'd')",
+        "tree_head": "INSERT INTO tree_head (log_id, tree_size, timestamp_ms, root_hash, key_id, signature, body, "
+                     "created_at) VALUES ('l', 0, 0, 'r', 'k', 's', '{}', '2026-01-01')",
+    }
+    conn.exec_driver_sql(rows[table])

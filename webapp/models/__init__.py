@@ -13,11 +13,14 @@ from webapp.models.outlets import (
     OutletStatus,
     ReadingSource,
 )
+from webapp.models.trace import Battery, BatteryLink, MerkleNode, TraceEventRow, TreeHead
 from webapp.models.users import ApiToken, Role, TokenKind, User, UserSession
 
 __all__ = [
     "ApiToken",
     "AuditRecord",
+    "Battery",
+    "BatteryLink",
     "Driver",
     "Facility",
     "FacilityKind",
@@ -25,6 +28,7 @@ __all__ = [
     "Job",
     "JobStatus",
     "Material",
+    "MerkleNode",
     "Organisation",
     "Outlet",
     "OutletKind",
@@ -33,6 +37,8 @@ __all__ = [
     "ReadingSource",
     "Role",
     "TokenKind",
+    "TraceEventRow",
+    "TreeHead",
     "User",
     "UserSession",
     "Vehicle",
