@@ -1,4 +1,7 @@
-"""Collection routing: a day's collection problem in, an immutable plan out (OR-Tools).
+"""Collection routing: a day's collection problem in, an immutable plan out.
+
+Engines: exhaustive enumeration for tiny days, PyVRP where it expresses the day,
+PyVRP sketch + OR-Tools finish for days with driver breaks, OR-Tools for the rest.
 
 Pure package: takes plain dataclasses and arrays, never touches the web app or the
 database. See :func:`solve`, :class:`Plan`, :func:`compare` and :func:`check`.

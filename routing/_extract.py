@@ -6,8 +6,10 @@ from collections.abc import Sequence
 
 from ortools.constraint_solver import pywrapcp
 
+from routing._assemble import build_visits, dropped, finish_plan, route_distance_m
 from routing._model import Model, Node, NodeKind
-from routing.plan import BreakTaken, Plan, Reason, Route, SearchInfo, Unassigned, Visit, VisitKind
+from routing._schedule import time_route
+from routing.plan import BreakTaken, Plan, Route, SearchInfo, Unassigned, VisitKind
 
 __all__ = ["extract_plan"]
 
@@ -20,10 +22,8 @@ def extract_plan(
 ) -> Plan:
     """Routes of the used vehicles plus every stop left out, in problem order."""
     routes = [_route(model, assignment, v) for v in range(len(model.vehicles))]
-    unassigned = list(rejected) + _dropped(model, assignment)
-    position = model.problem.stop_index
-    unassigned.sort(key=lambda u: position[u.stop_id])
-    return Plan(tuple(r for r in routes if r is not None), tuple(unassigned), search)
+    left = list(rejected) + [dropped(model.problem, p) for p in _dropped(model, assignment)]
+    return finish_plan(model.problem, [r for r in routes if r is not None], left, search)
 
 
 def _route(model: Model, assignment: pywrapcp.Assignment, v: int) -> Route | None:
@@ -37,17 +37,23 @@ def _route(model: Model, assignment: pywrapcp.Assignment, v: int) -> Route | Non
     problem = model.problem
     vt = problem.vehicle_types[vehicle.type_index]
     nodes = [model.node_of(i) for i in indices]
-    times = _times(model, assignment, v, indices, nodes)
-    visits = _visits(model, nodes[1:-1], times[1:-1])
-    distance = sum(
-        int(problem.distance_m[a.location, b.location])
-        for a, b in zip(nodes, nodes[1:], strict=False)
-    )
-    breaks = tuple(
-        BreakTaken(assignment.StartValue(interval), assignment.DurationValue(interval))
-        for interval in model.breaks[v]
-        if assignment.PerformedValue(interval)
-    )
+    kinds = [(VisitKind.UNLOAD if n.kind is NodeKind.RELOAD else VisitKind.STOP, n.ref) for n in nodes[1:-1]]
+    # OR-Tools leaves the cumuls of a break-constrained route anywhere in their slack
+    # (whole days were reported shifted to closing time); re-time the sequence exactly,
+    # earliest return first, and keep the solver's times only if that finds nothing.
+    timing = time_route(problem, vt, kinds)
+    if timing is not None:
+        times = [timing.start_s, *timing.starts, timing.end_s]
+        breaks = timing.breaks
+    else:
+        times = _times(model, assignment, v, indices, nodes)
+        breaks = tuple(
+            BreakTaken(assignment.StartValue(interval), assignment.DurationValue(interval))
+            for interval in model.breaks[v]
+            if assignment.PerformedValue(interval)
+        )
+    items = [(kind, ref, t) for (kind, ref), t in zip(kinds, times[1:-1], strict=True)]
+    distance = route_distance_m(problem, [n.location for n in nodes])
     return Route(
         vehicle_type_id=vt.id,
         unit=vehicle.unit,
@@ -55,7 +61,7 @@ def _route(model: Model, assignment: pywrapcp.Assignment, v: int) -> Route | Non
         end_depot=vt.end_depot,
         start_s=times[0],
         end_s=times[-1],
-        visits=visits,
+        visits=build_visits(problem, items),
         breaks=breaks,
         distance_m=distance,
         cost_fen=vt.fixed_cost_fen + round(distance * vt.cost_per_km_fen / 1000),
@@ -79,38 +85,11 @@ def _times(
     return times
 
 
-def _visits(model: Model, nodes: list[Node], times: list[int]) -> tuple[Visit, ...]:
-    problem = model.problem
-    visits = []
-    load_kg = load_m3 = 0.0
-    for node, t in zip(nodes, times, strict=True):
-        if node.kind is NodeKind.RELOAD:
-            load_kg = load_m3 = 0.0
-            ident, kind, collected = problem.facilities[node.ref].id, VisitKind.UNLOAD, 0.0
-        else:
-            stop = problem.stops[node.ref]
-            load_kg += stop.demand_kg
-            load_m3 += stop.demand_m3
-            ident, kind, collected = stop.id, VisitKind.STOP, stop.demand_kg
-        visits.append(
-            Visit(kind, ident, node.location, t, t + node.service_s, load_kg, load_m3, collected)
-        )
-    return tuple(visits)
-
-
-def _dropped(model: Model, assignment: pywrapcp.Assignment) -> list[Unassigned]:
-    dropped = []
+def _dropped(model: Model, assignment: pywrapcp.Assignment) -> list[int]:
+    """Stop positions the assignment leaves out."""
+    out = []
     for n, node in enumerate(model.nodes):
-        if node.kind is not NodeKind.STOP:
-            continue
         index = model.manager.NodeToIndex(n)
-        if assignment.Value(model.routing.NextVar(index)) != index:
-            continue
-        stop = model.problem.stops[node.ref]
-        if stop.required:
-            detail = "no room in any route for its weight, hours and the breaks"
-            dropped.append(Unassigned(stop.id, Reason.NO_ROUTE_FOUND, detail))
-        else:
-            detail = f"prize {stop.prize_fen / 100:.2f} yuan does not cover the detour"
-            dropped.append(Unassigned(stop.id, Reason.NOT_PROFITABLE, detail))
-    return dropped
+        if node.kind is NodeKind.STOP and assignment.Value(model.routing.NextVar(index)) == index:
+            out.append(node.ref)
+    return out

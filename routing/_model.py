@@ -261,6 +261,10 @@ def _add_time(model: Model) -> None:
         time.CumulVar(routing.End(v)).SetRange(vt.shift.start_s, vt.shift.end_s)
         if vt.max_duration_s is not None:
             time.SetSpanUpperBoundForVehicle(vt.max_duration_s, v)
+        # A token cost per second on the road (1 milli-fen/s = 3.6 fen/h, far below any
+        # km cost) makes the scheduler pack the day: without it, breaks leave the solver
+        # free to park a truck for hours and report a route that ends at closing time.
+        time.SetSpanCostCoefficientForVehicle(1, v)
         intervals = [
             routing.solver().FixedDurationIntervalVar(
                 b.earliest_start_s, b.latest_start_s, b.duration_s, False, f"break {v}.{k}"
@@ -272,11 +276,10 @@ def _add_time(model: Model) -> None:
             for interval in intervals:
                 routing.AddIntervalToAssignment(interval)
         model.breaks[v] = intervals
-    # Report compact days: come back as early as possible, then leave as late as that allows.
+    # Come back as early as possible. (Leaving "as late as that allows" shifted whole
+    # days with a lunch break to end at closing time; the span cost keeps days compact.)
     for v in range(len(model.vehicles)):
         routing.AddVariableMinimizedByFinalizer(time.CumulVar(routing.End(v)))
-    for v in range(len(model.vehicles)):
-        routing.AddVariableMaximizedByFinalizer(time.CumulVar(routing.Start(v)))
 
 
 def required_penalty(model: Model) -> int:

@@ -138,7 +138,13 @@ class Unassigned:
 
 @dataclass(frozen=True)
 class SearchInfo:
-    """How the plan was found; ``stopped_by`` is ``"solution_limit"`` or ``"time_limit"``."""
+    """How the plan was found.
+
+    ``stopped_by`` is ``"solution_limit"``, ``"time_limit"``, ``"no_improvement"`` (the
+    search stopped itself), ``"exhausted"`` (every plan was enumerated: the plan is
+    optimal) or ``"nothing_to_solve"``; ``engine`` is ``"ortools"``, ``"pyvrp"``,
+    ``"exhaustive"`` or ``"none"``.
+    """
 
     seed: int
     time_limit_s: float
@@ -149,6 +155,8 @@ class SearchInfo:
     stopped_by: str
     objective: int
     """Solver objective in milli-fen (costs plus penalties of dropped stops)."""
+    engine: str = "ortools"
+    """Which engine found the plan; stored plans from before engines default to OR-Tools."""
 
 
 @dataclass(frozen=True)

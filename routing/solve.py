@@ -1,35 +1,52 @@
-"""Solve a collection problem with OR-Tools routing.
+"""Solve a collection problem: pick an engine, run it within one time limit, check the plan.
 
-Search: parallel cheapest insertion for a first plan, then guided local search until
-the time limit (or the solution limit) is reached; the best plan found is returned.
+Engines (see :mod:`routing._select` for the rule and why):
+
+- ``exhaustive`` for tiny days: every plan enumerated, the optimum proven;
+- ``pyvrp`` (iterated local search) for days PyVRP expresses exactly;
+- ``pyvrp+ortools`` for days whose only obstacle is driver breaks: PyVRP sketches the
+  day without them, OR-Tools finishes it with them;
+- ``ortools`` (guided local search) for everything else: pinned stops, locks,
+  "unload before going home".
 
 Determinism
 -----------
-OR-Tools routing runs single-threaded and makes no random choices of its own, so the
-search path depends only on the model, which depends only on the problem and the
-seed (the seed shuffles the order of stops in the model). What is not reproducible is
-*where a time limit cuts the path*: a loaded machine gets fewer iterations done. Pass
-``solution_limit`` to stop after a fixed number of accepted solutions instead; then the
-plan is identical for a given problem and seed on any machine, provided the time
-limit (kept as a safety net) is not hit first -- ``plan.search.stopped_by`` tells which.
+Both local searches are single-threaded and depend only on the problem and the seed.
+What is not reproducible is *where a time limit cuts the path*: a loaded machine gets
+fewer iterations done. Pass ``solution_limit`` to stop after a fixed amount of work
+instead (accepted solutions for OR-Tools, iterations for PyVRP); then the plan is
+identical for a given problem and seed on any machine, provided the time limit (kept
+as a safety net) is not hit first -- ``plan.search.stopped_by`` tells which.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
-
-from routing._errors import InfeasibleLockError
-from routing._extract import extract_plan
-from routing._locks import Lock, apply_locks, check_locks, reloads_needed
-from routing._model import Model, build_model
+from routing._exhaustive import solve_exhaustive
+from routing._locks import Lock, check_locks
+from routing._ortools import solve_ortools
 from routing._precheck import screen
-from routing.plan import Plan, Reason, SearchInfo, Unassigned
-from routing.problem import CollectionProblem
+from routing._select import Engine, choose_engine
+from routing.check import check
+from routing.plan import Plan, SearchInfo, Unassigned
+from routing.problem import CollectionProblem, LockedRoute
 
 __all__ = ["solve"]
+
+
+def _stall_limit(stops: int) -> int:
+    """PyVRP iterations without a better plan after which a day counts as searched through.
+
+    Measured on synthetic collection days (benchmarks/vrp.py ``collection_day``) with
+    a 20 s limit: a flat 5,000 stopped 5-, 8- and 12-stop days after 0.5, 0.8 and
+    2.3 s with the plan of a full run, but a 20-stop day after 11 s, 1.6 % dearer than
+    at 20 s. 1,000 per stop keeps small days short and never binds on large ones
+    within the usual limits (100 Solomon customers do about 1,500 iterations a second).
+    """
+    return max(5_000, 1_000 * stops)
 
 
 def solve(
@@ -39,6 +56,7 @@ def solve(
     seed: int = 0,
     locked: Sequence[Lock] | None = None,
     solution_limit: int | None = None,
+    engine: Engine | str = Engine.AUTO,
 ) -> Plan:
     """Plan routes that serve every required stop and the optional stops that pay.
 
@@ -47,7 +65,7 @@ def solve(
     problem
         The day to plan.
     time_limit_s
-        Wall-clock budget of the search.
+        Wall-clock budget of the whole solve, whichever engines run.
     seed
         Selects one of many equally good search paths; the same seed with the same
         ``solution_limit`` gives the same plan.
@@ -55,7 +73,12 @@ def solve(
         :class:`~routing.problem.LockedRoute` and :class:`~routing.problem.LockedStop`
         entries the new plan must keep (e.g. routes already handed to drivers).
     solution_limit
-        Stop after this many accepted solutions (deterministic budget).
+        Stop after this many accepted solutions (OR-Tools) or iterations (PyVRP): a
+        deterministic budget.
+    engine
+        ``"auto"`` (the rule in :mod:`routing._select`) or one of ``"exhaustive"``,
+        ``"pyvrp"``, ``"pyvrp+ortools"``, ``"ortools"``; an engine that cannot plan
+        this day is replaced and ``plan.search.engine`` says which one ran.
 
     Returns
     -------
@@ -74,70 +97,71 @@ def solve(
     servable, rejected = screen(problem)
     check_locks(problem, locks, rejected)
     if not servable:
-        search = SearchInfo(seed, time_limit_s, solution_limit, 0, 0.0, "nothing_to_solve", 0)
+        search = SearchInfo(
+            seed, time_limit_s, solution_limit, 0, 0.0, "nothing_to_solve", 0, engine="none"
+        )
         return Plan((), tuple(rejected), search)
-    model = build_model(problem, servable, seed=seed, extra_reloads=reloads_needed(problem, locks))
-    apply_locks(model, locks)
-    assignment, solutions = _search(model, time_limit_s, solution_limit)
-    search = SearchInfo(
-        seed=seed,
-        time_limit_s=time_limit_s,
-        solution_limit=solution_limit,
-        solutions=solutions,
-        wall_s=round(time.monotonic() - started, 3),
-        stopped_by="solution_limit" if solutions == solution_limit else "time_limit",
-        objective=assignment.ObjectiveValue() if assignment is not None else 0,
-    )
-    if assignment is not None:
-        return extract_plan(model, assignment, rejected, search)
-    # Every stop is optional in the model, so only the locks can make it infeasible;
-    # without locks the time ran out before a first plan was built.
-    if locks:
-        raise InfeasibleLockError("the locked routes and stops cannot all be kept as they are")
-    return _no_plan(problem, servable, rejected, search)
+    on_locked_routes = {s for lock in locks if isinstance(lock, LockedRoute) for s in lock.visits}
+    free = sum(problem.stops[p].id not in on_locked_routes for p in servable)
+    chosen = choose_engine(problem, free, locks, Engine(engine))
+    plan = _run(chosen, problem, servable, rejected, locks, time_limit_s, seed, solution_limit)
+    assert plan.search is not None
+    search = replace(plan.search, time_limit_s=time_limit_s, wall_s=_since(started))
+    return replace(plan, search=search)
 
 
-def _search(
-    model: Model, time_limit_s: float, solution_limit: int | None
-) -> tuple[pywrapcp.Assignment | None, int]:
-    """Run the search; the best assignment (None if none) and how many solutions it took."""
-    solutions = [0]
-
-    def count_solution() -> None:
-        solutions[0] += 1
-
-    model.routing.AddAtSolutionCallback(count_solution)
-    assignment = model.routing.SolveWithParameters(_parameters(time_limit_s, solution_limit))
-    return assignment, solutions[0]
-
-
-def _no_plan(
+def _run(
+    engine: Engine,
     problem: CollectionProblem,
     servable: list[int],
     rejected: list[Unassigned],
-    search: SearchInfo,
+    locks: tuple[Lock, ...],
+    time_limit_s: float,
+    seed: int,
+    solution_limit: int | None,
 ) -> Plan:
-    """Every servable stop unassigned: the search found no plan at all."""
-    detail = f"no first plan within the {search.time_limit_s} s time limit"
-    unassigned = list(rejected)
-    unassigned += [Unassigned(problem.stops[p].id, Reason.NO_ROUTE_FOUND, detail) for p in servable]
-    unassigned.sort(key=lambda u: problem.stop_index[u.stop_id])
-    return Plan((), tuple(unassigned), search)
+    started = time.monotonic()
+    if engine is Engine.EXHAUSTIVE:
+        return solve_exhaustive(problem, servable, rejected, locks=locks, seed=seed)
+    if engine is Engine.HYBRID:
+        from routing._hybrid import solve_hybrid
+
+        return solve_hybrid(
+            problem,
+            servable,
+            rejected,
+            time_limit_s=time_limit_s,
+            seed=seed,
+            solution_limit=solution_limit,
+            no_improvement=_stall_limit(len(servable)),
+        )
+    if engine is Engine.PYVRP:
+        # Imported here: PyVRP is optional, and only these engines need it.
+        from routing._pyvrp_engine import solve_pyvrp
+
+        plan = solve_pyvrp(
+            problem,
+            servable,
+            rejected,
+            time_limit_s=time_limit_s,
+            seed=seed,
+            solution_limit=solution_limit,
+            no_improvement=_stall_limit(len(servable)),
+        )
+        if plan is not None and not check(problem, plan):
+            return plan
+        # A plan PyVRP could not make feasible: OR-Tools gets the rest of the time.
+        time_limit_s = max(time_limit_s - (time.monotonic() - started), 0.001)
+    return solve_ortools(
+        problem,
+        servable,
+        rejected,
+        locks=locks,
+        time_limit_s=time_limit_s,
+        seed=seed,
+        solution_limit=solution_limit,
+    )
 
 
-def _parameters(time_limit_s: float, solution_limit: int | None) -> object:
-    params = pywrapcp.DefaultRoutingSearchParameters()
-    # Parallel cheapest insertion weighs each stop's insertion cost against its penalty,
-    # so optional stops and reload copies enter only where they pay. Measured at 1 s on
-    # 30 random collection days (reloads, breaks, optional stops) it beat
-    # PATH_CHEAPEST_ARC 9 times, lost 6, tied 15; on Solomon at 10 s the two are close.
-    params.first_solution_strategy = (
-        routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
-    )
-    params.local_search_metaheuristic = (
-        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-    )
-    params.time_limit.FromMilliseconds(max(1, round(time_limit_s * 1000)))
-    if solution_limit is not None:
-        params.solution_limit = solution_limit
-    return params
+def _since(started: float) -> float:
+    return round(time.monotonic() - started, 3)

@@ -104,10 +104,23 @@ def sorting_centre(location: int, *, unload_s: int = 600) -> Facility:
 def solve_checked(problem: CollectionProblem, **options: Any) -> Plan:
     """Solve with a small budget and assert the checker finds nothing.
 
-    GLS keeps searching when a tiny model has no improving move left, so the time limit,
-    not the solution limit, ends some of these solves: keep it short.
+    With an ``engine`` option, also assert that this engine made the plan (no silent
+    fallback). GLS keeps searching when a small model has no improving move left, so
+    the time limit, not the solution limit, ends some OR-Tools solves: keep it short.
     """
     options = {"time_limit_s": 2, "solution_limit": 500, **options}
     plan = solve(problem, **options)
     assert check(problem, plan) == []
+    if options.get("engine", "auto") != "auto":
+        assert plan.search is not None and plan.search.engine == options["engine"]
     return plan
+
+
+EVERY_ENGINE = ("exhaustive", "pyvrp", "ortools")
+"""Engines that can plan a tiny day without breaks; tests run the known optima on each."""
+
+NO_BREAK_ENGINES = ("pyvrp", "ortools")
+"""Local-search engines for days with more stops than the exhaustive engine takes."""
+
+BREAK_ENGINES = ("exhaustive", "pyvrp+ortools", "ortools")
+"""Engines that model driver breaks and "unload before the end"."""

@@ -76,8 +76,9 @@ def _random_day(seed: int) -> CollectionProblem:
     )
 
 
+@pytest.mark.parametrize("engine", ["auto", "ortools"])
 @pytest.mark.parametrize("seed", range(8))
-def test_random_day_plan_is_feasible(seed: int) -> None:
+def test_random_day_plan_is_feasible(seed: int, engine: str) -> None:
     """Reloads, breaks, windows, limits: the independent checker finds no violation."""
-    plan = solve_checked(_random_day(seed), time_limit_s=1, solution_limit=200)
+    plan = solve_checked(_random_day(seed), time_limit_s=1, solution_limit=200, engine=engine)
     assert plan.stops_served + len(plan.unassigned) == len(_random_day(seed).stops)
