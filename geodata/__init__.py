@@ -1,10 +1,37 @@
-"""Street network, districts and street sampling for ReLoop (pure: no Flask, no webapp).
+"""Street network, distances, demand, candidates, siting and coverage for ReLoop.
+
+Pure: no Flask, no webapp, no database.
 
 Data © OpenStreetMap contributors (ODbL); see ``geodata/data/README.md``.
 """
 
 from __future__ import annotations
 
+from geodata._upload import RowProblem, UploadError
+from geodata.candidates import (
+    Candidate,
+    CandidateFileError,
+    DuplicateCandidateError,
+    combine_candidates,
+    existing_candidates,
+    intersection_candidates,
+    parse_candidates_csv,
+)
+from geodata.coverage import CoverageReport, CoverageShare, UncoveredCluster, coverage_report
+from geodata.demand import (
+    DEFAULT_POPULATION,
+    FAR_FROM_STREET,
+    OUTSIDE_DISTRICTS,
+    RESIDENTIAL_HIGHWAYS,
+    Demand,
+    DemandFileError,
+    DemandPoint,
+    DistrictPopulation,
+    load_demand,
+    parse_demand_csv,
+    parse_demand_geojson,
+    street_frontage_demand,
+)
 from geodata.districts import (
     DISTRICTS,
     DISTRICTS_GEOJSON,
@@ -13,6 +40,13 @@ from geodata.districts import (
     district,
     district_of,
     districts_geojson,
+)
+from geodata.matrix import (
+    DEFAULT_MAX_SNAP_M,
+    DistanceMatrix,
+    SnappedPoints,
+    build_matrix,
+    snap_points,
 )
 from geodata.network import (
     ATTRIBUTION,
@@ -31,31 +65,87 @@ from geodata.network import (
     streets_geojson,
 )
 from geodata.sampling import DEFAULT_HIGHWAYS, SamplingError, StreetPoint, sample_street_points
+from geodata.siting import (
+    BACKENDS,
+    DEFAULT_BACKENDS,
+    OutletRateCheck,
+    SitingInputError,
+    SitingProblem,
+    SitingResult,
+    SolverUnavailableError,
+    build_problem,
+    check_outlet_rate,
+    solve_lscp,
+    solve_mclp,
+    solve_pmedian,
+)
 
 __all__ = [
     "ATTRIBUTION",
+    "BACKENDS",
     "BUNDLED_OSM",
     "CACHE_VERSION",
+    "DEFAULT_BACKENDS",
     "DEFAULT_HIGHWAYS",
+    "DEFAULT_MAX_SNAP_M",
+    "DEFAULT_POPULATION",
     "DISTRICTS",
     "DISTRICTS_GEOJSON",
+    "FAR_FROM_STREET",
+    "OUTSIDE_DISTRICTS",
+    "RESIDENTIAL_HIGHWAYS",
+    "Candidate",
+    "CandidateFileError",
     "CoordinateError",
+    "CoverageReport",
+    "CoverageShare",
+    "Demand",
+    "DemandFileError",
+    "DemandPoint",
+    "DistanceMatrix",
     "District",
     "DistrictDataError",
+    "DistrictPopulation",
+    "DuplicateCandidateError",
     "EmptyNetworkError",
+    "OutletRateCheck",
+    "RowProblem",
     "SamplingError",
     "ServiceArea",
+    "SitingInputError",
+    "SitingProblem",
+    "SitingResult",
+    "SnappedPoints",
+    "SolverUnavailableError",
     "StreetPoint",
+    "UncoveredCluster",
     "UnknownModeError",
+    "UploadError",
+    "build_matrix",
+    "build_problem",
+    "check_outlet_rate",
     "clear_network_memo",
+    "combine_candidates",
+    "coverage_report",
     "default_cache_dir",
     "district",
     "district_of",
     "districts_geojson",
+    "existing_candidates",
     "file_sha256",
+    "intersection_candidates",
+    "load_demand",
     "load_network",
+    "parse_candidates_csv",
+    "parse_demand_csv",
+    "parse_demand_geojson",
     "sample_street_points",
     "service_area",
     "service_area_of",
+    "snap_points",
+    "solve_lscp",
+    "solve_mclp",
+    "solve_pmedian",
+    "street_frontage_demand",
     "streets_geojson",
 ]

@@ -97,7 +97,7 @@ def primary_highway(value: Any) -> str | None:
     return ranked[0] if ranked else min(classes)
 
 
-def _osmid_key(value: Any) -> tuple[int, ...]:
+def osmid_key(value: Any) -> tuple[int, ...]:
     if isinstance(value, list | tuple | set):
         return tuple(sorted(int(v) for v in value))
     return (int(value),)
@@ -120,7 +120,7 @@ def undirected_edges(graph: nx.MultiDiGraph) -> list[Edge]:
     edges: list[Edge] = []
     for u, v, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: e[:3]):
         lo, hi = (u, v) if u <= v else (v, u)
-        ident = (lo, hi, _osmid_key(data.get("osmid", -1)), round(float(data["length"]), 1))
+        ident = (lo, hi, osmid_key(data.get("osmid", -1)), round(float(data["length"]), 1))
         if ident in seen:
             continue
         seen.add(ident)

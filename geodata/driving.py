@@ -47,6 +47,24 @@ class DriveMatrices:
     duration_s: npt.NDArray[np.int64]
     node: npt.NDArray[np.int64]
     access_m: npt.NDArray[np.float64]
+    points: npt.NDArray[np.float64]
+    _sources: npt.NDArray[np.int64]
+    _pred: npt.NDArray[np.int32]
+    _node_lonlat: npt.NDArray[np.float64]
+
+    def leg_lonlat(self, a: int, b: int) -> list[list[float]]:
+        """The street path driven from point ``a`` to point ``b``, as ``[lon, lat]`` pairs.
+
+        Starts and ends at the points themselves; empty when there is no path.
+        """
+        if self.distance_m[a, b] == UNREACHABLE:
+            return []
+        row = int(np.searchsorted(self._sources, self.node[a]))
+        nodes = [int(self.node[b])]
+        while nodes[-1] != self.node[a]:
+            nodes.append(int(self._pred[row, nodes[-1]]))
+        coords = self._node_lonlat[nodes[::-1]].round(6).tolist()
+        return [self.points[a].round(6).tolist(), *coords, self.points[b].round(6).tolist()]
 
     @property
     def unreachable_pairs(self) -> list[tuple[int, int]]:
@@ -92,8 +110,10 @@ def drive_matrices(
     missing = ~np.isfinite(dur)
     distance_m = np.where(missing, UNREACHABLE, np.rint(np.where(missing, 0, dist))).astype(np.int64)
     duration_s = np.where(missing, UNREACHABLE, np.ceil(np.where(missing, 0, dur))).astype(np.int64)
-    return DriveMatrices(distance_m=distance_m, duration_s=duration_s,
-                         node=nearest, access_m=np.asarray(access_m, dtype=np.float64))
+    node_lonlat = np.array([[graph.nodes[n]["lon"], graph.nodes[n]["lat"]] for n in nodes])
+    return DriveMatrices(distance_m=distance_m, duration_s=duration_s, node=nearest,
+                         access_m=np.asarray(access_m, dtype=np.float64), points=lonlat,
+                         _sources=np.unique(nearest), _pred=pred, _node_lonlat=node_lonlat)
 
 
 def _arrays(graph: nx.MultiDiGraph, speeds: Mapping[str, float]) -> tuple[list[int], sp.csr_array, _EdgeLengths]:

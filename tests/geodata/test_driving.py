@@ -52,3 +52,16 @@ def test_slower_roads_lengthen_times_but_not_the_matrix_shape(drive, stops) -> N
     ratio = slow.duration_s[0, 1:].sum() / fast.duration_s[0, 1:].sum()
     assert 1.6 < ratio <= 2.05
     assert UNREACHABLE not in fast.distance_m
+
+
+def test_a_leg_is_drawn_along_the_streets_from_stop_to_stop(drive, stops) -> None:
+    """The drawn leg starts and ends at the stops and its length matches the matrix."""
+    from geodata._edges import lonlat_to_metres
+
+    m = drive_matrices(drive, stops[:6])
+    leg = np.array(m.leg_lonlat(1, 4))
+    assert leg[0].tolist() == stops[1].round(6).tolist() and leg[-1].tolist() == stops[4].round(6).tolist()
+    x, y = lonlat_to_metres(leg[:, 0], leg[:, 1])
+    drawn = np.hypot(np.diff(x), np.diff(y)).sum()
+    # Straight node-to-node segments cut curves, so the drawing is a little shorter.
+    assert 0.8 * m.distance_m[1, 4] <= drawn <= 1.01 * m.distance_m[1, 4]
