@@ -71,10 +71,33 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.main.views import bp as main_bp
     from webapp.outlets.views import bp as outlets_bp
     from webapp.admin.views import bp as admin_bp
+    from webapp.dispatch.views import bp as dispatch_bp
 
-    for bp in (main_bp, auth_bp, outlets_bp, jobs_bp, api_bp, admin_bp):
+    for bp in (main_bp, auth_bp, outlets_bp, jobs_bp, api_bp, admin_bp, dispatch_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # machine clients authenticate with bearer tokens, not cookies
+    _register_trace(app)
+    _register_driver(app)
+
+
+def _register_driver(app: Flask) -> None:
+    from webapp.driver.api import bp as driver_api_bp
+    from webapp.driver.views import bp as driver_bp
+    from webapp.openapi import bp as openapi_bp
+
+    for bp in (driver_bp, driver_api_bp, openapi_bp):
+        app.register_blueprint(bp)
+    csrf.exempt(driver_api_bp)  # device tokens, like api_bp
+
+
+def _register_trace(app: Flask) -> None:
+    from webapp.audit.views import bp as audit_bp
+    from webapp.trace.api import bp as trace_api_bp
+    from webapp.trace.views import bp as trace_bp
+
+    for bp in (audit_bp, trace_bp, trace_api_bp):
+        app.register_blueprint(bp)
+    csrf.exempt(trace_api_bp)  # bearer tokens, like api_bp
 
 
 def _register_hooks(app: Flask) -> None:

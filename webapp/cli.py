@@ -21,7 +21,10 @@ def main() -> None:
 
 def register(app: Flask) -> None:
     """Attach the project's command groups to the app's CLI."""
-    for command in (db_group, seed_group, users_group, demo):
+    from webapp.dispatch.cli import routing_group
+    from webapp.trace.cli import trace_group
+
+    for command in (db_group, seed_group, users_group, demo, routing_group, trace_group):
         app.cli.add_command(command)
 
 
@@ -47,11 +50,12 @@ def seed_group() -> None:
 @seed_group.command("reference")
 @with_appcontext
 def seed_reference() -> None:
-    """Materials: the editable list of recyclable categories."""
+    """Materials and skip reasons: the editable lists drivers and dispatchers pick from."""
     from webapp import seed
 
     added = seed.seed_materials(db_session())
-    click.echo(f"{added} materials added")
+    reasons = seed.seed_skip_reasons(db_session())
+    click.echo(f"{added} materials added, {reasons} skip reasons added")
 
 
 @seed_group.command("demo")

@@ -26,6 +26,7 @@ from webapp.models import (
     OutletStatus,
     ReadingSource,
     Role,
+    SkipReason,
     TokenKind,
     User,
     Vehicle,
@@ -34,17 +35,29 @@ from webapp.models import (
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEMO_ORG = "深圳市绿环再生资源有限公司（演示）"
 
-# code, 中文, English, low value (低价值可回收物), bulk density kg/m³
+# code, 中文, English, low value (低价值可回收物), bulk density kg/m³, buyer price fen/kg.
+# Prices are indicative Shenzhen scrap prices for the demo; customers edit them.
 MATERIALS = [
-    ("paper", "废纸", "Paper and cardboard", False, 120),
-    ("metal", "废金属", "Scrap metal", False, 350),
-    ("plastic", "废塑料", "Plastics", False, 40),
-    ("glass", "玻璃", "Glass", True, 300),
-    ("textiles", "废旧纺织物", "Waste textiles", True, 150),
-    ("low_value_plastic", "低值塑料", "Low-value plastics", True, 30),
-    ("waste_wood", "废木材", "Waste wood", True, 200),
-    ("composite_packaging", "复合包装", "Composite packaging", True, 50),
-    ("battery", "废旧电池", "Batteries", False, 1500),
+    ("paper", "废纸", "Paper and cardboard", False, 120, 140),
+    ("metal", "废金属", "Scrap metal", False, 350, 220),
+    ("plastic", "废塑料", "Plastics", False, 40, 150),
+    ("glass", "玻璃", "Glass", True, 300, 10),
+    ("textiles", "废旧纺织物", "Waste textiles", True, 150, 30),
+    ("low_value_plastic", "低值塑料", "Low-value plastics", True, 30, 20),
+    ("waste_wood", "废木材", "Waste wood", True, 200, 15),
+    ("composite_packaging", "复合包装", "Composite packaging", True, 50, 20),
+    ("battery", "废旧电池", "Batteries", False, 1500, 400),
+]
+
+# code, 中文, English, needs a photo, needs a note. Customers edit the list.
+SKIP_REASONS = [
+    ("closed", "网点关闭或无人", "Outlet closed, nobody there", True, False),
+    ("no_access", "无法进入（门禁、施工、占道）", "No access (gate, road works, blocked)", True, True),
+    ("empty", "无可回收物", "Nothing to collect", True, False),
+    ("contaminated", "混杂污染，拒收", "Contaminated, refused", True, True),
+    ("truck_full", "车辆已满", "Truck full", False, False),
+    ("out_of_time", "时间不够", "Out of time", False, False),
+    ("other", "其他原因", "Other", False, True),
 ]
 
 DEMO_USERS = [
@@ -95,10 +108,23 @@ def seed_materials(session: Session) -> int:
     """Add the standard materials that are missing; existing rows are left as edited."""
     have = set(session.exec(select(Material.code)).all())
     added = 0
-    for order, (code, zh, en, low, density) in enumerate(MATERIALS):
+    for order, (code, zh, en, low, density, price) in enumerate(MATERIALS):
         if code not in have:
             session.add(Material(code=code, name_zh=zh, name_en=en, low_value=low,
-                                 density_kg_m3=density, sort_order=order))
+                                 density_kg_m3=density, price_fen_per_kg=price, sort_order=order))
+            added += 1
+    session.commit()
+    return added
+
+
+def seed_skip_reasons(session: Session) -> int:
+    """Add the standard skip reasons that are missing; existing rows are left as edited."""
+    have = set(session.exec(select(SkipReason.code)).all())
+    added = 0
+    for order, (code, zh, en, photo, note) in enumerate(SKIP_REASONS):
+        if code not in have:
+            session.add(SkipReason(code=code, name_zh=zh, name_en=en, requires_photo=photo,
+                                   requires_note=note, sort_order=order))
             added += 1
     session.commit()
     return added
@@ -109,6 +135,7 @@ def seed_demo(session: Session, *, outlets: int, days: int, seed: int, cache_dir
     if session.exec(select(Organisation).where(Organisation.name == DEMO_ORG)).first():
         return SeedReport(created=False)
     seed_materials(session)
+    seed_skip_reasons(session)
     rng = random.Random(seed)
     org = Organisation(name=DEMO_ORG)
     session.add(org)
@@ -134,7 +161,18 @@ def seed_demo(session: Session, *, outlets: int, days: int, seed: int, cache_dir
     report.sensor_token = plain
     report.counts = {"outlets": len(placed), "facilities": len(depots), "users": len(users),
                      "fill readings": readings}
+    report.counts["battery log entries"] = _demo_batteries(session, seed, cache_dir)
     return report
+
+
+def _demo_batteries(session: Session, seed: int, cache_dir: Path | None) -> int:
+    """Demo batteries through the traceability log, only into an empty log."""
+    from webapp.models import TraceEventRow
+    from webapp.trace.demo import seed_batteries
+
+    if session.exec(select(TraceEventRow.seq).limit(1)).first() is not None:
+        return 0
+    return seed_batteries(session, count=36, seed=seed, cache_dir=cache_dir)
 
 
 def _nearest_street(graph: object, lon: float, lat: float) -> tuple[float, float]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 
 from flask import Flask, current_app, has_app_context
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from webapp.config import Settings
 
@@ -49,3 +49,15 @@ def run_job_task(job_id: int) -> None:
     app = current_app._get_current_object() if has_app_context() else _worker_app()  # type: ignore[attr-defined]
     with app.app_context():
         run_job(db_session(), job_id)
+
+
+# 00:05 China Standard Time; huey reads crontabs in UTC.
+@huey.periodic_task(crontab(hour="16", minute="5"), retries=2, retry_delay=300)
+def sign_tree_head_daily() -> None:
+    """Sign the battery log's tree head once a day (the regulators' daily checkpoint)."""
+    from webapp.db import db_session
+    from webapp.trace import keys, treeheads
+
+    app = current_app._get_current_object() if has_app_context() else _worker_app()  # type: ignore[attr-defined]
+    with app.app_context():
+        treeheads.issue_tree_head(db_session(), keys.signing_key())

@@ -44,7 +44,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('log_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('tree_size', sa.Integer(), nullable=False),
-    sa.Column('timestamp_ms', sa.Integer(), nullable=False),
+    sa.Column('timestamp_ms', sa.BigInteger(), nullable=False),
     sa.Column('root_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('key_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('signature', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
@@ -112,12 +112,29 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_trace_event_occurred_at'), ['occurred_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_trace_event_org_id'), ['org_id'], unique=False)
 
+    op.create_table('trace_report',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('reported_at', webapp.models._types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('reference', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('reported_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', webapp.models._types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['reported_by_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('trace_report', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_trace_report_event_id'), ['event_id'], unique=False)
+
     # The log refuses UPDATE and DELETE in the database itself.
     append_only.create(op.get_bind())
 
 
 def downgrade() -> None:
     append_only.drop(op.get_bind())
+    with op.batch_alter_table('trace_report', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_trace_report_event_id'))
+
+    op.drop_table('trace_report')
     with op.batch_alter_table('trace_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_trace_event_org_id'))
         batch_op.drop_index(batch_op.f('ix_trace_event_occurred_at'))

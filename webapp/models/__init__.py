@@ -1,6 +1,7 @@
 """SQLModel tables, one module per aggregate. Importing this registers them all."""
 
 from webapp.models.audit import AuditRecord
+from webapp.models.collections import CollectionPlan, PlannedRoute, PlannedStop, PlanStatus
 from webapp.models.facilities import Driver, Facility, FacilityKind, Vehicle
 from webapp.models.jobs import Job, JobStatus
 from webapp.models.materials import Material
@@ -13,17 +14,36 @@ from webapp.models.outlets import (
     OutletStatus,
     ReadingSource,
 )
-from webapp.models.trace import Battery, BatteryLink, MerkleNode, TraceEventRow, TreeHead
+from webapp.models.pickups import (
+    Collection,
+    CollectionOutcome,
+    CollectionWeight,
+    EvidenceFile,
+    SkipReason,
+)
+from webapp.models.trace import (
+    Battery,
+    BatteryLink,
+    MerkleNode,
+    TraceEventRow,
+    TraceReport,
+    TreeHead,
+)
 from webapp.models.users import ApiToken, Role, TokenKind, User, UserSession
 
 __all__ = [
     "ApiToken",
     "AuditRecord",
     "Battery",
+    "Collection",
+    "CollectionOutcome",
+    "CollectionPlan",
+    "CollectionWeight",
     "BatteryLink",
     "Driver",
     "Facility",
     "FacilityKind",
+    "EvidenceFile",
     "FillReading",
     "Job",
     "JobStatus",
@@ -31,13 +51,18 @@ __all__ = [
     "MerkleNode",
     "Organisation",
     "Outlet",
+    "PlanStatus",
+    "PlannedRoute",
+    "PlannedStop",
     "OutletKind",
     "OutletMaterial",
     "OutletStatus",
     "ReadingSource",
     "Role",
+    "SkipReason",
     "TokenKind",
     "TraceEventRow",
+    "TraceReport",
     "TreeHead",
     "User",
     "UserSession",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-TABLES = ("trace_event", "merkle_node", "tree_head")
+TABLES = ("trace_event", "merkle_node", "tree_head", "trace_report")
 
 # "%%" because the driver reads "%" as a parameter marker.
 _PG_FUNCTION = """

@@ -16,6 +16,8 @@ class Material(SQLModel, table=True):
     low_value: bool = False
     # Bulk density lets the router turn kilograms into bin volume.
     density_kg_m3: int = Field(default=100, gt=0)
+    # What a kilogram fetches from the buyer: the prize of an optional pickup.
+    price_fen_per_kg: int = Field(default=0, ge=0)
     sort_order: int = 0
     active: bool = True
 

@@ -1,8 +1,8 @@
 """Power-battery traceability: batteries, the append-only event log, its Merkle
 tree and signed tree heads.
 
-``trace_event``, ``merkle_node`` and ``tree_head`` refuse UPDATE and DELETE in the
-database itself (triggers from ``webapp.models.append_only``); a correction is a
+``trace_event``, ``merkle_node``, ``tree_head`` and ``trace_report`` refuse UPDATE
+and DELETE in the database itself (triggers from ``webapp.models.append_only``); a correction is a
 new event that names the one it supersedes.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Text
+from sqlalchemy import JSON, BigInteger, Text
 from sqlmodel import Field, SQLModel
 
 from webapp.models._types import UTCDateTime, utcnow
@@ -102,9 +102,27 @@ class TreeHead(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     log_id: str = Field(max_length=64)
     tree_size: int = Field(index=True)
-    timestamp_ms: int
+    # Milliseconds since 1970 outgrow PostgreSQL's 32-bit INTEGER.
+    timestamp_ms: int = Field(sa_type=BigInteger)
     root_hash: str = Field(max_length=64)
     key_id: str = Field(max_length=64)
     signature: str = Field(max_length=128)
     body: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TraceReport(SQLModel, table=True):
+    """An event's report to the national traceability platform (国家溯源管理平台).
+
+    The reporting deadlines run until this row exists. Append-only like the log: a
+    wrong report is followed by another row, and the earliest one counts.
+    """
+
+    __tablename__ = "trace_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(max_length=64, index=True)
+    reported_at: datetime = Field(sa_type=UTCDateTime)
+    reference: str = Field(default="", max_length=120)
+    reported_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

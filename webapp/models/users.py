@@ -74,6 +74,8 @@ class TokenKind(StrEnum):
 
     SENSOR = "sensor"
     DEVICE = "device"
+    PARTNER = "partner"  # partner systems posting battery events
+    AUDITOR = "auditor"  # read-only access to the battery log and its proofs
 
 
 class ApiToken(SQLModel, table=True):

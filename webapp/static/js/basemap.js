@@ -13,11 +13,14 @@
     // No tile layer sets a zoom range, and the cluster plugin needs one.
     var map = L.map(el, { preferCanvas: true, zoomSnap: 0.5, minZoom: 11, maxZoom: 19 }).setView([22.535, 114.02], 13);
     map.attributionControl.setPrefix(false);
+    // Streets arrive after the data layers; a low pane keeps them underneath.
+    map.createPane("streets").style.zIndex = 250;
     map.attributionControl.addAttribution(el.dataset.attribution);
     fetch(el.dataset.streetsUrl, { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (data) {
-        L.geoJSON(data, { style: style, interactive: false, renderer: L.canvas({ padding: 0.5 }) }).addTo(map);
+        L.geoJSON(data, { style: style, interactive: false, pane: "streets",
+                          renderer: L.canvas({ padding: 0.5, pane: "streets" }) }).addTo(map);
         el.dataset.streetsLoaded = "1";
       });
     return map;

@@ -1,0 +1,52 @@
+"""Template filters of the audit pages: domain vocabularies in the page's language, times
+in China Standard Time (the regulations count days there), status badges."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from flask_babel import get_locale
+from markupsafe import Markup
+
+from traceability import CHINA_TZ, BatteryStatus
+
+# Bootstrap-style colour names of the domain's statuses, as CSS colours.
+_COLOURS = {"primary": "#0369a1", "success": "#15803d", "warning": "#d97706",
+            "danger": "#b91c1c", "info": "#0891b2", "dark": "#374151", "secondary": "#6b7280"}
+
+
+def trace_label(value: Any) -> str:
+    """A domain vocabulary value (kind, role, status) in the page's language."""
+    if value is None or not hasattr(value, "label_zh"):
+        return "" if value is None else str(value)
+    return str(value.label_zh if str(get_locale()) == "zh" else value.label_en)
+
+
+def trace_colour(value: Any) -> str:
+    """CSS colour of a status or deadline badge."""
+    return _COLOURS.get(getattr(value, "colour", ""), "#6b7280")
+
+
+def status_badge(value: str) -> Markup:
+    """A battery status as a coloured badge."""
+    status = BatteryStatus(value)
+    return Markup('<span class="badge" style="--c: {}">{}</span>').format(
+        trace_colour(status), trace_label(status))
+
+
+def china_time_ms(timestamp_ms: int) -> str:
+    """Milliseconds since 1970 (a tree head's timestamp) in China Standard Time."""
+    return datetime.fromtimestamp(timestamp_ms / 1000, CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def china_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A timestamp in China Standard Time, which the regulations count in."""
+    return "—" if moment is None else moment.astimezone(CHINA_TZ).strftime(pattern)
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "trace_label": trace_label, "trace_colour": trace_colour, "status_badge": status_badge,
+    "ms_cst": china_time_ms, "cst": china_time,
+}

@@ -1,0 +1,58 @@
+"""`reloop routing`: solve benchmark instances and plan real days from the command line."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import click
+import routing
+from flask import current_app
+from flask.cli import with_appcontext
+from routing.instances import solve_instance
+
+from webapp.db import db_session
+from webapp.dispatch.operations import save_plan
+from webapp.dispatch.problem import PlanningError, build_day
+
+
+@click.group("routing")
+def routing_group() -> None:
+    """Collection routing."""
+
+
+@routing_group.command("solve-instance")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--time-limit-s", type=click.FloatRange(min=0.1), required=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--objective", type=click.Choice(["distance", "vehicles-then-distance"]), default="distance",
+              show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the only output format).")
+def solve_instance_command(file: Path, time_limit_s: float, seed: int, objective: str, as_json: bool) -> None:
+    """Solve a Solomon or VRPLIB file; prints vehicles, distance, routes, solve_seconds."""
+    try:
+        result = solve_instance(file, time_limit_s=time_limit_s, seed=seed, objective=objective)
+    except routing.InstanceFormatError as exc:
+        raise click.BadParameter(str(exc), param_hint="FILE") from exc
+    click.echo(json.dumps(result, ensure_ascii=False))
+
+
+@routing_group.command("plan")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), required=True)
+@click.option("--depot", "depot_id", type=int, required=True, help="Facility id of the depot.")
+@click.option("--time-limit-s", type=click.IntRange(1, 3600), default=30, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@with_appcontext
+def plan_command(day: date, depot_id: int, time_limit_s: int, seed: int) -> None:
+    """Plan a real day from the database and store it as a proposed plan."""
+    session = db_session()
+    try:
+        built = build_day(session, day.date(), depot_id, cache_dir=current_app.config["RELOOP_SETTINGS"].cache_dir)
+    except PlanningError as exc:
+        raise click.ClickException(str(exc)) from exc
+    plan = routing.solve(built.problem, time_limit_s=time_limit_s, seed=seed)
+    row = save_plan(session, built, plan, day=day.date(), depot_id=depot_id, job=None,
+                    time_limit_s=time_limit_s, seed=seed)
+    session.commit()
+    click.echo(f"plan {row.id} (proposed)\n{plan.summary()}")

@@ -1,0 +1,178 @@
+"""From the day's outlets, trucks and facilities to a ``routing.CollectionProblem``.
+
+Due outlets (fill at or over their threshold) must be served; outlets at least
+half-full are optional, with a prize equal to the value of what they hold, so a
+truck passing by picks them up when it pays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+
+import geodata
+import routing
+from geodata.driving import drive_matrices
+from sqlmodel import Session, select
+
+from webapp.models import (
+    CollectionPlan,
+    Facility,
+    FacilityKind,
+    Material,
+    Outlet,
+    OutletMaterial,
+    OutletStatus,
+    PlannedRoute,
+    PlannedStop,
+    PlanStatus,
+    Vehicle,
+)
+
+OPTIONAL_FROM_PCT = 50.0
+SERVICE_BASE_S = 5 * 60
+SERVICE_S_PER_KG = 0.6
+OUTLET_HOURS = (time(7, 0), time(19, 0))
+LUNCH = routing.Break(duration_s=45 * 60, earliest_start_s=11 * 3600 + 1800, latest_end_s=13 * 3600 + 1800)
+MAX_ROUTE_S = 10 * 3600
+
+
+class PlanningError(ValueError):
+    """The day cannot be planned as asked (no depot, no trucks, nothing to collect)."""
+
+
+@dataclass
+class DayProblem:
+    """The problem plus what maps its ids back to rows."""
+
+    problem: routing.CollectionProblem
+    stops: dict[str, dict[str, Any]] = field(default_factory=dict)
+    vehicles: dict[str, int] = field(default_factory=dict)
+    facilities: dict[str, int] = field(default_factory=dict)
+    legs: Any = None  # geodata.driving.DriveMatrices, for drawing routes
+
+
+def _seconds(t: time) -> int:
+    return t.hour * 3600 + t.minute * 60
+
+
+def _taken_outlets(session: Session, day: date, depot_id: int) -> set[int]:
+    """Outlets already on an accepted plan of another depot that day."""
+    rows = session.exec(
+        select(PlannedStop.outlet_id)
+        .join(PlannedRoute, PlannedRoute.id == PlannedStop.route_id)  # type: ignore[arg-type]
+        .join(CollectionPlan, CollectionPlan.id == PlannedRoute.plan_id)  # type: ignore[arg-type]
+        .where(CollectionPlan.day == day, CollectionPlan.status == PlanStatus.ACCEPTED,
+               CollectionPlan.depot_id != depot_id)
+    ).all()
+    return {r for r in rows if r is not None}
+
+
+def candidate_outlets(session: Session, day: date, depot_id: int) -> list[Outlet]:
+    """Active outlets worth a visit from this depot: due or at least half-full, nearer
+    to this depot than to any other (as the crow flies), and on no other depot's
+    accepted plan that day."""
+    taken = _taken_outlets(session, day, depot_id)
+    depots = session.exec(select(Facility).where(Facility.is_depot == True)).all()  # noqa: E712
+    rows = session.exec(
+        select(Outlet).where(Outlet.status == OutletStatus.ACTIVE,
+                             Outlet.last_fill_pct >= OPTIONAL_FROM_PCT)  # type: ignore[operator]
+        .order_by(Outlet.id)
+    ).all()
+    return [o for o in rows if o.id not in taken and _nearest(depots, o) == depot_id]
+
+
+def _nearest(depots: list[Facility], outlet: Outlet) -> int | None:
+    # Degrees are fine for "which is nearer" at Shenzhen's latitude once longitude is scaled.
+    scale = 0.92  # cos(22.5°)
+    best = min(depots, key=lambda d: ((d.lon - outlet.lon) * scale) ** 2 + (d.lat - outlet.lat) ** 2, default=None)
+    return best.id if best else None
+
+
+def _loads(outlet: Outlet, materials: list[Material]) -> tuple[tuple[routing.Load, ...], int]:
+    """Estimated loads (split evenly over accepted materials) and their value in fen."""
+    litres = outlet.capacity_l * (outlet.last_fill_pct or 0) / 100
+    if not materials:
+        return (), 0
+    share = litres / 1000 / len(materials)
+    loads = tuple(routing.Load(m.code, kg=round(share * m.density_kg_m3, 1), m3=round(share, 3)) for m in materials)
+    value = sum(round(load.kg * m.price_fen_per_kg) for load, m in zip(loads, materials, strict=True))
+    return loads, value
+
+
+def build_day(session: Session, day: date, depot_id: int, *, cache_dir: Path | None) -> DayProblem:
+    """Read the day's data and build the problem on real driving distances."""
+    depot = session.get(Facility, depot_id)
+    if depot is None or not depot.is_depot:
+        raise PlanningError(f"facility {depot_id} is not a depot")
+    vehicles = session.exec(select(Vehicle).where(Vehicle.depot_id == depot_id, Vehicle.active == True)  # noqa: E712
+                            .order_by(Vehicle.id)).all()
+    unload = session.exec(select(Facility).where(Facility.kind.in_(  # type: ignore[attr-defined]
+        [FacilityKind.SORTING_CENTRE, FacilityKind.TRANSFER_STATION])).order_by(Facility.id)).all()
+    outlets = candidate_outlets(session, day, depot_id)
+    if not outlets:
+        raise PlanningError("no outlet is due or half-full for this day")
+    accepted = _accepted_materials(session, [o.id for o in outlets])  # type: ignore[misc]
+    places = [depot, *[f for f in unload if f.id != depot.id]]
+    points = [(p.lon, p.lat) for p in places] + [(o.lon, o.lat) for o in outlets]
+    graph = geodata.load_network(mode="drive", cache_dir=cache_dir)
+    legs = drive_matrices(graph, points)
+    day_problem = DayProblem(problem=None, legs=legs)  # type: ignore[arg-type]
+    locations = [routing.Location(lon, lat) for lon, lat in points]
+    facilities = [_facility(f, i, day_problem) for i, f in enumerate(places) if f.kind != FacilityKind.RECYCLER_PLANT]
+    stops = [_stop(o, len(places) + i, accepted.get(o.id, []), day_problem)  # type: ignore[arg-type]
+             for i, o in enumerate(outlets)]
+    types = [_vehicle_type(v, day_problem) for v in vehicles]
+    day_problem.problem = routing.CollectionProblem(
+        locations=tuple(locations), depots=(routing.Depot(id=f"d{depot.id}", location=0),),
+        facilities=tuple(facilities), stops=tuple(stops), vehicle_types=tuple(types),
+        distance_m=legs.distance_m, duration_s=legs.duration_s)
+    return day_problem
+
+
+def _accepted_materials(session: Session, outlet_ids: list[int]) -> dict[int, list[Material]]:
+    rows = session.exec(
+        select(OutletMaterial.outlet_id, Material)
+        .join(Material, Material.id == OutletMaterial.material_id)  # type: ignore[arg-type]
+        .where(OutletMaterial.outlet_id.in_(outlet_ids))  # type: ignore[attr-defined]
+        .order_by(Material.sort_order)
+    ).all()
+    found: dict[int, list[Material]] = {}
+    for outlet_id, material in rows:
+        found.setdefault(outlet_id, []).append(material)
+    return found
+
+
+def _facility(f: Facility, index: int, day: DayProblem) -> routing.Facility:
+    key = f"f{f.id}"
+    day.facilities[key] = f.id  # type: ignore[assignment]
+    return routing.Facility(id=key, location=index, unload_s=f.unload_minutes * 60,
+                            opening=routing.TimeWindow(_seconds(f.opens), _seconds(f.closes)),
+                            kind=routing.FacilityKind(f.kind.value))
+
+
+def _stop(outlet: Outlet, index: int, materials: list[Material], day: DayProblem) -> routing.Stop:
+    key = f"o{outlet.id}"
+    loads, value = _loads(outlet, materials)
+    required = outlet.due
+    day.stops[key] = {"outlet_id": outlet.id, "code": outlet.code, "name": outlet.name,
+                      "lon": outlet.lon, "lat": outlet.lat, "required": required,
+                      "expected_g": sum(round(load.kg * 1000) for load in loads), "prize_fen": value,
+                      "fill_pct": outlet.last_fill_pct}
+    return routing.Stop(id=key, location=index, loads=loads,
+                        window=routing.TimeWindow(*(_seconds(t) for t in OUTLET_HOURS)),
+                        service_base_s=SERVICE_BASE_S, service_s_per_kg=SERVICE_S_PER_KG,
+                        required=required, prize_fen=0 if required else value)
+
+
+def _vehicle_type(v: Vehicle, day: DayProblem) -> routing.VehicleType:
+    key = f"v{v.id}"
+    day.vehicles[key] = v.id  # type: ignore[assignment]
+    return routing.VehicleType(
+        id=key, count=1, capacity_kg=v.capacity_g / 1000, capacity_m3=v.volume_l / 1000,
+        shift=routing.TimeWindow(_seconds(v.shift_start), _seconds(v.shift_end)),
+        start_depot="d" + str(v.depot_id), end_depot="d" + str(v.depot_id),
+        fixed_cost_fen=v.fixed_cost_fen, cost_per_km_fen=v.cost_per_km_fen,
+        breaks=(LUNCH,), max_duration_s=MAX_ROUTE_S)

@@ -1,0 +1,1 @@
+"""The driver's phone: today's route, navigation, weighing and skipping, offline queue."""

@@ -1,0 +1,165 @@
+"""JSON API of the battery log for partner systems and auditors' tools.
+
+Bearer tokens only (no cookies, hence no CSRF): ``partner`` tokens post events and
+ask for tree heads; ``auditor`` tokens read. Every refusal names the field.
+
+- ``POST /api/v1/battery-events``: one event or ``{"events": [...]}``, all or none;
+  422 for malformed input (``index``/``field``), 409 for lifecycle conflicts
+  (``index``/``code``/``message``); idempotent by ``event_id``.
+- ``GET /api/v1/trace/batteries/<code>/events``: the battery's entries and state.
+- ``GET|POST /api/v1/trace/tree-head``: the latest signed head / sign one now.
+- ``GET /api/v1/trace/proofs/inclusion?event_id=&tree_size=``
+- ``GET /api/v1/trace/proofs/consistency?first=&second=``
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
+from sqlmodel import select
+
+from traceability import event_record, normalize_code
+from webapp.access import token_required
+from webapp.api import tokens
+from webapp.db import db_session
+from webapp.models import ApiToken, TokenKind
+from webapp.trace import keys, treeheads
+from webapp.trace.inputs import parse_batch
+from webapp.trace.operations import RecordError, record_events
+from webapp.trace.records import LogIntegrityError, state_of
+
+bp = Blueprint("trace_api", __name__, url_prefix="/api/v1")
+log = logging.getLogger(__name__)
+READERS = (TokenKind.PARTNER, TokenKind.AUDITOR)
+
+
+def _token(*kinds: TokenKind) -> ApiToken | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    row = db_session().exec(select(ApiToken).where(
+        ApiToken.token_sha256 == tokens.digest(value.strip()))).first()
+    if row is None or row.revoked_at is not None or row.kind not in kinds:
+        return None
+    return row
+
+
+def _unauthorized(*kinds: TokenKind) -> ResponseReturnValue:
+    names = " or ".join(k.value for k in kinds)
+    return jsonify(error=f"a valid {names} token is required (Authorization: Bearer ...)"), 401
+
+
+@bp.post("/battery-events")
+@token_required
+def post_events() -> ResponseReturnValue:
+    """Record one event or a batch, all or none."""
+    token = _token(TokenKind.PARTNER)
+    if token is None:
+        return _unauthorized(TokenKind.PARTNER)
+    events, errors = parse_batch(request.get_json(silent=True))
+    if errors:
+        return jsonify(error="invalid events; nothing was recorded", errors=errors), 422
+    try:
+        results = record_events(db_session(), events, actor_id=token.user_id, org_id=token.org_id)
+    except RecordError as exc:
+        word = "invalid events" if exc.status == 422 else "lifecycle conflict"
+        return jsonify(error=f"{word}; nothing was recorded",
+                       errors=[e.as_dict() for e in exc.errors]), exc.status
+    except LogIntegrityError as exc:
+        log.error("battery log integrity: %s", exc)
+        return jsonify(error="the log failed its integrity check; appends are stopped"), 503
+    body = [{"index": r.index, "event_id": r.event_id, "seq": r.seq, "leaf_hash": r.leaf_hash,
+             "status": "created" if r.created else "duplicate"} for r in results]
+    return jsonify(events=body), 201 if any(r.created for r in results) else 200
+
+
+@bp.get("/trace/batteries/<code>/events")
+@token_required
+def battery_events(code: str) -> ResponseReturnValue:
+    """A battery's entries in log order, with its replayed state."""
+    if _token(*READERS) is None:
+        return _unauthorized(*READERS)
+    state, stored = state_of(db_session(), normalize_code(code))
+    if not stored:
+        return jsonify(error=f"no events for battery {code}", field="code"), 404
+    in_force = {e.event_id for e in state.history}
+    return jsonify(battery=_state(state), events=[
+        {"seq": s.seq, "leaf_hash": s.leaf_hash, "in_force": s.event.event_id in in_force,
+         "event": event_record(s.event)} for s in stored])
+
+
+def _state(state: Any) -> dict[str, Any]:
+    return {"code": state.code, "status": state.status.value, "holder": state.custodian,
+            "location": state.location, "parent": state.parent, "sources": list(state.sources),
+            "parts": list(state.parts), "is_cascade_product": state.is_cascade_product}
+
+
+@bp.get("/trace/tree-head")
+@token_required
+def get_tree_head() -> ResponseReturnValue:
+    """The latest signed tree head."""
+    if _token(*READERS) is None:
+        return _unauthorized(*READERS)
+    head = treeheads.latest_tree_head(db_session())
+    if head is None:
+        return jsonify(error="no tree head has been issued yet"), 404
+    return jsonify(head.to_json_dict())
+
+
+@bp.post("/trace/tree-head")
+@token_required
+def post_tree_head() -> ResponseReturnValue:
+    """Sign the log's current size and root now."""
+    if _token(TokenKind.PARTNER) is None:
+        return _unauthorized(TokenKind.PARTNER)
+    head = treeheads.issue_tree_head(db_session(), keys.signing_key())
+    return jsonify(head.to_json_dict()), 201
+
+
+@bp.get("/trace/proofs/inclusion")
+@token_required
+def inclusion() -> ResponseReturnValue:
+    """Audit path of ``event_id`` in the tree of ``tree_size`` entries (default: all)."""
+    if _token(*READERS) is None:
+        return _unauthorized(*READERS)
+    event_id = request.args.get("event_id", "")
+    if not event_id:
+        return jsonify(error="event_id is required", field="event_id"), 422
+    size = _size_arg("tree_size", required=False)
+    if isinstance(size, tuple):
+        return size
+    try:
+        proof = treeheads.inclusion_proof(db_session(), event_id, size)
+    except treeheads.ProofRequestError as exc:
+        return jsonify(error=str(exc), field=exc.field), exc.status
+    return jsonify(proof.as_dict())
+
+
+@bp.get("/trace/proofs/consistency")
+@token_required
+def consistency() -> ResponseReturnValue:
+    """Proof that the log at ``first`` entries is a prefix of the log at ``second``."""
+    if _token(*READERS) is None:
+        return _unauthorized(*READERS)
+    first, second = _size_arg("first"), _size_arg("second")
+    for value in (first, second):
+        if isinstance(value, tuple):
+            return value
+    try:
+        proof = treeheads.consistency_proof(db_session(), first, second)  # type: ignore[arg-type]
+    except treeheads.ProofRequestError as exc:
+        return jsonify(error=str(exc), field=exc.field), exc.status
+    return jsonify(proof.as_dict())
+
+
+def _size_arg(name: str, *, required: bool = True) -> Any:
+    raw = request.args.get(name, "")
+    if not raw and not required:
+        return None
+    if not raw.isdigit():
+        return jsonify(error=f"{name} must be a whole number", field=name), 422
+    return int(raw)
