@@ -72,8 +72,9 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.outlets.views import bp as outlets_bp
     from webapp.admin.views import bp as admin_bp
     from webapp.dispatch.views import bp as dispatch_bp
+    from webapp.siting.views import bp as siting_bp
 
-    for bp in (main_bp, auth_bp, outlets_bp, jobs_bp, api_bp, admin_bp, dispatch_bp):
+    for bp in (main_bp, auth_bp, outlets_bp, jobs_bp, api_bp, admin_bp, dispatch_bp, siting_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # machine clients authenticate with bearer tokens, not cookies
     _register_trace(app)

@@ -22,9 +22,10 @@ def main() -> None:
 def register(app: Flask) -> None:
     """Attach the project's command groups to the app's CLI."""
     from webapp.dispatch.cli import routing_group
+    from webapp.siting.cli import siting_group
     from webapp.trace.cli import trace_group
 
-    for command in (db_group, seed_group, users_group, demo, routing_group, trace_group):
+    for command in (db_group, seed_group, users_group, demo, routing_group, siting_group, trace_group):
         app.cli.add_command(command)
 
 

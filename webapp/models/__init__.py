@@ -21,6 +21,7 @@ from webapp.models.pickups import (
     EvidenceFile,
     SkipReason,
 )
+from webapp.models.siting import SitingScenario
 from webapp.models.trace import (
     Battery,
     BatteryLink,
@@ -59,6 +60,7 @@ __all__ = [
     "OutletStatus",
     "ReadingSource",
     "Role",
+    "SitingScenario",
     "SkipReason",
     "TokenKind",
     "TraceEventRow",

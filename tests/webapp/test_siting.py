@@ -1,0 +1,91 @@
+"""Siting scenarios: CLI answer, the page through a job, adopting sites, comparing, bad files."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from sqlmodel import func, select
+
+from webapp.models import Outlet, OutletStatus, Role, SitingScenario
+from webapp.seed import seed_demo
+
+KEYS = {"model", "selected", "objective", "bound", "gap", "status", "covered_households",
+        "total_households", "solve_seconds"}
+COMPOUNDS = "id,lon,lat,households\nA,114.0552,22.5410,800\nB,114.0600,22.5450,600\nC,113.9800,22.5300,900\n"
+
+
+@pytest.fixture
+def demo(db, cache_dir):
+    seed_demo(db, outlets=30, days=0, seed=5, cache_dir=cache_dir)
+
+
+def test_cli_prints_one_json_object_with_the_issue_keys(runner, demo, tmp_path) -> None:
+    """`reloop siting solve --json` answers with exactly the documented keys, optimally."""
+    demand = tmp_path / "compounds.csv"
+    demand.write_text(COMPOUNDS)
+    result = runner.invoke(args=["siting", "solve", "--model", "mclp", "--radius-m", "500", "--p", "2",
+                                 "--demand", str(demand), "--time-limit-s", "20", "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert set(answer) == KEYS and answer["status"] == "optimal" and len(answer["selected"]) == 2
+    assert answer["total_households"] == 2300 and answer["covered_households"] >= 1400
+
+
+def test_cli_names_the_bad_line_of_a_demand_file(runner, demo, tmp_path) -> None:
+    """A demand row with a non-numeric longitude is refused with its line and field."""
+    demand = tmp_path / "bad.csv"
+    demand.write_text("id,lon,lat,households\nA,abc,22.54,10\n")
+    result = runner.invoke(args=["siting", "solve", "--model", "lscp", "--demand", str(demand), "--json"])
+    assert result.exit_code != 0 and "line 2" in result.output and "lon" in result.output
+
+
+def _solve(client, **fields):
+    data = {"model": "mclp", "radius_m": 500, "p": 2, "share": "1.00", "time_limit_s": 20, "fixed_existing": "y",
+            "demand": (io.BytesIO(COMPOUNDS.encode()), "compounds.csv"), **fields}
+    return client.post("/siting/", data=data, content_type="multipart/form-data", follow_redirects=True)
+
+
+def test_a_scenario_runs_as_a_job_and_shows_sites_and_coverage(client, auth, db, demo) -> None:
+    """Submitting the form solves in the background; the result page lists sites and coverage."""
+    auth.login(Role.DISPATCHER)
+    page = _solve(client).get_data(as_text=True)
+    assert 'id="scenario-ready"' in page
+    scenario = db.exec(select(SitingScenario)).one()
+    assert scenario.result["status"] == "optimal"
+    shown = client.get(f"/siting/{scenario.id}").get_data(as_text=True)
+    assert 'id="siting-summary"' in shown and "覆盖" in shown
+    data = json.loads(shown.split('id="map-data">')[1].split("</script>")[0])
+    assert {f["properties"]["role"] for f in data["features"]} >= {"existing", "added"}
+
+
+def test_adopting_creates_planned_outlets_once(client, auth, db, demo) -> None:
+    """Adopt turns the added sites into planned outlets; a second adopt is refused."""
+    auth.login(Role.DISPATCHER)
+    _solve(client)
+    scenario = db.exec(select(SitingScenario)).one()
+    added = len(scenario.result["added_sites"])
+    before = db.exec(select(func.count()).select_from(Outlet).where(Outlet.status == OutletStatus.PLANNED)).one()
+    client.post(f"/siting/{scenario.id}/adopt")
+    client.post(f"/siting/{scenario.id}/adopt")
+    after = db.exec(select(func.count()).select_from(Outlet).where(Outlet.status == OutletStatus.PLANNED)).one()
+    assert added > 0 and after - before == added
+
+
+def test_two_scenarios_side_by_side(client, auth, db, demo) -> None:
+    """The compare page shows both scenarios' figures."""
+    auth.login(Role.DISPATCHER)
+    _solve(client, name="两个网点")
+    _solve(client, name="一个网点", p=1, demand=(io.BytesIO(COMPOUNDS.encode()), "c.csv"))
+    a, b = db.exec(select(SitingScenario.id).order_by(SitingScenario.id)).all()
+    page = client.get(f"/siting/compare?a={a}&b={b}").get_data(as_text=True)
+    assert "两个网点" in page and "一个网点" in page
+
+
+def test_a_bad_upload_is_reported_and_nothing_is_queued(client, auth, db, demo) -> None:
+    """A demand file with a bad row is named in the job's failure and no result is stored."""
+    auth.login(Role.DISPATCHER)
+    page = _solve(client, demand=(io.BytesIO(b"id,lon,lat,households\nA,114.05,22.54,-3\n"), "bad.csv"))
+    assert "households" in page.get_data(as_text=True)
+    assert db.exec(select(SitingScenario)).one().result is None

@@ -1,0 +1,1 @@
+"""Outlet siting scenarios (dispatcher): where the next outlets should go."""

@@ -1,0 +1,118 @@
+"""Run a siting scenario on the walking network: demand, candidates, model, coverage.
+
+One function serves the CLI and the background job; the web layer only stores its
+result and draws it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geodata
+from sqlmodel import Session, select
+
+from webapp.models import Outlet, OutletStatus
+
+MODELS = ("mclp", "lscp", "pmedian")
+
+
+class ScenarioError(ValueError):
+    """Parameters or uploaded files were refused; the message names the field or line."""
+
+
+@dataclass(frozen=True)
+class ScenarioParams:
+    """What the dispatcher asked for."""
+
+    model: str
+    radius_m: float = 500.0
+    p: int = 20
+    share: float = 1.0
+    fixed_existing: bool = True
+    time_limit_s: float = 30.0
+    demand_csv: str | None = None
+    candidates_csv: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.model not in MODELS:
+            raise ScenarioError(f"model must be one of {', '.join(MODELS)}")
+        if not 50 <= self.radius_m <= 3000:
+            raise ScenarioError("radius_m must be between 50 and 3000 metres")
+        if not 1 <= self.p <= 1000:
+            raise ScenarioError("p must be between 1 and 1000")
+        if not 0 < self.share <= 1:
+            raise ScenarioError("share must be above 0 and at most 1")
+        if not 1 <= self.time_limit_s <= 600:
+            raise ScenarioError("time_limit_s must be between 1 and 600 seconds")
+
+
+def _existing(session: Session) -> list[Outlet]:
+    return list(session.exec(select(Outlet).where(Outlet.status == OutletStatus.ACTIVE).order_by(Outlet.id)))
+
+
+def _demand(params: ScenarioParams, graph: Any) -> geodata.Demand:
+    if params.demand_csv is None:
+        return geodata.street_frontage_demand(graph)
+    try:
+        return geodata.parse_demand_csv(params.demand_csv, graph=graph)
+    except geodata.DemandFileError as exc:
+        raise ScenarioError(f"demand file: {exc}") from exc
+
+
+def _candidates(params: ScenarioParams, graph: Any, outlets: list[Outlet]) -> tuple[geodata.Candidate, ...]:
+    groups: list[tuple[geodata.Candidate, ...]] = [geodata.intersection_candidates(graph)]
+    if params.candidates_csv is not None:
+        try:
+            groups.append(geodata.parse_candidates_csv(params.candidates_csv))
+        except geodata.CandidateFileError as exc:
+            raise ScenarioError(f"candidates file: {exc}") from exc
+    if params.fixed_existing:
+        groups.append(geodata.existing_candidates(((f"outlet:{o.code}", o.lon, o.lat) for o in outlets), fixed=True))
+    try:
+        return geodata.combine_candidates(*groups)
+    except geodata.DuplicateCandidateError as exc:
+        raise ScenarioError(f"candidates: {exc}") from exc
+
+
+def run_scenario(session: Session, params: ScenarioParams, *, cache_dir: Path | None,
+                 progress: Any = None) -> dict[str, Any]:
+    """Solve the scenario; returns the CLI's keys plus what the map and table need."""
+    report = progress or (lambda _p, _m="": None)
+    started = time.perf_counter()
+    graph = geodata.load_network(mode="walk", cache_dir=cache_dir)
+    outlets = _existing(session)
+    report(10, "demand")
+    demand = _demand(params, graph)
+    candidates = _candidates(params, graph, outlets)
+    report(30, "distances")
+    limit = None if params.model == "pmedian" else params.radius_m
+    problem = geodata.build_problem(graph, demand, candidates, limit_m=limit)
+    report(50, "solve")
+    if params.model == "mclp":
+        result = geodata.solve_mclp(problem, radius_m=params.radius_m, p=params.p, time_limit_s=params.time_limit_s)
+    elif params.model == "lscp":
+        result = geodata.solve_lscp(problem, radius_m=params.radius_m, share=params.share,
+                                    time_limit_s=params.time_limit_s)
+    else:
+        result = geodata.solve_pmedian(problem, p=params.p, radius_m=params.radius_m,
+                                       time_limit_s=params.time_limit_s)
+    report(80, "coverage")
+    by_id = {c.id: c for c in candidates}
+    chosen = [by_id[i] for i in result.selected]
+    before = geodata.coverage_report(graph, demand, [(o.lon, o.lat) for o in outlets])
+    after = geodata.coverage_report(graph, demand, [(c.lon, c.lat) for c in chosen])
+    return {
+        **result.to_dict(),
+        "added_sites": [{"id": c.id, "lon": c.lon, "lat": c.lat, "district": geodata.district_of(c.lon, c.lat)}
+                        for c in chosen if c.id in set(result.added)],
+        "coverage_before": before.to_dict(),
+        "coverage_after": after.to_dict(),
+        "demand_source": demand.source,
+        "demand_note": demand.note,
+        "notes": list(result.notes),
+        "params": {k: v for k, v in params.__dict__.items() if not k.endswith("_csv")},
+        "wall_seconds": round(time.perf_counter() - started, 2),
+    }

@@ -1,0 +1,21 @@
+/* Siting result: existing outlets, added sites with their walking radius, uncovered clusters. */
+(function () {
+  "use strict";
+  var el = document.getElementById("map"), data = document.getElementById("map-data");
+  if (!el || !data) return;
+  var map = window.ReLoopBasemap(el);
+  var geo = JSON.parse(data.textContent);
+  var colour = { existing: "#15803d", added: "#7c3aed", uncovered: "#dc2626" };
+  var layer = L.geoJSON(geo, {
+    pointToLayer: function (f, latlng) {
+      var p = f.properties;
+      if (p.role === "added") L.circle(latlng, { radius: geo.radius_m, color: colour.added, weight: 1, fillOpacity: 0.08 }).addTo(map);
+      var size = p.role === "uncovered" ? Math.min(14, 5 + Math.sqrt(p.households) / 8) : (p.role === "added" ? 7 : 4);
+      return L.circleMarker(latlng, { radius: size, color: "#fff", weight: 1.5, fillColor: colour[p.role], fillOpacity: 1,
+                                      className: "siting-" + p.role })
+        .bindPopup(String(p.code || p.households + " households"));
+    }
+  }).addTo(map);
+  if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds().pad(0.05));
+  el.dataset.features = String(geo.features.length);
+})();
