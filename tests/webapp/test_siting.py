@@ -89,3 +89,26 @@ def test_a_bad_upload_is_reported_and_nothing_is_queued(client, auth, db, demo) 
     page = _solve(client, demand=(io.BytesIO(b"id,lon,lat,households\nA,114.05,22.54,-3\n"), "bad.csv"))
     assert "households" in page.get_data(as_text=True)
     assert db.exec(select(SitingScenario)).one().result is None
+
+
+def test_the_answer_carries_served_demand_and_the_sbt_rate_check(client, auth, db, demo) -> None:
+    """The result lists households newly within reach and checks one outlet per 2,000 households."""
+    auth.login(Role.DISPATCHER)
+    _solve(client)
+    result = db.exec(select(SitingScenario)).one().result
+    assert result["served_points"] and all(len(p) == 2 for p in result["served_points"])
+    overall = next(c for c in result["outlet_rate"] if c["district"] == "all")
+    assert overall["households"] == 2300 and overall["required"] == 2  # ceil(2300 / 2000)
+    page = client.get(f"/siting/{db.exec(select(SitingScenario.id)).one()}").get_data(as_text=True)
+    assert 'id="outlet-rate"' in page
+
+
+def test_compounds_can_be_uploaded_as_geojson(client, auth, db, demo) -> None:
+    """A GeoJSON FeatureCollection of compounds with households is read like the CSV."""
+    geojson = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [114.0552, 22.5410]},
+         "properties": {"name": "景田小区", "households": 900}}]}
+    auth.login(Role.DISPATCHER)
+    _solve(client, demand=(io.BytesIO(json.dumps(geojson).encode()), "compounds.geojson"))
+    result = db.exec(select(SitingScenario)).one().result
+    assert result["total_households"] == 900 and result["covered_households"] == 900

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import geodata
+import numpy as np
 from sqlmodel import Session, select
 
 from webapp.models import Outlet, OutletStatus
@@ -33,6 +34,7 @@ class ScenarioParams:
     share: float = 1.0
     fixed_existing: bool = True
     time_limit_s: float = 30.0
+    households_per_outlet: int = 2000  # SB/T 10719-2012, urban
     demand_csv: str | None = None
     candidates_csv: str | None = None
 
@@ -54,12 +56,33 @@ def _existing(session: Session) -> list[Outlet]:
 
 
 def _demand(params: ScenarioParams, graph: Any) -> geodata.Demand:
-    if params.demand_csv is None:
+    """The uploaded compounds (CSV, or GeoJSON when the text is a JSON object), else the proxy."""
+    text = params.demand_csv
+    if text is None:
         return geodata.street_frontage_demand(graph)
     try:
-        return geodata.parse_demand_csv(params.demand_csv, graph=graph)
+        if text.lstrip().startswith("{"):
+            return geodata.parse_demand_geojson(text, graph=graph)
+        return geodata.parse_demand_csv(text, graph=graph)
     except geodata.DemandFileError as exc:
         raise ScenarioError(f"demand file: {exc}") from exc
+
+
+def _served_points(problem: Any, demand: geodata.Demand, chosen_ids: set[str], radius_m: float,
+                   limit: int = 4000) -> list[list[float]]:
+    """Demand points within ``radius_m`` walk of an added site (the "served streets"), capped for the map."""
+    columns = [j for j, cid in enumerate(problem.candidate_ids) if cid in chosen_ids]
+    if not columns:
+        return []
+    block = problem.distances[:, columns]
+    if hasattr(block, "tocoo"):  # sparse: every stored entry is a pair within the limit
+        coo = block.tocoo()
+        served = np.unique(coo.row[coo.data <= radius_m])
+    else:
+        served = np.nonzero((np.asarray(block) <= radius_m).any(axis=1))[0]
+    where = {p.id: (p.lon, p.lat) for p in demand.points}
+    ids = [problem.demand_ids[i] for i in served[:limit]]
+    return [[round(where[i][0], 6), round(where[i][1], 6)] for i in ids if i in where]
 
 
 def _candidates(params: ScenarioParams, graph: Any, outlets: list[Outlet]) -> tuple[geodata.Candidate, ...]:
@@ -104,10 +127,15 @@ def run_scenario(session: Session, params: ScenarioParams, *, cache_dir: Path | 
     chosen = [by_id[i] for i in result.selected]
     before = geodata.coverage_report(graph, demand, [(o.lon, o.lat) for o in outlets])
     after = geodata.coverage_report(graph, demand, [(c.lon, c.lat) for c in chosen])
+    rate = geodata.check_outlet_rate(demand, [(c.lon, c.lat) for c in chosen],
+                                     households_per_outlet=params.households_per_outlet)
     return {
         **result.to_dict(),
         "added_sites": [{"id": c.id, "lon": c.lon, "lat": c.lat, "district": geodata.district_of(c.lon, c.lat)}
                         for c in chosen if c.id in set(result.added)],
+        "served_points": _served_points(problem, demand, set(result.added), params.radius_m),
+        "outlet_rate": [{"district": r.district, "households": r.households, "outlets": r.outlets,
+                         "required": r.required, "meets": r.meets} for r in rate],
         "coverage_before": before.to_dict(),
         "coverage_after": after.to_dict(),
         "demand_source": demand.source,

@@ -37,7 +37,7 @@ class ScenarioForm(FlaskForm):  # type: ignore[misc]
                          validators=[InputRequired(), NumberRange(0.01, 1)])
     fixed_existing = BooleanField(_l("Keep today's outlets and add to them"), default=True)
     time_limit_s = IntegerField(_l("Time limit (s)"), default=30, validators=[InputRequired(), NumberRange(1, 600)])
-    demand = FileField(_l("Residential compounds CSV (optional: id,lon,lat,households)"))
+    demand = FileField(_l("Residential compounds, CSV (id,lon,lat,households) or GeoJSON points with households (optional)"))
     candidates = FileField(_l("Candidate sites CSV (optional: id,lon,lat)"))
 
 
@@ -138,6 +138,8 @@ def _map_data(scenario: SitingScenario, existing: list[Outlet]) -> dict[str, obj
     result = scenario.result or {}
     features += [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
                   "properties": {"role": "added", "code": s["id"]}} for s in result.get("added_sites", [])]
+    features += [{"type": "Feature", "geometry": {"type": "Point", "coordinates": point},
+                  "properties": {"role": "served"}} for point in result.get("served_points", [])]
     features += [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [c["lon"], c["lat"]]},
                   "properties": {"role": "uncovered", "households": c["households"]}}
                  for c in result.get("coverage_after", {}).get("clusters", [])]
