@@ -14,6 +14,7 @@ from webapp import geo
 from webapp.access import ALL_ROLES, STAFF, public, role_required
 from webapp.db import db_session
 from webapp.i18n import LOCALES
+from webapp.models import Role
 
 bp = Blueprint("main", __name__)
 
@@ -24,6 +25,8 @@ def index() -> ResponseReturnValue:
     """Staff land on the outlet registry; others on their home page."""
     if current_user.role in STAFF:
         return redirect(url_for("outlets.index"))
+    if current_user.role == Role.REGULATOR:
+        return redirect(url_for("audit.index"))
     return render_template("main/home.html")
 
 
