@@ -89,6 +89,7 @@ def test_driver_records_four_stops_two_of_them_offline(browser: Browser, served:
     expect(page.locator("h1").first).to_contain_text("路线 1")
     expect(page.locator(".progress-big")).to_contain_text(f"0 / {len(stops)}")
     expect(page.locator("html")).to_have_attribute("data-offline-ready", "1")
+    expect(page.locator("html")).to_have_attribute("data-device-token", "1")
     page.wait_for_function("navigator.serviceWorker.controller !== null")
     expect(page.locator("#sync-banner")).to_contain_text("全部记录已发送")
     _shot(page, "1-route")
@@ -137,7 +138,7 @@ def test_a_second_driver_cannot_see_or_post_to_the_first_drivers_route(browser: 
     page.goto(f"{base}/driver/")
     expect(page.locator("h1").first).to_contain_text("路线 2")
     expect(page.locator(f"li.stop[data-stop-id='{day.stops['driver1'][0].id}']")).to_have_count(0)
-    expect(page.locator("#sync-banner")).to_contain_text("全部记录已发送")
+    expect(page.locator("html")).to_have_attribute("data-device-token", "1")
     response = page.goto(f"{base}/driver/routes/{day.routes['driver1'].id}")
     assert response.status == 404
     status = page.evaluate("""async (stop) => {
@@ -150,4 +151,30 @@ def test_a_second_driver_cannot_see_or_post_to_the_first_drivers_route(browser: 
         return res.status;
     }""", day.stops["driver1"][0].id)
     assert status == 403
+    context.close()
+
+
+def test_a_skip_whose_reason_needs_a_photo_asks_for_one_then_is_stored(browser: Browser, served: tuple) -> None:
+    """'无可回收物' needs a photo: the phone says so in Chinese; with the photo the stop shows 已跳过."""
+    base, app, day = served
+    stop = day.stops["driver2"][0].id
+    context = _phone(browser)
+    page = context.new_page()
+    login(page, base, "driver2", "driver-2026")
+    page.goto(f"{base}/driver/")
+    expect(page.locator("html")).to_have_attribute("data-device-token", "1")
+    page.locator(f"li.stop[data-stop-id='{stop}'] a.stop-link").tap()
+    page.locator(".skip-box > summary").tap()
+    page.locator("#skip-form input[name=skip_reason][value=empty]").check()
+    page.locator("#skip-form button[type=submit]").tap()
+    expect(page.locator("#skip-form .js-error")).to_contain_text("此原因需要拍照")
+    page.locator("#skip-form .photo-input").set_input_files(str(PHOTO))
+    _shot(page, "5-skip", full=True)
+    page.locator("#skip-form button[type=submit]").tap()
+    expect(page.locator(f"li.stop[data-stop-id='{stop}']")).to_contain_text("已跳过")
+    with app.app_context():
+        session = Session(app.extensions["reloop.engine"])
+        row = session.exec(select(Collection).where(Collection.stop_id == stop)).one()
+        assert row.outcome == "skipped" and row.photo_id is not None and row.total_g == 0
+        session.close()
     context.close()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 
 def test_the_document_is_served_and_is_openapi_3_1(client) -> None:
     """GET /api/v1/openapi.json answers without a token and says 3.1.0."""
@@ -15,8 +13,9 @@ def test_the_document_is_served_and_is_openapi_3_1(client) -> None:
 
 def test_the_document_validates_against_the_openapi_3_1_schema(client) -> None:
     """openapi-spec-validator finds nothing wrong."""
-    validator = pytest.importorskip("openapi_spec_validator")
-    validator.validate(client.get("/api/v1/openapi.json").get_json())
+    from openapi_spec_validator import validate
+
+    validate(client.get("/api/v1/openapi.json").get_json())
 
 
 def test_driver_and_sensor_routes_are_all_described(app, client) -> None:

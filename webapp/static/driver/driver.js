@@ -50,11 +50,14 @@
   }
   function ensureToken() {
     return get("tokens", D.user_id).then(function (row) {
+      if (row) document.documentElement.dataset.deviceToken = "1";
       if (row || !navigator.onLine) return row;
       return fetch(D.token_url, { method: "POST", credentials: "same-origin",
                                   headers: { "X-CSRFToken": csrf(), "Accept": "application/json" } })
         .then(function (r) { return r.status === 201 ? r.json() : null; })
         .then(function (j) { return j ? put("tokens", { user_id: j.user_id, token: j.token }) : null; })
+        .then(function () { return get("tokens", D.user_id); })
+        .then(function (saved) { if (saved) document.documentElement.dataset.deviceToken = "1"; return saved; })
         .catch(function () { return null; });
     });
   }
@@ -321,6 +324,7 @@
       input.addEventListener("change", function () {
         var img = input.closest("form").querySelector(".photo-preview");
         if (input.files[0]) { img.src = URL.createObjectURL(input.files[0]); img.hidden = false; }
+        input.closest("form").querySelectorAll(".js-error[data-field=photo]").forEach(function (e) { e.remove(); });
       });
     });
     document.querySelectorAll(".stop-form").forEach(function (form) {
