@@ -57,8 +57,15 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def login(page: Page, base: str, username: str, password: str) -> None:
-    """Log in through the form like a person would."""
+    """Log in through the form like a person would, and wait until the landing page is live.
+
+    htmx is loaded with ``defer``: typing before it has attached its listeners would be
+    lost, so wait for the page's load event and htmx itself.
+    """
     page.goto(f"{base}/login")
     page.fill("#username", username)
     page.fill("#password", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => window.htmx !== undefined")
