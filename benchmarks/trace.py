@@ -31,8 +31,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, insert
 from sqlmodel import Session
 
 from traceability import (
@@ -44,7 +43,7 @@ from traceability import (
     verify_export,
 )
 from webapp.config import normalise_database_url
-from webapp.db import make_engine, upgrade
+from webapp.db import make_engine, scratch_postgres, upgrade
 from webapp.models import MerkleNode, TraceEventRow
 from webapp.trace.inputs import EventInput
 from webapp.trace.operations import record_event, record_events
@@ -89,21 +88,8 @@ def database(kind: str, server: str, workdir: Path) -> Iterator[str]:
         upgrade(url)
         yield url
         return
-    base = make_url(normalise_database_url(server))
-    name = f"reloop_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
+    with scratch_postgres(server, prefix="reloop_bench") as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                              "WHERE datname = :n"), {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
 
 
 def bench_append(engine: Engine, batteries: int, *, first: int, batch: int = 500) -> float:

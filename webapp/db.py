@@ -6,16 +6,20 @@ SQLite is the embedded default (WAL, foreign keys on); PostgreSQL is selected by
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from webapp.config import ROOT
+from webapp.config import ROOT, normalise_database_url
 
 MIGRATIONS = ROOT / "migrations"
 
@@ -75,3 +79,26 @@ def alembic_config(url: str) -> AlembicConfig:
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the schema of ``url`` to ``revision``."""
     command.upgrade(alembic_config(url), revision)
+
+
+@contextmanager
+def scratch_postgres(server_url: str, *, prefix: str) -> Iterator[str]:
+    """A new, migrated PostgreSQL database on ``server_url``'s server, dropped on exit.
+
+    Test runs and benchmarks use it so each starts from an empty schema.
+    """
+    base = make_url(normalise_database_url(server_url))
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                         {"n": name})
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
