@@ -36,6 +36,8 @@ class Settings:
     fill_threshold_pct: int = 80
     page_size: int = 25
     max_upload_bytes: int = 5 * 1024 * 1024
+    # Truck speeds by OSM road class (km/h) overriding geodata.driving's defaults.
+    road_speeds_kmh: Mapping[str, float] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -53,6 +55,7 @@ class Settings:
             fill_threshold_pct=_int(env, "RELOOP_FILL_THRESHOLD_PCT", 80, low=1, high=100),
             page_size=_int(env, "RELOOP_PAGE_SIZE", 25, low=5, high=500),
             max_upload_bytes=_int(env, "RELOOP_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, low=1024),
+            road_speeds_kmh=parse_road_speeds(env.get("RELOOP_ROAD_SPEEDS_KMH", "")),
         )
         return settings.validated()
 
@@ -97,6 +100,32 @@ def normalise_database_url(url: str) -> str:
             "(use sqlite or postgresql)"
         )
     return url
+
+
+def parse_road_speeds(raw: str) -> dict[str, float]:
+    """Parse ``primary=30,residential=12``: road classes of the drive network and km/h.
+
+    Only the classes named are overridden; the others keep the defaults, so a
+    dispatcher who knows one road type is slower than assumed changes only that.
+    """
+    from geodata.driving import DEFAULT_SPEEDS_KMH
+
+    name = "RELOOP_ROAD_SPEEDS_KMH"
+    speeds: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        road, sep, value = part.partition("=")
+        road = road.strip()
+        if not sep or road not in DEFAULT_SPEEDS_KMH:
+            known = ", ".join(DEFAULT_SPEEDS_KMH)
+            raise ConfigError(f"{name}: {part!r} is not ROAD_CLASS=KMH with a road class among {known}")
+        try:
+            kmh = float(value)
+        except ValueError:
+            raise ConfigError(f"{name}: speed for {road} must be a number, got {value.strip()!r}") from None
+        if not 1 <= kmh <= 130:
+            raise ConfigError(f"{name}: speed for {road} must be between 1 and 130 km/h, got {kmh:g}")
+        speeds[road] = kmh
+    return speeds
 
 
 def _int(env: Mapping[str, str], name: str, default: int, *, low: int, high: int | None = None) -> int:

@@ -158,3 +158,15 @@ def test_replan_keeps_the_ticked_route_exactly(client, auth, db, day, cache_dir)
     second = db.exec(select(CollectionPlan).where(CollectionPlan.id != first.id)).one()
     routes = routing.Plan.from_dict(second.plan).routes
     assert any(r.vehicle_type_id == kept.vehicle_type_id and r.stop_ids == kept.stop_ids for r in routes)
+
+
+def test_configured_road_speeds_reach_the_day_problem(db, day, cache_dir) -> None:
+    """Halving every road-class speed lengthens the day's drive times."""
+    from geodata.driving import DEFAULT_SPEEDS_KMH
+
+    normal = build_day(db, TODAY, day.id, cache_dir=cache_dir)
+    slow = build_day(db, TODAY, day.id, cache_dir=cache_dir,
+                     speeds_kmh={road: kmh / 2 for road, kmh in DEFAULT_SPEEDS_KMH.items()})
+    assert (slow.legs.duration_s >= normal.legs.duration_s).all()
+    # Only the walk-in from the stop to its street node keeps its speed.
+    assert slow.legs.duration_s.sum() > 1.5 * normal.legs.duration_s.sum()

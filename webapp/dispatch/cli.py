@@ -48,7 +48,9 @@ def plan_command(day: date, depot_id: int, time_limit_s: int, seed: int) -> None
     """Plan a real day from the database and store it as a proposed plan."""
     session = db_session()
     try:
-        built = build_day(session, day.date(), depot_id, cache_dir=current_app.config["RELOOP_SETTINGS"].cache_dir)
+        settings = current_app.config["RELOOP_SETTINGS"]
+        built = build_day(session, day.date(), depot_id, cache_dir=settings.cache_dir,
+                          speeds_kmh=settings.road_speeds_kmh)
     except PlanningError as exc:
         raise click.ClickException(str(exc)) from exc
     plan = routing.solve(built.problem, time_limit_s=time_limit_s, seed=seed)

@@ -40,8 +40,9 @@ def solve_day_job(session: Session, job: Job, progress: Progress) -> dict[str, A
     with force_locale(params.get("locale", "zh")):
         progress(5, _("Computing road distances"))
         day = date.fromisoformat(params["day"])
-        built = build_day(session, day, int(params["depot_id"]),
-                          cache_dir=current_app.config["RELOOP_SETTINGS"].cache_dir)
+        settings = current_app.config["RELOOP_SETTINGS"]
+        built = build_day(session, day, int(params["depot_id"]), cache_dir=settings.cache_dir,
+                          speeds_kmh=settings.road_speeds_kmh)
         progress(25, _("Solving (up to %(s)d s)", s=int(params["time_limit_s"])))
         locked = [routing.LockedRoute(lock["vehicle_type_id"], int(lock["unit"]), tuple(lock["visits"]))
                   for lock in params.get("locked", [])]

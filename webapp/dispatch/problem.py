@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import geodata
@@ -102,8 +103,12 @@ def _loads(outlet: Outlet, materials: list[Material]) -> tuple[tuple[routing.Loa
     return loads, value
 
 
-def build_day(session: Session, day: date, depot_id: int, *, cache_dir: Path | None) -> DayProblem:
-    """Read the day's data and build the problem on real driving distances."""
+def build_day(session: Session, day: date, depot_id: int, *, cache_dir: Path | None,
+              speeds_kmh: Mapping[str, float] | None = None) -> DayProblem:
+    """Read the day's data and build the problem on real driving distances.
+
+    ``speeds_kmh`` overrides truck speeds by road class (the app passes its settings).
+    """
     depot = session.get(Facility, depot_id)
     if depot is None or not depot.is_depot:
         raise PlanningError(f"facility {depot_id} is not a depot")
@@ -118,7 +123,7 @@ def build_day(session: Session, day: date, depot_id: int, *, cache_dir: Path | N
     places = [depot, *[f for f in unload if f.id != depot.id]]
     points = [(p.lon, p.lat) for p in places] + [(o.lon, o.lat) for o in outlets]
     graph = geodata.load_network(mode="drive", cache_dir=cache_dir)
-    legs = drive_matrices(graph, points)
+    legs = drive_matrices(graph, points, speeds_kmh=speeds_kmh)
     day_problem = DayProblem(problem=None, legs=legs)  # type: ignore[arg-type]
     locations = [routing.Location(lon, lat) for lon, lat in points]
     facilities = [_facility(f, i, day_problem) for i, f in enumerate(places) if f.kind != FacilityKind.RECYCLER_PLANT]
