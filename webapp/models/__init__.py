@@ -5,6 +5,7 @@ from webapp.models.collections import CollectionPlan, PlannedRoute, PlannedStop,
 from webapp.models.facilities import Driver, Facility, FacilityKind, Vehicle
 from webapp.models.jobs import Job, JobStatus
 from webapp.models.materials import Material
+from webapp.models.metrics import EmissionFactor, HistoryEditError, RateKind, SubsidyRate
 from webapp.models.orgs import Organisation
 from webapp.models.outlets import (
     FillReading,
@@ -44,8 +45,10 @@ __all__ = [
     "Driver",
     "Facility",
     "FacilityKind",
+    "EmissionFactor",
     "EvidenceFile",
     "FillReading",
+    "HistoryEditError",
     "Job",
     "JobStatus",
     "Material",
@@ -58,10 +61,12 @@ __all__ = [
     "OutletKind",
     "OutletMaterial",
     "OutletStatus",
+    "RateKind",
     "ReadingSource",
     "Role",
     "SitingScenario",
     "SkipReason",
+    "SubsidyRate",
     "TokenKind",
     "TraceEventRow",
     "TraceReport",

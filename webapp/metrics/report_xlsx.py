@@ -1,0 +1,36 @@
+"""The underlying tables as an XLSX workbook (openpyxl): one sheet per table, numbers
+stored as numbers with the decimals the CSV shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from webapp.metrics.indicators import Indicators
+from webapp.metrics.tables import build
+
+
+def write(found: Indicators, path: Path | str, *, locale: str = "zh") -> Path:
+    """Write the workbook to ``path``."""
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    for table in build(found, locale=locale):
+        sheet = book.create_sheet(table.key[:31])
+        sheet.append([table.title(locale)])
+        sheet["A1"].font = Font(bold=True)
+        sheet.append([c.title(locale) for c in table.columns])
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            sheet.append([("是" if v else "否") if isinstance(v, bool) else v for v in row])
+            for value, column, cell in zip(row, table.columns, sheet[sheet.max_row], strict=True):
+                if isinstance(value, float) and column.decimals is not None:
+                    cell.number_format = "0." + "0" * column.decimals if column.decimals else "0"
+        for index, column in enumerate(table.columns, start=1):
+            sheet.column_dimensions[sheet.cell(2, index).column_letter].width = \
+                max(10, min(60, len(column.title(locale)) * 2 + 2))
+    path = Path(path)
+    book.save(path)
+    return path

@@ -1,0 +1,126 @@
+"""Subsidy estimate: tonnes of each low-value material x its rate, and new outlets x the
+outlet rate, in integer fen.
+
+An UPPER BOUND, labelled so everywhere it is shown: it assumes every tonne and every
+outlet qualifies, which the notice's own conditions (eligible districts, caps,
+documentation) may not allow. Rates come from the editable rate table, the one in
+force on each service day (per tonne) or opening day (per outlet).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, select
+
+from webapp.metrics import _records
+from webapp.metrics.collection import CollectionIndicators
+from webapp.metrics.factors import rate_history
+from webapp.metrics.figures import Figure, Scope
+from webapp.models import Outlet, RateKind
+
+LABEL_ZH = "补贴估算（上限）"
+LABEL_EN = "Subsidy estimate (upper bound)"
+
+
+@dataclass(frozen=True)
+class RateUsed:
+    """A rate row applied to some of the period's days."""
+
+    id: int
+    fen: int
+    basis: str
+    source_url: str
+    valid_from: str
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class SubsidyLine:
+    """One claim line: a low-value material's tonnage, or the outlets opened."""
+
+    key: str
+    name_zh: str
+    name_en: str
+    quantity: Figure  # grams, or a count of outlets
+    fen: Figure
+    rates: tuple[RateUsed, ...]
+    quantity_without_rate: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "name_zh": self.name_zh, "name_en": self.name_en,
+                "quantity": self.quantity.to_json(), "fen": self.fen.to_json(),
+                "rates": [r.to_json() for r in self.rates],
+                "quantity_without_rate": self.quantity_without_rate}
+
+
+@dataclass(frozen=True)
+class SubsidyIndicators:
+    """The estimate, its lines and its label."""
+
+    total: Figure
+    lines: tuple[SubsidyLine, ...]
+    upper_bound: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {"total": self.total.to_json(), "lines": [line.to_json() for line in self.lines],
+                "upper_bound": self.upper_bound, "label_zh": LABEL_ZH, "label_en": LABEL_EN}
+
+
+def compute(session: Session, scope: Scope, collection: CollectionIndicators,
+            new_outlets: Figure) -> SubsidyIndicators:
+    """The subsidy estimate of ``scope`` from its collection and outlet figures."""
+    history = rate_history(session, scope.org_id)
+    lines = [*_material_lines(collection, history),
+             _outlet_line(session, scope, history, new_outlets)]
+    total = sum(line.fen.value for line in lines)
+    return SubsidyIndicators(Figure(total, "fen"), tuple(lines))
+
+
+def _material_lines(collection: CollectionIndicators, history: Any) -> list[SubsidyLine]:
+    low = {m.id: m for m in collection.materials if m.low_value}
+    micro: dict[int, int] = defaultdict(int)  # grams x fen per tonne; /1e6 -> fen
+    bare: dict[int, int] = defaultdict(int)
+    used: dict[int, dict[int, RateUsed]] = defaultdict(dict)
+    for day, material_id, grams in collection.daily:
+        if material_id not in low:
+            continue
+        row = history.on((RateKind.LOW_VALUE_TONNE, material_id), day)
+        if row is None:
+            bare[material_id] += grams
+            continue
+        micro[material_id] += grams * row.fen
+        used[material_id][row.id] = _used(row)
+    grams = {t.key: t.grams for t in collection.by_material}
+    lines = []
+    for material_id, info in low.items():
+        if info.code not in grams:
+            continue
+        tonnage = grams[info.code]
+        lines.append(SubsidyLine(info.code, info.name_zh, info.name_en, tonnage,
+                                 Figure((micro[material_id] + 500_000) // 1_000_000, "fen",
+                                        tonnage.drill),
+                                 tuple(used[material_id].values()), bare[material_id]))
+    return lines
+
+
+def _outlet_line(session: Session, scope: Scope, history: Any, new_outlets: Figure) -> SubsidyLine:
+    fen, bare, used = 0, 0, {}
+    days = session.exec(select(Outlet.opened_on).where(*_records.opened_outlets(scope))).all()
+    for opened in days:
+        row = history.on((RateKind.NEW_OUTLET, None), opened)
+        if row is None:
+            bare += 1
+            continue
+        fen += row.fen
+        used[row.id] = _used(row)
+    return SubsidyLine("new_outlets", "新建回收网点", "New outlets", new_outlets,
+                       Figure(fen, "fen", new_outlets.drill), tuple(used.values()), bare)
+
+
+def _used(row: Any) -> RateUsed:
+    return RateUsed(row.id, row.fen, row.basis, row.source_url, row.valid_from.isoformat())

@@ -1,0 +1,40 @@
+"""Forms for adding an emission factor or a subsidy rate (new rows, never edits)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField
+from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from webapp.models.metrics import RateKind
+
+
+class FactorForm(FlaskForm):  # type: ignore[misc]
+    material = SelectField(_l("Material"), validators=[InputRequired()])
+    kg_co2e_per_t = IntegerField(_l("kg CO2e avoided per tonne recycled"),
+                                 validators=[InputRequired(), NumberRange(-100_000, 100_000)])
+    source = StringField(_l("Source"), validators=[InputRequired(), Length(max=255)])
+    source_url = StringField(_l("Source address (URL)"), validators=[Optional(), URL(), Length(max=255)])
+    note = StringField(_l("Note"), validators=[Length(max=500)])
+    valid_from = DateField(_l("In force from"), validators=[InputRequired()])
+
+
+class RateForm(FlaskForm):  # type: ignore[misc]
+    kind = SelectField(_l("Kind"), choices=[(k.value, k.label) for k in RateKind], validators=[InputRequired()])
+    material = SelectField(_l("Material (per-tonne rates)"), validators=[Optional()])
+    yuan = DecimalField(_l("Rate (yuan)"), places=2,
+                        validators=[InputRequired(), NumberRange(Decimal(0), Decimal(10_000_000))])
+    basis = StringField(_l("Basis (notice, article)"), validators=[InputRequired(), Length(max=255)])
+    source_url = StringField(_l("Source address (URL)"), validators=[Optional(), URL(), Length(max=255)])
+    valid_from = DateField(_l("In force from"), validators=[InputRequired()])
+
+    def validate_yuan(self, field: DecimalField) -> None:
+        if field.data is not None and field.data.as_tuple().exponent < -2:
+            raise ValidationError(_l("At most two decimals (fen)."))
+
+    def fen(self) -> int:
+        """The rate in integer fen; yuan are typed with at most two decimals."""
+        return int((Decimal(self.yuan.data) * 100).to_integral_value())
