@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import pickle
+import pickle  # nosec B403 # only for the graph cache this module writes itself
 import tempfile
 import threading
 import warnings
@@ -187,7 +187,9 @@ def _build(source: Path, *, mode: Mode) -> nx.MultiDiGraph:
 def _read_cache(cache_path: Path) -> nx.MultiDiGraph | None:
     try:
         with open(cache_path, "rb") as fh:
-            graph = pickle.load(fh)
+            # The cache file is written by _write_cache into the user's own cache folder;
+            # whoever can replace it can already replace this code.
+            graph = pickle.load(fh)  # nosec B301
     except Exception:  # missing, truncated or written by incompatible libraries: rebuild
         return None
     return graph if isinstance(graph, nx.MultiDiGraph) else None

@@ -60,7 +60,7 @@ def solve_hybrid(
         solution_limit=solution_limit,
         first=first,
     )
-    assert plan.search is not None
+    assert plan.search is not None  # nosec B101 # narrows the type: solve() always sets search
     return replace(plan, search=replace(plan.search, engine="pyvrp+ortools"))
 
 

@@ -95,7 +95,7 @@ def build_model(
     if seed:
         # OR-Tools routing has no random seed; the node order steers its tie-breaking,
         # so a seeded shuffle gives a different but reproducible search.
-        random.Random(seed).shuffle(order)
+        random.Random(seed).shuffle(order)  # nosec B311 # search order, not a secret
     nodes = depot_nodes + [_stop_node(problem, p) for p in order]
     nodes += _reload_nodes(problem, order, len(vehicles) + extra_reloads)
     manager = pywrapcp.RoutingIndexManager(

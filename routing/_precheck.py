@@ -80,7 +80,7 @@ def _round_trip_s(
 def _time_problem(problem: CollectionProblem, vt: VehicleType, stop: Stop) -> str | None:
     """Why a lone visit by this vehicle type misses the hours, or None if it fits."""
     trip = _round_trip_s(problem, vt, stop)
-    assert trip is not None
+    assert trip is not None  # nosec B101 # narrows the type: callers checked reachability
     there, back = trip
     arrival = max(vt.shift.start_s + there, stop.window.start_s)
     if arrival > stop.window.end_s:

@@ -105,7 +105,7 @@ def solve(
     free = sum(problem.stops[p].id not in on_locked_routes for p in servable)
     chosen = choose_engine(problem, free, locks, Engine(engine))
     plan = _run(chosen, problem, servable, rejected, locks, time_limit_s, seed, solution_limit)
-    assert plan.search is not None
+    assert plan.search is not None  # nosec B101 # narrows the type: every engine sets search
     search = replace(plan.search, time_limit_s=time_limit_s, wall_s=_since(started))
     return replace(plan, search=search)
 

@@ -36,6 +36,14 @@ class Settings:
     fill_threshold_pct: int = 80
     page_size: int = 25
     max_upload_bytes: int = 5 * 1024 * 1024
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are believed.
+    trust_proxy: int = 0
+    # Send session cookies over HTTPS only (set it whenever the app is served over TLS).
+    secure_cookies: bool = False
+    # Failed logins per username and client address, and per address, within the window.
+    login_max_failures: int = 5
+    login_max_failures_per_ip: int = 50
+    login_window_s: int = 15 * 60
     # Truck speeds by OSM road class (km/h) overriding geodata.driving's defaults.
     road_speeds_kmh: Mapping[str, float] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -55,6 +63,11 @@ class Settings:
             fill_threshold_pct=_int(env, "RELOOP_FILL_THRESHOLD_PCT", 80, low=1, high=100),
             page_size=_int(env, "RELOOP_PAGE_SIZE", 25, low=5, high=500),
             max_upload_bytes=_int(env, "RELOOP_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, low=1024),
+            trust_proxy=_int(env, "RELOOP_TRUST_PROXY", 0, low=0, high=5),
+            secure_cookies=bool(_int(env, "RELOOP_SECURE_COOKIES", 0, low=0, high=1)),
+            login_max_failures=_int(env, "RELOOP_LOGIN_MAX_FAILURES", 5, low=1),
+            login_max_failures_per_ip=_int(env, "RELOOP_LOGIN_MAX_FAILURES_PER_IP", 50, low=1),
+            login_window_s=_int(env, "RELOOP_LOGIN_WINDOW_S", 15 * 60, low=1),
             road_speeds_kmh=parse_road_speeds(env.get("RELOOP_ROAD_SPEEDS_KMH", "")),
         )
         return settings.validated()
@@ -66,19 +79,38 @@ class Settings:
             raise ConfigError("RELOOP_DEFAULT_LOCALE must be 'zh' or 'en'")
         return replace(self, database_url=url, cache_dir=self.cache_dir or self.instance_path / "cache")
 
-    def with_secret(self) -> Settings:
-        """Return settings whose secret key is set, persisting a generated one.
+    def with_secret(self, *, generate: bool) -> Settings:
+        """Return settings whose secret key is set.
 
-        A production deployment sets ``RELOOP_SECRET_KEY``; the embedded demo keeps
-        a random key in the instance folder so sessions survive a restart.
+        A production server must be given ``RELOOP_SECRET_KEY``: a key generated per
+        machine would differ between hosts, and is a secret nobody chose to keep.
+        Debug runs, tests and the ``reloop`` command (``generate=True``) keep a random
+        key in the instance folder instead, so sessions survive a restart.
         """
         if self.secret_key:
             return self
+        if not generate:
+            raise ConfigError(
+                "RELOOP_SECRET_KEY is not set: a production server needs a fixed session "
+                "key, e.g. RELOOP_SECRET_KEY=$(python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'). Only debug runs, tests and the reloop "
+                "command generate one in the instance folder."
+            )
         key_file = self.instance_path / "secret_key"
         if not key_file.exists():
             key_file.parent.mkdir(parents=True, exist_ok=True)
-            key_file.write_text(secrets.token_urlsafe(48))
-            key_file.chmod(0o600)
+            tmp = key_file.with_name(f".{key_file.name}.{os.getpid()}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+            # link() fails if the name exists: of two processes starting together the
+            # first key wins whole, and both sign sessions with it.
+            try:
+                os.link(tmp, key_file)
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
         return replace(self, secret_key=key_file.read_text().strip())
 
 

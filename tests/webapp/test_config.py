@@ -30,3 +30,14 @@ def test_road_speeds_come_from_the_environment() -> None:
     """The setting is carried on the app's Settings for the dispatch job to pass on."""
     settings = Settings.from_env({"RELOOP_ROAD_SPEEDS_KMH": "motorway=50", "DATABASE_URL": "sqlite://"})
     assert settings.road_speeds_kmh == {"motorway": 50.0}
+
+
+def test_secure_cookies_mark_the_session_cookie_secure(tmp_path) -> None:
+    """With RELOOP_SECURE_COOKIES=1 the session cookie carries the Secure flag."""
+    from webapp import create_app
+
+    settings = Settings.from_env({"RELOOP_SECURE_COOKIES": "1", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+                                  "RELOOP_INSTANCE_PATH": str(tmp_path), "RELOOP_SECRET_KEY": "k" * 32})
+    app = create_app({"SETTINGS": settings, "TESTING": True})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert Settings.from_env({"DATABASE_URL": "sqlite://"}).secure_cookies is False

@@ -32,7 +32,7 @@ def trace_colour(value: Any) -> str:
 def status_badge(value: str) -> Markup:
     """A battery status as a coloured badge."""
     status = BatteryStatus(value)
-    return Markup('<span class="badge" style="--c: {}">{}</span>').format(
+    return Markup('<span class="badge" data-c="{}">{}</span>').format(
         trace_colour(status), trace_label(status))
 
 

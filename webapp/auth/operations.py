@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_login import UserMixin
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from webapp.auth import throttle
+from webapp.auth.throttle import LoginLimits
 from webapp.changelog import record
 from webapp.models import Role, User, UserSession
 from webapp.models._types import utcnow
@@ -76,14 +79,21 @@ def create_user(
 
 
 def login(
-    session: Session, username: str, password: str, *, user_agent: str = "", remote_addr: str = ""
+    session: Session, username: str, password: str, *, user_agent: str = "", remote_addr: str = "",
+    limits: LoginLimits | None = None, request_id: str = "",
 ) -> UserSession:
-    """Check the password and open a server-side session."""
+    """Check the password and open a server-side session.
+
+    Over the failed-login limits of ``remote_addr`` the password is not even checked
+    (:class:`TooManyFailuresError`); a wrong one is recorded before it is refused.
+    """
+    address = remote_addr or "unknown"
+    throttle.check(session, username, address, limits or LoginLimits())
     user = session.exec(select(User).where(User.username == username.strip())).first()
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
-        raise AuthError("wrong username or password")
-    if not check_password_hash(user.password_hash, password) or not user.active:
+    if user is None or not check_password_hash(user.password_hash, password) or not user.active:
+        throttle.record_failure(session, username, address, request_id=request_id)
         raise AuthError("wrong username or password")
     now = utcnow()
     user.last_login_at = now
@@ -116,7 +126,11 @@ def load_principal(session: Session, session_id: str) -> Principal | None:
     if now - login_session.last_seen_at > _TOUCH_EVERY:
         login_session.last_seen_at = now
         session.add(login_session)
-        session.commit()
+        try:
+            session.commit()
+        except DBAPIError:
+            # A read-only or full database must not stop people reading pages.
+            session.rollback()
     return Principal(
         id=user.id,  # type: ignore[arg-type]
         username=user.username,

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -12,6 +24,7 @@ from flask_login import current_user, login_user, logout_user
 from webapp.access import ALL_ROLES, public, role_required
 from webapp.auth import operations
 from webapp.auth.forms import LoginForm
+from webapp.auth.throttle import LoginLimits, TooManyFailuresError
 from webapp.db import db_session
 
 bp = Blueprint("auth", __name__)
@@ -30,7 +43,11 @@ def login() -> ResponseReturnValue:
                 form.password.data,
                 user_agent=request.user_agent.string,
                 remote_addr=request.remote_addr or "",
+                limits=_limits(),
+                request_id=g.get("request_id", ""),
             )
+        except TooManyFailuresError as exc:
+            return _too_many(form, exc.retry_after_s)
         except operations.AuthError:
             flash(_("Wrong username or password."), "error")
         else:
@@ -50,6 +67,21 @@ def logout() -> ResponseReturnValue:
     session.clear()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+def _too_many(form: LoginForm, retry_after_s: int) -> ResponseReturnValue:
+    """429 with the wait in minutes, and Retry-After for machines."""
+    minutes = math.ceil(retry_after_s / 60)
+    flash(_("Too many failed logins. Try again in %(minutes)d min.", minutes=minutes), "error")
+    body = render_template("auth/login.html", form=form)
+    return body, 429, {"Retry-After": str(retry_after_s)}
+
+
+def _limits() -> LoginLimits:
+    settings = current_app.config["RELOOP_SETTINGS"]
+    return LoginLimits(per_user=settings.login_max_failures,
+                       per_ip=settings.login_max_failures_per_ip,
+                       window=timedelta(seconds=settings.login_window_s))
 
 
 def _safe_next(target: str | None) -> str | None:

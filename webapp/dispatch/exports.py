@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # nosec B406 # escapes GPX we write; parses nothing
 
 from sqlmodel import Session, select
 

@@ -27,7 +27,7 @@ def solve_scenario_job(session: Session, job: Job, progress: Progress) -> dict[s
     """Job: solve the scenario and store the answer on its row."""
     with force_locale(job.params.get("locale", "zh")):
         scenario = session.get(SitingScenario, job.params["scenario_id"])
-        assert scenario is not None
+        assert scenario is not None  # nosec B101 # narrows the type: the job is queued with it
         params = ScenarioParams(**scenario.params)
         labels = {"demand": _("Building demand"), "distances": _("Walking distances"),
                   "solve": _("Solving"), "coverage": _("Measuring coverage")}
