@@ -33,7 +33,11 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # pre-ping: after a server restart the pooled connections are dead; each is tested
+    # and replaced on checkout, so the app recovers by itself. connect_timeout: while
+    # the server is unreachable a request fails (503) in seconds instead of hanging.
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                         connect_args={"connect_timeout": 5})
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -82,10 +86,11 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 @contextmanager
-def scratch_postgres(server_url: str, *, prefix: str) -> Iterator[str]:
+def scratch_postgres(server_url: str, *, prefix: str, migrate: bool = True) -> Iterator[str]:
     """A new, migrated PostgreSQL database on ``server_url``'s server, dropped on exit.
 
-    Test runs and benchmarks use it so each starts from an empty schema.
+    Test runs and benchmarks use it so each starts from an empty schema;
+    ``migrate=False`` leaves it without tables (a restore's target).
     """
     base = make_url(normalise_database_url(server_url))
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
@@ -94,7 +99,8 @@ def scratch_postgres(server_url: str, *, prefix: str) -> Iterator[str]:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = base.set(database=name).render_as_string(hide_password=False)
     try:
-        upgrade(url)
+        if migrate:
+            upgrade(url)
         yield url
     finally:
         with admin.connect() as conn:

@@ -6,6 +6,7 @@ SQLite storage in the instance folder by default; Redis when ``HUEY_URL`` or
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 
 from flask import Flask, current_app, has_app_context
@@ -35,9 +36,16 @@ def init_app(app: Flask) -> None:
 @cache
 def _worker_app() -> Flask:
     # Built on first task, not at import: importing this module must stay cheap.
+    import secrets
+
     from webapp import create_app
 
-    return create_app()
+    # The worker signs no session cookie, so it needs no shared key: a random one in
+    # memory leaves create_app's refusal to start without RELOOP_SECRET_KEY to the web
+    # server, where it matters (and lets `reloop demo` run its in-process worker).
+    settings = Settings.from_env()
+    settings = replace(settings, secret_key=settings.secret_key or secrets.token_urlsafe(32))
+    return create_app({"SETTINGS": settings})
 
 
 @huey.task(retries=1, retry_delay=5)
@@ -49,6 +57,27 @@ def run_job_task(job_id: int) -> None:
     app = current_app._get_current_object() if has_app_context() else _worker_app()  # type: ignore[attr-defined]
     with app.app_context():
         run_job(db_session(), job_id)
+
+
+@huey.on_startup()
+def recover_jobs_on_start() -> None:
+    """A worker starting (after a crash, say) fails the jobs a dead worker left running."""
+    _recover_stale_jobs()
+
+
+@huey.periodic_task(crontab(minute="*"))
+def recover_stale_jobs() -> None:
+    """Once a minute: fail the running jobs whose worker died (kill -9, out of memory)."""
+    _recover_stale_jobs()
+
+
+def _recover_stale_jobs() -> None:
+    from webapp.db import db_session
+    from webapp.jobs.operations import recover_stale_jobs as recover
+
+    app = current_app._get_current_object() if has_app_context() else _worker_app()  # type: ignore[attr-defined]
+    with app.app_context():
+        recover(db_session())
 
 
 # 00:05 China Standard Time; huey reads crontabs in UTC.

@@ -59,3 +59,14 @@ def test_a_consumer_process_runs_a_job_queued_in_redis(app, db, redis_queue, tmp
     done = db.get(Job, job.id)
     assert done.status == JobStatus.SUCCEEDED, (done.error, err.decode()[-2000:])
     assert db.exec(select(Outlet.name)).all() == ["工人进程测试亭"]
+
+
+def test_the_worker_app_needs_no_session_key(monkeypatch, tmp_path) -> None:
+    """A worker process builds its app without RELOOP_SECRET_KEY (it signs no cookie)."""
+    from webapp import tasks
+
+    monkeypatch.delenv("RELOOP_SECRET_KEY", raising=False)
+    monkeypatch.setenv("RELOOP_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/w.db")
+    app = tasks._worker_app()
+    assert app.secret_key and not (tmp_path / "secret_key").exists()

@@ -1,15 +1,28 @@
 """Enqueue and run jobs. A handler computes, reporting progress, then writes in one
-transaction; if it fails nothing it wrote stays and the row says why."""
+transaction; if it fails nothing it wrote stays and the row says why.
+
+A worker can also die without a word (kill -9, out of memory, a lost machine): its
+open transaction dies with it, so nothing half-written stays either, but the row
+would say "running" forever. While a handler runs, a thread beats the row's
+``heartbeat_at``; :func:`recover_stale_jobs` (run by every worker at start and once a
+minute) marks failed the running jobs whose heartbeat stopped.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, update
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import Session, select
 
 from webapp.models import Job, JobStatus
 from webapp.models._types import utcnow
@@ -19,6 +32,10 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, str], None]
 Handler = Callable[[Session, Job, Progress], dict[str, Any]]
 HANDLERS: dict[str, Handler] = {}
+
+HEARTBEAT_S = 5.0
+# Twelve missed beats: a busy SQLite that skips a few does not make a live job look dead.
+STALE_AFTER_S = 60.0
 
 
 class JobError(ValueError):
@@ -66,9 +83,11 @@ def run_job(session: Session, job_id: int) -> None:
         raise JobError(f"no job with id {job_id}")
     if job.status.finished:
         return  # a retried delivery of a job that already ran
-    _update(job_id, status=JobStatus.RUNNING, started_at=utcnow(), progress=0)
+    now = utcnow()
+    _update(job_id, status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, progress=0)
     try:
-        result = HANDLERS[job.kind](session, job, _progress_writer(job_id))
+        with _heartbeat(job_id):
+            result = HANDLERS[job.kind](session, job, _progress_writer(job_id))
     except JobRefusedError as exc:
         session.rollback()
         _update(job_id, status=JobStatus.FAILED, error=str(exc), result=exc.result,
@@ -80,6 +99,58 @@ def run_job(session: Session, job_id: int) -> None:
         _update(job_id, status=JobStatus.FAILED, error=str(exc)[:2000], finished_at=utcnow())
         return
     _update(job_id, status=JobStatus.SUCCEEDED, progress=100, result=result, finished_at=utcnow())
+
+
+def recover_stale_jobs(session: Session, *, now: datetime | None = None,
+                       stale_after_s: float = STALE_AFTER_S) -> list[int]:
+    """Mark failed the running jobs whose heartbeat stopped ``stale_after_s`` ago; their ids.
+
+    The database rolled back the dead worker's open transaction, so nothing is
+    half-written. The job is not run again by itself: one that killed its worker
+    (out of memory on a huge day) would kill the next one too; the row says to
+    start it again.
+    """
+    cutoff = (now or utcnow()) - timedelta(seconds=stale_after_s)
+    last_sign = func.coalesce(Job.heartbeat_at, Job.started_at)
+    stale = session.exec(select(Job).where(Job.status == JobStatus.RUNNING, last_sign < cutoff)).all()
+    failed = []
+    for job in stale:
+        with force_locale(job.params.get("locale", "zh")):
+            message = _("The worker running this job stopped (no sign of life for %(s)d s). "
+                        "Work it had not saved is lost; start the job again.", s=round(stale_after_s))
+        # Conditional: a heartbeat that lands meanwhile keeps the job alive.
+        done = session.execute(update(Job).where(
+            Job.id == job.id, Job.status == JobStatus.RUNNING, last_sign < cutoff,  # type: ignore[arg-type]
+        ).values(status=JobStatus.FAILED, error=message, finished_at=utcnow()))
+        if done.rowcount:  # type: ignore[attr-defined]
+            log.warning("job %s (%s) left running by a dead worker: marked failed", job.id, job.kind)
+            failed.append(job.id)
+    session.commit()
+    return failed  # type: ignore[return-value]
+
+
+@contextmanager
+def _heartbeat(job_id: int) -> Iterator[None]:
+    """Beat the job's row from a thread while the handler runs (a solve reports no
+    progress for minutes, and must not look dead meanwhile)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    stop = threading.Event()
+
+    def beat() -> None:
+        with app.app_context():
+            while not stop.wait(HEARTBEAT_S):
+                try:
+                    _update(job_id, best_effort=True, heartbeat_at=utcnow())
+                except DBAPIError as exc:  # the next beat tries again
+                    log.debug("heartbeat of job %s skipped: %s", job_id, exc)
+
+    thread = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _progress_writer(job_id: int) -> Progress:
@@ -103,7 +174,7 @@ def _update(job_id: int, *, best_effort: bool = False, **values: Any) -> None:
             side.connection().exec_driver_sql("PRAGMA busy_timeout=200")
         try:
             job = side.get(Job, job_id)
-            assert job is not None
+            assert job is not None  # nosec B101 # narrows the type: run_job read this row
             for key, value in values.items():
                 setattr(job, key, value)
             side.add(job)

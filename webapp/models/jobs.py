@@ -61,4 +61,7 @@ class Job(SQLModel, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Written every few seconds while a worker runs the job: a running job whose
+    # heartbeat stopped was left by a worker that died (see jobs.operations).
+    heartbeat_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
