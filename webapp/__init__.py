@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, g, request
 from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from webapp.config import ROOT, Settings
 
@@ -18,12 +19,17 @@ htmx = HTMX()
 __all__ = ["create_app", "csrf", "htmx"]
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app from the environment; ``test_config`` overrides for tests."""
+def create_app(
+    test_config: dict[str, Any] | None = None, *, generate_secret: bool = False
+) -> Flask:
+    """Build the app from the environment; ``test_config`` overrides for tests.
+
+    Outside debug and tests the environment must give ``RELOOP_SECRET_KEY``;
+    ``generate_secret`` (the ``reloop`` command) keeps one in the instance folder instead.
+    """
     settings = Settings.from_env()
     if test_config and "SETTINGS" in test_config:
         settings = test_config["SETTINGS"]
-    settings = settings.with_secret()
     app = Flask(
         __name__,
         instance_path=str(settings.instance_path),
@@ -31,37 +37,53 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder="static",
     )
     app.config.from_mapping(
-        SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
-        RELOOP_SETTINGS=settings,
         MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        MAX_FORM_MEMORY_SIZE=settings.max_upload_bytes,  # one limit, named in the 413 page
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        REMEMBER_COOKIE_SECURE=settings.secure_cookies,
+        REMEMBER_COOKIE_HTTPONLY=True,
         WTF_CSRF_TIME_LIMIT=None,
         HUEY_IMMEDIATE=False,
     )
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "SETTINGS"})
+    settings = settings.with_secret(generate=generate_secret or app.debug or app.testing)
+    app.config.update(SECRET_KEY=settings.secret_key, RELOOP_SETTINGS=settings)
     _init_extensions(app)
+    app.url_map.converters["int"] = _Id  # before any route is added
     _register_blueprints(app)
+    from webapp import cli, security
+
+    security.init_app(app, trust_proxy=settings.trust_proxy)
     _register_hooks(app)
     _register_errors(app)
-    from webapp import cli
-
     cli.register(app)
     return app
 
 
 def _init_extensions(app: Flask) -> None:
-    from webapp import access, auth, db, i18n, tasks
+    from webapp import access, auth, db, i18n, resilience, tasks
 
     db.init_app(app)
+    resilience.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     access.init_app(app)
     tasks.init_app(app)
+
+
+class _Id(IntegerConverter):
+    """``<int:...>`` in every route: ids are 32-bit on both databases, so a larger number
+    matches no route (404) instead of overflowing the query (500)."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -72,9 +94,10 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.outlets.views import bp as outlets_bp
     from webapp.admin.views import bp as admin_bp
     from webapp.dispatch.views import bp as dispatch_bp
+    from webapp.reports.views import bp as reports_bp
     from webapp.siting.views import bp as siting_bp
 
-    for bp in (main_bp, auth_bp, outlets_bp, jobs_bp, api_bp, admin_bp, dispatch_bp, siting_bp):
+    for bp in (main_bp, auth_bp, outlets_bp, jobs_bp, api_bp, admin_bp, dispatch_bp, siting_bp, reports_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # machine clients authenticate with bearer tokens, not cookies
     _register_trace(app)
@@ -109,9 +132,6 @@ def _register_hooks(app: Flask) -> None:
     @app.after_request
     def _headers(response: Any) -> Any:
         response.headers.setdefault("X-Request-Id", g.get("request_id", ""))
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
         response.vary.add("HX-Request")
         return response
 
@@ -131,7 +151,6 @@ def _register_errors(app: Flask) -> None:
         403: lambda: _("You do not have permission to open this page."),
         404: lambda: _("This page does not exist."),
         405: lambda: _("This action is not allowed here."),
-        413: lambda: _("The upload is too large."),
         500: lambda: _("Something went wrong on our side. The error has been logged."),
         503: lambda: _("The service is temporarily unavailable. Please try again shortly."),
     }
@@ -149,4 +168,6 @@ def _register_errors(app: Flask) -> None:
     def _http(exc: HTTPException) -> Any:
         code = exc.code or 500
         message = messages.get(code, lambda: exc.description or "")()
-        return render(code, exc.name, message)
+        body, status = render(code, exc.name, message)
+        # A 405 must name the allowed methods (RFC 9110); werkzeug keeps them on the exception.
+        return body, status, [h for h in exc.get_headers() if h[0] == "Allow"]

@@ -1,7 +1,13 @@
 """The OpenAPI 3.1 description of the machine API under /api/v1.
 
-Written by hand beside the views it describes; a test checks it against the
-OpenAPI 3.1 schema and that every /api/v1 route of the app appears in it.
+Written by hand beside the views it describes; tests check it against the OpenAPI 3.1
+schema, that it names exactly the /api/v1 routes of the app, and schemathesis calls
+every operation with what it generates from it.
+
+Each request schema accepts at least everything its view accepts (a view refusing
+well-formed input for a business reason, such as an unknown outlet, answers 422);
+where a view refuses unknown fields the schema says ``additionalProperties: false``.
+The battery-log paths are in :mod:`webapp.trace.openapi`, beside that API.
 """
 
 from __future__ import annotations
@@ -12,65 +18,99 @@ from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
 from webapp.access import public
+from webapp.api.text import RFC3339
+from webapp.driver.completions import MAX_ID
 
 bp = Blueprint("openapi", __name__)
 
 _REF = "#/components/schemas/"
+#: Text with something other than blanks (the blanks are exactly those ``str.strip`` removes).
+NOT_BLANK = "[^\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+_SPACE = "[ \t\n\r\f\v]*"
 
 
-def _ref(name: str) -> dict[str, str]:
+def ref(name: str) -> dict[str, str]:
+    """A reference to a component schema."""
     return {"$ref": _REF + name}
 
 
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+def json_response(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    """A response with a JSON body."""
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-_ERRORS = {
-    "401": _json(_ref("Error"), "No valid bearer token of the right kind."),
-    "422": _json(_ref("Invalid"), "Invalid input, or an id reused for different content; nothing stored."),
-}
+def error(description: str) -> dict[str, Any]:
+    """A response with the plain ``{"error", "status"}`` body."""
+    return json_response(ref("Error"), description)
+
+
+UNAUTHORIZED = error("No valid bearer token of the right kind.")
+INVALID = json_response(ref("Invalid"), "Invalid input, or an id reused for different content; "
+                                        "nothing stored.")
+TOO_LARGE = error("The body is larger than the server accepts (RELOOP_MAX_UPLOAD_BYTES).")
+UNAVAILABLE = {**error("The database cannot take the request now (down, restarting, read-only, full "
+                       "or busy); nothing stored. Retry after the seconds Retry-After gives."),
+               "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}}}
+#: A time sent to the API: RFC 3339 with a zone (the pattern the views check with), from 2000
+#: up to the server's clock plus some slack; the year is narrowed to what can pass those bounds.
+TIME_IN = {"type": "string", "format": "date-time",
+           "pattern": "^(?:19|20)[0-9]{2}" + RFC3339.removeprefix("[0-9]{4}") + "$",
+           "examples": ["2026-11-23T08:30:00+08:00"]}
+_OPTIONAL_TIME = {"type": ["string", "null"], "format": "date-time"}
 
 _SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "required": ["error"], "properties": {
-        "error": {"type": "string"}, "status": {"type": "integer"}}},
+        "error": {"type": "string"}, "status": {"type": "integer"}, "field": {"type": "string"}}},
     "Problem": {"type": "object", "required": ["field", "message"], "properties": {
         "field": {"type": "string", "description": "e.g. `weights_kg.paper`; empty for the whole body"},
-        "message": {"type": "string"}, "index": {"type": ["integer", "null"]}}},
+        "message": {"type": "string"}, "index": {"type": ["integer", "null"]},
+        "event_id": {"type": "string"}, "code": {"type": "string"}}},
     "Invalid": {"type": "object", "required": ["error"], "properties": {
         "error": {"type": "string"}, "status": {"type": "integer"},
-        "errors": {"type": "array", "items": _ref("Problem")}}},
+        "errors": {"type": "array", "items": ref("Problem")}}},
     "Kilograms": {"description": "Kilograms with at most one decimal; stored as integer grams. "
                                  "Negative, NaN, Infinity, booleans and more than the truck holds "
                                  "(at most 5000 kg per stop) are refused.",
                   "oneOf": [{"type": "number", "minimum": 0, "maximum": 5000, "multipleOf": 0.1},
-                            {"type": "string", "pattern": r"^\s*\d{1,7}(?:[.,]\d)?\s*$"}]},
+                            {"type": "string", "pattern": f"^{_SPACE}[0-9]{{1,7}}(?:[.,][0-9])?{_SPACE}$"}]},
     "Position": {"type": "object", "required": ["lon", "lat"], "description": "GPS fix, WGS-84.",
                  "properties": {"lon": {"type": "number", "minimum": -180, "maximum": 180},
                                 "lat": {"type": "number", "minimum": -90, "maximum": 90},
-                                "accuracy_m": {"type": ["number", "null"], "minimum": 0}}},
+                                "accuracy_m": {"type": ["number", "null"], "minimum": 0, "maximum": 1e6}}},
     "CompletionIn": {
         "type": "object", "required": ["id", "stop_id", "outcome", "recorded_at"],
         "description": "What the driver recorded at a stop. `id` is generated on the phone: the same id "
-                       "with the same content returns the stored record; with other content it is 422.",
+                       "with the same content returns the stored record; with other content it is 422. "
+                       "Times more than an hour ahead of the server's clock are refused.",
         "properties": {
             "id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"},
-            "stop_id": {"type": "integer", "minimum": 1},
+            "stop_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
             "outcome": {"type": "string", "enum": ["collected", "skipped"]},
-            "weights_kg": {"type": "object", "additionalProperties": _ref("Kilograms"),
+            "weights_kg": {"type": ["object", "null"], "additionalProperties": ref("Kilograms"),
                            "description": "Material code to kilograms (collected only)."},
             "skip_reason": {"type": ["string", "null"], "description": "A skip reason code (skipped only)."},
-            "note": {"type": "string", "maxLength": 500},
-            "photo_sha256": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$",
+            "note": {"type": ["string", "null"], "maxLength": 500},
+            "photo_sha256": {"type": ["string", "null"], "pattern": "^(?:[0-9a-f]{64})?$",
                              "description": "Upload to /api/v1/driver/evidence first."},
-            "signature_sha256": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"},
-            "recorded_at": {"type": "string", "format": "date-time"},
-            "arrived_at": {"type": ["string", "null"], "format": "date-time"},
-            "position": {"oneOf": [_ref("Position"), {"type": "null"}]},
-            "supersedes": {"type": ["string", "null"],
+            "signature_sha256": {"type": ["string", "null"], "pattern": "^(?:[0-9a-f]{64})?$"},
+            "recorded_at": TIME_IN,
+            "arrived_at": {**TIME_IN, "type": ["string", "null"]},
+            "position": {"oneOf": [ref("Position"), {"type": "null"}]},
+            "supersedes": {"type": ["string", "null"], "pattern": "^(?:[A-Za-z0-9_-]{8,64})?$",
                            "description": "The id of the record this one corrects (a new row; the old stays)."},
-            "correction_reason": {"type": "string", "maxLength": 255,
-                                  "description": "Required with `supersedes`."}}},
+            "correction_reason": {"type": ["string", "null"], "maxLength": 255,
+                                  "description": "Required with `supersedes`."}},
+        "allOf": [
+            {"if": {"required": ["outcome"], "properties": {"outcome": {"const": "collected"}}},
+             "then": {"required": ["weights_kg"], "properties": {"weights_kg": {
+                 "type": "object", "minProperties": 1}}}},
+            {"if": {"required": ["outcome"], "properties": {"outcome": {"const": "skipped"}}},
+             "then": {"required": ["skip_reason"], "properties": {
+                 "skip_reason": {"type": "string", "minLength": 1},
+                 "weights_kg": {"type": ["object", "null"], "maxProperties": 0}}}},
+            {"if": {"required": ["supersedes"], "properties": {"supersedes": {"type": "string", "minLength": 1}}},
+             "then": {"required": ["correction_reason"], "properties": {
+                 "correction_reason": {"type": "string", "pattern": NOT_BLANK}}}}]},
     "Completion": {"type": "object", "required": ["id", "server_id", "stop_id", "outcome", "weights_g", "total_g"],
                    "properties": {
                        "id": {"type": "string"}, "server_id": {"type": "integer"}, "stop_id": {"type": "integer"},
@@ -79,8 +119,8 @@ _SCHEMAS: dict[str, Any] = {
                        "total_g": {"type": "integer", "minimum": 0},
                        "skip_reason": {"type": ["string", "null"]}, "note": {"type": "string"},
                        "photo_sha256": {"type": ["string", "null"]}, "signature_sha256": {"type": ["string", "null"]},
-                       "position": {"oneOf": [_ref("Position"), {"type": "null"}]},
-                       "arrived_at": {"type": ["string", "null"], "format": "date-time"},
+                       "position": {"oneOf": [ref("Position"), {"type": "null"}]},
+                       "arrived_at": _OPTIONAL_TIME,
                        "recorded_at": {"type": "string", "format": "date-time"},
                        "received_at": {"type": "string", "format": "date-time"},
                        "supersedes": {"type": ["string", "null"]}, "correction_reason": {"type": "string"},
@@ -97,96 +137,138 @@ _SCHEMAS: dict[str, Any] = {
         "page": {"type": "string"},
         "navigation": {"type": "object", "additionalProperties": {"type": "string", "format": "uri"},
                        "description": "amap and apple in GCJ-02, baidu in BD-09, google in GCJ-02."},
-        "record": {"oneOf": [_ref("Completion"), {"type": "null"}]}}},
+        "record": {"oneOf": [ref("Completion"), {"type": "null"}]}}},
     "Route": {"type": "object", "required": ["id", "number", "day", "stops"], "properties": {
         "id": {"type": "integer"}, "number": {"type": "integer"}, "day": {"type": "string", "format": "date"},
         "vehicle": {"type": "string"}, "capacity_kg": {"type": "number"}, "done": {"type": "integer"},
         "total": {"type": "integer"}, "collected_kg": {"type": "number"},
-        "stops": {"type": "array", "items": _ref("Stop")}}},
-    "Evidence": {"type": "object", "required": ["sha256"], "properties": {
-        "sha256": {"type": "string"}, "media_type": {"type": "string"}, "size_bytes": {"type": "integer"}}},
+        "stops": {"type": "array", "items": ref("Stop")}}},
+    "Evidence": {"type": "object", "required": ["sha256", "media_type", "size_bytes"], "properties": {
+        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "media_type": {"type": "string", "enum": ["image/jpeg", "image/png", "image/webp"]},
+        "size_bytes": {"type": "integer", "minimum": 1}}},
     "FillReadingIn": {"type": "object", "required": ["reading_id", "outlet_code", "fill_pct", "measured_at"],
+                      "description": "Unknown fields are ignored. A time more than an hour ahead of the "
+                                     "server's clock, or before 2000, is refused.",
                       "properties": {"reading_id": {"type": "string", "minLength": 1, "maxLength": 64},
                                      "outlet_code": {"type": "string", "minLength": 1, "maxLength": 32},
                                      "fill_pct": {"type": "number", "minimum": 0, "maximum": 100},
-                                     "measured_at": {"type": "string", "format": "date-time"}}},
-    "FillReadingResult": {"type": "object", "properties": {
-        "reading_id": {"type": "string"}, "id": {"type": "integer"}, "outlet_code": {"type": "string"},
-        "status": {"type": "string", "enum": ["created", "duplicate"]}, "due": {"type": "boolean"}}},
+                                     "measured_at": TIME_IN},
+                      "examples": [{"reading_id": "gw7-000123", "outlet_code": "FT-0001", "fill_pct": 83.5,
+                                    "measured_at": "2026-11-23T08:30:00+08:00"}]},
+    "FillReadingResult": {"type": "object", "required": ["reading_id", "id", "outlet_code", "status", "due"],
+                          "properties": {
+                              "reading_id": {"type": "string"}, "id": {"type": "integer"},
+                              "outlet_code": {"type": "string"},
+                              "status": {"type": "string", "enum": ["created", "duplicate"]},
+                              "due": {"type": "boolean"}}},
 }
 
 
 def _driver_paths() -> dict[str, Any]:
-    security = [{"deviceToken": []}]
+    security: list[dict[str, list[str]]] = [{"deviceToken": []}]
+    route_id = {"name": "route_id", "in": "path", "required": True,
+                "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}
+    client_id = {"name": "client_id", "in": "path", "required": True,
+                 "schema": {"type": "string", "minLength": 1}, "example": "a1b2c3d4e5f6"}
     return {
         "/api/v1/driver/routes/today": {"get": {
             "operationId": "driverRoutesToday", "tags": ["driver"], "security": security,
             "summary": "The token's driver's routes on today's accepted plans (Shenzhen time)",
-            "responses": {"200": _json({"type": "object", "properties": {
-                "day": {"type": "string", "format": "date"}, "routes": {"type": "array", "items": _ref("Route")}}},
-                "Routes with stops in order."), "401": _ERRORS["401"]}}},
+            "responses": {"200": json_response({"type": "object", "required": ["day", "routes"], "properties": {
+                "day": {"type": "string", "format": "date"}, "routes": {"type": "array", "items": ref("Route")}}},
+                "Routes with stops in order."), "401": UNAUTHORIZED}}},
         "/api/v1/driver/routes/{route_id}": {"get": {
             "operationId": "driverRoute", "tags": ["driver"], "security": security, "summary": "One route",
-            "parameters": [{"name": "route_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-            "responses": {"200": _json(_ref("Route"), "The route."), "401": _ERRORS["401"],
-                          "403": _json(_ref("Error"), "Assigned to another driver."),
-                          "404": _json(_ref("Error"), "No such route.")}}},
+            "parameters": [route_id],
+            "responses": {"200": json_response(ref("Route"), "The route."), "401": UNAUTHORIZED,
+                          "403": error("Assigned to another driver."), "404": error("No such route.")}}},
         "/api/v1/driver/evidence": {"post": {
             "operationId": "driverEvidence", "tags": ["driver"], "security": security,
-            "summary": "Upload a photo or signature (JPEG, PNG or WebP, at most 3 MB); idempotent by content",
+            "summary": "Upload a photo or signature (JPEG, PNG or WebP, at most 3 MB); idempotent by content. "
+                       "The type is read from the bytes, whatever the Content-Type says.",
             "requestBody": {"required": True, "content": {m: {"schema": {"type": "string", "format": "binary"}}
                                                           for m in ("image/jpeg", "image/png", "image/webp")}},
-            "responses": {"201": _json(_ref("Evidence"), "Stored."), "200": _json(_ref("Evidence"), "Already stored."),
-                          "401": _ERRORS["401"], "422": _json(_ref("Error"), "Not an image, or too large.")}}},
+            "responses": {"201": json_response(ref("Evidence"), "Stored."),
+                          "200": json_response(ref("Evidence"), "Already stored."),
+                          "401": UNAUTHORIZED, "413": TOO_LARGE,
+                          "422": error("Empty, not a JPEG, PNG or WebP image, or larger than 3 MB."),
+                          "503": UNAVAILABLE}}},
         "/api/v1/driver/completions": {"post": {
             "operationId": "driverCompletion", "tags": ["driver"], "security": security,
             "summary": "Record a stop (collected with weights, or skipped with a reason) exactly once",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("CompletionIn")}}},
-            "responses": {"201": _json(_ref("Completion"), "Stored."),
-                          "200": _json(_ref("Completion"), "This id was stored before with the same content."),
-                          "401": _ERRORS["401"], "403": _json(_ref("Error"), "The stop is on another driver's route."),
-                          "404": _json(_ref("Error"), "No such stop."),
-                          "409": _json({"allOf": [_ref("Error"), {"type": "object", "properties": {
-                              "existing": _ref("Completion")}}]},
+            "requestBody": {"required": True, "content": {"application/json": {"schema": ref("CompletionIn")}}},
+            "responses": {"201": json_response(ref("Completion"), "Stored."),
+                          "200": json_response(ref("Completion"), "This id was stored before with the same content."),
+                          "401": UNAUTHORIZED,
+                          "403": error("The stop is on another driver's route, or the id is another driver's."),
+                          "404": error("No such stop."),
+                          "409": json_response({"allOf": [ref("Error"), {"type": "object", "properties": {
+                              "existing": ref("Completion")}}]},
                               "The stop already has a record; send a correction with `supersedes`."),
-                          "422": _ERRORS["422"]}}},
+                          "413": TOO_LARGE, "422": INVALID, "503": UNAVAILABLE}}},
         "/api/v1/driver/completions/{client_id}": {"get": {
             "operationId": "driverCompletionGet", "tags": ["driver"], "security": security,
             "summary": "A stored record of this driver by the phone's id",
-            "parameters": [{"name": "client_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "responses": {"200": _json(_ref("Completion"), "The record."), "401": _ERRORS["401"],
-                          "404": _json(_ref("Error"), "No such record of this driver.")}}},
+            "parameters": [client_id],
+            "responses": {"200": json_response(ref("Completion"), "The record."), "401": UNAUTHORIZED,
+                          "404": error("No such record of this driver.")}}},
     }
 
 
 def _readings_path() -> dict[str, Any]:
-    body = {"oneOf": [_ref("FillReadingIn"), {"type": "object", "required": ["readings"], "properties": {
-        "readings": {"type": "array", "minItems": 1, "maxItems": 1000, "items": _ref("FillReadingIn")}}}]}
-    result = {"type": "object", "properties": {"readings": {"type": "array", "items": _ref("FillReadingResult")}}}
+    batch = {"type": "object", "required": ["readings"], "properties": {
+        "readings": {"type": "array", "minItems": 1, "maxItems": 1000, "items": ref("FillReadingIn")}}}
+    single = {"allOf": [ref("FillReadingIn"), {"not": {"required": ["readings"]}}]}
+    result = {"type": "object", "required": ["readings"], "properties": {
+        "readings": {"type": "array", "items": ref("FillReadingResult")}}}
     return {"/api/v1/fill-readings": {"post": {
         "operationId": "postFillReadings", "tags": ["sensors"], "security": [{"sensorToken": []}],
         "summary": "One fill reading or a batch; all stored or none; each reading id stored once",
-        "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
-        "responses": {"201": _json(result, "At least one reading was new."),
-                      "200": _json(result, "Every reading was stored before."),
-                      "401": _ERRORS["401"], "422": _ERRORS["422"]}}}}
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"anyOf": [batch, single]}}}},
+        "responses": {"201": json_response(result, "At least one reading was new."),
+                      "200": json_response(result, "Every reading was stored before."),
+                      "401": UNAUTHORIZED, "413": TOO_LARGE,
+                      "422": INVALID, "503": UNAVAILABLE}}}}
+
+
+def _document_path() -> dict[str, Any]:
+    return {"/api/v1/openapi.json": {"get": {
+        "operationId": "openapiDocument", "tags": ["meta"], "security": [],
+        "summary": "This document",
+        "responses": {"200": json_response({"type": "object", "required": ["openapi", "paths"]},
+                                           "The OpenAPI 3.1 document.")}}}}
 
 
 def document() -> dict[str, Any]:
     """The OpenAPI 3.1 document as a dict."""
+    from webapp.trace import openapi as trace
+
     bearer = {"type": "http", "scheme": "bearer"}
+    paths = {**_readings_path(), **_driver_paths(), **trace.paths(), **_document_path()}
+    for operation in (op for item in paths.values() for op in item.values()):
+        if operation["security"]:  # it reads or writes the database
+            operation["responses"].setdefault("503", UNAVAILABLE)
     return {
         "openapi": "3.1.0",
         "info": {"title": "ReLoop API", "version": "1",
                  "description": "Machine API of ReLoop. Authenticate with `Authorization: Bearer <token>`; "
-                                "cookies and CSRF tokens are not used here."},
+                                "cookies and CSRF tokens are not used here. Every error body is JSON with "
+                                "an `error` message; refused input lists its problems under `errors`, "
+                                "each naming its `field` (and `index` in a batch)."},
         "servers": [{"url": "/"}],
         "tags": [{"name": "driver", "description": "Phones of drivers syncing their offline queue"},
-                 {"name": "sensors", "description": "Fill-level sensors of outlets"}],
-        "paths": {**_readings_path(), **_driver_paths()},
-        "components": {"schemas": _SCHEMAS, "securitySchemes": {
-            "deviceToken": {**bearer, "description": "Issued to a logged-in driver's phone by POST /driver/device-token."},
-            "sensorToken": {**bearer, "description": "Issued by an administrator under Sensor tokens."}}},
+                 {"name": "sensors", "description": "Fill-level sensors of outlets"},
+                 {"name": "trace", "description": "The battery log: partner systems and auditors"},
+                 {"name": "meta", "description": "This document"}],
+        "paths": paths,
+        "components": {"schemas": {**_SCHEMAS, **trace.schemas()}, "securitySchemes": {
+            "deviceToken": {**bearer, "description": "Issued to a logged-in driver's phone by "
+                                                     "POST /driver/device-token."},
+            "sensorToken": {**bearer, "description": "Issued by an administrator under Sensor tokens."},
+            "partnerToken": {**bearer, "description": "A partner system's token: posts battery events, "
+                                                      "signs tree heads and reads the log."},
+            "auditorToken": {**bearer, "description": "An auditor tool's token: reads the log and its proofs."}}},
     }
 
 

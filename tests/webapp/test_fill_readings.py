@@ -84,6 +84,20 @@ def test_bad_values_are_refused_by_field(client, db, outlet, sensor, field, valu
     assert stored(db) == 0
 
 
+@pytest.mark.parametrize("field,value", [
+    ("reading_id", "r\x00"), ("outlet_code", "FT-0500\x00"), ("reading_id", "\ud800"),
+    ("measured_at", "0001-01-01T00:00:00+01:00"), ("measured_at", "2999-01-01T00:00:00Z"),
+    ("measured_at", "2026-11-23x08:00:00+08:00"),
+])
+def test_values_that_once_failed_or_misled_are_refused_by_field(client, db, outlet, sensor, field, value) -> None:
+    """NUL and lone surrogates failed the query (500 on PostgreSQL), year 1 overflowed UTC (500),
+    and a reading dated 2999 pinned the outlet's latest fill for ever; all are 422 now."""
+    response = client.post(URL, json=reading() | {field: value}, headers=sensor)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == field
+    assert stored(db) == 0
+
+
 def test_one_bad_reading_keeps_the_whole_batch_out(client, db, outlet, sensor) -> None:
     """A batch with an unknown outlet stores nothing and names the index."""
     body = {"readings": [reading("a"), reading("b") | {"outlet_code": "NOPE-1"}]}

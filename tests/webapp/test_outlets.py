@@ -71,6 +71,13 @@ def test_unknown_materials_and_missing_fields_are_named(staff) -> None:
     assert 'data-field="name"' in page and 'data-field="lon"' in page and 'data-field="materials"' in page
 
 
+def test_a_nul_character_in_a_field_is_named_not_stored(staff, db) -> None:
+    """A NUL in the name failed the INSERT on PostgreSQL (a 500); now the field says why."""
+    response = staff.post("/outlets/new", data=outlet_form(name="莲花路\x00回收亭"))
+    assert response.status_code == 422 and 'data-field="name"' in response.get_data(as_text=True)
+    assert db.exec(select(func.count()).select_from(Outlet)).one() == 0
+
+
 def test_co_built_outlet_needs_its_partner(staff) -> None:
     """A co-built outlet without a partner manufacturer is refused."""
     response = staff.post("/outlets/new", data=outlet_form(kind="co_built"))
@@ -169,3 +176,14 @@ def test_outlet_page_shows_details_in_chinese(staff, outlets) -> None:
     """The detail page is in Chinese by default."""
     page = staff.get(f"/outlets/{outlets[0].id}").get_data(as_text=True)
     assert "回收品类" in page and "录入满溢度" in page
+
+
+def test_the_map_shows_a_new_fill_reading_at_once(staff, outlets) -> None:
+    """The map's GeoJSON is remembered by its rows, so a new reading changes the next answer."""
+    url = "/outlets/geojson?bbox=114.0,22.5,114.1,22.6"
+    before = {f["properties"]["code"]: f["properties"] for f in staff.get(url).get_json()["features"]}
+    staff.post(f"/outlets/{outlets[0].id}/readings", data={"fill_pct": "95", "measured_at": "2026-11-20T08:00"})
+    after = {f["properties"]["code"]: f["properties"] for f in staff.get(url).get_json()["features"]}
+    assert (before["FT-0101"]["due"], before["FT-0101"]["fill_pct"]) == (False, None)
+    assert (after["FT-0101"]["due"], after["FT-0101"]["fill_pct"]) == (True, 95.0)
+    assert after["FT-0103"]["status"] == "planned" and after["FT-0103"]["kind"] == "smart_bin"

@@ -73,3 +73,10 @@ def _insert_one(conn, table: str) -> None:
                      "created_at) VALUES ('l', 0, 0, 'r', 'k', 's', '{}', '2026-01-01')",
     }
     conn.exec_driver_sql(rows[table])
+
+
+def test_a_method_not_allowed_names_the_allowed_ones(client) -> None:
+    """405 carries Allow (RFC 9110), which the JSON error handler used to drop."""
+    response = client.delete("/api/v1/fill-readings")
+    assert response.status_code == 405 and response.get_json()["status"] == 405
+    assert set(response.headers["Allow"].split(", ")) >= {"POST", "OPTIONS"}

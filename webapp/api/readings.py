@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from webapp.api.text import parse_time, storable
+from webapp.models._types import utcnow
+
 MAX_BATCH = 1000
+#: Sensor clocks drift; a reading further ahead than this is refused, as it would pin the
+#: outlet's "last reading" to the future and hide every real reading after it.
+CLOCK_SLACK = timedelta(hours=1)
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -47,28 +54,21 @@ def _one(item: Any) -> tuple[ReadingIn | None, list[tuple[str, str]]]:
         return None, [("", "each reading must be an object")]
     problems: list[tuple[str, str]] = []
     reading_id = item.get("reading_id")
-    if not isinstance(reading_id, str) or not 1 <= len(reading_id) <= 64:
+    if not isinstance(reading_id, str) or not 1 <= len(reading_id) <= 64 or not storable(reading_id):
         problems.append(("reading_id", "must be a string of 1 to 64 characters"))
     code = item.get("outlet_code")
-    if not isinstance(code, str) or not 1 <= len(code) <= 32:
+    if not isinstance(code, str) or not 1 <= len(code) <= 32 or not storable(code):
         problems.append(("outlet_code", "must be an outlet code"))
     fill = item.get("fill_pct")
     # bool is an int in Python; a sensor sending true is broken, not 1 %.
     if isinstance(fill, bool) or not isinstance(fill, (int, float)) or not math.isfinite(fill) or not 0 <= fill <= 100:
         problems.append(("fill_pct", "must be a number from 0 to 100"))
-    measured = _timestamp(item.get("measured_at"))
+    measured = parse_time(item.get("measured_at"))
     if measured is None:
         problems.append(("measured_at", "must be an ISO 8601 time with a zone, e.g. 2026-11-23T08:30:00+08:00"))
+    elif not EARLIEST <= measured <= utcnow() + CLOCK_SLACK:  # year 1 would not even convert to UTC
+        problems.append(("measured_at", "must be after 2000 and not in the future: check the sensor's clock"))
     if problems:
         return None, problems
     return ReadingIn(reading_id, code, float(fill), measured), []  # type: ignore[arg-type]
 
-
-def _timestamp(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None

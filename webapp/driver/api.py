@@ -18,7 +18,7 @@ from webapp.api import tokens
 from webapp.db import db_session
 from webapp.dispatch.exports import hhmm
 from webapp.driver import evidence, operations
-from webapp.driver.completions import parse_completion
+from webapp.driver.completions import parse_completion, valid_client_id
 from webapp.driver.navlinks import nav_links
 from webapp.driver.queries import RouteView, route_view, routes_of_day, today, weights_of
 from webapp.models import (
@@ -113,6 +113,8 @@ def post_completion() -> ResponseReturnValue:
 def get_completion(client_id: str) -> ResponseReturnValue:
     """A stored record of this driver, by the phone's id."""
     _token, driver = _auth()
+    if not valid_client_id(client_id):  # no such record can exist, and NUL would fail the query
+        return jsonify(error=f"no record {client_id}", status=404), 404
     row = db_session().exec(select(Collection).where(Collection.client_id == client_id)).first()
     if row is None or row.driver_id != driver.id:
         return jsonify(error=f"no record {client_id}", status=404), 404

@@ -11,21 +11,26 @@ import json
 import math
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
 
+from webapp.api.text import parse_time, storable
 from webapp.models import CollectionOutcome
 from webapp.models._types import utcnow
 
 # No stop fills more than a 5-tonne truck; anything above is a typo (grams for kg).
 MAX_STOP_G = 5_000_000
-_KG_TEXT = re.compile(r"^\s*\d{1,7}(?:[.,]\d)?\s*$")
-_CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# ASCII digits only: Decimal would also take "١٢" or "１２", which no scale prints.
+_KG_TEXT = re.compile(r"\s*[0-9]{1,7}(?:[.,][0-9])?\s*", re.ASCII)
+_CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")  # used with fullmatch: "$" lets a final newline in
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+#: Ids are 32-bit on both databases; a larger one names no stop (and would overflow the query).
+MAX_ID = 2**31 - 1
 _CLOCK_SLACK = timedelta(hours=1)
+_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,7 @@ def parse_kg(value: Any, *, max_g: int = MAX_STOP_G) -> tuple[int | None, str | 
             return None, _("must be a finite number of kilograms")
         amount = Decimal(repr(value))  # repr is the shortest exact decimal: 12.3, not 12.2999...
     elif isinstance(value, str):
-        if not _KG_TEXT.match(value):
+        if not _KG_TEXT.fullmatch(value):
             return None, _("must be a number of kilograms with at most one decimal, e.g. 12.5")
         try:
             amount = Decimal(value.strip().replace(",", "."))
@@ -91,13 +96,13 @@ def parse_kg(value: Any, *, max_g: int = MAX_STOP_G) -> tuple[int | None, str | 
         return None, _("must be a number of kilograms")
     if amount < 0:
         return None, _("cannot be negative")
+    # The limit comes first: quantizing 1e27 kg overflows the decimal context (a 500 once).
+    if amount * 1000 > max_g:
+        return None, _("%(kg)s kg is more than the %(max)s kg a stop can hold", kg=f"{amount:.1f}"[:20],
+                       max=f"{max_g / 1000:g}")
     if amount != amount.quantize(Decimal("0.1")):
         return None, _("at most one decimal (0.1 kg)")
-    grams = int(amount * 1000)
-    if grams > max_g:
-        return None, _("%(kg)s kg is more than the %(max)s kg a stop can hold", kg=f"{amount:.1f}",
-                       max=f"{max_g / 1000:g}")
-    return grams, None
+    return int(amount * 1000), None
 
 
 def check_capacity(data: CompletionIn, capacity_g: int) -> Problems:
@@ -124,10 +129,10 @@ def parse_completion(body: Any) -> tuple[CompletionIn | None, Problems]:
         problems.append({"field": name, "message": message})
 
     client_id = body.get("id")
-    if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
+    if not isinstance(client_id, str) or not _CLIENT_ID.fullmatch(client_id):
         bad("id", _("must be the phone's id for this record: 8 to 64 letters, digits, - or _"))
     stop_id = body.get("stop_id")
-    if isinstance(stop_id, bool) or not isinstance(stop_id, int) or stop_id < 1:
+    if isinstance(stop_id, bool) or not isinstance(stop_id, int) or not 1 <= stop_id <= MAX_ID:
         bad("stop_id", _("must be a stop id"))
     try:
         outcome = CollectionOutcome(body.get("outcome"))
@@ -142,11 +147,12 @@ def parse_completion(body: Any) -> tuple[CompletionIn | None, Problems]:
     signature = _sha(body.get("signature_sha256"), "signature_sha256", bad)
     note = _text(body.get("note"), "note", 500, bad)
     reason_text = _text(body.get("correction_reason"), "correction_reason", 255, bad)
-    skip_reason = body.get("skip_reason") or None
-    if skip_reason is not None and not isinstance(skip_reason, str):
+    # Absent, null and "" all mean "none"; 0, false or [] are not a code.
+    skip_reason = _optional(body.get("skip_reason"))
+    if skip_reason is not None and (not isinstance(skip_reason, str) or not storable(skip_reason)):
         bad("skip_reason", _("must be a skip reason code"))
-    supersedes = body.get("supersedes") or None
-    if supersedes is not None and (not isinstance(supersedes, str) or not _CLIENT_ID.match(supersedes)):
+    supersedes = _optional(body.get("supersedes"))
+    if supersedes is not None and (not isinstance(supersedes, str) or not _CLIENT_ID.fullmatch(supersedes)):
         bad("supersedes", _("must be the id of the record this one corrects"))
     if supersedes and not reason_text.strip():
         bad("correction_reason", _("say why the record is corrected"))
@@ -187,17 +193,15 @@ def _weights(value: Any, bad: Any) -> dict[str, int] | None:
 def _time(value: Any, name: str, bad: Any, *, required: bool) -> datetime | None:
     if value is None and not required:
         return None
-    parsed = None
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            parsed = None
-    if parsed is None or parsed.tzinfo is None:
+    parsed = parse_time(value)
+    if parsed is None:
         bad(name, _("must be an ISO 8601 time with a zone, e.g. 2026-11-24T09:30:00+08:00"))
         return None
     if parsed > utcnow() + _CLOCK_SLACK:
         bad(name, _("is in the future: check the phone's clock"))
+        return None
+    if parsed < _EARLIEST:  # year 1 at +01:00 would not even convert to UTC
+        bad(name, _("is before 2000: check the phone's clock"))
         return None
     return parsed
 
@@ -225,10 +229,19 @@ def _position(value: Any, bad: Any) -> Position | None:
 def _sha(value: Any, name: str, bad: Any) -> str | None:
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or not _SHA256.match(value):
+    if not isinstance(value, str) or not _SHA256.fullmatch(value):
         bad(name, _("must be the SHA-256 of an uploaded file (64 hex digits)"))
         return None
     return value
+
+
+def valid_client_id(value: str) -> bool:
+    """Whether ``value`` has the form of a phone's record id."""
+    return _CLIENT_ID.fullmatch(value) is not None
+
+
+def _optional(value: Any) -> Any:
+    return None if value is None or value == "" else value
 
 
 def _text(value: Any, name: str, limit: int, bad: Any) -> str:
@@ -236,5 +249,8 @@ def _text(value: Any, name: str, limit: int, bad: Any) -> str:
         return ""
     if not isinstance(value, str) or len(value) > limit:
         bad(name, _("must be text of at most %(n)d characters", n=limit))
+        return ""
+    if not storable(value):
+        bad(name, _("contains a character that cannot be stored (NUL or a lone surrogate)"))
         return ""
     return value

@@ -106,7 +106,13 @@ def record_completion(session: Session, driver: Driver, data: CompletionIn, *,
         return _replayed(existing, data, driver), False
     stop, route = _stop_on_route(session, driver, data.stop_id)
     materials = _check(session, data, stop, route)
-    superseded = _superseded(session, data, stop)
+    try:
+        superseded = _superseded(session, data, stop)
+    except AlreadyRecordedError as exc:
+        if exc.existing.client_id != data.client_id:
+            raise
+        # This very record, stored by a resend that overtook this request: a replay, not a conflict.
+        return _replayed(exc.existing, data, driver), False
     row = Collection(
         org_id=driver.org_id, client_id=data.client_id, stop_id=stop.id, route_id=route.id,  # type: ignore[arg-type]
         outlet_id=stop.outlet_id, driver_id=driver.id, user_id=user_id, token_id=token_id,  # type: ignore[arg-type]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from typing import Any
 
 from flask_babel import force_locale
@@ -30,7 +31,13 @@ class CsvDecodeError(ValueError):
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM) or GB18030, which Chinese Excel writes."""
+    """UTF-8 (with or without BOM) or GB18030, which Chinese Excel writes.
+
+    Text has no NUL bytes; a file with them is binary, or UTF-16 (which would otherwise
+    decode as UTF-8 full of NULs that PostgreSQL cannot store).
+    """
+    if b"\x00" in data:
+        raise CsvDecodeError("the file contains NUL bytes")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -42,7 +49,10 @@ def decode(data: bytes) -> str:
 def check_rows(session: Session, text: str) -> tuple[list[tuple[int, OutletInput]], list[dict[str, Any]]]:
     """Parse and check every row; returns (good rows with line numbers, errors)."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        return [], [invalid_csv(reader, exc)]
     errors = _header_errors(header)
     if errors:
         return [], errors
@@ -51,7 +61,7 @@ def check_rows(session: Session, text: str) -> tuple[list[tuple[int, OutletInput
     taken = set(session.exec(select(Outlet.code)).all())
     seen: dict[str, int] = {}
     good: list[tuple[int, OutletInput]] = []
-    for row in reader:
+    for row in readable_rows(reader, errors):
         line = reader.line_num
         if len(good) + len(errors) >= MAX_ROWS:
             errors.append(_error(line, "", _("More than %(n)d rows; split the file.", n=MAX_ROWS)))
@@ -77,6 +87,20 @@ def check_rows(session: Session, text: str) -> tuple[list[tuple[int, OutletInput
     if not good and not errors:
         errors.append(_error(1, "", _("The file has no rows.")))
     return good, errors
+
+
+def readable_rows(reader: csv.DictReader[str], errors: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The reader's rows; a line the csv module cannot read (say, a field over its 128 KiB
+    limit) ends the file with an error naming that line."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        errors.append(invalid_csv(reader, exc))
+
+
+def invalid_csv(reader: csv.DictReader[str], exc: csv.Error) -> dict[str, Any]:
+    """The error for a line the csv module refused: the one after the last line it read."""
+    return _error(reader.line_num + 1, "", _("Not valid CSV: %(reason)s.", reason=str(exc)))
 
 
 def _header_errors(header: list[str]) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from webapp.api.text import storable
 from webapp.models import OutletKind, OutletStatus
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
@@ -71,6 +72,9 @@ def parse_outlet(raw: Mapping[str, str | None], checks: Checks) -> OutletInput:
     for name, limit in _MAX_LEN.items():
         if len(values[name]) > limit:
             errors[name] = _("At most %(n)d characters.", n=limit)
+    for name, value in values.items():
+        if not storable(value):  # NUL would fail the INSERT on PostgreSQL
+            errors[name] = _("Contains a character that cannot be stored (NUL or a lone surrogate).")
     code = values["code"].upper()
     if code and not CODE_RE.match(code):
         errors["code"] = _("Use 2–32 capital letters, digits or hyphens.")
@@ -89,7 +93,9 @@ def parse_outlet(raw: Mapping[str, str | None], checks: Checks) -> OutletInput:
         errors["partner"] = _("A co-built outlet needs the partner manufacturer.")
     if errors:
         raise OutletInputError(errors)
-    assert kind is not None and status is not None and lon is not None and lat is not None
+    # Narrows the types: each None above added an error, and errors were raised.
+    assert (kind is not None and status is not None  # nosec B101
+            and lon is not None and lat is not None)
     return OutletInput(
         name=values["name"], kind=kind, status=status, lon=lon, lat=lat, materials=materials,
         code=code, district=district, address=values["address"], fill_threshold_pct=threshold,

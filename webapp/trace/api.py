@@ -21,19 +21,21 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlmodel import select
 
-from traceability import event_record, normalize_code
+from traceability import event_record, normalize_code, validate_code
 from webapp.access import token_required
 from webapp.api import tokens
+from webapp.api.text import storable
 from webapp.db import db_session
 from webapp.models import ApiToken, TokenKind
 from webapp.trace import keys, treeheads
-from webapp.trace.inputs import parse_batch
+from webapp.trace.inputs import LIMITS, code_message, parse_batch
 from webapp.trace.operations import RecordError, record_events
 from webapp.trace.records import LogIntegrityError, state_of
 
 bp = Blueprint("trace_api", __name__, url_prefix="/api/v1")
 log = logging.getLogger(__name__)
 READERS = (TokenKind.PARTNER, TokenKind.AUDITOR)
+MAX_SIZE_DIGITS = 18
 
 
 def _token(*kinds: TokenKind) -> ApiToken | None:
@@ -83,7 +85,11 @@ def battery_events(code: str) -> ResponseReturnValue:
     """A battery's entries in log order, with its replayed state."""
     if _token(*READERS) is None:
         return _unauthorized(*READERS)
-    state, stored = state_of(db_session(), normalize_code(code))
+    code = normalize_code(code)
+    problems = validate_code(code)
+    if problems:  # a malformed code cannot be in the log, and need not reach the database
+        return jsonify(error="; ".join(code_message(p) for p in problems), field="code"), 422
+    state, stored = state_of(db_session(), code)
     if not stored:
         return jsonify(error=f"no events for battery {code}", field="code"), 404
     in_force = {e.event_id for e in state.history}
@@ -129,6 +135,8 @@ def inclusion() -> ResponseReturnValue:
     event_id = request.args.get("event_id", "")
     if not event_id:
         return jsonify(error="event_id is required", field="event_id"), 422
+    if len(event_id) > LIMITS["event_id"] or not storable(event_id):  # never stored, so unknown
+        return jsonify(error="no such event in the log", field="event_id"), 404
     size = _size_arg("tree_size", required=False)
     if isinstance(size, tuple):
         return size
@@ -160,6 +168,8 @@ def _size_arg(name: str, *, required: bool = True) -> Any:
     raw = request.args.get(name, "")
     if not raw and not required:
         return None
-    if not raw.isdigit():
-        return jsonify(error=f"{name} must be a whole number", field=name), 422
+    # isdigit() alone takes "²" (which int() refuses) and 5,000 digits (which it also refuses).
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > MAX_SIZE_DIGITS:
+        return jsonify(error=f"{name} must be a whole number of at most {MAX_SIZE_DIGITS} digits",
+                       field=name), 422
     return int(raw)

@@ -26,6 +26,7 @@ from traceability import CHINA_TZ
 # The payload schemas are data of the pure package; the CSV needs each field's type
 # to turn a cell into the JSON value the API would carry.
 from traceability._payloads import COMMON_FIELDS, SCHEMAS
+from webapp.outlets.importing import invalid_csv, readable_rows
 from webapp.trace.inputs import EventInput, parse_event
 from webapp.trace.operations import RecordError, record_events
 from webapp.trace.records import LogIntegrityError
@@ -77,13 +78,16 @@ def import_events(session: Session, text: str, *, actor_id: int | None,
 def parse_rows(text: str) -> tuple[list[tuple[int, EventInput]], list[dict[str, Any]]]:
     """Parse and check every row; returns (events with their line numbers, errors)."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        return [], [invalid_csv(reader, exc)]
     errors = _header_errors(header)
     if errors:
         return [], errors
     reader.fieldnames = header
     good: list[tuple[int, EventInput]] = []
-    for row in reader:
+    for row in readable_rows(reader, errors):
         line = reader.line_num
         if len(good) + len(errors) >= MAX_ROWS:
             errors.append(_error(line, "", _("More than %(n)d rows; split the file.", n=MAX_ROWS)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from traceability import (
@@ -24,8 +24,15 @@ from traceability import (
     validate_payload,
 )
 from traceability.codes import CodeError
+from webapp.api.text import parse_time, storable
 
 MAX_BATCH = 1000
+#: The traceability rules date from 2018; a time before this is a broken clock (and year 1
+#: at +01:00 would not even convert to UTC).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+#: Far beyond any clock skew (recording refuses the near future); keeps the time convertible
+#: to China time, which overflows in the year 9999.
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 #: Column widths of ``trace_event``; longer text would be cut by one database and
 #: refused by the other, so it is refused here for both.
 LIMITS = {"event_id": 64, "battery_code": 24, "actor": 120, "location": 120,
@@ -34,6 +41,7 @@ FIELDS = ("event_id", "kind", "battery_code", "actor", "actor_role", "location",
           "occurred_at", "payload", "corrects", "correction_reason")
 
 Problem = tuple[str, str]
+_UNSTORABLE = "contains a character that cannot be stored (NUL or a lone surrogate)"
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,9 @@ class EventInput:
 def parse_batch(body: Any) -> tuple[list[EventInput], list[dict[str, Any]]]:
     """One event object or ``{"events": [...]}``; returns (events, errors by index)."""
     if isinstance(body, dict) and "events" in body:
+        extra = sorted(str(k) for k in body if k != "events")
+        if extra:  # as in an event: nothing unchecked is let through, not even beside it
+            return [], [_error(None, name, "unknown field") for name in extra]
         items = body["events"]
         if not isinstance(items, list) or not items:
             return [], [_error(None, "events", "must be a non-empty list")]
@@ -93,6 +104,9 @@ def parse_event(item: Any) -> tuple[EventInput | None, list[Problem]]:
     if not isinstance(payload, dict):
         problems.append(("payload", "must be a JSON object"))
         payload = None
+    else:
+        problems += [(f"payload.{k}", _UNSTORABLE) for k, v in payload.items()
+                     if isinstance(v, str) and not storable(v)]
     if (text["corrects"] is None) != (text["correction_reason"] is None):
         problems.append(("correction_reason", "corrects and correction_reason go together"))
     if problems or kind is None or role is None or occurred is None or payload is None:
@@ -120,6 +134,9 @@ def _text(item: Mapping[str, Any], name: str, problems: list[Problem], *,
     if len(value) > LIMITS[name]:
         problems.append((name, f"at most {LIMITS[name]} characters"))
         return None
+    if not storable(value):
+        problems.append((name, _UNSTORABLE))
+        return None
     return value.strip()
 
 
@@ -135,17 +152,16 @@ def _choice(item: Mapping[str, Any], name: str, enum: type[Any],
 
 
 def _timestamp(value: Any, problems: list[Problem]) -> datetime | None:
-    message = "must be an ISO 8601 time with a zone, e.g. 2026-11-23T08:30:00+08:00"
-    if not isinstance(value, str):
-        problems.append(("occurred_at", message))
+    parsed = parse_time(value)
+    if parsed is None:
+        problems.append(("occurred_at", "must be an ISO 8601 time with a zone, "
+                                        "e.g. 2026-11-23T08:30:00+08:00"))
         return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        problems.append(("occurred_at", message))
+    if parsed < EARLIEST:
+        problems.append(("occurred_at", "must be after 2000-01-01"))
         return None
-    if parsed.tzinfo is None:
-        problems.append(("occurred_at", message))
+    if parsed > LATEST:
+        problems.append(("occurred_at", "is in the future"))
         return None
     return parsed
 

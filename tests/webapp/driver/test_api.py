@@ -193,3 +193,22 @@ def test_recording_a_later_stop_first_is_flagged_out_of_order(client, db, day) -
 
 def _jpeg() -> bytes:
     return (Path(__file__).parent / "data" / "scale-ticket.jpg").read_bytes()
+
+
+def test_ids_beyond_32_bits_are_not_found_instead_of_overflowing(client, day) -> None:
+    """A route or stop id above 2**31 - 1 overflowed the query (a 500 on PostgreSQL); now 404/422."""
+    token = device_token(client, "driver1")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get(f"/api/v1/driver/routes/{2**31}", headers=headers).status_code == 404
+    assert client.get(f"/api/v1/driver/routes/{10**30}", headers=headers).status_code == 404
+    assert client.get(f"/driver/stops/{2**31}").status_code == 404
+    response = _post(client, token, _body(2**31))
+    assert response.status_code == 422 and response.get_json()["errors"][0]["field"] == "stop_id"
+
+
+def test_a_record_id_that_cannot_exist_is_not_looked_up(client, day) -> None:
+    """A NUL in the id failed the query on PostgreSQL (500); any malformed id is simply 404."""
+    token = device_token(client, "driver1")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/driver/completions/abc%00defgh", headers=headers).status_code == 404
+    assert client.get("/api/v1/driver/completions/short", headers=headers).status_code == 404

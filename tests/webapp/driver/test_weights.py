@@ -72,3 +72,32 @@ def test_capacity_check_names_the_material_and_the_total() -> None:
     data, _ = parse_completion(_body(weights_kg={"paper": 1100}))
     assert [p["field"] for p in check_capacity(data, 1_000_000)] == ["weights_kg.paper"]
     assert check_capacity(data, 10 * MAX_STOP_G) == []
+
+
+@pytest.mark.parametrize("value", [1e27, 10**30, "9999999.9"])
+def test_absurd_weights_are_refused_not_crashed_on(value) -> None:
+    """1e27 kg made Decimal.quantize overflow its context: a 500 through the API, now a message."""
+    grams, message = parse_kg(value)
+    assert grams is None and message
+
+
+@pytest.mark.parametrize("value", ["１２", "١٢", "12\n5"])
+def test_weights_in_other_digits_are_refused(value) -> None:
+    """Only ASCII digits, as every scale prints them (Decimal alone would read "１２" as 12)."""
+    assert parse_kg(value)[0] is None
+
+
+@pytest.mark.parametrize("extra,field", [
+    ({"stop_id": 2**31}, "stop_id"), ({"id": "abcdefgh\n"}, "id"), ({"photo_sha256": "a" * 64 + "\n"}, "photo_sha256"),
+    ({"supersedes": False, "correction_reason": "x"}, "supersedes"),
+    ({"note": "ok\x00"}, "note"), ({"note": "\ud800"}, "note"), ({"correction_reason": "\x00"}, "correction_reason"),
+    ({"outcome": "skipped", "weights_kg": {}, "skip_reason": "full\x00"}, "skip_reason"),
+    ({"recorded_at": "0001-01-01T00:00:00+01:00"}, "recorded_at"),
+    ({"arrived_at": "1999-12-31T00:00:00Z"}, "arrived_at"),
+    ({"recorded_at": "2026-11-24x09:30:00+08:00"}, "recorded_at"),
+    ({"recorded_at": "2026-W48-1T09:30:00+08:00"}, "recorded_at"),
+])
+def test_values_that_once_got_through_are_refused_by_field(extra, field) -> None:
+    """Each of these was accepted (and some failed the INSERT on PostgreSQL, or overflowed)."""
+    data, problems = parse_completion(_body(**extra))
+    assert data is None and field in [p["field"] for p in problems]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from tests.webapp.trace.conftest import PACK_A, TEST, item, to_enterprise
 from traceability import SignedTreeHead, verify_consistency, verify_inclusion, verify_tree_head
 from webapp.api import tokens
-from webapp.models import TokenKind
+from webapp.models import TokenKind, TraceEventRow
 
 
 @pytest.fixture
@@ -117,3 +121,74 @@ def test_proof_requests_name_the_bad_parameter(client: FlaskClient, partner: dic
     size = client.get(f"/api/v1/trace/proofs/inclusion?event_id={to_enterprise()[2]['event_id']}"
                       "&tree_size=1", headers=auditor)
     assert (size.status_code, size.json["field"]) == (422, "tree_size")
+
+
+def test_a_batch_resent_by_two_threads_at_once_is_stored_once(app: Flask, db: Session,
+                                                              partner: dict) -> None:
+    """A partner retrying while its first post is in flight: one 201, one 200, one copy."""
+    for number in range(4):
+        events = to_enterprise(f"S01PE0A1234567S5A{number:07d}")
+        gate = threading.Barrier(2)
+        answers: list[tuple[int, list]] = []
+
+        def post(events: list = events, gate: threading.Barrier = gate, answers: list = answers) -> None:
+            client = app.test_client()
+            gate.wait()
+            response = client.post("/api/v1/battery-events", json={"events": events}, headers=partner)
+            answers.append((response.status_code, response.get_json()["events"]))
+
+        threads = [threading.Thread(target=post) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(status for status, _body in answers) == [200, 201]
+        first, second = ([(e["seq"], e["leaf_hash"]) for e in body] for _status, body in answers)
+        assert first == second  # the resend is answered with the stored entries
+    stored = db.exec(select(TraceEventRow.event_id)).all()
+    assert len(stored) == len(set(stored)) == 4 * 3
+
+
+@pytest.mark.parametrize("field,value", [
+    ("actor", "绿环\x00回收"), ("location", "NS\ud800"), ("payload", {"mass_g": 1, "condition": "ok\x00"}),
+    ("occurred_at", "0001-01-01T00:00:00+01:00"), ("occurred_at", "9999-12-31T20:00:00Z"),
+    ("occurred_at", "2026-11-02x09:30:00+08:00"),
+])
+def test_text_no_database_holds_and_impossible_times_are_refused_by_field(
+        client: FlaskClient, db: Session, partner: dict, field: str, value: object) -> None:
+    """NUL, lone surrogates and times that overflow were 500s (PostgreSQL or both); now 422s."""
+    event = to_enterprise()[0] | {field: value}
+    response = client.post("/api/v1/battery-events", json=event, headers=partner)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"].split(".")[0] == field
+    assert db.exec(select(func.count()).select_from(TraceEventRow)).one() == 0
+
+
+def test_a_batch_refuses_fields_beside_its_events(client: FlaskClient, partner: dict) -> None:
+    """{"events": [...], "extra": 1} is refused like an unknown field in an event."""
+    response = client.post("/api/v1/battery-events", json={"events": to_enterprise(), "dry_run": True},
+                           headers=partner)
+    assert response.status_code == 422 and response.get_json()["errors"][0]["field"] == "dry_run"
+
+
+@pytest.mark.parametrize("query,field", [
+    ("first=\u00b2&second=1", "first"), ("first=1&second=" + "9" * 5000, "second"),
+    ("first=-1&second=1", "first"),
+])
+def test_proof_sizes_that_are_not_plain_whole_numbers_are_422(client: FlaskClient, auditor: dict,
+                                                             query: str, field: str) -> None:
+    """"²" and 5,000 digits pass str.isdigit but not int(): they were 500s."""
+    response = client.get(f"/api/v1/trace/proofs/consistency?{query}", headers=auditor)
+    assert (response.status_code, response.get_json()["field"]) == (422, field)
+
+
+def test_lookups_of_what_cannot_be_stored_are_answered_without_the_database(
+        client: FlaskClient, partner: dict, auditor: dict) -> None:
+    """A NUL in a code or an event id failed the query on PostgreSQL (500); now 422 and 404."""
+    client.post("/api/v1/battery-events", json={"events": to_enterprise()}, headers=partner)
+    code = client.get("/api/v1/trace/batteries/S01PE0A1234567S5A000%00123/events", headers=auditor)
+    assert (code.status_code, code.get_json()["field"]) == (422, "code")
+    event = client.get("/api/v1/trace/proofs/inclusion?event_id=ev%00", headers=auditor)
+    assert (event.status_code, event.get_json()["field"]) == (404, "event_id")
+    lower = client.get(f"/api/v1/trace/batteries/{PACK_A.lower()}/events", headers=auditor)
+    assert lower.status_code == 200
