@@ -47,7 +47,7 @@ def scope_for(args: Mapping[str, str], user: User, today: date) -> Scope:
 def drill_for(args: Mapping[str, str], user: User) -> Drill:
     """The drill a records link names, refused when the role may not open it."""
     kind = args.get("kind", "")
-    params = {k: v for k, v in args.items() if k not in ("kind", "page")}
+    params = {k: v for k, v in args.items() if k not in ("kind", "page", "per_page")}
     drill = Drill(kind, tuple(sorted(params.items())))
     if user.role == Role.REGULATOR and kind not in REGULATOR_KINDS:
         raise PermissionError(kind)

@@ -82,8 +82,9 @@ def records() -> ResponseReturnValue:
         drill = operations.drill_for(request.args, current_user)
     except PermissionError:
         abort(403)
-    page = drill_records(db_session(), drill, page=request.args.get("page", 1, type=int) or 1,
-                         per_page=50, public_key=keys.public_key(), trace=trace_settings())
+    per_page = min(max(request.args.get("per_page", 50, type=int) or 50, 1), 500)
+    page = drill_records(db_session(), drill, page=max(request.args.get("page", 1, type=int) or 1, 1),
+                         per_page=per_page, public_key=keys.public_key(), trace=trace_settings())
     if request.accept_mimetypes.best == "application/json":
         return jsonify(page.to_json())
     return render_template("reports/records.html", page=page, drill=drill,
@@ -218,6 +219,8 @@ _UNITS = {"count": _l("records"), "g": _l("tonnes"), "Wh": _l("kWh"), "m": _l("k
 
 @bp.context_processor
 def _record_helpers() -> dict[str, object]:
+    districts = geo.district_names(str(get_locale()))
+
     def cell(column: str, value: object) -> object:
         if value is None:
             return "—"
@@ -231,6 +234,8 @@ def _record_helpers() -> dict[str, object]:
             return Markup('<a href="{}">{}</a>').format(url_for("audit.battery", code=value), value)
         if isinstance(value, datetime):
             return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+        if column == "district":
+            return districts.get(str(value), value)
         if isinstance(value, bool):
             return "✓" if value else ""
         return getattr(value, "value", value)

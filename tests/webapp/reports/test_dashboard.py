@@ -64,7 +64,7 @@ def test_a_bad_period_is_refused_naming_the_field(client, auth, world) -> None:
     """An end before the start answers 400 and says which input is wrong."""
     auth.login(Role.DISPATCHER)
     response = client.get("/reports/?from=2026-05-01&to=2026-04-01")
-    assert response.status_code == 400 and "to:" in response.get_data(as_text=True)
+    assert response.status_code == 400 and re.search(r"to[:：] ?the period ends", response.get_data(as_text=True))
     assert client.get("/reports/?from=yesterday").status_code == 400
 
 
@@ -117,3 +117,15 @@ def test_report_downloads_from_the_dashboard(client, auth, world) -> None:
         assert response.data.startswith(magic)
         assert "2026-03-01-2026-04-30" in response.headers["Content-Disposition"]
     assert client.get(f"/reports/report.doc?{PERIOD}").status_code == 404
+
+
+def test_records_page_through_with_the_same_filters(client, auth, world) -> None:
+    """One record per page: the next link keeps the drill's filters and the sums stay whole."""
+    auth.login(Role.DISPATCHER)
+    first = client.get(f"/reports/records?kind=collections&{PERIOD}&per_page=1").get_data(as_text=True)
+    assert first.count("<tr>") == 2
+    link = unescape(re.search(r'<a href="([^"]+)">[^<]*→', first).group(1))
+    assert "page=2" in link and "from=2026-03-01" in link and "kind=collections" in link
+    second = client.get(link).get_data(as_text=True)
+    assert second.count("<tr>") == 2 and "←" in second
+    assert re.search(r'data-unit="g">([^<]+)<', first).group(1) == re.search(r'data-unit="g">([^<]+)<', second).group(1)
