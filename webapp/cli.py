@@ -13,19 +13,28 @@ from webapp import create_app
 from webapp.db import db_session, upgrade
 from webapp.models import Role
 
+# A year of operations, so the dashboard's default "last 12 months" is full.
+DEMO_DAYS = 365
+
 
 def main() -> None:
     """Entry point of the ``reloop`` console script."""
-    FlaskGroup(create_app=create_app, help="ReLoop operations platform.")()
+    # The command and its demo server may keep a generated session key in the instance
+    # folder; gunicorn, building the app itself, must be given RELOOP_SECRET_KEY.
+    FlaskGroup(create_app=lambda: create_app(generate_secret=True),
+               help="ReLoop operations platform.")()
 
 
 def register(app: Flask) -> None:
     """Attach the project's command groups to the app's CLI."""
+    from webapp.backup.cli import backup_command, restore_command
     from webapp.dispatch.cli import routing_group
+    from webapp.metrics.cli import metrics_group
     from webapp.siting.cli import siting_group
     from webapp.trace.cli import trace_group
 
-    for command in (db_group, seed_group, users_group, demo, routing_group, siting_group, trace_group):
+    for command in (db_group, seed_group, users_group, demo, routing_group, siting_group, trace_group,
+                    backup_command, restore_command, metrics_group):
         app.cli.add_command(command)
 
 
@@ -56,20 +65,23 @@ def seed_reference() -> None:
 
     added = seed.seed_materials(db_session())
     reasons = seed.seed_skip_reasons(db_session())
-    click.echo(f"{added} materials added, {reasons} skip reasons added")
+    factors = seed.seed_metrics_defaults(db_session())
+    click.echo(f"{added} materials added, {reasons} skip reasons added, {factors} emission factors added")
 
 
 @seed_group.command("demo")
 @click.option("--outlets", default=150, show_default=True, type=click.IntRange(1, 5000))
-@click.option("--days", default=21, show_default=True, type=click.IntRange(0, 366))
+@click.option("--days", default=DEMO_DAYS, show_default=True, type=click.IntRange(0, 731),
+              help="Days of operations up to yesterday: plans, pickups, fill readings, batteries.")
 @click.option("--seed", "rng_seed", default=2022, show_default=True)
 @with_appcontext
 def seed_demo(outlets: int, days: int, rng_seed: int) -> None:
-    """Demo organisation, users, facilities, vehicles and outlets on real Shenzhen streets."""
+    """Demo organisation, users, fleet and outlets on real Shenzhen streets, and a year of operations."""
     from webapp import seed
 
-    report = seed.seed_demo(db_session(), outlets=outlets, days=days, seed=rng_seed,
-                            cache_dir=current_app.config["RELOOP_SETTINGS"].cache_dir)
+    settings = current_app.config["RELOOP_SETTINGS"]
+    report = seed.seed_demo(db_session(), outlets=outlets, days=days, seed=rng_seed, cache_dir=settings.cache_dir,
+                            speeds_kmh=settings.road_speeds_kmh, progress=click.echo)
     click.echo(report.text())
 
 
@@ -110,8 +122,9 @@ def demo(host: str, port: int, no_serve: bool) -> None:
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade(app.config["SQLALCHEMY_DATABASE_URI"])
-    report = seed.seed_demo(db_session(), outlets=150, days=21, seed=2022,
-                            cache_dir=app.config["RELOOP_SETTINGS"].cache_dir)
+    settings = app.config["RELOOP_SETTINGS"]
+    report = seed.seed_demo(db_session(), outlets=150, days=DEMO_DAYS, seed=2022, cache_dir=settings.cache_dir,
+                            speeds_kmh=settings.road_speeds_kmh, progress=click.echo)
     click.echo(report.text())
     if no_serve:
         return

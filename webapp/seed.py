@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -17,20 +18,20 @@ from webapp.models import (
     Driver,
     Facility,
     FacilityKind,
-    FillReading,
     Material,
     Organisation,
     Outlet,
     OutletKind,
     OutletMaterial,
     OutletStatus,
-    ReadingSource,
     Role,
     SkipReason,
     TokenKind,
     User,
     Vehicle,
 )
+from webapp.models._types import utcnow
+from webapp.seed_year import seed_year
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEMO_ORG = "深圳市绿环再生资源有限公司（演示）"
@@ -66,6 +67,7 @@ DEMO_USERS = [
     ("driver1", "司机 李强", Role.DRIVER, "driver-2026"),
     ("driver2", "司机 王磊", Role.DRIVER, "driver-2026"),
     ("driver3", "司机 张伟", Role.DRIVER, "driver-2026"),
+    ("driver4", "司机 赵军", Role.DRIVER, "driver-2026"),
     ("regulator", "监管员 刘洋", Role.REGULATOR, "audit-2026"),
 ]
 
@@ -94,11 +96,15 @@ class SeedReport:
     counts: dict[str, int] = field(default_factory=dict)
     logins: list[tuple[str, str, str]] = field(default_factory=list)
     sensor_token: str = ""
+    seconds: float = 0.0
 
     def text(self) -> str:
         if not self.created:
             return "demo data already present; nothing added"
-        lines = ["demo data: " + ", ".join(f"{v} {k}" for k, v in self.counts.items()), "", "demo logins:"]
+        lines = ["demo data: " + ", ".join(f"{v} {k}" for k, v in self.counts.items())]
+        if self.seconds:
+            lines.append(f"operations simulated in {self.seconds:.0f} s")
+        lines += ["", "demo logins:"]
         lines += [f"  {role:<11} {user:<11} {password}" for role, user, password in self.logins]
         lines += ["", f"demo sensor token: {self.sensor_token}"]
         return "\n".join(lines)
@@ -130,13 +136,32 @@ def seed_skip_reasons(session: Session) -> int:
     return added
 
 
-def seed_demo(session: Session, *, outlets: int, days: int, seed: int, cache_dir: Path | None) -> SeedReport:
-    """Seed the demo once; a second call changes nothing."""
+def seed_metrics_defaults(session: Session, *, demo_org_id: int | None = None) -> int:
+    """The sourced emission-factor defaults; with ``demo_org_id``, also the demo's
+    placeholder subsidy rates (labelled so; no rate ships for production)."""
+    from webapp.metrics.factors import seed_demo_rates, seed_factors
+
+    added = seed_factors(session)
+    if demo_org_id is not None:
+        added += seed_demo_rates(session, org_id=demo_org_id, valid_from=date(2020, 1, 1))
+    session.commit()
+    return added
+
+
+def seed_demo(session: Session, *, outlets: int, days: int, seed: int, cache_dir: Path | None,
+              speeds_kmh: Mapping[str, float] | None = None, now: datetime | None = None,
+              progress: Callable[[str], None] | None = None) -> SeedReport:
+    """Seed the demo once; a second call changes nothing.
+
+    ``days`` days of operations up to yesterday (Shenzhen) are simulated: plans, pickups
+    and fill readings (see :mod:`webapp.seed_year`); 0 leaves the outlets unread.
+    """
+    now = now or utcnow()
     if session.exec(select(Organisation).where(Organisation.name == DEMO_ORG)).first():
         return SeedReport(created=False)
     seed_materials(session)
     seed_skip_reasons(session)
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 # reproducible demo data, not a secret
     org = Organisation(name=DEMO_ORG)
     session.add(org)
     session.flush()
@@ -154,25 +179,37 @@ def seed_demo(session: Session, *, outlets: int, days: int, seed: int, cache_dir
     drive = geodata.load_network(mode="drive", cache_dir=cache_dir)
     depots = _facilities(session, drive, org.id)  # type: ignore[arg-type]
     _fleet(session, depots, users, org.id)  # type: ignore[arg-type]
-    placed = _outlets(session, drive, rng, outlets, org.id)  # type: ignore[arg-type]
-    readings = _fill_history(session, placed, rng, days)
+    placed = _outlets(session, drive, rng, outlets, org.id, today=now.astimezone(SHANGHAI).date())  # type: ignore[arg-type]
     _token, plain = tokens.issue(session, name="演示传感器网关", kind=TokenKind.SENSOR, org_id=org.id)
+    seed_metrics_defaults(session, demo_org_id=org.id)
     session.commit()
+    year = seed_year(session, days=days, seed=seed, now=now, org_id=org.id, cache_dir=cache_dir,  # type: ignore[arg-type]
+                     speeds_kmh=speeds_kmh, progress=progress)
     report.sensor_token = plain
     report.counts = {"outlets": len(placed), "facilities": len(depots), "users": len(users),
-                     "fill readings": readings}
-    report.counts["battery log entries"] = _demo_batteries(session, seed, cache_dir)
+                     "days of operations": year.days, "collection plans": year.plans,
+                     "pickup records": year.collections, "fill readings": year.readings}
+    report.counts["battery log entries"] = _demo_batteries(session, seed, cache_dir, days=days, now=now)
+    if year.solves_stopped_by_time:  # those days' plans depend on the machine's speed
+        report.counts["day plans cut short by the time limit"] = year.solves_stopped_by_time
+    report.seconds = year.seconds
     return report
 
 
-def _demo_batteries(session: Session, seed: int, cache_dir: Path | None) -> int:
-    """Demo batteries through the traceability log, only into an empty log."""
+def _demo_batteries(session: Session, seed: int, cache_dir: Path | None, *, days: int, now: datetime) -> int:
+    """Demo batteries through the traceability log, only into an empty log.
+
+    At least the 36 hand-picked packs over 80 days; a longer history gets two packs
+    every three days on top, spread over it.
+    """
     from webapp.models import TraceEventRow
-    from webapp.trace.demo import seed_batteries
+    from webapp.trace.demo import SHOWCASE, seed_batteries
 
     if session.exec(select(TraceEventRow.seq).limit(1)).first() is not None:
         return 0
-    return seed_batteries(session, count=36, seed=seed, cache_dir=cache_dir)
+    span = max(days, 80)
+    return seed_batteries(session, count=max(SHOWCASE, span * 2 // 3), seed=seed, cache_dir=cache_dir,
+                          span_days=span, now=now)
 
 
 def _nearest_street(graph: object, lon: float, lat: float) -> tuple[float, float]:
@@ -208,7 +245,7 @@ def _fleet(session: Session, depots: list[Facility], users: dict[str, object], o
                                 org_id=org_id))
     session.add_all(vehicles)
     session.flush()
-    for index, username in enumerate(("driver1", "driver2", "driver3")):
+    for index, username in enumerate(("driver1", "driver2", "driver3", "driver4")):
         user = users[username]
         session.add(Driver(user_id=user.id, name=user.display_name.replace("司机 ", ""),  # type: ignore[attr-defined]
                            phone=f"1380000{index + 1:04d}", vehicle_id=vehicles[index].id, org_id=org_id))
@@ -218,7 +255,8 @@ def _pick_kind(rng: random.Random) -> OutletKind:
     return rng.choices([k for k, _w in _KINDS], weights=[w for _k, w in _KINDS])[0]
 
 
-def _outlets(session: Session, graph: object, rng: random.Random, count: int, org_id: int) -> list[Outlet]:
+def _outlets(session: Session, graph: object, rng: random.Random, count: int, org_id: int, *,
+             today: date) -> list[Outlet]:
     points = geodata.sample_street_points(graph, count, seed=rng.randrange(1 << 30),  # type: ignore[arg-type]
                                           highway=_OUTLET_STREETS, min_spacing_m=250)
     materials = {m.code: m.id for m in session.exec(select(Material))}
@@ -235,7 +273,8 @@ def _outlets(session: Session, graph: object, rng: random.Random, count: int, or
             name = f"{name}（{numbers[district]}号）"
         used_names.add(name)
         status = rng.choices([OutletStatus.ACTIVE, OutletStatus.PLANNED, OutletStatus.CLOSED], [90, 8, 2])[0]
-        opened = date.today() - timedelta(days=rng.randrange(60, 900))
+        # Opened over three years up to last week: the network grows by about a third a year.
+        opened = today - timedelta(days=rng.randrange(7, 1100))
         outlet = Outlet(
             code=f"{_DISTRICT_PREFIX.get(district, 'OT')}-{numbers[district]:04d}", name=name, kind=kind,
             status=status, district=point.district, address=f"深圳市{_DISTRICT_ZH.get(district, '')}{street}",
@@ -243,7 +282,7 @@ def _outlets(session: Session, graph: object, rng: random.Random, count: int, or
             fill_threshold_pct=80, host_name=rng.choice(["王", "李", "张", "刘", "陈", "杨"]) + rng.choice(["女士", "先生"]),
             host_phone=f"13{rng.randrange(10**8, 10**9)}", partner=rng.choice(_PARTNERS) if kind == OutletKind.CO_BUILT else "",
             opened_on=None if status == OutletStatus.PLANNED else opened,
-            closed_on=date.today() - timedelta(days=rng.randrange(1, 50)) if status == OutletStatus.CLOSED else None,
+            closed_on=today - timedelta(days=rng.randrange(1, 50)) if status == OutletStatus.CLOSED else None,
             close_reason="小区改造，站点撤除" if status == OutletStatus.CLOSED else "", org_id=org_id,
         )
         rows.append(outlet)
@@ -253,29 +292,3 @@ def _outlets(session: Session, graph: object, rng: random.Random, count: int, or
         for code in _KIND_MATERIALS[outlet.kind]:
             session.add(OutletMaterial(outlet_id=outlet.id, material_id=materials[code]))  # type: ignore[arg-type]
     return rows
-
-
-def _fill_history(session: Session, outlets: list[Outlet], rng: random.Random, days: int) -> int:
-    """Twice-daily readings: bins fill at their own pace and are emptied after passing 85 %."""
-    today = datetime.now(SHANGHAI).date()
-    count = 0
-    for outlet in outlets:
-        if outlet.status != OutletStatus.ACTIVE or days == 0:
-            continue
-        rate = rng.uniform(4.0, 18.0)  # % per half day
-        fill = rng.uniform(0, 60)
-        for day in range(days, -1, -1):
-            for hour in (8, 16):
-                at = datetime.combine(today - timedelta(days=day), time(hour), SHANGHAI)
-                if at > datetime.now(SHANGHAI):
-                    continue
-                fill = min(100.0, fill + rng.uniform(0.5, 1.5) * rate)
-                session.add(FillReading(reading_id=f"demo-{outlet.code}-{at:%Y%m%d%H}", outlet_id=outlet.id,  # type: ignore[arg-type]
-                                        fill_pct=round(fill, 1), measured_at=at, source=ReadingSource.SENSOR,
-                                        org_id=outlet.org_id))
-                outlet.last_fill_pct, outlet.last_fill_at = round(fill, 1), at
-                count += 1
-                if fill > 85 and rng.random() < 0.7 and day > 0:
-                    fill = rng.uniform(0, 8)  # emptied by a collection round
-        session.add(outlet)
-    return count

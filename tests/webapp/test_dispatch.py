@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -10,7 +11,7 @@ import routing
 from sqlmodel import select
 
 from webapp.dispatch.operations import accept_plan, save_plan
-from webapp.dispatch.problem import build_day, candidate_outlets
+from webapp.dispatch.problem import build_day, candidate_outlets, candidate_points
 from webapp.models import CollectionPlan, Driver, Facility, Outlet, OutletStatus, PlannedRoute, PlanStatus, Role
 from webapp.seed import seed_demo
 
@@ -170,3 +171,19 @@ def test_configured_road_speeds_reach_the_day_problem(db, day, cache_dir) -> Non
     assert (slow.legs.duration_s >= normal.legs.duration_s).all()
     # Only the walk-in from the stop to its street node keeps its speed.
     assert slow.legs.duration_s.sum() > 1.5 * normal.legs.duration_s.sum()
+
+
+def test_the_board_maps_the_outlets_the_solver_gets(db, day) -> None:
+    """The board's light rows are the outlets the day's problem is built from, due alike."""
+    points, outlets = candidate_points(db, TODAY, day.id), candidate_outlets(db, TODAY, day.id)
+    assert [(p.id, p.due) for p in points] == [(o.id, o.due) for o in outlets]
+
+
+def test_the_board_lists_each_plan_with_its_number_of_routes(client, auth, db, day, cache_dir) -> None:
+    """The plans of the day show their route count (counted in SQL, the plan's JSON left unread)."""
+    plan = _solve(db, day, cache_dir)
+    routes = len(db.exec(select(PlannedRoute).where(PlannedRoute.plan_id == plan.id)).all())
+    auth.login(Role.DISPATCHER)
+    page = client.get(f"/dispatch/?day={TODAY}&depot={day.id}").get_data(as_text=True)
+    found = re.search(rf'/dispatch/plans/{plan.id}">{plan.id}</a></td><td>.*?</td>\s*<td>(\d+)</td>', page, re.S)
+    assert routes >= 1 and found and int(found.group(1)) == routes

@@ -71,25 +71,54 @@ def _taken_outlets(session: Session, day: date, depot_id: int) -> set[int]:
     return {r for r in rows if r is not None}
 
 
-def candidate_outlets(session: Session, day: date, depot_id: int) -> list[Outlet]:
+# Worth a visit: due, or at least half-full (an optional stop with a prize).
+_WORTH_A_VISIT = (Outlet.status == OutletStatus.ACTIVE, Outlet.last_fill_pct >= OPTIONAL_FROM_PCT)  # type: ignore[operator]
+
+
+@dataclass(frozen=True)
+class CandidatePoint:
+    """A candidate outlet as the board maps it: a light row, not an Outlet object."""
+
+    id: int
+    code: str
+    name: str
+    lon: float
+    lat: float
+    last_fill_pct: float
+    fill_threshold_pct: int
+
+    @property
+    def due(self) -> bool:
+        """Candidates are active, so an outlet is due when its fill reached its threshold."""
+        return self.last_fill_pct >= self.fill_threshold_pct
+
+
+def candidate_points(session: Session, day: date, depot_id: int) -> list[CandidatePoint]:
     """Active outlets worth a visit from this depot: due or at least half-full, nearer
     to this depot than to any other (as the crow flies), and on no other depot's
-    accepted plan that day."""
+    accepted plan that day. Light rows, because the board maps thousands of them."""
     taken = _taken_outlets(session, day, depot_id)
-    depots = session.exec(select(Facility).where(Facility.is_depot == True)).all()  # noqa: E712
+    depots = [(d.id, d.lon, d.lat) for d in session.exec(select(Facility).where(Facility.is_depot == True))]  # noqa: E712
     rows = session.exec(
-        select(Outlet).where(Outlet.status == OutletStatus.ACTIVE,
-                             Outlet.last_fill_pct >= OPTIONAL_FROM_PCT)  # type: ignore[operator]
-        .order_by(Outlet.id)
+        select(Outlet.id, Outlet.code, Outlet.name, Outlet.lon, Outlet.lat, Outlet.last_fill_pct,
+               Outlet.fill_threshold_pct).where(*_WORTH_A_VISIT).order_by(Outlet.id)
     ).all()
-    return [o for o in rows if o.id not in taken and _nearest(depots, o) == depot_id]
+    return [CandidatePoint(*row) for row in rows
+            if row.id not in taken and _nearest(depots, row.lon, row.lat) == depot_id]
 
 
-def _nearest(depots: list[Facility], outlet: Outlet) -> int | None:
+def candidate_outlets(session: Session, day: date, depot_id: int) -> list[Outlet]:
+    """The outlets of :func:`candidate_points` as full rows, for building the problem."""
+    wanted = {point.id for point in candidate_points(session, day, depot_id)}
+    rows = session.exec(select(Outlet).where(*_WORTH_A_VISIT).order_by(Outlet.id)).all()
+    return [o for o in rows if o.id in wanted]
+
+
+def _nearest(depots: list[tuple[int | None, float, float]], lon: float, lat: float) -> int | None:
     # Degrees are fine for "which is nearer" at Shenzhen's latitude once longitude is scaled.
     scale = 0.92  # cos(22.5°)
-    best = min(depots, key=lambda d: ((d.lon - outlet.lon) * scale) ** 2 + (d.lat - outlet.lat) ** 2, default=None)
-    return best.id if best else None
+    best = min(depots, key=lambda d: ((d[1] - lon) * scale) ** 2 + (d[2] - lat) ** 2, default=None)
+    return best[0] if best else None
 
 
 def _loads(outlet: Outlet, materials: list[Material]) -> tuple[tuple[routing.Load, ...], int]:

@@ -7,19 +7,21 @@ shipped, the others go to a recycler and are recycled. A few cases are made wron
 on purpose so the regulator's lists have something to show: handovers never
 received, a battery retired and never collected, a test recorded at the wrong site,
 a recycling mass balance off, lithium recovered under 90 %, a corrected test, and
-reports to the national platform that are late or missing.
+reports to the national platform that are late or missing. Those cases are picked by
+hand among the first :data:`SHOWCASE` packs; a longer history (the demo year) adds
+ordinary packs after them, where such cases are as rare as they are in practice.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import has_app_context
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from traceability import CHINA_TZ, DEFAULT_SPEC, ActorRole, EventKind
 from webapp.models import Outlet, OutletKind, OutletStatus, TraceReport
@@ -36,6 +38,7 @@ RECYCLER, WORKS = "广东某再生利用企业（演示）", "REC-GD-01"
 CUSTOMERS = ["某铁塔公司深圳分公司（演示）", "某通信运营商南山基站（演示）"]
 _YEARS = {"H": 2017, "J": 2018, "K": 2019}
 _K, _R = EventKind, ActorRole
+SHOWCASE = 36
 
 
 @dataclass
@@ -54,32 +57,42 @@ class _Plan:
         return event_id
 
 
-def seed_batteries(session: Session, *, count: int = 36, seed: int = 2022,
-                   cache_dir: Path | None = None) -> int:
-    """Record ``count`` demo packs (and their products) and sign a tree head.
+def seed_batteries(session: Session, *, count: int = SHOWCASE, seed: int = 2022,
+                   cache_dir: Path | None = None, span_days: int = 80,
+                   now: datetime | None = None) -> int:
+    """Record ``count`` demo packs retired over the last ``span_days`` days (and their
+    products), signing a tree head at each month's end and one now.
 
     Returns the number of entries recorded. ``cache_dir`` is unused: the demo
     batteries need no geodata; it is accepted so the seed can call every part alike.
     """
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 # reproducible demo data, not a secret
     outlets = _battery_outlets(session)
-    now = utcnow()
+    now = now or utcnow()
     plan = _Plan()
-    healthy: list[tuple[str, datetime]] = []
+    healthy: list[tuple[str, datetime, int]] = []
     for index in range(count):
-        code, soh, when = _collect(plan, rng, index, outlets, now)
+        code, soh, when = _collect(plan, rng, index, outlets, now, span_days)
         if code is None:
             continue
         if soh >= 760 and index % 7 != 3 and index not in (4, 6, 15, 26):
-            healthy.append((code, when))
+            healthy.append((code, when, index))
         else:
             _recycle(plan, rng, code, when, index)
     _regroup(plan, rng, healthy, now)
-    recorded = _record(session, plan, now)
-    _reports(session, rng, plan)
-    if has_app_context():  # the signing key lives with the app; without one, sign later
-        issue_tree_head(session, keys.signing_key())
+    # The signing key lives with the app; without one, heads are signed later.
+    # The demo enterprise keeps this log: its entries count in its own indicators.
+    org_id = session.exec(select(Outlet.org_id).where(col(Outlet.org_id).is_not(None)).limit(1)).first()
+    recorded = _record(session, plan, now, sign=has_app_context(), org_id=org_id)
+    _reports(session, rng, plan, now)
+    if has_app_context():
+        issue_tree_head(session, keys.signing_key(), timestamp_ms=int(now.timestamp() * 1000))
     return recorded
+
+
+def _case(rng: random.Random, index: int, every: int, at: int, rate: float) -> bool:
+    """A hand-picked case among the showcase packs; after them, one as rare as ``rate``."""
+    return index % every == at if index < SHOWCASE else rng.random() < rate
 
 
 def _battery_outlets(session: Session) -> list[str]:
@@ -101,10 +114,11 @@ def _code(rng: random.Random, index: int, chemistry: str) -> str:
 
 
 def _collect(plan: _Plan, rng: random.Random, index: int, outlets: list[str],
-             now: datetime) -> tuple[str | None, int, datetime]:
+             now: datetime, span_days: int) -> tuple[str | None, int, datetime]:
     """Retirement, receipt at an outlet, handover and receipt at the workshop, a test."""
     code = _code(rng, index, rng.choice("BBE"))
-    days_ago = 60 if index == 5 else rng.randrange(25, 80)
+    # Showcase packs are old enough for their cases to show; ordinary ones may be in progress.
+    days_ago = 60 if index == 5 else rng.randrange(25 if index < SHOWCASE else 1, span_days)
     start = now - timedelta(days=days_ago, hours=rng.randrange(0, 10))
     outlet = rng.choice(outlets)
     plan.add(_K.RETIRED_FROM_VEHICLE, code, start, DISMANTLER, _R.DISMANTLER, DISMANTLER_SITE,
@@ -121,7 +135,7 @@ def _collect(plan: _Plan, rng: random.Random, index: int, outlets: list[str],
     at += timedelta(hours=rng.randrange(3, 30))
     received = plan.add(_K.RECEIVED_BY_ENTERPRISE, code, at, CASCADE, _R.CASCADE_USER,
                         WORKSHOP, {"mass_g": mass})
-    if index % 8 == 0:
+    if _case(rng, index, 8, 0, 0.01):
         plan.unreported.add(received)  # never reported to the national platform
     at += timedelta(days=rng.randrange(1, 5))
     soh = rng.randrange(620, 900)
@@ -150,11 +164,11 @@ def _recycle(plan: _Plan, rng: random.Random, code: str, when: datetime, index: 
     at += timedelta(days=rng.randrange(1, 3))
     received = plan.add(_K.RECEIVED_BY_ENTERPRISE, code, at, RECYCLER, _R.RECYCLER, WORKS,
                         {"mass_g": mass})
-    if index % 5 == 1:
+    if _case(rng, index, 5, 1, 0.03):
         plan.late.add(received)
     at += timedelta(days=rng.randrange(2, 8))
     fed = mass - 40_000 if index == 6 else mass  # index 6: 40 kg unaccounted for
-    li_in, li_rate = mass // 100, 0.82 if index % 9 == 7 else 0.93
+    li_in, li_rate = mass // 100, 0.82 if _case(rng, index, 9, 7, 0.02) else 0.93
     plan.add(_K.RECYCLED, code, at, RECYCLER, _R.RECYCLER, WORKS, {
         "input_mass_g": fed, "li_g": int(li_in * li_rate), "input_li_g": li_in,
         "ni_g": mass * 6 // 100, "input_ni_g": mass * 6 // 100 * 100 // 99,
@@ -164,12 +178,13 @@ def _recycle(plan: _Plan, rng: random.Random, code: str, when: datetime, index: 
              {"method": "残渣交有资质单位处置", "mass_g": mass * 40 // 100})
 
 
-def _regroup(plan: _Plan, rng: random.Random, healthy: list[tuple[str, datetime]],
+def _regroup(plan: _Plan, rng: random.Random, healthy: list[tuple[str, datetime, int]],
              now: datetime) -> None:
-    """Pairs of healthy packs of one chemistry become a storage product, most shipped."""
-    by_chem: dict[str, list[tuple[str, datetime]]] = {}
-    for code, when in healthy:
-        by_chem.setdefault(code[4], []).append((code, when))
+    """Pairs of healthy packs of one chemistry, tested about the same time, become a
+    storage product; most are shipped."""
+    by_chem: dict[str, list[tuple[str, datetime, int]]] = {}
+    for code, when, index in sorted(healthy, key=lambda h: h[1]):
+        by_chem.setdefault(code[4], []).append((code, when, index))
     number = 0
     for chemistry, packs in sorted(by_chem.items()):
         for first, second in zip(packs[::2], packs[1::2], strict=False):
@@ -185,7 +200,8 @@ def _regroup(plan: _Plan, rng: random.Random, healthy: list[tuple[str, datetime]
                                    WORKSHOP, {"customer": rng.choice(CUSTOMERS),
                                               "application": "5G基站备电储能",
                                               "to_location": "深圳市南山区5G基站"})
-                if number % 3 == 0:
+                showcase = max(first[2], second[2]) < SHOWCASE
+                if number % 3 == 0 if showcase else rng.random() < 0.02:
                     plan.unreported.add(shipped)
 
 
@@ -197,31 +213,35 @@ def _date_code(moment: datetime) -> str:
     return reverse[0][day.year] + reverse[1][day.month] + reverse[2][day.day]
 
 
-def _record(session: Session, plan: _Plan, now: datetime) -> int:
-    """Record day by day, each day's events as entered that evening (China time)."""
+def _record(session: Session, plan: _Plan, now: datetime, *, sign: bool, org_id: int | None) -> int:
+    """Record day by day, each day's events as entered that evening (China time); with
+    ``sign``, a tree head is signed after the last day of each month."""
     ordered = sorted((e for e in plan.events if e[0] <= now), key=lambda e: e[0])
-    days: dict[object, list[EventInput]] = {}
+    days: dict[date, list[EventInput]] = {}
     for when, event in ordered:
         days.setdefault(when.astimezone(CHINA_TZ).date(), []).append(event)
     total = 0
-    for events in days.values():
+    months = [day.month for day in days]
+    for number, (day, events) in enumerate(days.items()):
         entered = min(max(e.occurred_at for e in events) + timedelta(hours=2), now)
-        total += len(record_events(session, events, actor_id=None, now=entered))
+        total += len(record_events(session, events, actor_id=None, org_id=org_id, now=entered))
+        if sign and number + 1 < len(months) and months[number + 1] != day.month:
+            issue_tree_head(session, keys.signing_key(), timestamp_ms=int(entered.timestamp() * 1000))
     return total
 
 
-def _reports(session: Session, rng: random.Random, plan: _Plan) -> None:
+def _reports(session: Session, rng: random.Random, plan: _Plan, now: datetime) -> None:
     """Most duty events reported within days; some late, some not at all."""
-    recent = utcnow() - timedelta(days=10)
+    recent = now - timedelta(days=10)
     for when, event in plan.events:
         if event.kind not in (_K.RETIRED_FROM_VEHICLE, _K.RECEIVED_BY_ENTERPRISE,
                               _K.CASCADE_SHIPPED, _K.RECYCLED, _K.HANDED_OVER) \
-                or event.event_id in plan.unreported:
+                or event.event_id in plan.unreported or when > now:
             continue
         if when > recent and rng.random() < 0.6:
             continue  # recent: not yet reported, some nearly due
         delay = 60 if event.event_id in plan.late else rng.randrange(1, 8)
-        reported = min(when + timedelta(days=delay), utcnow())
+        reported = min(when + timedelta(days=delay), now)
         session.add(TraceReport(event_id=event.event_id, reported_at=reported,
                                 reference=f"NP{rng.randrange(10**9, 10**10)}"))
     session.commit()
