@@ -6,6 +6,7 @@ output, so they are compiled into the instance folder at start-up when stale.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -47,7 +48,9 @@ def compile_catalogues(source: Path, target: Path) -> Path:
         mo_path.parent.mkdir(parents=True, exist_ok=True)
         with po_path.open("rb") as po_file:
             catalogue = read_po(po_file)
-        tmp = mo_path.with_suffix(".mo.tmp")
+        # One temporary file per process: gunicorn's workers start together and each
+        # compiles; a shared name let one worker's rename pull the file from under another.
+        tmp = mo_path.with_suffix(f".mo.{os.getpid()}.tmp")
         with tmp.open("wb") as mo_file:
             write_mo(mo_file, catalogue)
         tmp.replace(mo_path)
