@@ -262,8 +262,11 @@ def _reset_sequences(conn: Connection, manifest: Manifest) -> None:
         sequence = conn.execute(text("SELECT pg_get_serial_sequence(:t, :c)"),
                                 {"t": quote(entry.name), "c": column}).scalar()
         if sequence:
-            conn.execute(text(f"SELECT setval(:s, COALESCE((SELECT MAX({quote(column)}) FROM "
-                              f"{quote(entry.name)}), 0) + 1, false)"), {"s": sequence})
+            # Identifiers cannot be bound parameters; both are the app's own table and
+            # column names (the manifest is checked against the models) quoted by the dialect.
+            sql = (f"SELECT setval(:s, COALESCE((SELECT MAX({quote(column)}) FROM "  # nosec B608
+                   f"{quote(entry.name)}), 0) + 1, false)")
+            conn.execute(text(sql), {"s": sequence})
 
 
 def _revision(conn: Connection) -> str:
