@@ -16,14 +16,15 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Engine, func, inspect, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Engine, create_engine, func, inspect, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, select
 
 from tests.webapp.conftest import make_app, wipe
 from tests.webapp.driver.conftest import make_day
 from traceability import verify_export
 from webapp.backup import BackupError, Manifest, backup_database, restore_database
+from webapp.config import normalise_database_url
 from webapp.db import engine, make_engine, scratch_postgres
 from webapp.driver import evidence
 from webapp.driver.completions import CompletionIn
@@ -116,10 +117,17 @@ def fresh_database(backend: str, tmp_path: Path) -> Iterator[str]:
 
 
 def _postgres_server() -> str:
+    """The run's PostgreSQL server; a SQLite run borrows the local one for cross-backend restores."""
     server = os.environ.get("DATABASE_URL", "")
-    if not server.startswith("postgres"):
-        pytest.skip("needs a PostgreSQL server: run with DATABASE_URL=postgresql://...")
-    return server
+    if server.startswith("postgres"):
+        return server
+    local = os.environ.get("RELOOP_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+    try:
+        with create_engine(normalise_database_url(local)).connect():
+            pass
+    except OperationalError:
+        pytest.skip(f"needs a PostgreSQL server: none at {local} (set RELOOP_TEST_POSTGRES)")
+    return local
 
 
 def _backend(url: str) -> str:
