@@ -1,10 +1,11 @@
-# ReLoop: `make demo` serves the demo, `make test` runs every test.
+# ReLoop: `make demo` serves the demo, `make test` runs every test, `make reliability`
+# runs the minutes-long load, fault and hostile-input set on SQLite and PostgreSQL.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fast browser-deps lint translations clean
+.PHONY: demo test test-fast reliability browser-deps lint translations clean
 
 demo: $(STAMP)
 	$(BIN)/reloop demo
@@ -15,6 +16,38 @@ test: $(STAMP) browser-deps
 # Everything but the headless-browser tests, for a quick loop while coding.
 test-fast: $(STAMP)
 	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+# Issue 8's set: reliability/ (load, faults, against gunicorn) and the fast parts from tests/
+# (access matrix, security, fuzzing, property tests, idempotency, tamper detection), first on
+# SQLite, then on PostgreSQL; each run appends its figures to RELIABILITY_FIGURES, printed
+# as one table at the end. The fast parts run in `make test` too.
+RELIABILITY_PG      ?= postgresql://postgres@127.0.0.1:5432/postgres
+RELIABILITY_FIGURES ?= /tmp/reloop-reliability-figures.jsonl
+RELIABILITY_STAMP   := $(VENV)/.installed-reliability
+RELIABILITY_FAST    := $(wildcard tests/webapp/test_access.py tests/webapp/test_security.py \
+                         tests/webapp/test_api_fuzz.py tests/webapp/test_resilience.py tests/webapp/test_backup.py \
+                         tests/test_bandit.py tests/*/test_properties*.py tests/*/*/test_properties*.py)
+RELIABILITY_ONCE    := tests/webapp/driver/test_api.py tests/webapp/test_fill_readings.py tests/webapp/trace \
+                       tests/traceability
+RELIABILITY_ONCE_K  := once or replay or resending or repeating or twice or same_id or same_event \
+                       or duplicate or tampered or altered or forged
+
+reliability: $(RELIABILITY_STAMP) browser-deps
+	@rm -f $(RELIABILITY_FIGURES); status=0; export RELIABILITY_FIGURES=$(RELIABILITY_FIGURES); \
+	for backend in sqlite postgresql; do \
+	  if [ $$backend = sqlite ]; then unset DATABASE_URL; else export DATABASE_URL=$(RELIABILITY_PG); fi; \
+	  echo "== reliability on $$backend"; \
+	  $(BIN)/pytest reliability $(PYTEST_ARGS) || status=1; \
+	  $(BIN)/pytest $(RELIABILITY_FAST) $(PYTEST_ARGS) || status=1; \
+	  $(BIN)/pytest $(RELIABILITY_ONCE) -k "$(RELIABILITY_ONCE_K)" $(PYTEST_ARGS) || status=1; \
+	done; \
+	echo "== reliability figures (SQLite and PostgreSQL)"; \
+	$(BIN)/python -m reliability.figures $(RELIABILITY_FIGURES); \
+	exit $$status
+
+$(RELIABILITY_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,reliability]"
+	touch $(RELIABILITY_STAMP)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ReLoop needs Python 3.11 or newer"'

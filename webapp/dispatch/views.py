@@ -11,13 +11,15 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import func
+from sqlalchemy.orm import defer
 from sqlmodel import select
 
 from webapp.access import STAFF, role_required
 from webapp.db import db_session
 from webapp.dispatch import exports, operations
 from webapp.dispatch.forms import AcceptForm, SolveForm
-from webapp.dispatch.problem import candidate_outlets
+from webapp.dispatch.problem import candidate_points
 from webapp.jobs import operations as jobs
 from webapp.driver.queries import route_view
 from webapp.models import CollectionPlan, Driver, Facility, PlannedRoute
@@ -55,14 +57,20 @@ def board() -> ResponseReturnValue:
     form.day.data, form.depot.data = day, depot_id
     form.seed.data = form.seed.data or 0
     session = db_session()
-    outlets = candidate_outlets(session, day, depot_id)
+    outlets = candidate_points(session, day, depot_id)
+    # The list shows totals only: leave each plan's JSON (thousands of visits) unread.
     plans = session.exec(select(CollectionPlan).where(CollectionPlan.day == day, CollectionPlan.depot_id == depot_id)
+                         .options(defer(CollectionPlan.plan), defer(CollectionPlan.stops),  # type: ignore[arg-type]
+                                  defer(CollectionPlan.unassigned))  # type: ignore[arg-type]
                          .order_by(CollectionPlan.id.desc())).all()  # type: ignore[union-attr]
+    route_counts = dict(session.exec(  # type: ignore[call-overload]
+        select(PlannedRoute.plan_id, func.count()).where(PlannedRoute.plan_id.in_([p.id for p in plans]))  # type: ignore[attr-defined]
+        .group_by(PlannedRoute.plan_id)).all())
     points = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [o.lon, o.lat]},
          "properties": {"code": o.code, "name": o.name, "fill": o.last_fill_pct, "due": o.due}} for o in outlets]}
     return render_template("dispatch/board.html", form=form, solve_form=SolveForm(formdata=None, obj=form),
-                           outlets=outlets, plans=plans, day=day, depot_id=depot_id, outlets_geojson=points)
+                           outlets=outlets, plans=plans, route_counts=route_counts, day=day, depot_id=depot_id, outlets_geojson=points)
 
 
 @bp.post("/solve")

@@ -61,7 +61,7 @@ def geojson() -> ResponseReturnValue:
     except queries.BBoxError as exc:
         return jsonify(error=str(exc), field="bbox"), 400
     filters = queries.OutletFilters.from_args(request.args)
-    return jsonify(queries.geojson(db_session(), filters, bbox))
+    return Response(queries.geojson(db_session(), filters, bbox), mimetype="application/json")
 
 
 @bp.route("/new", methods=["GET", "POST"])
