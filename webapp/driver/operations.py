@@ -220,9 +220,13 @@ def _evidence_id(session: Session, digest: str | None) -> int | None:
 
 
 def _out_of_order(session: Session, stop: PlannedStop) -> bool:
-    """True when an earlier outlet stop of the route has no record yet."""
-    earlier = session.exec(select(PlannedStop.id).where(
+    """True when an earlier outlet stop of the route has no record yet.
+
+    One query, no rows loaded: this runs on every post of a phone syncing its day.
+    A corrected record still is a record of its stop, so any version counts.
+    """
+    recorded = select(Collection.id).where(Collection.stop_id == PlannedStop.id).exists()
+    missing = session.exec(select(PlannedStop.id).where(
         PlannedStop.route_id == stop.route_id, PlannedStop.kind == "outlet",
-        PlannedStop.position < stop.position)).all()
-    done = current_records(session, list(earlier))
-    return any(stop_id not in done for stop_id in earlier)
+        PlannedStop.position < stop.position, ~recorded).limit(1)).first()
+    return missing is not None
