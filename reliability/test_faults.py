@@ -332,7 +332,7 @@ def _sqlite_fault_run(folder: Path, tmp_path: Path, cache_dir: Path, name: str, 
         sensor = _sensor_token(session)
     with serve(url, tmp_path / "instance", workers=3, env={"RELOOP_CACHE_DIR": str(cache_dir)}) as server:
         load = Load(server.url, [(p.token, [s for stops in p.stops.values() for s in stops])
-                                 for p in world.phones], prefix="sqlf", readers=2)
+                                 for p in world.phones], prefix="sqlf", readers=2, pace_s=0.3)
         batches = Batches(server.url, sensor, engine)
         load.run(30.0, [(8.0, name, lambda: batches.during(fault(engine), cause, hold_s=8.0))])
     audit = load.audit(engine)
