@@ -68,10 +68,17 @@ browser-deps:
 	  fi; \
 	fi
 
-lint: $(STAMP)
-	$(BIN)/python -m pip install --quiet ruff mypy
-	$(BIN)/ruff check webapp routing traceability geodata tests
+# ruff (findings and formatting) over every Python file, strict mypy on the pure packages.
+LINT_STAMP := $(VENV)/.installed-lint
+
+lint: $(LINT_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy routing traceability geodata
+
+$(LINT_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(LINT_STAMP)
 
 # Refresh the catalogue after changing user-facing text; then translate the new entries.
 translations: $(STAMP)

@@ -86,7 +86,7 @@ def database(kind: str, server: str, workdir: Path) -> Iterator[str]:
 def _bulk(engine: Engine, table: Any, rows: list[dict[str, Any]]) -> None:
     with engine.begin() as conn:
         for start in range(0, len(rows), CHUNK):
-            conn.execute(insert(table.__table__), rows[start:start + CHUNK])
+            conn.execute(insert(table.__table__), rows[start : start + CHUNK])
 
 
 def reference(engine: Engine, outlets: int, rng: random.Random) -> dict[str, Any]:
@@ -96,20 +96,39 @@ def reference(engine: Engine, outlets: int, rng: random.Random) -> dict[str, Any
         seed_skip_reasons(session)
         seed_factors(session)
         for code in ("glass", "textiles", "low_value_plastic", "waste_wood", "composite_packaging"):
-            add_rate(session, kind="low_value_tonne", material=code, fen=20_000, basis="bench",
-                     valid_from=FIRST_DAY)
+            add_rate(
+                session,
+                kind="low_value_tonne",
+                material=code,
+                fen=20_000,
+                basis="bench",
+                valid_from=FIRST_DAY,
+            )
         add_rate(session, kind="new_outlet", fen=1_000_000, basis="bench", valid_from=FIRST_DAY)
         org = Organisation(name="基准测试公司")
         session.add(org)
         session.flush()
-        depot = Facility(code="SC-1", name="分拣中心", kind=FacilityKind.SORTING_CENTRE,
-                         lon=113.975, lat=22.512, is_depot=True, org_id=org.id)
+        depot = Facility(
+            code="SC-1",
+            name="分拣中心",
+            kind=FacilityKind.SORTING_CENTRE,
+            lon=113.975,
+            lat=22.512,
+            is_depot=True,
+            org_id=org.id,
+        )
         session.add(depot)
         session.flush()
-        vehicle = Vehicle(plate="粤B·00001", capacity_g=5_000_000, volume_l=12_000,
-                          depot_id=depot.id, org_id=org.id)  # type: ignore[arg-type]
-        user = create_user(session, username="bench-driver", password="bench-password-1",
-                           role=Role.DRIVER, display_name="司机")
+        vehicle = Vehicle(
+            plate="粤B·00001", capacity_g=5_000_000, volume_l=12_000, depot_id=depot.id, org_id=org.id
+        )  # type: ignore[arg-type]
+        user = create_user(
+            session,
+            username="bench-driver",
+            password="bench-password-1",
+            role=Role.DRIVER,
+            display_name="司机",
+        )
         session.add(vehicle)
         session.flush()
         driver = Driver(user_id=user.id, name="司机", org_id=org.id)  # type: ignore[arg-type]
@@ -122,16 +141,34 @@ def reference(engine: Engine, outlets: int, rng: random.Random) -> dict[str, Any
     points = rng.sample([p for p in demand.points if p.flag is None], outlets)
     rows = []
     for n, point in enumerate(points, start=1):
-        opened = FIRST_DAY + timedelta(days=rng.randrange(DAYS)) if n <= outlets // 10 \
+        opened = (
+            FIRST_DAY + timedelta(days=rng.randrange(DAYS))
+            if n <= outlets // 10
             else FIRST_DAY - timedelta(days=rng.randrange(30, 900))
-        rows.append({"id": n, "org_id": ids["org"], "code": f"BM-{n:04d}", "name": f"网点{n}",
-                     "kind": rng.choice(["kiosk", "kiosk", "smart_bin", "co_built"]),
-                     "status": "active", "district": point.district, "address": "",
-                     "lon": point.lon, "lat": point.lat, "fill_threshold_pct": 80,
-                     "capacity_l": 1000, "host_name": "", "host_phone": "", "partner": "",
-                     "opened_on": opened, "close_reason": "",
-                     "created_at": datetime.now(UTC),
-                     "updated_at": datetime.now(UTC)})
+        )
+        rows.append(
+            {
+                "id": n,
+                "org_id": ids["org"],
+                "code": f"BM-{n:04d}",
+                "name": f"网点{n}",
+                "kind": rng.choice(["kiosk", "kiosk", "smart_bin", "co_built"]),
+                "status": "active",
+                "district": point.district,
+                "address": "",
+                "lon": point.lon,
+                "lat": point.lat,
+                "fill_threshold_pct": 80,
+                "capacity_l": 1000,
+                "host_name": "",
+                "host_phone": "",
+                "partner": "",
+                "opened_on": opened,
+                "close_reason": "",
+                "created_at": datetime.now(UTC),
+                "updated_at": datetime.now(UTC),
+            }
+        )
     _bulk(engine, Outlet, rows)
     return {**ids, "materials": materials, "reasons": reasons, "outlets": len(rows)}
 
@@ -142,50 +179,114 @@ def operations(engine: Engine, ids: dict[str, Any], rng: random.Random) -> int:
     now = datetime.now(UTC)
     for d in range(DAYS):
         day = FIRST_DAY + timedelta(days=d)
-        plans.append({"id": d + 1, "org_id": ids["org"], "day": day, "depot_id": ids["depot"],
-                      "status": "accepted", "created_at": now, "time_limit_s": 1, "seed": 0,
-                      "distance_m": 0, "duration_s": 0, "stops_served": 0, "collected_g": 0,
-                      "unassigned_count": 0, "plan": {}, "stops": {}, "unassigned": []})
+        plans.append(
+            {
+                "id": d + 1,
+                "org_id": ids["org"],
+                "day": day,
+                "depot_id": ids["depot"],
+                "status": "accepted",
+                "created_at": now,
+                "time_limit_s": 1,
+                "seed": 0,
+                "distance_m": 0,
+                "duration_s": 0,
+                "stops_served": 0,
+                "collected_g": 0,
+                "unassigned_count": 0,
+                "plan": {},
+                "stops": {},
+                "unassigned": [],
+            }
+        )
         for r in range(ROUTES):
             route_id = d * ROUTES + r + 1
-            routes.append({"id": route_id, "plan_id": d + 1, "number": r + 1,
-                           "vehicle_id": ids["vehicle"], "driver_id": ids["driver"],
-                           "colour": "#0072B2", "distance_m": rng.randrange(30_000, 90_000),
-                           "duration_s": 28_800, "start_s": 0, "end_s": 28_800,
-                           "collected_g": 0, "stop_count": STOPS, "geometry": []})
+            routes.append(
+                {
+                    "id": route_id,
+                    "plan_id": d + 1,
+                    "number": r + 1,
+                    "vehicle_id": ids["vehicle"],
+                    "driver_id": ids["driver"],
+                    "colour": "#0072B2",
+                    "distance_m": rng.randrange(30_000, 90_000),
+                    "duration_s": 28_800,
+                    "start_s": 0,
+                    "end_s": 28_800,
+                    "collected_g": 0,
+                    "stop_count": STOPS,
+                    "geometry": [],
+                }
+            )
             for s in range(STOPS):
                 outlet = r * STOPS + s + 1
                 stop_id = len(stops) + 1
-                stops.append({"id": stop_id, "route_id": route_id, "position": s, "kind": "outlet",
-                              "outlet_id": outlet, "arrival_s": 0, "departure_s": 0,
-                              "expected_g": 0, "load_after_g": 0})
+                stops.append(
+                    {
+                        "id": stop_id,
+                        "route_id": route_id,
+                        "position": s,
+                        "kind": "outlet",
+                        "outlet_id": outlet,
+                        "arrival_s": 0,
+                        "departure_s": 0,
+                        "expected_g": 0,
+                        "load_after_g": 0,
+                    }
+                )
                 _record(records, weights, rng, ids, stop_id, route_id, outlet, day)
-    for table, rows in ((CollectionPlan, plans), (PlannedRoute, routes), (PlannedStop, stops),
-                        (Collection, records), (CollectionWeight, weights)):
+    for table, rows in (
+        (CollectionPlan, plans),
+        (PlannedRoute, routes),
+        (PlannedStop, stops),
+        (Collection, records),
+        (CollectionWeight, weights),
+    ):
         _bulk(engine, table, rows)
     return len(records)
 
 
-def _record(records: list[dict[str, Any]], weights: list[dict[str, Any]], rng: random.Random,
-            ids: dict[str, Any], stop_id: int, route_id: int, outlet: int, day: date) -> None:
+def _record(
+    records: list[dict[str, Any]],
+    weights: list[dict[str, Any]],
+    rng: random.Random,
+    ids: dict[str, Any],
+    stop_id: int,
+    route_id: int,
+    outlet: int,
+    day: date,
+) -> None:
     skip = rng.random() < 0.04
     versions = 1 if skip or rng.random() > 0.01 else 2
     previous = None
     for _ in range(versions):
         row_id = len(records) + 1
         at = datetime(day.year, day.month, day.day, 10, tzinfo=CST)
-        records.append({"id": row_id, "org_id": ids["org"], "client_id": f"b{row_id}",
-                        "stop_id": stop_id, "route_id": route_id, "outlet_id": outlet,
-                        "driver_id": ids["driver"], "outcome": "skipped" if skip else "collected",
-                        "total_g": 0, "skip_reason_id": rng.choice(ids["reasons"]) if skip else None,
-                        "note": "", "recorded_at": at, "received_at": at,
-                        "supersedes_id": previous, "correction_reason": "更正" if previous else "",
-                        "out_of_order": False, "body_sha256": hashlib.sha256(b"%d" % row_id).hexdigest()})
+        records.append(
+            {
+                "id": row_id,
+                "org_id": ids["org"],
+                "client_id": f"b{row_id}",
+                "stop_id": stop_id,
+                "route_id": route_id,
+                "outlet_id": outlet,
+                "driver_id": ids["driver"],
+                "outcome": "skipped" if skip else "collected",
+                "total_g": 0,
+                "skip_reason_id": rng.choice(ids["reasons"]) if skip else None,
+                "note": "",
+                "recorded_at": at,
+                "received_at": at,
+                "supersedes_id": previous,
+                "correction_reason": "更正" if previous else "",
+                "out_of_order": False,
+                "body_sha256": hashlib.sha256(b"%d" % row_id).hexdigest(),
+            }
+        )
         if not skip:
             grams = {m: rng.randrange(500, 40_000) for m in rng.sample(ids["materials"], 3)}
             records[-1]["total_g"] = sum(grams.values())
-            weights += [{"collection_id": row_id, "material_id": m, "grams": g}
-                        for m, g in grams.items()]
+            weights += [{"collection_id": row_id, "material_id": m, "grams": g} for m, g in grams.items()]
         previous = row_id
 
 
@@ -198,24 +299,60 @@ def battery_log(engine: Engine, ids: dict[str, Any], count: int, rng: random.Ran
         at = datetime(2025, 1, 1, 9, tzinfo=CST) + timedelta(days=rng.randrange(DAYS - 30))
         hop = {"to_actor": "梯次利用企业", "to_location": "PLANT"}
         events += [
-            EventInput(f"b{n}-0", K.RECEIVED_AT_OUTLET, code, "回收网点", R.COLLECTOR, "BM-0001", at,
-                       {"mass_g": 300_000}),
-            EventInput(f"b{n}-1", K.HANDED_OVER, code, "回收网点", R.COLLECTOR, "BM-0001",
-                       at + timedelta(days=1), hop),
-            EventInput(f"b{n}-2", K.RECEIVED_BY_ENTERPRISE, code, "梯次利用企业", R.CASCADE_USER,
-                       "PLANT", at + timedelta(days=2), {"mass_g": 300_000}),
-            EventInput(f"b{n}-3", K.CAPACITY_TESTED, code, "梯次利用企业", R.CASCADE_USER, "PLANT",
-                       at + timedelta(days=3), {"soh_permille": 800, "capacity_wh": 40_000,
-                                                "method": "GB/T 34015-2017", "equipment": "BTS"}),
+            EventInput(
+                f"b{n}-0",
+                K.RECEIVED_AT_OUTLET,
+                code,
+                "回收网点",
+                R.COLLECTOR,
+                "BM-0001",
+                at,
+                {"mass_g": 300_000},
+            ),
+            EventInput(
+                f"b{n}-1",
+                K.HANDED_OVER,
+                code,
+                "回收网点",
+                R.COLLECTOR,
+                "BM-0001",
+                at + timedelta(days=1),
+                hop,
+            ),
+            EventInput(
+                f"b{n}-2",
+                K.RECEIVED_BY_ENTERPRISE,
+                code,
+                "梯次利用企业",
+                R.CASCADE_USER,
+                "PLANT",
+                at + timedelta(days=2),
+                {"mass_g": 300_000},
+            ),
+            EventInput(
+                f"b{n}-3",
+                K.CAPACITY_TESTED,
+                code,
+                "梯次利用企业",
+                R.CASCADE_USER,
+                "PLANT",
+                at + timedelta(days=3),
+                {"soh_permille": 800, "capacity_wh": 40_000, "method": "GB/T 34015-2017", "equipment": "BTS"},
+            ),
         ]
     events.sort(key=lambda e: e.occurred_at)
     with Session(engine, expire_on_commit=False) as session:
         for start in range(0, len(events), 500):
-            record_events(session, events[start:start + 500], actor_id=None, org_id=ids["org"])
-        duties = session.exec(select(TraceEventRow.event_id, TraceEventRow.occurred_at).where(
-            TraceEventRow.kind == "received_by_enterprise")).all()
-        session.add_all(TraceReport(event_id=e, reported_at=at + timedelta(days=rng.choice([3, 5, 40])))
-                        for e, at in duties)
+            record_events(session, events[start : start + 500], actor_id=None, org_id=ids["org"])
+        duties = session.exec(
+            select(TraceEventRow.event_id, TraceEventRow.occurred_at).where(
+                TraceEventRow.kind == "received_by_enterprise"
+            )
+        ).all()
+        session.add_all(
+            TraceReport(event_id=e, reported_at=at + timedelta(days=rng.choice([3, 5, 40])))
+            for e, at in duties
+        )
         session.commit()
         issue_tree_head(session, generate_key())
     return len(events)
@@ -246,12 +383,16 @@ def bench(kind: str, args: argparse.Namespace, workdir: Path) -> list[tuple[str,
         engine.dispose()
     total_t = found.collection.total.value / 1e6
     setting = f"{ids['outlets']} outlets, {records:,} records, {events:,} log entries"
-    return [(f"load {kind}", setting, f"{load:.1f} s"),
-            (f"indicators {kind} cold", "coverage computed", _both(*timings[0])),
-            (f"indicators {kind} warm", "median of 5",
-             _both(statistics.median(t[0] for t in timings[1:]),
-                   statistics.median(t[1] for t in timings[1:]))),
-            (f"check {kind}", "tonnes collected", f"{total_t:,.1f} t")]
+    return [
+        (f"load {kind}", setting, f"{load:.1f} s"),
+        (f"indicators {kind} cold", "coverage computed", _both(*timings[0])),
+        (
+            f"indicators {kind} warm",
+            "median of 5",
+            _both(statistics.median(t[0] for t in timings[1:]), statistics.median(t[1] for t in timings[1:])),
+        ),
+        (f"check {kind}", "tonnes collected", f"{total_t:,.1f} t"),
+    ]
 
 
 def _both(wall: float, cpu: float) -> str:
@@ -264,8 +405,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--outlets", type=int, default=500)
     parser.add_argument("--batteries", type=int, default=2_000)
-    parser.add_argument("--postgres", default=os.environ.get(
-        "DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--postgres", default=os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    )
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
     if args.outlets > ROUTES * STOPS:

@@ -23,8 +23,9 @@ import dataclasses
 import random
 import time
 
-import geodata
 import numpy as np
+
+import geodata
 import routing
 from geodata.driving import drive_matrices
 
@@ -41,21 +42,42 @@ def build_day(n: int, *, seed: int, breaks: bool = True) -> routing.CollectionPr
     points = np.array(sites + [(p.lon, p.lat) for p in outlets])
     legs = drive_matrices(graph, points)
     facilities = tuple(
-        routing.Facility(id=f"f{i}", location=i, opening=routing.TimeWindow(6 * 3600, 20 * 3600), unload_s=unload,
-                         kind=routing.FacilityKind(kind))
-        for i, (kind, _lon, _lat, unload) in enumerate(FACILITIES))
+        routing.Facility(
+            id=f"f{i}",
+            location=i,
+            opening=routing.TimeWindow(6 * 3600, 20 * 3600),
+            unload_s=unload,
+            kind=routing.FacilityKind(kind),
+        )
+        for i, (kind, _lon, _lat, unload) in enumerate(FACILITIES)
+    )
     stops = tuple(_stop(i, len(sites) + i, rng) for i in range(len(outlets)))
     trucks = max(2, n // 40)
     vehicle_types = tuple(
-        routing.VehicleType(id=f"t{d}", count=trucks // 2, capacity_kg=3000, capacity_m3=10,
-                            shift=routing.TimeWindow(7 * 3600, 17 * 3600), start_depot=f"d{d}", end_depot=f"d{d}",
-                            fixed_cost_fen=30_000, cost_per_km_fen=250, breaks=(LUNCH,) if breaks else (),
-                            max_duration_s=10 * 3600)
-        for d in range(2))
+        routing.VehicleType(
+            id=f"t{d}",
+            count=trucks // 2,
+            capacity_kg=3000,
+            capacity_m3=10,
+            shift=routing.TimeWindow(7 * 3600, 17 * 3600),
+            start_depot=f"d{d}",
+            end_depot=f"d{d}",
+            fixed_cost_fen=30_000,
+            cost_per_km_fen=250,
+            breaks=(LUNCH,) if breaks else (),
+            max_duration_s=10 * 3600,
+        )
+        for d in range(2)
+    )
     return routing.CollectionProblem(
         locations=tuple(routing.Location(float(x), float(y)) for x, y in points),
-        depots=(routing.Depot("d0", 0), routing.Depot("d1", 1)), facilities=facilities, stops=stops,
-        vehicle_types=vehicle_types, distance_m=legs.distance_m, duration_s=legs.duration_s)
+        depots=(routing.Depot("d0", 0), routing.Depot("d1", 1)),
+        facilities=facilities,
+        stops=stops,
+        vehicle_types=vehicle_types,
+        distance_m=legs.distance_m,
+        duration_s=legs.duration_s,
+    )
 
 
 def _nearest_node(graph, lon: float, lat: float) -> tuple[float, float]:
@@ -68,12 +90,21 @@ def _stop(i: int, location: int, rng: random.Random) -> routing.Stop:
     litres = rng.choice([660, 1000, 1200, 2400]) * fill
     kg = round(litres / 1000 * rng.choice([60, 90, 120, 150]), 1)
     due = fill >= 0.8
-    return routing.Stop(id=f"o{i}", location=location, loads=(routing.Load("mixed", kg=kg, m3=round(litres / 1000, 3)),),
-                        window=routing.TimeWindow(7 * 3600, 19 * 3600), service_base_s=300, service_s_per_kg=0.6,
-                        required=due, prize_fen=0 if due else round(kg * 80))
+    return routing.Stop(
+        id=f"o{i}",
+        location=location,
+        loads=(routing.Load("mixed", kg=kg, m3=round(litres / 1000, 3)),),
+        window=routing.TimeWindow(7 * 3600, 19 * 3600),
+        service_base_s=300,
+        service_s_per_kg=0.6,
+        required=due,
+        prize_fen=0 if due else round(kg * 80),
+    )
 
 
-def run(problem: routing.CollectionProblem, seconds: float, engine: str | None = None) -> tuple[routing.Plan, float]:
+def run(
+    problem: routing.CollectionProblem, seconds: float, engine: str | None = None
+) -> tuple[routing.Plan, float]:
     started = time.perf_counter()
     kwargs = {"engine": engine} if engine else {}
     plan = routing.solve(problem, time_limit_s=seconds, seed=0, **kwargs)
@@ -87,12 +118,16 @@ def cost(plan: routing.Plan, problem: routing.CollectionProblem) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 200, 400])
     parser.add_argument("--time-limit-s", type=float, default=30)
     args = parser.parse_args()
-    header = (f"{'outlets':>7} {'req':>4} | {'ours cost':>10} {'km':>7} {'unl':>4} {'viol':>4} {'engine':>14} | "
-              f"{'ortools':>10} {'ours/ortools':>12} | {'pyvrp* (no breaks)':>18}")
+    header = (
+        f"{'outlets':>7} {'req':>4} | {'ours cost':>10} {'km':>7} {'unl':>4} {'viol':>4} {'engine':>14} | "
+        f"{'ortools':>10} {'ours/ortools':>12} | {'pyvrp* (no breaks)':>18}"
+    )
     print(header)
     print("-" * len(header))
     for n in args.sizes:
@@ -100,15 +135,21 @@ def main() -> None:
         plan, _secs = run(day, args.time_limit_s)
         unloads = sum(v.kind == routing.VisitKind.UNLOAD for r in plan.routes for v in r.visits)
         alone, _ = run(day, args.time_limit_s, engine="ortools")
-        relaxed = dataclasses.replace(day, vehicle_types=tuple(dataclasses.replace(t, breaks=()) for t in day.vehicle_types))
+        relaxed = dataclasses.replace(
+            day, vehicle_types=tuple(dataclasses.replace(t, breaks=()) for t in day.vehicle_types)
+        )
         peer = _pyvrp(relaxed, args.time_limit_s)
         peer_cost = f"{cost(peer, relaxed):.1f}" if peer else "n/a"
         engine = plan.search.engine if plan.search else "?"
-        print(f"{n:>7} {sum(s.required for s in day.stops):>4} | {cost(plan, day):>10.1f} {plan.km:>7.1f} "
-              f"{unloads:>4} {len(routing.check(day, plan)):>4} {engine:>14} | {cost(alone, day):>10.1f} "
-              f"{cost(plan, day) / cost(alone, day):>12.4f} | {peer_cost:>18}")
-    print("cost = fixed + per-km cost + prizes of optional outlets left out, in yuan; "
-          f"{args.time_limit_s:g} s per solve, one thread")
+        print(
+            f"{n:>7} {sum(s.required for s in day.stops):>4} | {cost(plan, day):>10.1f} {plan.km:>7.1f} "
+            f"{unloads:>4} {len(routing.check(day, plan)):>4} {engine:>14} | {cost(alone, day):>10.1f} "
+            f"{cost(plan, day) / cost(alone, day):>12.4f} | {peer_cost:>18}"
+        )
+    print(
+        "cost = fixed + per-km cost + prizes of optional outlets left out, in yuan; "
+        f"{args.time_limit_s:g} s per solve, one thread"
+    )
 
 
 def _pyvrp(problem: routing.CollectionProblem, seconds: float) -> routing.Plan | None:

@@ -190,8 +190,7 @@ def _print_peer(model: str, runs: dict[str, Run], peer: Run) -> None:
         for name, run in runs.items()
     )
     print(
-        f"{model:8} {'spopt+CBC':16} {peer.objective:18,.2f} {peer.status:9} "
-        f"{peer.seconds:9.2f}  {verdicts}",
+        f"{model:8} {'spopt+CBC':16} {peer.objective:18,.2f} {peer.status:9} {peer.seconds:9.2f}  {verdicts}",
         flush=True,
     )
 

@@ -66,17 +66,53 @@ def journey(n: int, *, base: datetime = START) -> list[EventInput]:
     """Outlet receipt, handover, receipt by the cascade-use enterprise, capacity test."""
     c, at = code(n), base + timedelta(seconds=n)
     hop = {"to_actor": CASCADE, "to_location": "SRL-PLANT-1"}
-    test = {"soh_permille": 700 + n % 300, "capacity_wh": 40_000, "method": "GB/T 34015-2017",
-            "equipment": "BTS-4000"}
+    test = {
+        "soh_permille": 700 + n % 300,
+        "capacity_wh": 40_000,
+        "method": "GB/T 34015-2017",
+        "equipment": "BTS-4000",
+    }
     return [
-        EventInput(f"b{n}-0", EventKind.RECEIVED_AT_OUTLET, c, COLLECTOR, ActorRole.COLLECTOR,
-                   "NS-0001", at, {"mass_g": 300_000}),
-        EventInput(f"b{n}-1", EventKind.HANDED_OVER, c, COLLECTOR, ActorRole.COLLECTOR, "NS-0001",
-                   at + timedelta(hours=1), hop),
-        EventInput(f"b{n}-2", EventKind.RECEIVED_BY_ENTERPRISE, c, CASCADE,
-                   ActorRole.CASCADE_USER, "SRL-PLANT-1", at + timedelta(hours=2), {}),
-        EventInput(f"b{n}-3", EventKind.CAPACITY_TESTED, c, CASCADE, ActorRole.CASCADE_USER,
-                   "SRL-PLANT-1", at + timedelta(hours=3), test),
+        EventInput(
+            f"b{n}-0",
+            EventKind.RECEIVED_AT_OUTLET,
+            c,
+            COLLECTOR,
+            ActorRole.COLLECTOR,
+            "NS-0001",
+            at,
+            {"mass_g": 300_000},
+        ),
+        EventInput(
+            f"b{n}-1",
+            EventKind.HANDED_OVER,
+            c,
+            COLLECTOR,
+            ActorRole.COLLECTOR,
+            "NS-0001",
+            at + timedelta(hours=1),
+            hop,
+        ),
+        EventInput(
+            f"b{n}-2",
+            EventKind.RECEIVED_BY_ENTERPRISE,
+            c,
+            CASCADE,
+            ActorRole.CASCADE_USER,
+            "SRL-PLANT-1",
+            at + timedelta(hours=2),
+            {},
+        ),
+        EventInput(
+            f"b{n}-3",
+            EventKind.CAPACITY_TESTED,
+            c,
+            CASCADE,
+            ActorRole.CASCADE_USER,
+            "SRL-PLANT-1",
+            at + timedelta(hours=3),
+            test,
+        ),
     ]
 
 
@@ -118,8 +154,19 @@ def build_log(size: int) -> TraceLog:
     recorded = START + timedelta(days=400)
     for n in range(size // STEPS):
         for e in journey(n):
-            log.append(TraceEvent(e.event_id, e.kind, e.battery_code, e.actor, e.actor_role,
-                                  e.location, e.occurred_at, recorded, e.payload))
+            log.append(
+                TraceEvent(
+                    e.event_id,
+                    e.kind,
+                    e.battery_code,
+                    e.actor,
+                    e.actor_role,
+                    e.location,
+                    e.occurred_at,
+                    recorded,
+                    e.payload,
+                )
+            )
     return log
 
 
@@ -142,15 +189,23 @@ def bulk_load(engine: Engine, log: TraceLog, *, chunk: int = 20_000) -> float:
     started = time.perf_counter()
     with engine.begin() as conn:
         for start in range(0, log.size, chunk):
-            conn.execute(insert(TraceEventRow.__table__), [  # type: ignore[arg-type]
-                _row(log.entry(seq)) for seq in range(start, min(start + chunk, log.size))])
+            conn.execute(
+                insert(TraceEventRow.__table__),
+                [  # type: ignore[arg-type]
+                    _row(log.entry(seq)) for seq in range(start, min(start + chunk, log.size))
+                ],
+            )
         store = log.tree.store
         level = 0
         while store.count(level):
             for start in range(0, store.count(level), chunk):
-                conn.execute(insert(MerkleNode.__table__), [  # type: ignore[arg-type]
-                    {"level": level, "idx": i, "digest": store.get(level, i).hex()}
-                    for i in range(start, min(start + chunk, store.count(level)))])
+                conn.execute(
+                    insert(MerkleNode.__table__),
+                    [  # type: ignore[arg-type]
+                        {"level": level, "idx": i, "digest": store.get(level, i).hex()}
+                        for i in range(start, min(start + chunk, store.count(level)))
+                    ],
+                )
             level += 1
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
@@ -160,12 +215,23 @@ def bulk_load(engine: Engine, log: TraceLog, *, chunk: int = 20_000) -> float:
 
 def _row(entry: object) -> dict[str, object]:
     e = entry.event  # type: ignore[attr-defined]
-    return {"seq": entry.seq, "event_id": e.event_id, "battery_code": e.battery_code,  # type: ignore[attr-defined]
-            "kind": e.kind.value, "actor": e.actor, "actor_role": e.actor_role.value,
-            "location": e.location, "occurred_at": e.occurred_at, "recorded_at": e.recorded_at,
-            "payload": dict(e.payload), "corrects": None, "correction_reason": None,
-            "prev_hash": entry.prev_hash.hex(), "leaf_hash": entry.leaf_hash.hex(),  # type: ignore[attr-defined]
-            "line": entry.line()}  # type: ignore[attr-defined]
+    return {
+        "seq": entry.seq,
+        "event_id": e.event_id,
+        "battery_code": e.battery_code,  # type: ignore[attr-defined]
+        "kind": e.kind.value,
+        "actor": e.actor,
+        "actor_role": e.actor_role.value,
+        "location": e.location,
+        "occurred_at": e.occurred_at,
+        "recorded_at": e.recorded_at,
+        "payload": dict(e.payload),
+        "corrects": None,
+        "correction_reason": None,
+        "prev_hash": entry.prev_hash.hex(),
+        "leaf_hash": entry.leaf_hash.hex(),  # type: ignore[attr-defined]
+        "line": entry.line(),
+    }  # type: ignore[attr-defined]
 
 
 def bench_trace(engine: Engine, size: int, samples: int = 30) -> dict[str, float]:
@@ -190,16 +256,21 @@ def bench_trace(engine: Engine, size: int, samples: int = 30) -> dict[str, float
             check = verify_battery(session, battery, key.public_key())
             badge_ms.append((time.perf_counter() - started) * 1000)
             assert check.status == "verified", check
-    return {"trace_p50": statistics.median(trace_ms), "trace_max": max(trace_ms),
-            "badge_p50": statistics.median(badge_ms), "badge_max": max(badge_ms)}
+    return {
+        "trace_p50": statistics.median(trace_ms),
+        "trace_max": max(trace_ms),
+        "badge_p50": statistics.median(badge_ms),
+        "badge_max": max(badge_ms),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=1_000_000, help="events for 2. and 3.")
     parser.add_argument("--append", type=int, default=5_000, help="batteries (x4 events) for 1.")
-    parser.add_argument("--postgres", default=os.environ.get(
-        "DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--postgres", default=os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    )
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
     backends = ["sqlite"] + ([] if args.skip_postgres else ["postgresql"])
@@ -210,11 +281,11 @@ def main() -> None:
             rows += run_append(kind, args, workdir)
         started = time.perf_counter()
         log = build_log(args.size)
-        print(f"generated {log.size:,} entries with the pure TraceLog in "
-              f"{time.perf_counter() - started:.1f} s")
+        print(
+            f"generated {log.size:,} entries with the pure TraceLog in {time.perf_counter() - started:.1f} s"
+        )
         elapsed, summary = bench_verify(log, workdir)
-        rows.append(("verify export", f"{log.size:,} events, file",
-                     f"{elapsed:.2f} s  ({summary})"))
+        rows.append(("verify export", f"{log.size:,} events, file", f"{elapsed:.2f} s  ({summary})"))
         for kind in backends:
             rows += run_trace(kind, args, workdir, log)
     print()
@@ -230,12 +301,15 @@ def run_append(kind: str, args: argparse.Namespace, workdir: Path) -> list[tuple
         bulk = bench_append(engine, args.append, first=0)
         single = bench_append_single(engine, 250, first=args.append)
         engine.dispose()
-    return [(f"append {kind}", f"{args.append * STEPS:,} events, 500/tx", f"{bulk:,.0f} events/s"),
-            (f"append {kind}", "1,000 events, 1/tx", f"{single:,.0f} events/s")]
+    return [
+        (f"append {kind}", f"{args.append * STEPS:,} events, 500/tx", f"{bulk:,.0f} events/s"),
+        (f"append {kind}", "1,000 events, 1/tx", f"{single:,.0f} events/s"),
+    ]
 
 
-def run_trace(kind: str, args: argparse.Namespace, workdir: Path,
-              log: TraceLog) -> list[tuple[str, str, str]]:
+def run_trace(
+    kind: str, args: argparse.Namespace, workdir: Path, log: TraceLog
+) -> list[tuple[str, str, str]]:
     """Trace and proof latency with ``log`` loaded, then appending on top of it."""
     with database(kind, args.postgres, workdir) as url:
         engine = make_engine(normalise_database_url(url))
@@ -243,16 +317,22 @@ def run_trace(kind: str, args: argparse.Namespace, workdir: Path,
         print(f"{kind}: bulk-loaded {log.size:,} entries in {loaded:.0f} s")
         times = bench_trace(engine, log.size)
         # Three rounds: the first pays for a cold page cache after the bulk load.
-        rounds = [bench_append(engine, 1_000, first=log.size // STEPS + 1_000 * r)
-                  for r in range(3)]
+        rounds = [bench_append(engine, 1_000, first=log.size // STEPS + 1_000 * r) for r in range(3)]
         engine.dispose()
     size = f"{log.size:,} events"
-    return [(f"trace + proofs {kind}", size, f"p50 {times['trace_p50']:.1f} ms, "
-             f"max {times['trace_max']:.1f} ms"),
-            (f"verification badge {kind}", size, f"p50 {times['badge_p50']:.1f} ms, "
-             f"max {times['badge_max']:.1f} ms"),
-            (f"append {kind} on {size}", "3 x 4,000 events, 500/tx",
-             " / ".join(f"{r:,.0f}" for r in rounds) + " events/s")]
+    return [
+        (f"trace + proofs {kind}", size, f"p50 {times['trace_p50']:.1f} ms, max {times['trace_max']:.1f} ms"),
+        (
+            f"verification badge {kind}",
+            size,
+            f"p50 {times['badge_p50']:.1f} ms, max {times['badge_max']:.1f} ms",
+        ),
+        (
+            f"append {kind} on {size}",
+            "3 x 4,000 events, 500/tx",
+            " / ".join(f"{r:,.0f}" for r in rounds) + " events/s",
+        ),
+    ]
 
 
 if __name__ == "__main__":

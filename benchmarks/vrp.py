@@ -98,9 +98,7 @@ def _convention(text: str) -> Convention:
     return Convention.EXACT
 
 
-def run_ours(
-    path: Path, instance: Instance, objective: Objective, limit: float, seed: int
-) -> Routes:
+def run_ours(path: Path, instance: Instance, objective: Objective, limit: float, seed: int) -> Routes:
     """Our OR-Tools router through the same entry point as the CLI."""
     result = solve_instance(path, time_limit_s=limit, seed=seed, objective=objective)
     routes: Routes = result["routes"]
@@ -162,9 +160,7 @@ def run_vroom(
     costs = vroom.VehicleCosts(fixed=fleet.fixed_cost_fen * 1000)
     data.add_vehicle(
         [
-            vroom.Vehicle(
-                v, start=0, end=0, capacity=[instance.capacity], time_window=window, costs=costs
-            )
+            vroom.Vehicle(v, start=0, end=0, capacity=[instance.capacity], time_window=window, costs=costs)
             for v in range(fleet.count)
         ]
     )
@@ -212,9 +208,7 @@ def bench(
     path = find_instance(data, name)
     instance = read_instance(path)
     bks = best_known(data, name, objective)
-    problem = to_problem(
-        instance, convention=solve_convention(instance, objective), objective=objective
-    )
+    problem = to_problem(instance, convention=solve_convention(instance, objective), objective=objective)
     solvers: dict[str, Callable[[], Routes]] = {
         "ours": partial(run_ours, path, instance, objective, limit, seed)
     }
@@ -247,9 +241,7 @@ def collection_day(n: int, *, breaks: bool, seed: int = 0) -> CollectionProblem:
     for k in range(n):
         kg, m3 = float(rng.uniform(20, 300)), float(rng.uniform(0.1, 2.0))
         opens = int(rng.integers(7, 15)) * hour
-        window = (
-            TimeWindow(opens, opens + 3 * hour) if rng.random() < 0.4 else TimeWindow(0, 86_399)
-        )
+        window = TimeWindow(opens, opens + 3 * hour) if rng.random() < 0.4 else TimeWindow(0, 86_399)
         required = bool(rng.random() < 0.7)
         stops.append(
             Stop(
@@ -362,10 +354,7 @@ def print_table(rows: Sequence[tuple[str, tuple[float, int, Convention], list[Ru
         print(line)
     print("-" * len(head))
     print("mean gap to bks: " + "  ".join(f"{s} {sum(g) / len(g):+.2f}%" for s, g in gaps.items()))
-    print(
-        "mean cost ratio: "
-        + "  ".join(f"ours/{s} {sum(r) / len(r):.4f}" for s, r in ratios.items())
-    )
+    print("mean cost ratio: " + "  ".join(f"ours/{s} {sum(r) / len(r):.4f}" for s, r in ratios.items()))
     print("('!' = not every customer served; gaps in each bks row's own convention)")
 
 
@@ -375,9 +364,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("instances", nargs="+", help="instance names, e.g. C101 X-n101-k25")
     parser.add_argument("--time-limit-s", type=float, default=10)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--objective", choices=[o.value for o in Objective], default=Objective.DISTANCE.value
-    )
+    parser.add_argument("--objective", choices=[o.value for o in Objective], default=Objective.DISTANCE.value)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument(
         "--jobs", type=int, default=1, help="instances solved at once (each solver one thread)"
@@ -390,8 +377,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     benchmarks = [n for n in names if not n.startswith("day-")]
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         futures = [
-            pool.submit(bench, args.data, n, objective, args.time_limit_s, args.seed)
-            for n in benchmarks
+            pool.submit(bench, args.data, n, objective, args.time_limit_s, args.seed) for n in benchmarks
         ]
         day_futures = [pool.submit(bench_day, n, args.time_limit_s, args.seed) for n in days]
         rows = [(n, *f.result()) for n, f in zip(benchmarks, futures, strict=True)]

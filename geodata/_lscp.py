@@ -123,9 +123,7 @@ def _partial_model(cover: sp.csr_array, w: Ints, target: int, hint: Mask) -> Lin
     multi = cover[np.flatnonzero(size > 1)]
     n_z = multi.shape[0]
     reach = np.concatenate([c, w[size > 1].astype(np.float64)])
-    rows = sp.vstack(
-        [sp.hstack([-multi, sp.eye_array(n_z)]), sp.csr_array(reach[None, :])], format="csr"
-    )
+    rows = sp.vstack([sp.hstack([-multi, sp.eye_array(n_z)]), sp.csr_array(reach[None, :])], format="csr")
     z_hint = np.asarray(multi @ hint.astype(np.int32)) > 0
     return LinearModel(
         obj=np.concatenate([np.ones(n_cols), np.zeros(n_z)]),

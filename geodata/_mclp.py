@@ -94,9 +94,7 @@ def solve_mclp_model(
     columns = np.flatnonzero(undominated_columns(merged)) if n_cols else np.zeros(0, np.int64)
     sub, w, _ = merge_rows(merged[:, columns], w)
     if len(columns) <= p:  # room for every useful column: every coverable row is covered
-        return _result(
-            n_cols, columns, np.ones(len(columns), bool), sub, w, None, True, None, (0, 0)
-        )
+        return _result(n_cols, columns, np.ones(len(columns), bool), sub, w, None, True, None, (0, 0))
     incumbent = local_search(sub, w, greedy(sub, w, p))
     model = _model(sub, w, p, incumbent)
     solution = solve_model(model, backend=backend, time_limit_s=time_limit_s)

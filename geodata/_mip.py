@@ -194,9 +194,7 @@ def _solve_cp_sat(model: LinearModel, *, time_limit_s: float) -> _Found:
 def _int_bound(value: float) -> int:
     # CP-SAT domains are int64; keep well inside so sums cannot overflow.
     limit = 2**53
-    return int(
-        np.clip(round(value) if np.isfinite(value) else np.sign(value) * limit, -limit, limit)
-    )
+    return int(np.clip(round(value) if np.isfinite(value) else np.sign(value) * limit, -limit, limit))
 
 
 def is_integral(values: npt.NDArray[np.float64]) -> bool:
@@ -207,7 +205,5 @@ def is_integral(values: npt.NDArray[np.float64]) -> bool:
 def _whole_numbers(model: LinearModel) -> bool:
     bounds = np.concatenate([model.row_lb, model.row_ub, model.lb, model.ub])
     return (
-        is_integral(model.obj)
-        and is_integral(model.rows.data)
-        and is_integral(bounds[np.isfinite(bounds)])
+        is_integral(model.obj) and is_integral(model.rows.data) and is_integral(bounds[np.isfinite(bounds)])
     )

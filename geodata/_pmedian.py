@@ -53,9 +53,7 @@ def served(distances: Floats, open_: Mask, cap: Floats) -> Floats:
     return walk
 
 
-def assignment_cost(
-    distances: Floats, weights: npt.NDArray[np.int64], open_: Mask, cap: Floats
-) -> float:
+def assignment_cost(distances: Floats, weights: npt.NDArray[np.int64], open_: Mask, cap: Floats) -> float:
     """Household-weighted sum of walks to the nearest open candidate (or the cap)."""
     return float(weights @ served(distances, open_, cap))
 
@@ -77,9 +75,7 @@ def greedy(distances: Floats, weights: npt.NDArray[np.int64], p: int, cap: Float
     return open_
 
 
-def local_search(
-    distances: Floats, weights: npt.NDArray[np.int64], open_: Mask, cap: Floats
-) -> Mask:
+def local_search(distances: Floats, weights: npt.NDArray[np.int64], open_: Mask, cap: Floats) -> Mask:
     """Swap one open candidate for a shut one while the best swap lowers the cost."""
     open_ = open_.copy()
     cost = assignment_cost(distances, weights, open_, cap)
@@ -137,9 +133,7 @@ def solve_pmedian_model(
             incumbent=incumbent,
         )
     if model is None:  # the bound meets the incumbent, or nothing may beat it
-        return PMedianOutcome(
-            incumbent, upper, upper, True, time.perf_counter() - start, backend, (0, 0)
-        )
+        return PMedianOutcome(incumbent, upper, upper, True, time.perf_counter() - start, backend, (0, 0))
     left = max(0.1, time_limit_s - (time.perf_counter() - start))
     solution = solve_model(model[0], backend=backend, time_limit_s=left)
     found = solution.values[: distances.shape[1]] > 0.5 if solution.found else incumbent
@@ -206,9 +200,7 @@ def _restricted_model(
     rows = np.concatenate([level, np.arange(n_z), chain, np.full(m, n_z)])
     cols = np.concatenate([j, m + np.arange(n_z), m + chain - 1, np.arange(m)])
     data = np.concatenate([np.ones(len(j) + n_z), -np.ones(len(chain)), np.ones(m)])
-    constant = float(weights[has_level] @ z_dist[first]) + float(
-        weights[~has_level] @ cap[~has_level]
-    )
+    constant = float(weights[has_level] @ z_dist[first]) + float(weights[~has_level] @ cap[~has_level])
     model = LinearModel(
         obj=obj,
         lb=np.concatenate([forced.astype(np.float64), np.zeros(n_z)]),

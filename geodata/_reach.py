@@ -16,9 +16,7 @@ from geodata._snap import SnappedPoints
 from geodata._streets import StreetIndex
 
 
-def unreachable_pairs(
-    index: StreetIndex, src: SnappedPoints, dst: SnappedPoints
-) -> npt.NDArray[np.int64]:
+def unreachable_pairs(index: StreetIndex, src: SnappedPoints, dst: SnappedPoints) -> npt.NDArray[np.int64]:
     """Return the ``(k, 2)`` (origin, destination) positions of snapped pairs with no path."""
     s_at = np.flatnonzero(src.snapped)
     d_at = np.flatnonzero(dst.snapped)

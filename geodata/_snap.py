@@ -79,9 +79,7 @@ def as_lonlat(points: npt.ArrayLike) -> npt.NDArray[np.float64]:
     return arr
 
 
-def snap_points(
-    graph: nx.MultiDiGraph, lonlat: npt.ArrayLike, *, max_snap_m: float = 250.0
-) -> SnappedPoints:
+def snap_points(graph: nx.MultiDiGraph, lonlat: npt.ArrayLike, *, max_snap_m: float = 250.0) -> SnappedPoints:
     """Project each point onto its nearest street edge.
 
     Parameters

@@ -73,9 +73,7 @@ def check_outlet_rate(
         code = district_of(lon, lat)
         if code in counts:
             counts[code] += 1
-    rows = [
-        _row(code, by_district.get(code, 0), counts[code], households_per_outlet) for code in codes
-    ]
+    rows = [_row(code, by_district.get(code, 0), counts[code], households_per_outlet) for code in codes]
     rows.append(_row("all", demand.total_households, total_outlets, households_per_outlet))
     return tuple(rows)
 

@@ -101,8 +101,7 @@ def _has_reverse(graph: nx.MultiDiGraph, edge: Edge) -> bool:
     ways = osmid_key(graph.edges[edge.u, edge.v, edge.key].get("osmid", -1))
     back = graph.get_edge_data(edge.v, edge.u) or {}
     matches = sum(
-        abs(float(data["length"]) - length) <= _SAME_LENGTH_M
-        and osmid_key(data.get("osmid", -1)) == ways
+        abs(float(data["length"]) - length) <= _SAME_LENGTH_M and osmid_key(data.get("osmid", -1)) == ways
         for data in back.values()
     )
     # A loop (u == v) finds itself among the "reverse" edges: it is two-way only if a twin

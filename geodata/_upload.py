@@ -121,9 +121,7 @@ def _number(
         problems.append(RowProblem(kind, row, field, f"is not a number: {value!r}"))
         return None
     if not math.isfinite(number) or not bounds[0] <= number <= bounds[1]:
-        problems.append(
-            RowProblem(kind, row, field, f"must lie within {bounds[0]:g}..{bounds[1]:g} degrees")
-        )
+        problems.append(RowProblem(kind, row, field, f"must lie within {bounds[0]:g}..{bounds[1]:g} degrees"))
         return None
     return number
 

@@ -69,9 +69,7 @@ def intersection_candidates(
         x, y = float(data["x"]), float(data["y"])
         if grid.is_free(x, y):
             grid.add(x, y)
-            picked.append(
-                Candidate(f"node-{node}", float(data["lon"]), float(data["lat"]), "intersection")
-            )
+            picked.append(Candidate(f"node-{node}", float(data["lon"]), float(data["lat"]), "intersection"))
     return tuple(picked)
 
 
@@ -103,9 +101,7 @@ def existing_candidates(
     With ``fixed=True`` (the default) they are open in every solution, so a run adds ``p``
     outlets to today's network; with ``False`` they compete like any other site.
     """
-    return tuple(
-        Candidate(str(i), float(lon), float(lat), "existing", fixed) for i, lon, lat in outlets
-    )
+    return tuple(Candidate(str(i), float(lon), float(lat), "existing", fixed) for i, lon, lat in outlets)
 
 
 def combine_candidates(*groups: Iterable[Candidate]) -> tuple[Candidate, ...]:

@@ -166,9 +166,7 @@ def _nearest_outlet(
     result = np.full(len(points), np.nan)
     usable = np.array([p.flag is None for p in points], dtype=bool)
     at = np.asarray(outlets, dtype=np.float64).reshape(-1, 2)
-    matrix = build_matrix(
-        graph, demand.lonlat()[usable], at, limit_m=limit_m, max_snap_m=max_snap_m
-    )
+    matrix = build_matrix(graph, demand.lonlat()[usable], at, limit_m=limit_m, max_snap_m=max_snap_m)
     best = np.full(matrix.shape[0], np.inf)
     dist = sp.csr_array(matrix.metres)
     rows = np.repeat(np.arange(dist.shape[0]), np.diff(dist.indptr))

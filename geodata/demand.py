@@ -224,9 +224,7 @@ def _apportion(total: int, shares: npt.NDArray[np.float64]) -> npt.NDArray[np.in
     return whole
 
 
-def parse_demand_csv(
-    text: str, *, graph: nx.MultiDiGraph | None = None, max_snap_m: float = 250.0
-) -> Demand:
+def parse_demand_csv(text: str, *, graph: nx.MultiDiGraph | None = None, max_snap_m: float = 250.0) -> Demand:
     """Read residential compounds from CSV text with columns ``id,lon,lat,households[,name]``.
 
     Parameters
@@ -245,9 +243,7 @@ def parse_demand_csv(
     """
     problems: list[RowProblem] = []
     raw = []
-    for line, fields in csv_rows(
-        text, required=("id", "lon", "lat", "households"), problems=problems
-    ):
+    for line, fields in csv_rows(text, required=("id", "lon", "lat", "households"), problems=problems):
         point = parse_point("line", line, fields, want_households=True, problems=problems)
         if point is not None:
             raw.append(point)
@@ -314,9 +310,7 @@ def _uploaded(raw: list[Any], *, graph: nx.MultiDiGraph | None, max_snap_m: floa
         code = district_of(point.lon, point.lat)
         flag = FAR_FROM_STREET if is_far else (OUTSIDE_DISTRICTS if code is None else None)
         points.append(
-            DemandPoint(
-                point.id, point.lon, point.lat, int(point.households), code, point.name, flag
-            )
+            DemandPoint(point.id, point.lon, point.lat, int(point.households), code, point.name, flag)
         )
     flagged = sum(p.flag is not None for p in points)
     note = f"uploaded: {len(points)} compounds, {flagged} flagged outside the extract"

@@ -27,8 +27,15 @@ UNREACHABLE = -1
 
 # Urban truck speeds by OSM road class, km/h (Shenzhen traffic, not posted limits).
 DEFAULT_SPEEDS_KMH: Mapping[str, float] = {
-    "motorway": 60.0, "trunk": 45.0, "primary": 30.0, "secondary": 25.0, "tertiary": 22.0,
-    "unclassified": 18.0, "residential": 15.0, "living_street": 8.0, "service": 10.0,
+    "motorway": 60.0,
+    "trunk": 45.0,
+    "primary": 30.0,
+    "secondary": 25.0,
+    "tertiary": 22.0,
+    "unclassified": 18.0,
+    "residential": 15.0,
+    "living_street": 8.0,
+    "service": 10.0,
 }
 _FALLBACK_KMH = 15.0
 # From a stop to its street node the truck crawls in at walking pace.
@@ -111,12 +118,21 @@ def drive_matrices(
     distance_m = np.where(missing, UNREACHABLE, np.rint(np.where(missing, 0, dist))).astype(np.int64)
     duration_s = np.where(missing, UNREACHABLE, np.ceil(np.where(missing, 0, dur))).astype(np.int64)
     node_lonlat = np.array([[graph.nodes[n]["lon"], graph.nodes[n]["lat"]] for n in nodes])
-    return DriveMatrices(distance_m=distance_m, duration_s=duration_s, node=nearest,
-                         access_m=np.asarray(access_m, dtype=np.float64), points=lonlat,
-                         _sources=np.unique(nearest), _pred=pred, _node_lonlat=node_lonlat)
+    return DriveMatrices(
+        distance_m=distance_m,
+        duration_s=duration_s,
+        node=nearest,
+        access_m=np.asarray(access_m, dtype=np.float64),
+        points=lonlat,
+        _sources=np.unique(nearest),
+        _pred=pred,
+        _node_lonlat=node_lonlat,
+    )
 
 
-def _arrays(graph: nx.MultiDiGraph, speeds: Mapping[str, float]) -> tuple[list[int], sp.csr_array, _EdgeLengths]:
+def _arrays(
+    graph: nx.MultiDiGraph, speeds: Mapping[str, float]
+) -> tuple[list[int], sp.csr_array, _EdgeLengths]:
     """Seconds of the fastest parallel edge as a CSR matrix, and that edge's metres."""
     nodes = list(graph.nodes)
     index = {n: i for i, n in enumerate(nodes)}
@@ -131,8 +147,9 @@ def _arrays(graph: nx.MultiDiGraph, speeds: Mapping[str, float]) -> tuple[list[i
     keys = np.array(list(best), dtype=np.int64).reshape(-1, 2)
     values = np.array(list(best.values()), dtype=np.float64).reshape(-1, 2)
     # A zero-length edge would vanish from a sparse matrix; keep it as a tiny positive weight.
-    secs = sp.csr_array((np.maximum(values[:, 0], 1e-6), (keys[:, 0], keys[:, 1])),
-                        shape=(len(nodes), len(nodes)))
+    secs = sp.csr_array(
+        (np.maximum(values[:, 0], 1e-6), (keys[:, 0], keys[:, 1])), shape=(len(nodes), len(nodes))
+    )
     return nodes, secs, _EdgeLengths(keys[:, 0] * len(nodes) + keys[:, 1], values[:, 1], len(nodes))
 
 

@@ -162,9 +162,7 @@ def _augmented(
         (index.backward[d_edge], index.v[d_edge], d_acc + index.length[d_edge] - d_off),
     ):
         parts.append((end[ok], d_node[ok], cost[ok]))
-    parts.append(
-        _same_edge_links(index, (s_node, s_edge, s_off, s_acc), (d_node, d_edge, d_off, d_acc))
-    )
+    parts.append(_same_edge_links(index, (s_node, s_edge, s_off, s_acc), (d_node, d_edge, d_off, d_acc)))
     size = n + ns + len(dst)
     return csr_min(
         np.concatenate([p[0] for p in parts]),
@@ -174,9 +172,7 @@ def _augmented(
     )
 
 
-_Side = tuple[
-    npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]
-]
+_Side = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]
 
 
 def _same_edge_links(

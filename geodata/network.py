@@ -169,9 +169,7 @@ def load_network(
 def _build(source: Path, *, mode: Mode) -> nx.MultiDiGraph:
     import osmnx as ox  # deferred: importing osmnx costs over a second, a cache hit needs none
 
-    graph = ox.graph_from_xml(
-        source, bidirectional=(mode == "walk"), simplify=True, retain_all=False
-    )
+    graph = ox.graph_from_xml(source, bidirectional=(mode == "walk"), simplify=True, retain_all=False)
     if graph.number_of_edges() == 0:
         raise EmptyNetworkError(f"no usable street in {source}")
     graph = ox.truncate.largest_component(graph, strongly=(mode == "drive"))
@@ -214,9 +212,7 @@ def _write_cache(cache_path: Path, graph: nx.MultiDiGraph) -> None:
         warnings.warn(f"street graph not cached: {exc}", RuntimeWarning, stacklevel=3)
 
 
-def streets_geojson(
-    graph: nx.MultiDiGraph, *, precision: int = 6, simplify_m: float = 1.0
-) -> dict[str, Any]:
+def streets_geojson(graph: nx.MultiDiGraph, *, precision: int = 6, simplify_m: float = 1.0) -> dict[str, Any]:
     """Return the streets as a compact GeoJSON FeatureCollection in WGS-84.
 
     Parameters
@@ -306,9 +302,7 @@ class ServiceArea:
         return float(distance[0])
 
 
-_AREA_MEMO: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[float, ServiceArea]] = (
-    weakref.WeakKeyDictionary()
-)
+_AREA_MEMO: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[float, ServiceArea]] = weakref.WeakKeyDictionary()
 
 
 def service_area_of(graph: nx.MultiDiGraph, *, buffer_m: float = 250) -> ServiceArea:

@@ -89,9 +89,7 @@ def sample_street_points(
         raise ValueError("min_spacing_m must be >= 0 and unnamed_weight within [0, 1]")
     classes = DEFAULT_HIGHWAYS if highway is None else highway
     edges = [e for e in undirected_edges(graph) if e.highway in classes]
-    weights = np.array(
-        [e.line.length * (1.0 if e.name else unnamed_weight) for e in edges], dtype=np.float64
-    )
+    weights = np.array([e.line.length * (1.0 if e.name else unnamed_weight) for e in edges], dtype=np.float64)
     if not edges or weights.sum() <= 0:
         raise SamplingError(f"no street of class {sorted(classes)} to sample from")
     rng = np.random.default_rng(seed)
@@ -113,8 +111,7 @@ def sample_street_points(
                     break
     if len(points) < n:
         raise SamplingError(
-            f"placed only {len(points)} of {n} points {min_spacing_m:g} m apart "
-            f"after {drawn} candidates"
+            f"placed only {len(points)} of {n} points {min_spacing_m:g} m apart after {drawn} candidates"
         )
     return points
 

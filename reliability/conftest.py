@@ -75,9 +75,7 @@ def live_server(
 ) -> Iterator[Server]:
     """gunicorn with 4 workers (as the Procfile) on a free loopback port, over the load world."""
     instance = tmp_path_factory.mktemp("instance")
-    with serve(
-        database_url, instance, workers=4, env={"RELOOP_CACHE_DIR": str(cache_dir)}
-    ) as server:
+    with serve(database_url, instance, workers=4, env={"RELOOP_CACHE_DIR": str(cache_dir)}) as server:
         yield server
 
 

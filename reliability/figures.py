@@ -49,9 +49,7 @@ def read(path: Path) -> list[dict[str, Any]]:
     """The figures appended to ``path`` (none when it does not exist)."""
     if not path.exists():
         return []
-    return [
-        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def table(entries: list[dict[str, Any]]) -> str:

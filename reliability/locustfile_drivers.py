@@ -120,9 +120,7 @@ class Phone(FastHttpUser):
 
     def post(self, body: dict[str, Any], name: str) -> tuple[int, dict[str, Any] | None]:
         """One POST; the status (0 without an answer) and the JSON answer."""
-        with self.client.post(
-            API, json=body, headers=self.auth, name=name, catch_response=True
-        ) as response:
+        with self.client.post(API, json=body, headers=self.auth, name=name, catch_response=True) as response:
             status = response.status_code or 0
             data = None
             if status in (200, 201):
@@ -130,9 +128,7 @@ class Phone(FastHttpUser):
                     data = response.json()
                 except ValueError:
                     data = None
-            answers.setdefault(body["id"], []).append(
-                (status, data.get("server_id") if data else None)
-            )
+            answers.setdefault(body["id"], []).append((status, data.get("server_id") if data else None))
             if status in (200, 201) and data is not None:
                 response.success()
             else:

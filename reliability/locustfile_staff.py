@@ -38,9 +38,7 @@ def _count(
     exception: Any = None,
     **_kw: Any,
 ) -> None:
-    requests.append(
-        (name, getattr(response, "status_code", 0) or 0, response_time, response_length or 0)
-    )
+    requests.append((name, getattr(response, "status_code", 0) or 0, response_time, response_length or 0))
 
 
 @events.quitting.add_listener

@@ -84,9 +84,7 @@ def serve(
         "webapp:create_app()",
     ]
     with log.open("ab") as sink:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=environment, stdout=sink, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=sink, stderr=subprocess.STDOUT)
     server = Server(url=f"http://127.0.0.1:{port}", pid=process.pid, workers=workers, log=log)
     try:
         _wait_ready(server, process, ready, timeout_s)
@@ -95,9 +93,7 @@ def serve(
         stop(process)
 
 
-def _wait_ready(
-    server: Server, process: subprocess.Popen[bytes], ready: Path, timeout_s: float
-) -> None:
+def _wait_ready(server: Server, process: subprocess.Popen[bytes], ready: Path, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -107,9 +103,7 @@ def _wait_ready(
         if len(list(ready.iterdir())) >= server.workers and _healthy(server.url):
             return
         time.sleep(0.2)
-    raise ServerError(
-        f"gunicorn was not ready after {timeout_s:g} s; see {server.log}:\n{_tail(server.log)}"
-    )
+    raise ServerError(f"gunicorn was not ready after {timeout_s:g} s; see {server.log}:\n{_tail(server.log)}")
 
 
 def _healthy(url: str) -> bool:
@@ -132,6 +126,4 @@ def stop(process: subprocess.Popen[bytes], *, grace_s: float = 20) -> None:
 
 
 def _tail(path: Path, lines: int = 30) -> str:
-    return (
-        "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
-    )
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""

@@ -72,8 +72,10 @@ SOLVE_DAY = date(2026, 11, 24)
 
 # -- kill -9 the worker in the middle of a route solve ---------------------------------------
 
-def test_a_worker_killed_mid_solve_leaves_no_half_written_plan(backend: str, tmp_path: Path,
-                                                               cache_dir: Path) -> None:
+
+def test_a_worker_killed_mid_solve_leaves_no_half_written_plan(
+    backend: str, tmp_path: Path, cache_dir: Path
+) -> None:
     """Solves killed at three moments: no partial plan, each dead job failed by the next worker."""
     queue = redis.Redis.from_url(REDIS_URL)
     queue.flushdb()
@@ -91,8 +93,12 @@ def test_a_worker_killed_mid_solve_leaves_no_half_written_plan(backend: str, tmp
                 worker = _start_worker(env, tmp_path / f"worker-{len(killed)}.log")
                 job_id = _queue_solve(engine, depot, time_limit_s=2 if moment == "saving" else 20)
                 try:
-                    _wait_for(lambda j=job_id, p=progress: _reached(_job(engine, j), p), 90,
-                              f"job {job_id} {moment}", poll_s=0.02)
+                    _wait_for(
+                        lambda j=job_id, p=progress: _reached(_job(engine, j), p),
+                        90,
+                        f"job {job_id} {moment}",
+                        poll_s=0.02,
+                    )
                     time.sleep(after_s)
                 finally:
                     os.kill(worker.pid, signal.SIGKILL)
@@ -106,8 +112,11 @@ def test_a_worker_killed_mid_solve_leaves_no_half_written_plan(backend: str, tmp
         started = time.monotonic()
         worker = _start_worker(env, tmp_path / "worker-after.log")  # the supervisor starts a new worker
         try:
-            _wait_for(lambda: all(_job(engine, j).status.finished for j in killed), STALE_AFTER_S + 150,
-                      "the new worker failing the dead jobs")
+            _wait_for(
+                lambda: all(_job(engine, j).status.finished for j in killed),
+                STALE_AFTER_S + 150,
+                "the new worker failing the dead jobs",
+            )
             recovered_s = time.monotonic() - started
             fresh = _queue_solve(engine, depot, time_limit_s=3)
             _wait_for(lambda: _job(engine, fresh).status.finished, 120, "a solve after the kills")
@@ -119,9 +128,16 @@ def test_a_worker_killed_mid_solve_leaves_no_half_written_plan(backend: str, tmp
         assert _incomplete_plans(engine) == []
         engine.dispose()
     queue.flushdb()
-    report(f"faults-kill9-worker-{backend}", faults_survived=len(killed), killed_mid_job=left_running,
-           jobs_failed_by_recovery=outcomes.get("failed", 0), half_written_plans=0, plans_of_killed_jobs=plans,
-           recovered_s=round(recovered_s, 1), caught="/".join(caught))
+    report(
+        f"faults-kill9-worker-{backend}",
+        faults_survived=len(killed),
+        killed_mid_job=left_running,
+        jobs_failed_by_recovery=outcomes.get("failed", 0),
+        half_written_plans=0,
+        plans_of_killed_jobs=plans,
+        recovered_s=round(recovered_s, 1),
+        caught="/".join(caught),
+    )
     assert outcomes.get("running", 0) == 0 and outcomes.get("failed", 0) == left_running
     assert {"computing distances", "solving"} <= set(caught), caught
 
@@ -135,11 +151,15 @@ def _plannable_day(engine: Engine, cache_dir: Path) -> int:
     """The demo with a dozen outlets due near the busiest depot; its id."""
     with Session(engine) as session:
         seed_demo(session, outlets=60, days=0, seed=11, cache_dir=cache_dir)
-        outlets = session.exec(select(Outlet).where(Outlet.status == OutletStatus.ACTIVE).order_by(Outlet.id)).all()
-        depots = session.exec(select(Facility).where(Facility.is_depot == True)).all()  # noqa: E712
+        outlets = session.exec(
+            select(Outlet).where(Outlet.status == OutletStatus.ACTIVE).order_by(Outlet.id)
+        ).all()
+        depots = session.exec(select(Facility).where(Facility.is_depot == True)).all()
 
         def nearest(outlet: Outlet) -> int:
-            return min(depots, key=lambda d: ((d.lon - outlet.lon) * 0.92) ** 2 + (d.lat - outlet.lat) ** 2).id
+            return min(
+                depots, key=lambda d: ((d.lon - outlet.lon) * 0.92) ** 2 + (d.lat - outlet.lat) ** 2
+            ).id
 
         depot = max(depots, key=lambda d: sum(nearest(o) == d.id for o in outlets)).id
         mine = {o.id for o in outlets if nearest(o) == depot}
@@ -153,8 +173,16 @@ def _plannable_day(engine: Engine, cache_dir: Path) -> int:
 def _queue_solve(engine: Engine, depot: int, *, time_limit_s: int) -> int:
     """A dispatch solve job, queued in Redis as the web app would queue it."""
     with Session(engine) as session:
-        job = Job(kind="dispatch.solve", params={"day": SOLVE_DAY.isoformat(), "depot_id": depot,
-                                                 "time_limit_s": time_limit_s, "seed": 0, "locale": "zh"})
+        job = Job(
+            kind="dispatch.solve",
+            params={
+                "day": SOLVE_DAY.isoformat(),
+                "depot_id": depot,
+                "time_limit_s": time_limit_s,
+                "seed": 0,
+                "locale": "zh",
+            },
+        )
         session.add(job)
         session.commit()
         job_id = job.id
@@ -169,17 +197,24 @@ def _incomplete_plans(engine: Engine) -> list[int]:
         for plan in session.exec(select(CollectionPlan)):
             routes = routing.Plan.from_dict(plan.plan).routes
             rows = session.exec(select(PlannedRoute).where(PlannedRoute.plan_id == plan.id)).all()
-            stops = {r.number: session.exec(select(func.count()).select_from(PlannedStop)
-                                            .where(PlannedStop.route_id == r.id)).one() for r in rows}
-            if len(rows) != len(routes) or any(stops.get(n) != len(r.visits) for n, r in enumerate(routes, 1)):
+            stops = {
+                r.number: session.exec(
+                    select(func.count()).select_from(PlannedStop).where(PlannedStop.route_id == r.id)
+                ).one()
+                for r in rows
+            }
+            if len(rows) != len(routes) or any(
+                stops.get(n) != len(r.visits) for n, r in enumerate(routes, 1)
+            ):
                 broken.append(plan.id)
     return broken  # type: ignore[return-value]
 
 
 def _plans_of(engine: Engine, jobs: list[int]) -> int:
     with Session(engine) as session:
-        return session.exec(select(func.count()).select_from(CollectionPlan)
-                            .where(CollectionPlan.job_id.in_(jobs))).one()  # type: ignore[union-attr]
+        return session.exec(
+            select(func.count()).select_from(CollectionPlan).where(CollectionPlan.job_id.in_(jobs))
+        ).one()  # type: ignore[union-attr]
 
 
 def _job(engine: Engine, job_id: int) -> Job:
@@ -188,14 +223,21 @@ def _job(engine: Engine, job_id: int) -> Job:
 
 
 def _worker_env(url: str, tmp_path: Path, cache_dir: Path) -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": url, "REDIS_URL": REDIS_URL, "RELOOP_CACHE_DIR": str(cache_dir),
-            "RELOOP_INSTANCE_PATH": str(tmp_path / "worker-instance"), "RELOOP_SECRET_KEY": "faults-worker"}
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "REDIS_URL": REDIS_URL,
+        "RELOOP_CACHE_DIR": str(cache_dir),
+        "RELOOP_INSTANCE_PATH": str(tmp_path / "worker-instance"),
+        "RELOOP_SECRET_KEY": "faults-worker",
+    }
 
 
 def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as sink:
-        return subprocess.Popen([str(CONSUMER), "webapp.tasks.huey", "-w", "1"], env=env,
-                                stdout=sink, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [str(CONSUMER), "webapp.tasks.huey", "-w", "1"], env=env, stdout=sink, stderr=subprocess.STDOUT
+        )
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -210,8 +252,11 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 # -- PostgreSQL restarted under a load of driver completions --------------------------------
 
-def test_acknowledged_completions_survive_postgresql_restarts(backend: str, tmp_path: Path, cache_dir: Path) -> None:
-    """10 phones post for 45 s while PostgreSQL restarts twice (fast, then a crash): nothing acknowledged is lost."""
+
+def test_acknowledged_completions_survive_postgresql_restarts(
+    backend: str, tmp_path: Path, cache_dir: Path
+) -> None:
+    """10 phones post for 45 s while PostgreSQL restarts twice (fast, then a crash): nothing acked is lost."""
     if backend != "postgresql":
         pytest.skip("PostgreSQL restarts run in the PostgreSQL pass of `make reliability`")
     with private_postgres() as cluster:
@@ -221,10 +266,16 @@ def test_acknowledged_completions_survive_postgresql_restarts(backend: str, tmp_
         with Session(engine, expire_on_commit=False) as session:
             world = build(session, cache_dir=cache_dir, outlets=800, drivers=10)
         with serve(url, tmp_path / "instance", workers=3, env={"RELOOP_CACHE_DIR": str(cache_dir)}) as server:
-            load = Load(server.url, [(p.token, [s for stops in p.stops.values() for s in stops])
-                                     for p in world.phones], prefix="pgr", pace_s=0.3)
-            faults = [(12.0, "fast restart", lambda: cluster.restart()),
-                      (28.0, "crash and restart", lambda: cluster.crash_and_restart(down_s=4.0))]
+            load = Load(
+                server.url,
+                [(p.token, [s for stops in p.stops.values() for s in stops]) for p in world.phones],
+                prefix="pgr",
+                pace_s=0.3,
+            )
+            faults = [
+                (12.0, "fast restart", lambda: cluster.restart()),
+                (28.0, "crash and restart", lambda: cluster.crash_and_restart(down_s=4.0)),
+            ]
             load.run(45.0, faults)
         audit = load.audit(engine)
         engine.dispose()
@@ -244,9 +295,27 @@ class PrivateCluster:
 
     def _pg_ctl(self, *args: str) -> None:
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.root}"
-        subprocess.run(["runuser", "-u", "postgres", "--", str(PG_BIN / "pg_ctl"), "-D", str(self.data),
-                        "-l", str(self.log), "-o", options, "-w", "-t", "60", *args],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                "runuser",
+                "-u",
+                "postgres",
+                "--",
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.log),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                *args,
+            ],
+            check=True,
+            capture_output=True,
+        )
 
     def start(self) -> None:
         self._pg_ctl("start")
@@ -270,8 +339,9 @@ class PrivateCluster:
             time.sleep(0.2)
 
     def database(self, name: str) -> str:
-        admin = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres",
-                              isolation_level="AUTOCOMMIT")
+        admin = create_engine(
+            f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres", isolation_level="AUTOCOMMIT"
+        )
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
@@ -285,8 +355,24 @@ def private_postgres() -> Iterator[PrivateCluster]:
     root = Path(tempfile.mkdtemp(prefix="reloop-faults-pg-"))
     shutil.chown(root, "postgres")
     cluster = PrivateCluster(root)
-    subprocess.run(["runuser", "-u", "postgres", "--", str(PG_BIN / "initdb"), "-D", str(cluster.data),
-                    "-A", "trust", "-U", "postgres", "--no-sync"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "runuser",
+            "-u",
+            "postgres",
+            "--",
+            str(PG_BIN / "initdb"),
+            "-D",
+            str(cluster.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+        ],
+        check=True,
+        capture_output=True,
+    )
     try:
         cluster.start()
         yield cluster
@@ -297,18 +383,22 @@ def private_postgres() -> Iterator[PrivateCluster]:
 
 # -- SQLite read-only and disk full under load ----------------------------------------------
 
-def test_a_full_disk_under_sqlite_answers_503_and_loses_nothing(backend: str, tmp_path: Path,
-                                                                cache_dir: Path) -> None:
+
+def test_a_full_disk_under_sqlite_answers_503_and_loses_nothing(
+    backend: str, tmp_path: Path, cache_dir: Path
+) -> None:
     """Under load the tmpfs holding the database fills up for 8 s: 503 disk_full, reads go on."""
     if backend != "sqlite":
         pytest.skip("SQLite file faults run in the SQLite pass of `make reliability`")
     with small_tmpfs(megabytes=96) as folder:
-        _sqlite_fault_run(folder, tmp_path, cache_dir, "disk full", "disk_full",
-                          lambda engine: fill_disk(folder, engine))
+        _sqlite_fault_run(
+            folder, tmp_path, cache_dir, "disk full", "disk_full", lambda engine: fill_disk(folder, engine)
+        )
 
 
-def test_a_read_only_sqlite_file_answers_503_and_loses_nothing(backend: str, tmp_path: Path,
-                                                               cache_dir: Path) -> None:
+def test_a_read_only_sqlite_file_answers_503_and_loses_nothing(
+    backend: str, tmp_path: Path, cache_dir: Path
+) -> None:
     """Under load the database file turns read-only for 8 s: 503 read_only, reads go on."""
     if backend != "sqlite":
         pytest.skip("SQLite file faults run in the SQLite pass of `make reliability`")
@@ -318,11 +408,14 @@ def test_a_read_only_sqlite_file_answers_503_and_loses_nothing(backend: str, tmp
     folder.mkdir()
     if subprocess.run(["chattr", "-i", str(folder)], capture_output=True).returncode:
         pytest.skip("this file system has no immutable attribute (chattr)")
-    _sqlite_fault_run(folder, tmp_path, cache_dir, "read-only", "read_only", lambda _engine: read_only(folder))
+    _sqlite_fault_run(
+        folder, tmp_path, cache_dir, "read-only", "read_only", lambda _engine: read_only(folder)
+    )
 
 
-def _sqlite_fault_run(folder: Path, tmp_path: Path, cache_dir: Path, name: str, cause: str,
-                      fault: Callable[[Engine], Any]) -> None:
+def _sqlite_fault_run(
+    folder: Path, tmp_path: Path, cache_dir: Path, name: str, cause: str, fault: Callable[[Engine], Any]
+) -> None:
     """Phones, readers and sensor batches against gunicorn on ``folder``'s database; the fault at 8 s."""
     url = f"sqlite:///{folder / 'reloop.db'}"
     upgrade(url)
@@ -331,8 +424,13 @@ def _sqlite_fault_run(folder: Path, tmp_path: Path, cache_dir: Path, name: str, 
         world = build(session, cache_dir=cache_dir, outlets=500, drivers=8)
         sensor = _sensor_token(session)
     with serve(url, tmp_path / "instance", workers=3, env={"RELOOP_CACHE_DIR": str(cache_dir)}) as server:
-        load = Load(server.url, [(p.token, [s for stops in p.stops.values() for s in stops])
-                                 for p in world.phones], prefix="sqlf", readers=2, pace_s=0.3)
+        load = Load(
+            server.url,
+            [(p.token, [s for stops in p.stops.values() for s in stops]) for p in world.phones],
+            prefix="sqlf",
+            readers=2,
+            pace_s=0.3,
+        )
         batches = Batches(server.url, sensor, engine)
         load.run(30.0, [(8.0, name, lambda: batches.during(fault(engine), cause, hold_s=8.0))])
     audit = load.audit(engine)
@@ -351,8 +449,11 @@ def _sqlite_fault_run(folder: Path, tmp_path: Path, cache_dir: Path, name: str, 
 def small_tmpfs(*, megabytes: int) -> Iterator[Path]:
     """A tmpfs of ``megabytes`` mounted on a fresh folder (root only), unmounted after."""
     folder = Path(tempfile.mkdtemp(prefix="reloop-faults-fs-"))
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}m,mode=0755", "tmpfs",
-                              str(folder)], capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={megabytes}m,mode=0755", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+    )
     if mounted.returncode:
         folder.rmdir()
         pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.strip()}): run as root")
@@ -440,12 +541,26 @@ class Batches:
     def _post(self) -> requests.Response:
         self.number += 1
         prefix = f"batch{self.number:02d}"
-        body = {"readings": [{"reading_id": f"{prefix}-{n:03d}", "outlet_code": self.outlet, "fill_pct": n % 100,
-                              "measured_at": "2026-11-24T08:00:00+08:00"} for n in range(300)]}
-        answer = requests.post(f"{self.url}/api/v1/fill-readings", json=body, headers=self.headers, timeout=60)
+        body = {
+            "readings": [
+                {
+                    "reading_id": f"{prefix}-{n:03d}",
+                    "outlet_code": self.outlet,
+                    "fill_pct": n % 100,
+                    "measured_at": "2026-11-24T08:00:00+08:00",
+                }
+                for n in range(300)
+            ]
+        }
+        answer = requests.post(
+            f"{self.url}/api/v1/fill-readings", json=body, headers=self.headers, timeout=60
+        )
         with Session(self.engine) as session:
-            stored = session.exec(select(func.count()).select_from(FillReading)
-                                  .where(FillReading.reading_id.like(f"{prefix}-%"))).one()  # type: ignore[attr-defined]
+            stored = session.exec(
+                select(func.count())
+                .select_from(FillReading)
+                .where(FillReading.reading_id.like(f"{prefix}-%"))
+            ).one()  # type: ignore[attr-defined]
         self.sent += 1
         self.refused_503 += answer.status_code == 503
         self.stored_whole += stored == 300
@@ -453,8 +568,12 @@ class Batches:
         return answer
 
     def figures(self) -> dict[str, int]:
-        return {"batches_sent": self.sent, "batches_refused_503": self.refused_503,
-                "batches_stored_whole": self.stored_whole, "batches_partial": self.partial}
+        return {
+            "batches_sent": self.sent,
+            "batches_refused_503": self.refused_503,
+            "batches_stored_whole": self.stored_whole,
+            "batches_partial": self.partial,
+        }
 
 
 def _first_outlet(engine: Engine) -> str:
@@ -467,8 +586,9 @@ def _first_outlet(engine: Engine) -> str:
 DUPLICATE_TEST = "tests/webapp/trace/test_api.py::test_a_batch_resent_by_two_threads_at_once_is_stored_once"
 
 
-def test_a_battery_batch_sent_three_times_at_once_is_stored_once(backend: str, tmp_path: Path,
-                                                                 cache_dir: Path) -> None:
+def test_a_battery_batch_sent_three_times_at_once_is_stored_once(
+    backend: str, tmp_path: Path, cache_dir: Path
+) -> None:
     """30 batches, each posted by 3 senders at the same instant to 3 gunicorn workers: one copy each."""
     rounds, senders = 30, 3
     with own_database(backend, tmp_path) as url:
@@ -480,22 +600,39 @@ def test_a_battery_batch_sent_three_times_at_once_is_stored_once(backend: str, t
         with serve(url, tmp_path / "instance", workers=3, env={"RELOOP_CACHE_DIR": str(cache_dir)}) as server:
             for number in range(rounds):
                 events = to_enterprise(f"S01PE0A1234567S5B{number:07d}")
-                statuses = _at_once(senders, lambda batch=events: requests.post(
-                    f"{server.url}/api/v1/battery-events", json={"events": batch}, timeout=60,
-                    headers={"Authorization": f"Bearer {token}"}).status_code)
+                statuses = _at_once(
+                    senders,
+                    lambda batch=events: (
+                        requests.post(
+                            f"{server.url}/api/v1/battery-events",
+                            json={"events": batch},
+                            timeout=60,
+                            headers={"Authorization": f"Bearer {token}"},
+                        ).status_code
+                    ),
+                )
                 answers.update(statuses)
                 copies.append(sorted(statuses).count(201))
         with Session(engine) as session:
-            ids = session.exec(select(TraceEventRow.event_id).where(
-                TraceEventRow.battery_code.like("S01PE0A1234567S5B%"))).all()  # type: ignore[attr-defined]
+            ids = session.exec(
+                select(TraceEventRow.event_id).where(TraceEventRow.battery_code.like("S01PE0A1234567S5B%"))
+            ).all()  # type: ignore[attr-defined]
         engine.dispose()
-    fast = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", DUPLICATE_TEST],
-                          capture_output=True, text=True, env={**os.environ, "RELOOP_CACHE_DIR": str(cache_dir)})
-    figures = {"requests": rounds * senders, "duplicated": len(ids) - len(set(ids)), "lost": 3 * rounds - len(set(ids)),
-               "server_errors": sum(n for status, n in answers.items() if status >= 500),
-               "faults_survived": sum(1 for n in copies if n == 1), "answers": "/".join(
-                   f"{status}:{n}" for status, n in sorted(answers.items())),
-               "tests_webapp_race": "passed" if fast.returncode == 0 else "FAILED"}
+    fast = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", DUPLICATE_TEST],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "RELOOP_CACHE_DIR": str(cache_dir)},
+    )
+    figures = {
+        "requests": rounds * senders,
+        "duplicated": len(ids) - len(set(ids)),
+        "lost": 3 * rounds - len(set(ids)),
+        "server_errors": sum(n for status, n in answers.items() if status >= 500),
+        "faults_survived": sum(1 for n in copies if n == 1),
+        "answers": "/".join(f"{status}:{n}" for status, n in sorted(answers.items())),
+        "tests_webapp_race": "passed" if fast.returncode == 0 else "FAILED",
+    }
     report(f"faults-duplicate-battery-event-{backend}", **figures)
     assert (figures["duplicated"], figures["lost"], figures["server_errors"]) == (0, 0, 0), figures
     assert copies == [1] * rounds, answers
@@ -520,6 +657,7 @@ def _at_once(count: int, call: Callable[[], int]) -> list[int]:
 
 
 # -- the phones: post completions, retry on 503 and connection errors, as the app's queue does
+
 
 @dataclass
 class Load:
@@ -549,10 +687,14 @@ class Load:
         self._start = time.monotonic()
         self._stop = threading.Event()
         self._fault: str | None = None
-        threads = [threading.Thread(target=self._phone, args=(n, token, stops), daemon=True)
-                   for n, (token, stops) in enumerate(self.phones)]
-        threads += [threading.Thread(target=self._reader, args=(self.phones[n % len(self.phones)][0],), daemon=True)
-                    for n in range(self.readers)]
+        threads = [
+            threading.Thread(target=self._phone, args=(n, token, stops), daemon=True)
+            for n, (token, stops) in enumerate(self.phones)
+        ]
+        threads += [
+            threading.Thread(target=self._reader, args=(self.phones[n % len(self.phones)][0],), daemon=True)
+            for n in range(self.readers)
+        ]
         for thread in threads:
             thread.start()
         try:
@@ -580,9 +722,13 @@ class Load:
         for position, stop in enumerate(stops):
             if self._stop.is_set():
                 return
-            body = {"id": f"{self.prefix}-{number:02d}-{position:04d}", "stop_id": stop, "outcome": "collected",
-                    "weights_kg": {"paper": round(rng.uniform(1, 80), 1)},
-                    "recorded_at": _now_iso()}
+            body = {
+                "id": f"{self.prefix}-{number:02d}-{position:04d}",
+                "stop_id": stop,
+                "outcome": "collected",
+                "weights_kg": {"paper": round(rng.uniform(1, 80), 1)},
+                "recorded_at": _now_iso(),
+            }
             if not self._deliver(web, body):
                 return
             if rng.random() < 0.2:  # the phone never saw the answer and sends again
@@ -609,8 +755,12 @@ class Load:
                 data = answer.json()
                 with self._lock:
                     self.created[body["id"]] += answer.status_code == 201
-                    self.acks[body["id"]] = {"server_id": data["server_id"], "stop_id": data["stop_id"],
-                                             "total_g": data["total_g"], "at": self._elapsed()}
+                    self.acks[body["id"]] = {
+                        "server_id": data["server_id"],
+                        "stop_id": data["stop_id"],
+                        "total_g": data["total_g"],
+                        "at": self._elapsed(),
+                    }
                 return True
             if answer.status_code == 503:
                 with self._lock:
@@ -635,7 +785,9 @@ class Load:
             except requests.RequestException:
                 status = 0
             with self._lock:
-                self.reads[("ok" if status == 200 else "failed") + ("_during_fault" if self._fault else "")] += 1
+                self.reads[
+                    ("ok" if status == 200 else "failed") + ("_during_fault" if self._fault else "")
+                ] += 1
             self._stop.wait(0.2)
 
     def _example(self, text: str) -> None:
@@ -643,31 +795,49 @@ class Load:
             self.examples.append(text)
 
     def audit(self, engine: Engine) -> dict[str, int]:
-        """Lost: acknowledged but not stored as acknowledged. Duplicated: created twice, or two at one stop."""
+        """Lost: acknowledged but not stored so. Duplicated: created twice, or two at one stop."""
         with Session(engine) as session:
-            rows = session.exec(select(Collection).where(
-                Collection.client_id.like(f"{self.prefix}-%"))).all()  # type: ignore[attr-defined]
+            rows = session.exec(select(Collection).where(Collection.client_id.like(f"{self.prefix}-%"))).all()  # type: ignore[attr-defined]
         stored = {row.client_id: row for row in rows}
-        lost = sum(1 for client_id, ack in self.acks.items()
-                   if (row := stored.get(client_id)) is None
-                   or (row.id, row.stop_id, row.total_g) != (ack["server_id"], ack["stop_id"], ack["total_g"]))
+        lost = sum(
+            1
+            for client_id, ack in self.acks.items()
+            if (row := stored.get(client_id)) is None
+            or (row.id, row.stop_id, row.total_g) != (ack["server_id"], ack["stop_id"], ack["total_g"])
+        )
         twice = sum(1 for n in self.created.values() if n > 1)
         same_stop = sum(n - 1 for n in Counter(row.stop_id for row in rows).values() if n > 1)
-        return {"acknowledged": len(self.acks), "lost": lost, "duplicated": twice + same_stop,
-                "stored_unacknowledged": len(set(stored) - set(self.acks))}
+        return {
+            "acknowledged": len(self.acks),
+            "lost": lost,
+            "duplicated": twice + same_stop,
+            "stored_unacknowledged": len(set(stored) - set(self.acks)),
+        }
 
     def figures(self) -> dict[str, Any]:
         last_fault_end = max((ended for _n, _b, ended in self.faults_done), default=0.0)
         after = [a["at"] for a in self.acks.values() if a["at"] > last_fault_end]
-        reads = {"reads_ok": self.reads["ok"] + self.reads["ok_during_fault"],
-                 "reads_ok_during_faults": self.reads["ok_during_fault"],
-                 "reads_failed": self.reads["failed"] + self.reads["failed_during_fault"]} if self.readers else {}
-        return {"requests": sum(self.statuses.values()) + self.connection_errors, "resent": self.resent,
-                "answers_503": self.statuses[503], "causes_503": "/".join(f"{k}:{v}" for k, v in self.causes.items()),
-                "missing_retry_after": self.missing_retry_after, "connection_errors": self.connection_errors,
-                "server_errors": sum(n for status, n in self.statuses.items() if status >= 500 and status != 503),
-                "acked_after_last_fault": len(after),
-                "first_ack_after_fault_s": round(min(after) - last_fault_end, 2) if after else None, **reads}
+        reads = (
+            {
+                "reads_ok": self.reads["ok"] + self.reads["ok_during_fault"],
+                "reads_ok_during_faults": self.reads["ok_during_fault"],
+                "reads_failed": self.reads["failed"] + self.reads["failed_during_fault"],
+            }
+            if self.readers
+            else {}
+        )
+        return {
+            "requests": sum(self.statuses.values()) + self.connection_errors,
+            "resent": self.resent,
+            "answers_503": self.statuses[503],
+            "causes_503": "/".join(f"{k}:{v}" for k, v in self.causes.items()),
+            "missing_retry_after": self.missing_retry_after,
+            "connection_errors": self.connection_errors,
+            "server_errors": sum(n for status, n in self.statuses.items() if status >= 500 and status != 503),
+            "acked_after_last_fault": len(after),
+            "first_ack_after_fault_s": round(min(after) - last_fault_end, 2) if after else None,
+            **reads,
+        }
 
 
 def _now_iso() -> str:
@@ -675,6 +845,7 @@ def _now_iso() -> str:
 
 
 # -- shared ---------------------------------------------------------------------------------
+
 
 @contextmanager
 def own_database(backend: str, tmp_path: Path) -> Iterator[str]:
@@ -695,4 +866,3 @@ def _wait_for(condition: Callable[[], bool], timeout_s: float, what: str, *, pol
             return
         time.sleep(poll_s)
     raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what}")
-

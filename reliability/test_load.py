@@ -66,12 +66,8 @@ def audit(engine: Engine, seen: dict[str, Any]) -> Audit:
             weighed.get(row.id, 0),
         ) != (ack["server_id"], ack["stop_id"], ack["total_g"], ack["outcome"], ack["total_g"]):
             lost += 1
-    created_twice = sum(
-        1 for answers in seen["answers"].values() if [s for s, _id in answers].count(201) > 1
-    )
-    two_ids = sum(
-        1 for answers in seen["answers"].values() if len({i for _s, i in answers if i}) > 1
-    )
+    created_twice = sum(1 for answers in seen["answers"].values() if [s for s, _id in answers].count(201) > 1)
+    two_ids = sum(1 for answers in seen["answers"].values() if len({i for _s, i in answers if i}) > 1)
     same_stop = sum(n - 1 for n in Counter(row.stop_id for row in rows).values() if n > 1)
     refused = sum(
         1
@@ -218,15 +214,11 @@ def test_the_board_and_the_map_answer_within_200_ms_at_p95_with_5000_outlets(
         **{_short(name): round(value) for name, value in p95.items()},
     )
     assert not failures, failures[:5]
-    assert all(len(times) >= 15 for times in by_page.values()), {
-        n: len(t) for n, t in by_page.items()
-    }
+    assert all(len(times) >= 15 for times in by_page.values()), {n: len(t) for n, t in by_page.items()}
     assert max(p95.values()) < P95_LIMIT_MS, p95
 
 
 def _short(name: str) -> str:
     """``/outlets/geojson (zoomed view)`` -> ``p95_geojson_zoomed_view``, for the figures table."""
-    words = "".join(
-        c if c.isalnum() else " " for c in name.replace("/outlets/", "outlets ")
-    ).split()
+    words = "".join(c if c.isalnum() else " " for c in name.replace("/outlets/", "outlets ")).split()
     return "p95_" + "_".join(w for w in words if w not in {"of", "the", "N"})[:40]

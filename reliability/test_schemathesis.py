@@ -35,8 +35,9 @@ def fuzz_database(backend: str, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-def test_no_operation_fails_or_strays_from_its_document(backend: str, fuzz_database: str, tmp_path: Path,
-                                                         cache_dir: Path) -> None:
+def test_no_operation_fails_or_strays_from_its_document(
+    backend: str, fuzz_database: str, tmp_path: Path, cache_dir: Path
+) -> None:
     """Every operation, 200 examples each: 0 server errors and every answer as documented."""
     app = make_app(fuzz_database, tmp_path / "instance", cache_dir, PROPAGATE_EXCEPTIONS=False)
     try:
@@ -48,9 +49,18 @@ def test_no_operation_fails_or_strays_from_its_document(backend: str, fuzz_datab
     finally:
         app.extensions["reloop.engine"].dispose()
     statuses = "/".join(f"{status}:{n}" for status, n in sorted(outcome.statuses.items()))
-    report(f"schemathesis-{backend}", inputs_tried=outcome.inputs_tried,
-           server_errors=outcome.server_errors, operations=len(outcome.operations),
-           examples_per_operation=EXAMPLES, failures=len(outcome.failures), run_errors=len(outcome.errors),
-           statuses=statuses, seconds=round(elapsed))
+    report(
+        f"schemathesis-{backend}",
+        inputs_tried=outcome.inputs_tried,
+        server_errors=outcome.server_errors,
+        operations=len(outcome.operations),
+        examples_per_operation=EXAMPLES,
+        failures=len(outcome.failures),
+        run_errors=len(outcome.errors),
+        statuses=statuses,
+        seconds=round(elapsed),
+    )
     assert outcome.crashes == [] and outcome.server_errors == 0, outcome.crashes[:5]
-    assert outcome.errors == [] and outcome.failures == [], "\n".join(outcome.failures[:10] + outcome.errors[:3])
+    assert outcome.errors == [] and outcome.failures == [], "\n".join(
+        outcome.failures[:10] + outcome.errors[:3]
+    )

@@ -85,10 +85,7 @@ class LoadWorld:
 
     def write_phones(self, path: Path, shift: str) -> Path:
         """Write each phone's token and its stops of ``shift``, for locust."""
-        phones = [
-            {"username": p.username, "token": p.token, "stop_ids": p.stops[shift]}
-            for p in self.phones
-        ]
+        phones = [{"username": p.username, "token": p.token, "stop_ids": p.stops[shift]} for p in self.phones]
         path.write_text(json.dumps({"phones": phones}))
         return path
 
@@ -107,7 +104,7 @@ def build(
         raise RuntimeError("the load world needs an empty database")
     rng = random.Random(seed)
     _add_outlets(session, rng, outlets, cache_dir)
-    depot_rows = select(Facility).where(Facility.is_depot == True)  # noqa: E712
+    depot_rows = select(Facility).where(Facility.is_depot == True)
     depots = session.exec(depot_rows.order_by(Facility.id)).all()
     fleet = _add_drivers(session, depots[0].id, drivers)  # type: ignore[arg-type]
     stops: dict[str, dict[int, list[int]]] = {}
@@ -173,9 +170,7 @@ def _add_outlets(session: Session, rng: random.Random, count: int, cache_dir: Pa
         district = point.district or "futian"
         numbers[district] = numbers.get(district, 0) + 1
         kind = rng.choices(list(_KINDS), weights=list(_KINDS.values()))[0]
-        status = rng.choices(
-            [OutletStatus.ACTIVE, OutletStatus.PLANNED, OutletStatus.CLOSED], [90, 8, 2]
-        )[0]
+        status = rng.choices([OutletStatus.ACTIVE, OutletStatus.PLANNED, OutletStatus.CLOSED], [90, 8, 2])[0]
         rows.append(
             {
                 "code": f"{_PREFIX.get(district, 'OT')}-{numbers[district]:05d}",
@@ -188,9 +183,7 @@ def _add_outlets(session: Session, rng: random.Random, count: int, cache_dir: Pa
                 "lat": round(point.lat, 7),
                 "capacity_l": rng.choice([660, 1000, 1200, 2400]),
                 "fill_threshold_pct": 80,
-                "last_fill_pct": round(rng.uniform(0, 100), 1)
-                if status == OutletStatus.ACTIVE
-                else None,
+                "last_fill_pct": round(rng.uniform(0, 100), 1) if status == OutletStatus.ACTIVE else None,
                 "last_fill_at": now if status == OutletStatus.ACTIVE else None,
                 "created_at": now,
                 "updated_at": now,
@@ -255,12 +248,9 @@ def _add_plan(
     outlets = session.exec(
         select(Outlet.id).where(Outlet.status == OutletStatus.ACTIVE).order_by(Outlet.id)
     ).all()
-    outlets = (
-        outlets[::-1] if reverse else outlets
-    )  # the second depot's plan starts from the other end
+    outlets = outlets[::-1] if reverse else outlets  # the second depot's plan starts from the other end
     unload = (
-        session.exec(select(Facility).where(Facility.id != depot.id).order_by(Facility.id)).first()
-        or depot
+        session.exec(select(Facility).where(Facility.id != depot.id).order_by(Facility.id)).first() or depot
     )
     start_s, step_s = 7 * 3600, 120
     plan_routes, stop_rows = [], []

@@ -43,17 +43,13 @@ def build_visits(
             load_m3 += stop.demand_m3
             ident, location, service = stop.id, stop.location, stop.service_s
             collected = stop.demand_kg
-        visits.append(
-            Visit(kind, ident, location, start, start + service, load_kg, load_m3, collected)
-        )
+        visits.append(Visit(kind, ident, location, start, start + service, load_kg, load_m3, collected))
     return tuple(visits)
 
 
 def route_distance_m(problem: CollectionProblem, locations: Sequence[int]) -> int:
     """Metres driven along ``locations`` (depot, visits..., depot)."""
-    return sum(
-        int(problem.distance_m[a, b]) for a, b in zip(locations, locations[1:], strict=False)
-    )
+    return sum(int(problem.distance_m[a, b]) for a, b in zip(locations, locations[1:], strict=False))
 
 
 def dropped(problem: CollectionProblem, position: int) -> Unassigned:
@@ -86,18 +82,14 @@ def required_penalty(problem: CollectionProblem, servable: Sequence[int]) -> int
     """
     units = sum(vt.count for vt in problem.vehicle_types)
     fixed = sum(vt.fixed_cost_fen * 1000 * vt.count for vt in problem.vehicle_types)
-    prizes = sum(
-        problem.stops[p].prize_fen * 1000 for p in servable if not problem.stops[p].required
-    )
+    prizes = sum(problem.stops[p].prize_fen * 1000 for p in servable if not problem.stops[p].required)
     per_km = max((vt.cost_per_km_fen for vt in problem.vehicle_types), default=0)
     worst_arc = int(problem.distance_m.max()) * per_km
     bound = fixed + prizes + worst_arc * (2 * len(servable) + units + 1) + 1
     return min(bound, 2**60 // max(1, len(servable)))
 
 
-def loads_fit(
-    problem: CollectionProblem, vt: VehicleType, items: Iterable[tuple[VisitKind, int]]
-) -> bool:
+def loads_fit(problem: CollectionProblem, vt: VehicleType, items: Iterable[tuple[VisitKind, int]]) -> bool:
     """Whether no trip of ``items`` overloads the truck and it goes home empty if it must."""
     grams = litres = 0
     for kind, ref in items:

@@ -79,9 +79,7 @@ def solve_exhaustive(
     }
     units = _candidate_units(problem, len(free), {unit for unit, _ in fixed}, pinned)
     penalty = required_penalty(problem, servable)
-    drop_cost = {
-        p: penalty if problem.stops[p].required else problem.stops[p].prize_fen * 1000 for p in free
-    }
+    drop_cost = {p: penalty if problem.stops[p].required else problem.stops[p].prize_fen * 1000 for p in free}
 
     @cache
     def route_for(t: int, stops: tuple[int, ...]) -> _Best | None:
@@ -151,9 +149,7 @@ def _assignments(
     free: list[int], units: list[Unit], pinned: dict[int, Unit]
 ) -> Iterator[tuple[int | None, ...]]:
     """Each free stop's unit index, or None for left out."""
-    options = [
-        [units.index(pinned[p])] if p in pinned else [None, *range(len(units))] for p in free
-    ]
+    options = [[units.index(pinned[p])] if p in pinned else [None, *range(len(units))] for p in free]
     return itertools.product(*options)
 
 
@@ -215,9 +211,7 @@ def _cost(problem: CollectionProblem, t: int, items: tuple[Item, ...]) -> int:
 def _path(problem: CollectionProblem, t: int, items: tuple[Item, ...]) -> list[int]:
     vt = problem.vehicle_types[t]
     places = [
-        problem.facilities[ref].location
-        if kind is VisitKind.UNLOAD
-        else problem.stops[ref].location
+        problem.facilities[ref].location if kind is VisitKind.UNLOAD else problem.stops[ref].location
         for kind, ref in items
     ]
     return [problem.depot_location(vt.start_depot), *places, problem.depot_location(vt.end_depot)]
@@ -237,10 +231,7 @@ def _timed(problem: CollectionProblem, t: int, items: tuple[Item, ...]) -> _Best
 def _route(problem: CollectionProblem, unit: Unit, best: _Best) -> Route:
     t, u = unit
     vt = problem.vehicle_types[t]
-    items = [
-        (kind, ref, start)
-        for (kind, ref), start in zip(best.items, best.timing.starts, strict=True)
-    ]
+    items = [(kind, ref, start) for (kind, ref), start in zip(best.items, best.timing.starts, strict=True)]
     return Route(
         vehicle_type_id=vt.id,
         unit=u,

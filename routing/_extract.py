@@ -79,9 +79,7 @@ def _times(
     vt = model.problem.vehicle_types[model.vehicles[v].type_index]
     times = [vt.shift.start_s]
     for a, b in zip(nodes, nodes[1:], strict=False):
-        times.append(
-            max(times[-1] + a.service_s + int(duration[a.location, b.location]), b.window[0])
-        )
+        times.append(max(times[-1] + a.service_s + int(duration[a.location, b.location]), b.window[0]))
     return times
 
 

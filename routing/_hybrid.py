@@ -66,9 +66,7 @@ def solve_hybrid(
 
 def _relaxed(problem: CollectionProblem) -> CollectionProblem:
     """The day without breaks, each truck's day shortened by its breaks."""
-    return replace(
-        problem, vehicle_types=tuple(_without_breaks(vt) for vt in problem.vehicle_types)
-    )
+    return replace(problem, vehicle_types=tuple(_without_breaks(vt) for vt in problem.vehicle_types))
 
 
 def _without_breaks(vt: VehicleType) -> VehicleType:

@@ -20,9 +20,7 @@ __all__ = ["Lock", "apply_locks", "check_locks", "reloads_needed"]
 Lock = LockedRoute | LockedStop
 
 
-def check_locks(
-    problem: CollectionProblem, locks: Sequence[Lock], rejected: Sequence[Unassigned]
-) -> None:
+def check_locks(problem: CollectionProblem, locks: Sequence[Lock], rejected: Sequence[Unassigned]) -> None:
     """Raise if a lock names unknown things, repeats itself or keeps an unservable stop."""
     rejected_by_id = {u.stop_id: u for u in rejected}
     routes_of: set[tuple[str, int]] = set()
@@ -45,14 +43,10 @@ def check_locks(
             locked_stops.add(stop_id)
             if stop_id in rejected_by_id:
                 why = rejected_by_id[stop_id]
-                raise InfeasibleLockError(
-                    f"locked stop {stop_id!r}: {why.reason.label}, {why.detail}"
-                )
+                raise InfeasibleLockError(f"locked stop {stop_id!r}: {why.reason.label}, {why.detail}")
     for lock in locks:
         if isinstance(lock, LockedStop) and (lock.vehicle_type_id, lock.unit) in routes_of:
-            raise InvalidLockError(
-                f"stop {lock.stop_id!r} is locked to a vehicle whose route is locked"
-            )
+            raise InvalidLockError(f"stop {lock.stop_id!r} is locked to a vehicle whose route is locked")
 
 
 def _check_vehicle(problem: CollectionProblem, vehicle: tuple[str, int]) -> None:
@@ -76,9 +70,7 @@ def reloads_needed(problem: CollectionProblem, locks: Sequence[Lock]) -> int:
 def apply_locks(model: Model, locks: Sequence[Lock]) -> None:
     """Restrict the model so that every lock holds in any solution."""
     problem, routing = model.problem, model.routing
-    vehicle_of = {
-        (problem.vehicle_types[v.type_index].id, v.unit): i for i, v in enumerate(model.vehicles)
-    }
+    vehicle_of = {(problem.vehicle_types[v.type_index].id, v.unit): i for i, v in enumerate(model.vehicles)}
     stop_index = {
         model.nodes[n].ref: model.manager.NodeToIndex(n)
         for n in range(len(model.nodes))

@@ -133,9 +133,7 @@ def _vehicles(problem: CollectionProblem) -> tuple[list[Vehicle], list[Node]]:
 def _stop_node(problem: CollectionProblem, position: int) -> Node:
     stop = problem.stops[position]
     window = (stop.window.start_s, stop.window.end_s)
-    return Node(
-        NodeKind.STOP, position, stop.location, stop.service_s, stop.demand_g, stop.demand_l, window
-    )
+    return Node(NodeKind.STOP, position, stop.location, stop.service_s, stop.demand_g, stop.demand_l, window)
 
 
 def _reload_nodes(problem: CollectionProblem, order: list[int], spare: int) -> list[Node]:
@@ -161,9 +159,7 @@ def _reload_nodes(problem: CollectionProblem, order: list[int], spare: int) -> l
         window = (facility.opening.start_s, facility.latest_unload_start_s)
         if window[0] > last_end or window[1] < first_start:
             continue  # closed whenever a truck is on the road: its time domain would be empty
-        node = Node(
-            NodeKind.RELOAD, f, facility.location, facility.unload_s, -max_g, -max_l, window
-        )
+        node = Node(NodeKind.RELOAD, f, facility.location, facility.unload_s, -max_g, -max_l, window)
         nodes += [node] * copies
     return nodes
 
@@ -194,9 +190,7 @@ def _add_capacity(model: Model, name: str, demands: list[int], capacity_attr: st
     if not any(demands):
         return  # the problem does not constrain this quantity
     problem, routing = model.problem, model.routing
-    capacities = [
-        getattr(problem.vehicle_types[v.type_index], capacity_attr) for v in model.vehicles
-    ]
+    capacities = [getattr(problem.vehicle_types[v.type_index], capacity_attr) for v in model.vehicles]
     has_reload = any(n.kind is NodeKind.RELOAD for n in model.nodes)
     callback = routing.RegisterUnaryTransitVector(demands)
     slack = max(capacities) if has_reload else 0
@@ -225,8 +219,7 @@ def _needs_time(model: Model) -> bool:
     earliest = min(vt.shift.start_s for vt in types)
     latest = max(vt.shift.end_s for vt in types)
     if any(
-        n.kind is not NodeKind.DEPOT and (n.window[0] > earliest or n.window[1] < latest)
-        for n in model.nodes
+        n.kind is not NodeKind.DEPOT and (n.window[0] > earliest or n.window[1] < latest) for n in model.nodes
     ):
         return True
     transit = _node_matrix(model, model.problem.duration_s)
@@ -290,9 +283,7 @@ def required_penalty(model: Model) -> int:
         default=0,
     )
     fixed = sum(vt.fixed_cost_fen * 1000 * vt.count for vt in problem.vehicle_types)
-    prizes = sum(
-        problem.stops[n.ref].prize_fen * 1000 for n in model.nodes if n.kind is NodeKind.STOP
-    )
+    prizes = sum(problem.stops[n.ref].prize_fen * 1000 for n in model.nodes if n.kind is NodeKind.STOP)
     bound = fixed + prizes + worst_arc * (len(model.nodes) + len(model.vehicles))
     return min(bound + 1, 2**62 // max(1, len(model.nodes)))
 

@@ -55,9 +55,7 @@ def _verdict(problem: CollectionProblem, stop: Stop) -> Unassigned | None:
     return None
 
 
-def _round_trip_s(
-    problem: CollectionProblem, vt: VehicleType, stop: Stop
-) -> tuple[int, int] | None:
+def _round_trip_s(problem: CollectionProblem, vt: VehicleType, stop: Stop) -> tuple[int, int] | None:
     """Fastest (there, back) seconds for a vehicle type, or None if there is no path."""
     duration = problem.duration_s
     start = problem.depot_location(vt.start_depot)

@@ -101,9 +101,7 @@ def _open_facilities(problem: CollectionProblem, fleet: list[int]) -> list[int]:
 def _load_dimensions(problem: CollectionProblem, servable: list[int]) -> tuple[str, ...]:
     """The load measures some stop has (grams, litres); unused ones would only cost time."""
     return tuple(
-        dim
-        for dim in ("demand_g", "demand_l")
-        if any(getattr(problem.stops[p], dim) for p in servable)
+        dim for dim in ("demand_g", "demand_l") if any(getattr(problem.stops[p], dim) for p in servable)
     )
 
 

@@ -127,9 +127,7 @@ def _last(lo: int, hi: int, ok: Callable[[int], bool]) -> int:
     return lo
 
 
-def _forward(
-    places: list[_Place], travel: list[int], placed: Placed, departure: int
-) -> Timing | None:
+def _forward(places: list[_Place], travel: list[int], placed: Placed, departure: int) -> Timing | None:
     """Earliest timing leaving at ``departure``; None if a window or break is missed."""
     taken = []
     # Breaks before the route: as late as possible, ending by the departure.

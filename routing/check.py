@@ -103,9 +103,7 @@ def _check_visits(problem: CollectionProblem, route: Route) -> list[Finding]:
             findings.append((ViolationKind.VISIT, f"unknown {visit.kind} {visit.id!r}"))
             continue
         if location != visit.location:
-            findings.append(
-                (ViolationKind.VISIT, f"{visit.id!r} is not at location {visit.location}")
-            )
+            findings.append((ViolationKind.VISIT, f"{visit.id!r} is not at location {visit.location}"))
     return findings
 
 
@@ -133,9 +131,7 @@ def _check_times(problem: CollectionProblem, vt: VehicleType, route: Route) -> l
             continue
         pause = sum(br.duration_s for br in route.breaks if departure <= br.start_s < arrival)
         if arrival - departure < travel + pause:
-            message = (
-                f"leg {a}->{b} needs {travel} s + {pause} s break, has {arrival - departure} s"
-            )
+            message = f"leg {a}->{b} needs {travel} s + {pause} s break, has {arrival - departure} s"
             findings.append((ViolationKind.TRAVEL, message))
     return findings
 

@@ -111,11 +111,7 @@ def _read_solomon(text: str, name: str) -> Instance:
     try:
         at = next(i for i, words in enumerate(lines) if words[:1] == ["NUMBER"])
         vehicles, capacity = int(lines[at + 1][0]), int(lines[at + 1][1])
-        rows = [
-            [int(float(w)) for w in words]
-            for words in lines
-            if len(words) == 7 and words[0].isdigit()
-        ]
+        rows = [[int(float(w)) for w in words] for words in lines if len(words) == 7 and words[0].isdigit()]
     except (StopIteration, IndexError, ValueError) as error:
         raise InstanceFormatError(f"{name}: malformed Solomon file ({error})") from error
     if not rows or rows[0][0] != 0 or [r[0] for r in rows] != list(range(len(rows))):
@@ -246,14 +242,10 @@ def to_problem(
         cost_per_km_fen=1,
     )
     locations = tuple(Location(x, y, str(i)) for i, (x, y) in enumerate(instance.coords))
-    return CollectionProblem(
-        locations, (Depot("depot", 0),), (), stops, (fleet,), distance, duration
-    )
+    return CollectionProblem(locations, (Depot("depot", 0),), (), stops, (fleet,), distance, duration)
 
 
-def route_distance(
-    instance: Instance, routes: Sequence[Sequence[int]], *, convention: Convention
-) -> float:
+def route_distance(instance: Instance, routes: Sequence[Sequence[int]], *, convention: Convention) -> float:
     """Total length of routes (customer numbers, depot excluded) in a convention."""
     d = _euclid(instance)
     total = 0.0

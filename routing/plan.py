@@ -169,9 +169,7 @@ class Plan:
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
-        for stop_id in [s for r in self.routes for s in r.stop_ids] + [
-            u.stop_id for u in self.unassigned
-        ]:
+        for stop_id in [s for r in self.routes for s in r.stop_ids] + [u.stop_id for u in self.unassigned]:
             if stop_id in seen:
                 raise ValueError(f"stop {stop_id!r} appears twice in the plan")
             seen.add(stop_id)
@@ -215,8 +213,7 @@ class Plan:
     def summary(self) -> str:
         """A few lines for a log or a terminal."""
         lines = [
-            f"{len(self.routes)} routes, {self.stops_served} stops served, "
-            f"{len(self.unassigned)} unassigned",
+            f"{len(self.routes)} routes, {self.stops_served} stops served, {len(self.unassigned)} unassigned",
             f"{self.km:.1f} km, {self.hours:.2f} h, {self.collected_kg:.1f} kg, "
             f"cost {self.cost_fen / 100:.2f} yuan",
         ]
@@ -226,9 +223,7 @@ class Plan:
                 f"  {r.vehicle_type_id}#{r.unit}: {len(r.stop_ids)} stops, {unloads} unloads, "
                 f"{r.km:.1f} km, {r.hours:.2f} h"
             )
-        lines += [
-            f"  unassigned {u.stop_id}: {u.reason.label} ({u.detail})" for u in self.unassigned
-        ]
+        lines += [f"  unassigned {u.stop_id}: {u.reason.label} ({u.detail})" for u in self.unassigned]
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -250,9 +245,7 @@ class Plan:
             Route(
                 **{
                     **r,
-                    "visits": tuple(
-                        Visit(**{**v, "kind": VisitKind(v["kind"])}) for v in r["visits"]
-                    ),
+                    "visits": tuple(Visit(**{**v, "kind": VisitKind(v["kind"])}) for v in r["visits"]),
                     "breaks": tuple(BreakTaken(**b) for b in r["breaks"]),
                 }
             )
@@ -300,8 +293,7 @@ class PlanComparison:
             ("unassigned", self.unassigned, ".0f"),
         ]
         return "\n".join(
-            f"{name}: {c.before:{fmt}} -> {c.after:{fmt}} ({c.delta:+{fmt}})"
-            for name, c, fmt in rows
+            f"{name}: {c.before:{fmt}} -> {c.after:{fmt}} ({c.delta:+{fmt}})" for name, c, fmt in rows
         )
 
 

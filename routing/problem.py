@@ -195,8 +195,7 @@ class Break:
     def __post_init__(self) -> None:
         if self.duration_s <= 0 or self.latest_start_s < self.earliest_start_s:
             raise InvalidProblemError(
-                f"break of {self.duration_s} s does not fit "
-                f"[{self.earliest_start_s}, {self.latest_end_s}]"
+                f"break of {self.duration_s} s does not fit [{self.earliest_start_s}, {self.latest_end_s}]"
             )
 
     @property
@@ -366,9 +365,7 @@ def _check_references(problem: CollectionProblem) -> None:
                 raise InvalidVehicleTypeError(f"vehicle type {vt.id!r}: unknown depot {depot_id!r}")
         start, end = problem.depot_location(vt.start_depot), problem.depot_location(vt.end_depot)
         if problem.distance_m[start, end] == UNREACHABLE:
-            raise InvalidVehicleTypeError(
-                f"vehicle type {vt.id!r}: end depot unreachable from start"
-            )
+            raise InvalidVehicleTypeError(f"vehicle type {vt.id!r}: end depot unreachable from start")
         if vt.unload_before_end and not problem.facilities:
             raise InvalidVehicleTypeError(
                 f"vehicle type {vt.id!r} must unload before the end but there is no facility"

@@ -97,9 +97,7 @@ def solve(
     servable, rejected = screen(problem)
     check_locks(problem, locks, rejected)
     if not servable:
-        search = SearchInfo(
-            seed, time_limit_s, solution_limit, 0, 0.0, "nothing_to_solve", 0, engine="none"
-        )
+        search = SearchInfo(seed, time_limit_s, solution_limit, 0, 0.0, "nothing_to_solve", 0, engine="none")
         return Plan((), tuple(rejected), search)
     on_locked_routes = {s for lock in locks if isinstance(lock, LockedRoute) for s in lock.visits}
     free = sum(problem.stops[p].id not in on_locked_routes for p in servable)

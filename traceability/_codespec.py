@@ -136,8 +136,10 @@ def spec_from_mapping(data: Mapping[str, Any]) -> CodeSpec:
             length=int(data["length"]),
             segments=segments,
             product_types=MappingProxyType(
-                {k: (ProductType(v["value"]), Label(v["zh"], v["en"]))
-                 for k, v in tables["product_types"].items()}
+                {
+                    k: (ProductType(v["value"]), Label(v["zh"], v["en"]))
+                    for k, v in tables["product_types"].items()
+                }
             ),
             chemistries=MappingProxyType(
                 {k: Label(v["zh"], v["en"]) for k, v in tables["chemistries"].items()}
@@ -154,10 +156,7 @@ def spec_from_mapping(data: Mapping[str, Any]) -> CodeSpec:
 
 
 def _segment(raw: Mapping[str, Any], tables: Mapping[str, Mapping[str, Any]]) -> Segment:
-    if "values" in raw:
-        alphabet = frozenset(tables[raw["values"]])
-    else:
-        alphabet = frozenset(str(raw["alphabet"]))
+    alphabet = frozenset(tables[raw["values"]]) if "values" in raw else frozenset(str(raw["alphabet"]))
     return Segment(
         name=str(raw["name"]),
         start=int(raw["start"]),

@@ -127,9 +127,7 @@ _STATUS_LABELS = {
     BatteryStatus.RECYCLED: ("已再生利用", "recycled", "dark"),
     BatteryStatus.DISPOSED: ("已处置", "disposed", "dark"),
 }
-_FINAL = frozenset(
-    {BatteryStatus.IN_CASCADE_PRODUCT, BatteryStatus.DISASSEMBLED, BatteryStatus.DISPOSED}
-)
+_FINAL = frozenset({BatteryStatus.IN_CASCADE_PRODUCT, BatteryStatus.DISASSEMBLED, BatteryStatus.DISPOSED})
 
 
 class LifecycleError(ValueError):

@@ -63,10 +63,13 @@ _METALS = ("li", "ni", "co", "mn", "electrode_powder")
 SCHEMAS: Mapping[str, tuple[PayloadField, ...]] = {
     "retired_from_vehicle": (_text("vin", required=False), _text("reason", required=False)),
     "received_at_outlet": (_grams("mass_g", required=False), _text("condition", required=False)),
-    "handed_over": (_text("to_actor"), _text("to_location"), _text("to_role", required=False),
-                    _text("waybill", required=False)),
-    "received_by_enterprise": (_grams("mass_g", required=False),
-                               _text("condition", required=False)),
+    "handed_over": (
+        _text("to_actor"),
+        _text("to_location"),
+        _text("to_role", required=False),
+        _text("waybill", required=False),
+    ),
+    "received_by_enterprise": (_grams("mass_g", required=False), _text("condition", required=False)),
     "capacity_tested": (
         PayloadField("soh_permille", "int", minimum=0, maximum=1000),
         PayloadField("capacity_wh", "int", required=False, minimum=0),
@@ -83,8 +86,7 @@ SCHEMAS: Mapping[str, tuple[PayloadField, ...]] = {
         _grams("mass_g", required=False),
         _text("application", required=False),
     ),
-    "cascade_shipped": (_text("customer"), _text("application"),
-                        _text("to_location", required=False)),
+    "cascade_shipped": (_text("customer"), _text("application"), _text("to_location", required=False)),
     "cascade_retired": (_text("reason", required=False),),
     "recycled": (
         PayloadField("input_mass_g", "int", minimum=1),
@@ -92,8 +94,7 @@ SCHEMAS: Mapping[str, tuple[PayloadField, ...]] = {
         *(_grams(f"input_{m}_g", required=False) for m in _METALS),
         _text("process", required=False),
     ),
-    "disposed": (_text("method"), _grams("mass_g", required=False),
-                 _text("receiver", required=False)),
+    "disposed": (_text("method"), _grams("mass_g", required=False), _text("receiver", required=False)),
 }
 
 #: Fields every kind may carry.
@@ -170,8 +171,9 @@ def _codes_problems(field: PayloadField, value: Any, spec: CodeSpec | None) -> l
     if spec is not None:
         for index, code in enumerate(value):
             if validate_code(code, spec=spec):
-                problems.append(PayloadProblem(f"{field.name}[{index}]",
-                                               f"{code!r} is not a valid battery code"))
+                problems.append(
+                    PayloadProblem(f"{field.name}[{index}]", f"{code!r} is not a valid battery code")
+                )
     return problems
 
 
@@ -187,8 +189,7 @@ def _cross_field_problems(kind: str, payload: Mapping[str, Any]) -> list[Payload
         for metal in _METALS:
             contained = payload.get(f"input_{metal}_g")
             if contained is not None and int(payload[f"{metal}_g"]) > int(contained):
-                problems.append(
-                    PayloadProblem(f"{metal}_g", "more recovered than the input contained"))
+                problems.append(PayloadProblem(f"{metal}_g", "more recovered than the input contained"))
     return problems
 
 

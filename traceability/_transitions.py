@@ -72,8 +72,9 @@ def step(state: BatteryState, event: TraceEvent) -> BatteryState:
     _check_status(state, event)
     _check_role(event)
     if event.kind in _NEEDS_CUSTODY and event.actor != state.custodian:
-        _refuse(event, "not_custodian",
-                f"{event.actor} does not hold {state.code} (held by {state.custodian})")
+        _refuse(
+            event, "not_custodian", f"{event.actor} does not hold {state.code} (held by {state.custodian})"
+        )
     return _EFFECTS[event.kind](state, event)
 
 
@@ -85,15 +86,17 @@ def _check_time(state: BatteryState, event: TraceEvent) -> None:
     if event.recorded_at < event.occurred_at:
         _refuse(event, "recorded_before_occurred", "an event cannot be recorded before it happened")
     if state.last_occurred_at is not None and event.occurred_at < state.last_occurred_at:
-        _refuse(event, "out_of_order",
-                f"{event.kind} at {event.occurred_at.isoformat()} is earlier than the last event "
-                f"of {state.code} ({state.last_occurred_at.isoformat()})")
+        _refuse(
+            event,
+            "out_of_order",
+            f"{event.kind} at {event.occurred_at.isoformat()} is earlier than the last event "
+            f"of {state.code} ({state.last_occurred_at.isoformat()})",
+        )
 
 
 def _check_role(event: TraceEvent) -> None:
     if event.actor_role not in ALLOWED_ROLES[event.kind]:
-        _refuse(event, "wrong_role",
-                f"a {event.actor_role.label_en} cannot record '{event.kind.label_en}'")
+        _refuse(event, "wrong_role", f"a {event.actor_role.label_en} cannot record '{event.kind.label_en}'")
 
 
 def _check_status(state: BatteryState, event: TraceEvent) -> None:
@@ -114,8 +117,9 @@ def _why_not(state: BatteryState, kind: EventKind) -> tuple[str, str]:
     if state.status is S.IN_TRANSIT:
         return "in_transit", f"{where} to {state.destination}; it must be received first"
     if kind in _RECEIPTS:
-        return "already_in_custody", (f"{where} at {state.location}; it must be handed over "
-                                      "before another receipt")
+        return "already_in_custody", (
+            f"{where} at {state.location}; it must be handed over before another receipt"
+        )
     if state.status in (S.NEW, S.RETIRED):
         return "not_received", f"{where}; '{kind.label_en}' needs it received first"
     if kind is K.RETIRED_FROM_VEHICLE:
@@ -137,13 +141,18 @@ def _side_effect(state: BatteryState, event: TraceEvent) -> BatteryState:
             elif state.status in (S.NEW, S.RETIRED):
                 message = f"source {state.code} has not been received by {event.actor}"
             _refuse(event, code, message)
-        return replace(state, status=S.IN_CASCADE_PRODUCT, parent=event.battery_code,
-                       custodian=None, location=None)
+        return replace(
+            state, status=S.IN_CASCADE_PRODUCT, parent=event.battery_code, custodian=None, location=None
+        )
     if state.status is not S.NEW:
-        _refuse(event, "already_tracked",
-                f"part {state.code} already has a record ({state.status.label_en})")
-    return replace(state, status=S.AT_ENTERPRISE, custodian=event.actor,
-                   location=event.location, parent=event.battery_code)
+        _refuse(event, "already_tracked", f"part {state.code} already has a record ({state.status.label_en})")
+    return replace(
+        state,
+        status=S.AT_ENTERPRISE,
+        custodian=event.actor,
+        location=event.location,
+        parent=event.battery_code,
+    )
 
 
 def _retired(state: BatteryState, event: TraceEvent) -> BatteryState:
@@ -152,12 +161,14 @@ def _retired(state: BatteryState, event: TraceEvent) -> BatteryState:
 
 def _received(state: BatteryState, event: TraceEvent) -> BatteryState:
     if state.destination is not None and state.destination != (event.actor, event.location):
-        _refuse(event, "wrong_recipient",
-                f"{state.code} was handed over to {state.destination[0]} at "
-                f"{state.destination[1]}, not {event.actor} at {event.location}")
+        _refuse(
+            event,
+            "wrong_recipient",
+            f"{state.code} was handed over to {state.destination[0]} at "
+            f"{state.destination[1]}, not {event.actor} at {event.location}",
+        )
     status = S.AT_OUTLET if event.kind is K.RECEIVED_AT_OUTLET else S.AT_ENTERPRISE
-    return replace(state, status=status, custodian=event.actor, location=event.location,
-                   destination=None)
+    return replace(state, status=status, custodian=event.actor, location=event.location, destination=None)
 
 
 def _handed_over(state: BatteryState, event: TraceEvent) -> BatteryState:
@@ -176,13 +187,23 @@ def _disassembled(state: BatteryState, event: TraceEvent) -> BatteryState:
 def _regrouped(state: BatteryState, event: TraceEvent) -> BatteryState:
     if state.code in event.payload["sources"]:
         _refuse(event, "cascade_reused_code", "a cascade product cannot list itself as a source")
-    return replace(state, status=S.AT_ENTERPRISE, custodian=event.actor, location=event.location,
-                   is_cascade_product=True, sources=tuple(event.payload["sources"]))
+    return replace(
+        state,
+        status=S.AT_ENTERPRISE,
+        custodian=event.actor,
+        location=event.location,
+        is_cascade_product=True,
+        sources=tuple(event.payload["sources"]),
+    )
 
 
 def _shipped(state: BatteryState, event: TraceEvent) -> BatteryState:
-    return replace(state, status=S.IN_SERVICE, custodian=str(event.payload["customer"]),
-                   location=str(event.payload.get("to_location", event.payload["customer"])))
+    return replace(
+        state,
+        status=S.IN_SERVICE,
+        custodian=str(event.payload["customer"]),
+        location=str(event.payload.get("to_location", event.payload["customer"])),
+    )
 
 
 def _cascade_retired(state: BatteryState, event: TraceEvent) -> BatteryState:

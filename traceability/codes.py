@@ -150,29 +150,49 @@ def _check(
     year, month, day = (spec.segment(n) for n in ("year", "month", "day"))
     span = code[year.start : day.end]
     try:
-        made = date(spec.years[code[year.start]], spec.months[code[month.start]],
-                    spec.days[code[day.start]])
+        made = date(spec.years[code[year.start]], spec.months[code[month.start]], spec.days[code[day.start]])
     except ValueError:
-        return [CodeError("date", year.start, day.end, span, "date",
-                          f"{span!r} is not a real calendar day")], None
+        return [
+            CodeError("date", year.start, day.end, span, "date", f"{span!r} is not a real calendar day")
+        ], None
     if today is not None and made > today:
-        errors.append(CodeError("date", year.start, day.end, span, "future_date",
-                                f"production date {made.isoformat()} is after {today.isoformat()}"))
+        errors.append(
+            CodeError(
+                "date",
+                year.start,
+                day.end,
+                span,
+                "future_date",
+                f"production date {made.isoformat()} is after {today.isoformat()}",
+            )
+        )
     maker = spec.segment("manufacturer")
     if registry is not None and code[maker.start : maker.end] not in registry:
-        errors.append(CodeError(maker.name, maker.start, maker.end, code[maker.start : maker.end],
-                                "unregistered", "manufacturer code is not in the registry"))
+        errors.append(
+            CodeError(
+                maker.name,
+                maker.start,
+                maker.end,
+                code[maker.start : maker.end],
+                "unregistered",
+                "manufacturer code is not in the registry",
+            )
+        )
     return errors, _build(code, spec, made)
 
 
 def _length_errors(code: str, spec: CodeSpec) -> list[CodeError]:
-    errors = [CodeError("code", 0, len(code), code, "length",
-                        f"must be {spec.length} characters, got {len(code)}")]
+    errors = [
+        CodeError("code", 0, len(code), code, "length", f"must be {spec.length} characters, got {len(code)}")
+    ]
     allowed = spec.characters
     for index, char in enumerate(code):
         if char not in allowed:
-            errors.append(CodeError("code", index, index + 1, char, "character",
-                                    f"{char!r} is not allowed in a battery code"))
+            errors.append(
+                CodeError(
+                    "code", index, index + 1, char, "character", f"{char!r} is not allowed in a battery code"
+                )
+            )
     return errors
 
 
@@ -286,22 +306,49 @@ def _check_cascade(
 
 
 def _as_source_error(index: int, error: CodeError) -> CodeError:
-    return CodeError(f"sources[{index}].{error.segment}", error.start, error.end,
-                     error.text, error.reason, f"source {index + 1}: {error.message}")
+    return CodeError(
+        f"sources[{index}].{error.segment}",
+        error.start,
+        error.end,
+        error.text,
+        error.reason,
+        f"source {index + 1}: {error.message}",
+    )
 
 
 def _link_errors(code: str, sources: Sequence[str], spec: CodeSpec) -> list[CodeError]:
     whole = (0, spec.length)
     if not sources:
-        return [CodeError("sources", *whole, "", "cascade_no_sources",
-                          "a cascade product needs at least one source battery")]
+        return [
+            CodeError(
+                "sources",
+                *whole,
+                "",
+                "cascade_no_sources",
+                "a cascade product needs at least one source battery",
+            )
+        ]
     errors = []
     for source in sorted({s for s in sources if sources.count(s) > 1}):
-        errors.append(CodeError("sources", *whole, source, "cascade_duplicate_source",
-                                f"source {source} is listed more than once"))
+        errors.append(
+            CodeError(
+                "sources",
+                *whole,
+                source,
+                "cascade_duplicate_source",
+                f"source {source} is listed more than once",
+            )
+        )
     if code in sources:
-        errors.append(CodeError("code", *whole, code, "cascade_reused_code",
-                                "a cascade product must get a new code, not reuse a source's"))
+        errors.append(
+            CodeError(
+                "code",
+                *whole,
+                code,
+                "cascade_reused_code",
+                "a cascade product must get a new code, not reuse a source's",
+            )
+        )
     return errors
 
 
@@ -315,23 +362,43 @@ def _product_errors(
     date_span = (spec.segment("year").start, spec.segment("day").end)
     latest = max(s.production_date for s in sources)
     if product.production_date < latest:
-        errors.append(CodeError("date", *date_span, product.code[date_span[0] : date_span[1]],
-                                "cascade_date",
-                                f"product made {product.production_date.isoformat()}, before "
-                                f"its newest source ({latest.isoformat()})"))
+        errors.append(
+            CodeError(
+                "date",
+                *date_span,
+                product.code[date_span[0] : date_span[1]],
+                "cascade_date",
+                f"product made {product.production_date.isoformat()}, before "
+                f"its newest source ({latest.isoformat()})",
+            )
+        )
     kinds = {s.chemistry for s in sources}
     expected = kinds.pop() if len(kinds) == 1 else spec.mixed_chemistry
     if product.chemistry != expected:
         chem = spec.segment("chemistry")
-        errors.append(CodeError(chem.name, chem.start, chem.end, product.chemistry,
-                                "cascade_chemistry",
-                                f"battery type must be {expected!r} to match its sources"))
+        errors.append(
+            CodeError(
+                chem.name,
+                chem.start,
+                chem.end,
+                product.chemistry,
+                "cascade_chemistry",
+                f"battery type must be {expected!r} to match its sources",
+            )
+        )
     maker = registry.get(product.manufacturer) if registry is not None else None
     if maker is not None and "cascade_user" not in maker.roles:
         seg = spec.segment("manufacturer")
-        errors.append(CodeError(seg.name, seg.start, seg.end, product.manufacturer,
-                                "cascade_not_cascade_enterprise",
-                                "manufacturer code is not registered to a cascade-use enterprise"))
+        errors.append(
+            CodeError(
+                seg.name,
+                seg.start,
+                seg.end,
+                product.manufacturer,
+                "cascade_not_cascade_enterprise",
+                "manufacturer code is not registered to a cascade-use enterprise",
+            )
+        )
     return errors
 
 
@@ -375,8 +442,11 @@ class ManufacturerRegistry:
     def from_mapping(cls, data: Mapping[str, Any]) -> ManufacturerRegistry:
         """Build from the JSON structure of ``manufacturers.sample.json``."""
         entries = (
-            Manufacturer(str(m["code"]), Label(str(m["zh"]), str(m["en"])),
-                         frozenset(str(r) for r in m.get("roles", ())))
+            Manufacturer(
+                str(m["code"]),
+                Label(str(m["zh"]), str(m["en"])),
+                frozenset(str(r) for r in m.get("roles", ())),
+            )
             for m in data["manufacturers"]
         )
         return cls(entries, sample=bool(data.get("sample_data", False)))

@@ -56,7 +56,8 @@ class WorkCalendar:
         if not self.covers(day):
             raise CalendarCoverageError(
                 f"{day.isoformat()} is outside the holiday table "
-                f"({self.first_year}-{self.last_year}); extend the calendar")
+                f"({self.first_year}-{self.last_year}); extend the calendar"
+            )
         if day in self.workdays:
             return True
         return day.weekday() < 5 and day not in self.holidays
@@ -121,8 +122,9 @@ def mainland_china_calendar() -> WorkCalendar:
     holidays = frozenset(constants.holidays)
     workdays = frozenset(constants.workdays)
     years = sorted({d.year for d in holidays})
-    return WorkCalendar(holidays, workdays, years[0], years[-1],
-                        source="chinesecalendar (国务院办公厅 holiday notices)")
+    return WorkCalendar(
+        holidays, workdays, years[0], years[-1], source="chinesecalendar (国务院办公厅 holiday notices)"
+    )
 
 
 class DeadlineStatus(StrEnum):
@@ -176,8 +178,11 @@ DEFAULT_RULES: tuple[DeadlineRule, ...] = (
 
 def rules_from_mapping(data: Mapping[str, Mapping[str, int]]) -> tuple[DeadlineRule, ...]:
     """Rules from ``{role: {kind: working_days}}``, e.g. parsed from configuration."""
-    return tuple(DeadlineRule(ActorRole(role), EventKind(kind), int(days))
-                 for role, kinds in data.items() for kind, days in kinds.items())
+    return tuple(
+        DeadlineRule(ActorRole(role), EventKind(kind), int(days))
+        for role, kinds in data.items()
+        for kind, days in kinds.items()
+    )
 
 
 def working_days_for(
@@ -254,10 +259,18 @@ def deadlines(
             continue
         local = to_china_date(event.occurred_at)
         due = due_date(local, days, calendar)
-        state = status(due, today=today, calendar=calendar,
-                       reported_on=reported.get(event.event_id), warn_within=warn_within)
-        found.append(ReportingDeadline(event.event_id, event.battery_code, event.kind,
-                                       event.actor_role, local, due, state))
+        state = status(
+            due,
+            today=today,
+            calendar=calendar,
+            reported_on=reported.get(event.event_id),
+            warn_within=warn_within,
+        )
+        found.append(
+            ReportingDeadline(
+                event.event_id, event.battery_code, event.kind, event.actor_role, local, due, state
+            )
+        )
     return sorted(found, key=lambda d: (d.due, d.event_id))
 
 

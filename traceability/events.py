@@ -48,8 +48,9 @@ def canonical_json(value: Any) -> bytes:
     CanonicalError
         For floats, out-of-range integers, non-ASCII or non-string keys, or other types.
     """
-    return json.dumps(_checked(value, "$"), sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False, allow_nan=False).encode("utf-8")
+    return json.dumps(
+        _checked(value, "$"), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
 
 
 def _checked(value: Any, path: str) -> Any:
@@ -145,8 +146,14 @@ class LogEntry:
     # entry needs the hash again; serializing once keeps appends cheap.
     @cached_property
     def _leaf(self) -> bytes:
-        return canonical_json({"v": LEAF_VERSION, "seq": self.seq, "prev": self.prev_hash.hex(),
-                               "event": event_record(self.event)})
+        return canonical_json(
+            {
+                "v": LEAF_VERSION,
+                "seq": self.seq,
+                "prev": self.prev_hash.hex(),
+                "event": event_record(self.event),
+            }
+        )
 
 
 def next_entry(previous: LogEntry | None, event: TraceEvent) -> LogEntry:
@@ -168,8 +175,7 @@ def parse_entry(line: str | bytes) -> LogEntry:
     raw = raw.rstrip(b"\r\n")
     try:
         data = json.loads(raw)
-        entry = LogEntry(int(data["seq"]), bytes.fromhex(data["prev"]),
-                         event_from_record(data["event"]))
+        entry = LogEntry(int(data["seq"]), bytes.fromhex(data["prev"]), event_from_record(data["event"]))
         version = data["v"]
     except (KeyError, TypeError, ValueError) as exc:
         raise CanonicalError(f"not a log entry: {exc!r}") from exc

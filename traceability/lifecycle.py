@@ -78,17 +78,16 @@ def apply(state: BatteryState, event: TraceEvent) -> BatteryState:
         When the payload does not match the event kind's schema.
     """
     if state.code not in affected_codes(event):
-        raise LifecycleError("not_affected",
-                             f"event {event.event_id} does not concern {state.code}",
-                             event_id=event.event_id)
+        raise LifecycleError(
+            "not_affected", f"event {event.event_id} does not concern {state.code}", event_id=event.event_id
+        )
     if event.event_id in state.event_ids():
-        raise LifecycleError("duplicate_event", f"event {event.event_id} was already recorded",
-                             event_id=event.event_id)
+        raise LifecycleError(
+            "duplicate_event", f"event {event.event_id} was already recorded", event_id=event.event_id
+        )
     # A correction that newly names this battery (say, as an added regrouping
     # source) is, for this battery, simply a new event.
-    if event.corrects is not None and (
-        event.battery_code == state.code or _in_force(state, event.corrects)
-    ):
+    if event.corrects is not None and (event.battery_code == state.code or _in_force(state, event.corrects)):
         return _apply_correction(state, event)
     return _append(state, event)
 
@@ -109,16 +108,20 @@ def _apply_correction(state: BatteryState, event: TraceEvent) -> BatteryState:
     targets = [e for e in state.history if e.event_id == event.corrects]
     if not targets:
         code = "already_superseded" if event.corrects in state.superseded else "unknown_target"
-        raise LifecycleError(code, f"event {event.corrects} is not in force for {state.code}",
-                             event_id=event.event_id)
+        raise LifecycleError(
+            code, f"event {event.corrects} is not in force for {state.code}", event_id=event.event_id
+        )
     target = targets[0]
     if target.kind is not event.kind or target.battery_code != event.battery_code:
-        raise LifecycleError("correction_mismatch",
-                             "a correction must keep the kind and battery of the event it corrects",
-                             event_id=event.event_id)
+        raise LifecycleError(
+            "correction_mismatch",
+            "a correction must keep the kind and battery of the event it corrects",
+            event_id=event.event_id,
+        )
     if event.recorded_at < target.recorded_at:
-        raise LifecycleError("out_of_order", "a correction cannot be recorded before its target",
-                             event_id=event.event_id)
+        raise LifecycleError(
+            "out_of_order", "a correction cannot be recorded before its target", event_id=event.event_id
+        )
     history = [event if e is target else e for e in state.history]
     return _fold(state.code, history, state.superseded | {target.event_id})
 
@@ -157,8 +160,7 @@ def apply_all(states: Mapping[str, BatteryState], event: TraceEvent) -> dict[str
     the states of the batteries the superseded event touched: those it no longer
     touches lose the superseded event. Returns the changed states only.
     """
-    changed = {code: apply(states.get(code, BatteryState(code)), event)
-               for code in affected_codes(event)}
+    changed = {code: apply(states.get(code, BatteryState(code)), event) for code in affected_codes(event)}
     if event.corrects is not None:
         for code, state in states.items():
             if code not in changed and _in_force(state, event.corrects):

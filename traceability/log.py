@@ -56,12 +56,15 @@ class TraceLog:
         """Root of the first ``size`` entries (default: all)."""
         return self.tree.root(size)
 
-    def tree_head(
-        self, key: Ed25519PrivateKey, *, timestamp_ms: int | None = None
-    ) -> SignedTreeHead:
+    def tree_head(self, key: Ed25519PrivateKey, *, timestamp_ms: int | None = None) -> SignedTreeHead:
         """Sign the current size and root."""
-        return sign_tree_head(key, tree_size=self.size, root_hash=self.tree.root(),
-                              timestamp_ms=timestamp_ms, log_id=self.log_id)
+        return sign_tree_head(
+            key,
+            tree_size=self.size,
+            root_hash=self.tree.root(),
+            timestamp_ms=timestamp_ms,
+            log_id=self.log_id,
+        )
 
     def inclusion_proof(self, seq: int, *, tree_size: int | None = None) -> list[bytes]:
         """Audit path of entry ``seq`` in the tree of ``tree_size`` entries."""

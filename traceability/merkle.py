@@ -233,9 +233,7 @@ class MerkleTree:
             raise ProofError(f"the tree has {self.size} leaves, not {size}")
 
 
-def root_from_inclusion_proof(
-    digest: bytes, index: int, size: int, proof: Sequence[bytes]
-) -> bytes:
+def root_from_inclusion_proof(digest: bytes, index: int, size: int, proof: Sequence[bytes]) -> bytes:
     """Recompute the root from a leaf hash and its audit path (RFC 9162 §2.1.3.2).
 
     Raises
@@ -263,9 +261,7 @@ def root_from_inclusion_proof(
     return result
 
 
-def verify_inclusion(
-    digest: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes
-) -> bool:
+def verify_inclusion(digest: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes) -> bool:
     """True when ``proof`` shows leaf hash ``digest`` at ``index`` under ``root``."""
     try:
         return root_from_inclusion_proof(digest, index, size, proof) == root

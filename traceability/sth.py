@@ -133,8 +133,7 @@ def tree_head_bytes(log_id: str, tree_size: int, timestamp_ms: int, root_hash: b
     _check_fields(log_id, tree_size, timestamp_ms, root_hash)
     name = log_id.encode("utf-8")
     return b"".join(
-        (STH_PREFIX, bytes([len(name)]), name, struct.pack(">QQ", tree_size, timestamp_ms),
-         root_hash)
+        (STH_PREFIX, bytes([len(name)]), name, struct.pack(">QQ", tree_size, timestamp_ms), root_hash)
     )
 
 
@@ -149,8 +148,9 @@ def sign_tree_head(
     """Sign a tree head; ``timestamp_ms`` defaults to now."""
     when = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
     message = tree_head_bytes(log_id, tree_size, when, root_hash)
-    return SignedTreeHead(log_id, tree_size, when, root_hash, key.sign(message),
-                          public_key_bytes(key.public_key()))
+    return SignedTreeHead(
+        log_id, tree_size, when, root_hash, key.sign(message), public_key_bytes(key.public_key())
+    )
 
 
 def verify_tree_head(
@@ -210,17 +210,14 @@ def load_public_key(data: bytes) -> Ed25519PublicKey:
 def private_key_pem(key: Ed25519PrivateKey, *, password: bytes | None = None) -> bytes:
     """PKCS#8 PEM of ``key``, encrypted when a password is given."""
     encryption: serialization.KeySerializationEncryption = (
-        serialization.BestAvailableEncryption(password) if password
-        else serialization.NoEncryption()
+        serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
     )
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             encryption)
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
 
 
 def public_key_pem(key: Ed25519PublicKey) -> bytes:
     """SubjectPublicKeyInfo PEM of ``key``."""
-    return key.public_bytes(serialization.Encoding.PEM,
-                            serialization.PublicFormat.SubjectPublicKeyInfo)
+    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def public_key_bytes(key: Ed25519PublicKey) -> bytes:

@@ -98,18 +98,23 @@ def verify_export(
         Also parse every line and check it is a well-formed canonical entry (slower).
     """
     try:
-        head = tree_head if isinstance(tree_head, SignedTreeHead) else \
-            SignedTreeHead.from_json_dict(tree_head)
+        head = (
+            tree_head if isinstance(tree_head, SignedTreeHead) else SignedTreeHead.from_json_dict(tree_head)
+        )
     except TreeHeadError as exc:
         return VerifyResult(False, "bad_tree_head", str(exc))
     if not verify_tree_head(head, public_key=public_key):
-        return VerifyResult(False, "bad_signature", "the tree head signature does not verify",
-                            tree_size=head.tree_size)
+        return VerifyResult(
+            False, "bad_signature", "the tree head signature does not verify", tree_size=head.tree_size
+        )
     return _scan(lines, head, allow_newer=allow_newer, check_canonical=check_canonical)
 
 
 def _scan(
-    lines: Iterable[str] | Iterable[bytes], head: SignedTreeHead, *, allow_newer: bool,
+    lines: Iterable[str] | Iterable[bytes],
+    head: SignedTreeHead,
+    *,
+    allow_newer: bool,
     check_canonical: bool,
 ) -> VerifyResult:
     # The hot loop for a million lines: no JSON, no objects per line, one hash each.
@@ -147,8 +152,7 @@ def _tail(data: bytes) -> tuple[int | None, bytes | None]:
     """``seq`` and ``prev`` read from the fixed tail of a canonical entry line."""
     k = data.rfind(_SEQ_KEY, -40)
     seq = data[k + len(_SEQ_KEY) : -len(_V_TAIL)]
-    if k < 74 or not data.endswith(_V_TAIL) or not seq.isdigit() or \
-            data[k - 74 : k - 65] != _PREV_KEY:
+    if k < 74 or not data.endswith(_V_TAIL) or not seq.isdigit() or data[k - 74 : k - 65] != _PREV_KEY:
         return None, None
     return int(seq), data[k - 65 : k - 1]
 
@@ -169,22 +173,29 @@ def _final(
 ) -> VerifyResult:
     size = head.tree_size
     if count < size:
-        return _fail(count, "removed",
-                     f"the export ends after {count} entries; the tree head covers {size}",
-                     window, fields)
+        return _fail(
+            count,
+            "removed",
+            f"the export ends after {count} entries; the tree head covers {size}",
+            window,
+            fields,
+        )
     if root != head.root_hash:
         if count == size:
-            return _fail(count - 1, "changed",
-                         "the last entry does not match the signed root", window, fields)
-        return _fail(None, "root_mismatch",
-                     "the entries do not match the signed root", window, fields)
+            return _fail(
+                count - 1, "changed", "the last entry does not match the signed root", window, fields
+            )
+        return _fail(None, "root_mismatch", "the entries do not match the signed root", window, fields)
     if count > size and not allow_newer:
-        return _fail(size, "extra_entries",
-                     f"{count - size} entries follow the {size} the tree head covers",
-                     window, fields)
+        return _fail(
+            size,
+            "extra_entries",
+            f"{count - size} entries follow the {size} the tree head covers",
+            window,
+            fields,
+        )
     extra = f"; {count - size} later entries chain on but are not signed" if count > size else ""
-    return VerifyResult(True, "verified", f"{size} entries match the signed tree head{extra}",
-                        **fields)
+    return VerifyResult(True, "verified", f"{size} entries match the signed tree head{extra}", **fields)
 
 
 def _classify(i: int, window: Mapping[int, _Line], check_canonical: bool) -> tuple[int, str, str]:
@@ -198,8 +209,7 @@ def _classify(i: int, window: Mapping[int, _Line], check_canonical: bool) -> tup
         return i, "reordered", f"entries {i} and {i + 1} are swapped"
     if nxt and nxt.seq == i and nxt.prev == expected:
         return i, "inserted", "this entry is not in the log: the next one chains past it"
-    if before and cur.seq == i - 1 and cur.prev == (hexlify(before2.digest) if before2
-                                                    else _GENESIS_HEX):
+    if before and cur.seq == i - 1 and cur.prev == (hexlify(before2.digest) if before2 else _GENESIS_HEX):
         return i - 1, "inserted", "this entry is not in the log: the next one chains past it"
     if cur.seq > i:
         missing = f"entry {i} is" if cur.seq == i + 1 else f"entries {i} to {cur.seq - 1} are"
@@ -214,12 +224,21 @@ def _classify(i: int, window: Mapping[int, _Line], check_canonical: bool) -> tup
 
 
 def _fail(
-    index: int | None, reason: str, message: str, window: Mapping[int, _Line],
+    index: int | None,
+    reason: str,
+    message: str,
+    window: Mapping[int, _Line],
     fields: dict[str, Any],
 ) -> VerifyResult:
     line = window.get(index) if index is not None else None
-    return VerifyResult(False, reason, message, first_bad_index=index,
-                        first_bad_event_id=_event_id(line.text) if line else None, **fields)
+    return VerifyResult(
+        False,
+        reason,
+        message,
+        first_bad_index=index,
+        first_bad_event_id=_event_id(line.text) if line else None,
+        **fields,
+    )
 
 
 def _event_id(text: bytes) -> str | None:

@@ -19,9 +19,7 @@ htmx = HTMX()
 __all__ = ["create_app", "csrf", "htmx"]
 
 
-def create_app(
-    test_config: dict[str, Any] | None = None, *, generate_secret: bool = False
-) -> Flask:
+def create_app(test_config: dict[str, Any] | None = None, *, generate_secret: bool = False) -> Flask:
     """Build the app from the environment; ``test_config`` overrides for tests.
 
     Outside debug and tests the environment must give ``RELOOP_SECRET_KEY``;
@@ -87,13 +85,13 @@ class _Id(IntegerConverter):
 
 
 def _register_blueprints(app: Flask) -> None:
+    from webapp.admin.views import bp as admin_bp
     from webapp.api.views import bp as api_bp
     from webapp.auth.views import bp as auth_bp
+    from webapp.dispatch.views import bp as dispatch_bp
     from webapp.jobs.views import bp as jobs_bp
     from webapp.main.views import bp as main_bp
     from webapp.outlets.views import bp as outlets_bp
-    from webapp.admin.views import bp as admin_bp
-    from webapp.dispatch.views import bp as dispatch_bp
     from webapp.reports.views import bp as reports_bp
     from webapp.siting.views import bp as siting_bp
 
@@ -139,7 +137,6 @@ def _register_hooks(app: Flask) -> None:
         logging.basicConfig(level=logging.INFO)
 
 
-
 def _register_errors(app: Flask) -> None:
     from flask import render_template
     from flask_babel import gettext as _
@@ -162,7 +159,9 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> Any:
-        return render(400, "CSRF", _("The form expired or was sent from elsewhere. Reload the page and try again."))
+        return render(
+            400, "CSRF", _("The form expired or was sent from elsewhere. Reload the page and try again.")
+        )
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:

@@ -26,7 +26,7 @@ def record(
         request_id=g.get("request_id", "") if has_request_context() else "",
         action=action,
         object_type=obj.__tablename__,  # type: ignore[arg-type]
-        object_id=str(getattr(obj, "id")),
+        object_id=str(obj.id),
         before=before,
         after=after,
     )

@@ -21,8 +21,7 @@ def main() -> None:
     """Entry point of the ``reloop`` console script."""
     # The command and its demo server may keep a generated session key in the instance
     # folder; gunicorn, building the app itself, must be given RELOOP_SECRET_KEY.
-    FlaskGroup(create_app=lambda: create_app(generate_secret=True),
-               help="ReLoop operations platform.")()
+    FlaskGroup(create_app=lambda: create_app(generate_secret=True), help="ReLoop operations platform.")()
 
 
 def register(app: Flask) -> None:
@@ -33,8 +32,18 @@ def register(app: Flask) -> None:
     from webapp.siting.cli import siting_group
     from webapp.trace.cli import trace_group
 
-    for command in (db_group, seed_group, users_group, demo, routing_group, siting_group, trace_group,
-                    backup_command, restore_command, metrics_group):
+    for command in (
+        db_group,
+        seed_group,
+        users_group,
+        demo,
+        routing_group,
+        siting_group,
+        trace_group,
+        backup_command,
+        restore_command,
+        metrics_group,
+    ):
         app.cli.add_command(command)
 
 
@@ -71,8 +80,13 @@ def seed_reference() -> None:
 
 @seed_group.command("demo")
 @click.option("--outlets", default=150, show_default=True, type=click.IntRange(1, 5000))
-@click.option("--days", default=DEMO_DAYS, show_default=True, type=click.IntRange(0, 731),
-              help="Days of operations up to yesterday: plans, pickups, fill readings, batteries.")
+@click.option(
+    "--days",
+    default=DEMO_DAYS,
+    show_default=True,
+    type=click.IntRange(0, 731),
+    help="Days of operations up to yesterday: plans, pickups, fill readings, batteries.",
+)
 @click.option("--seed", "rng_seed", default=2022, show_default=True)
 @with_appcontext
 def seed_demo(outlets: int, days: int, rng_seed: int) -> None:
@@ -80,8 +94,15 @@ def seed_demo(outlets: int, days: int, rng_seed: int) -> None:
     from webapp import seed
 
     settings = current_app.config["RELOOP_SETTINGS"]
-    report = seed.seed_demo(db_session(), outlets=outlets, days=days, seed=rng_seed, cache_dir=settings.cache_dir,
-                            speeds_kmh=settings.road_speeds_kmh, progress=click.echo)
+    report = seed.seed_demo(
+        db_session(),
+        outlets=outlets,
+        days=days,
+        seed=rng_seed,
+        cache_dir=settings.cache_dir,
+        speeds_kmh=settings.road_speeds_kmh,
+        progress=click.echo,
+    )
     click.echo(report.text())
 
 
@@ -102,8 +123,9 @@ def users_create(username: str, role: str, display_name: str, password: str) -> 
 
     session = db_session()
     try:
-        user = create_user(session, username=username, password=password, role=Role(role),
-                           display_name=display_name)
+        user = create_user(
+            session, username=username, password=password, role=Role(role), display_name=display_name
+        )
         session.commit()
     except AuthError as exc:
         raise click.BadParameter(str(exc), param_hint="username/password") from exc
@@ -123,8 +145,15 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade(app.config["SQLALCHEMY_DATABASE_URI"])
     settings = app.config["RELOOP_SETTINGS"]
-    report = seed.seed_demo(db_session(), outlets=150, days=DEMO_DAYS, seed=2022, cache_dir=settings.cache_dir,
-                            speeds_kmh=settings.road_speeds_kmh, progress=click.echo)
+    report = seed.seed_demo(
+        db_session(),
+        outlets=150,
+        days=DEMO_DAYS,
+        seed=2022,
+        cache_dir=settings.cache_dir,
+        speeds_kmh=settings.road_speeds_kmh,
+        progress=click.echo,
+    )
     click.echo(report.text())
     if no_serve:
         return

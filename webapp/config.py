@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -119,17 +120,16 @@ def normalise_database_url(url: str) -> str:
     if not url:
         raise ConfigError("DATABASE_URL is empty")
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise ConfigError(f"DATABASE_URL is not a database URL: {exc}") from exc
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise ConfigError(
-            f"DATABASE_URL backend {parsed.get_backend_name()!r} is not supported "
-            "(use sqlite or postgresql)"
+            f"DATABASE_URL backend {parsed.get_backend_name()!r} is not supported (use sqlite or postgresql)"
         )
     return url
 

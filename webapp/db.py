@@ -36,8 +36,9 @@ def make_engine(url: str) -> Engine:
     # pre-ping: after a server restart the pooled connections are dead; each is tested
     # and replaced on checkout, so the app recovers by itself. connect_timeout: while
     # the server is unreachable a request fails (503) in seconds instead of hanging.
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
-                         connect_args={"connect_timeout": 5})
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args={"connect_timeout": 5}
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -104,7 +105,8 @@ def scratch_postgres(server_url: str, *, prefix: str, migrate: bool = True) -> I
         yield url
     finally:
         with admin.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                         {"n": name})
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
+            )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()

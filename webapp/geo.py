@@ -10,8 +10,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import geodata
 from flask import current_app
+
+import geodata
 
 
 def _cache_dir() -> Path:
@@ -45,6 +46,4 @@ def district_of(lon: float, lat: float) -> str | None:
 
 def district_names(locale: str) -> dict[str, str]:
     """District code -> name in the reader's language."""
-    return {
-        d.code: (d.name_en if locale.startswith("en") else d.name_zh) for d in geodata.DISTRICTS
-    }
+    return {d.code: (d.name_en if locale.startswith("en") else d.name_zh) for d in geodata.DISTRICTS}

@@ -48,14 +48,22 @@ class Cause(StrEnum):
     def message(self) -> str:
         """What the user is told, in their language."""
         return {
-            Cause.UNAVAILABLE: _("The database is not reachable (it may be restarting). "
-                                 "Nothing was saved; please try again shortly."),
-            Cause.READ_ONLY: _("The database is read-only: changes cannot be saved right now. "
-                               "Nothing was saved; pages can still be viewed."),
-            Cause.DISK_FULL: _("The database disk is full: changes cannot be saved right now. "
-                               "Nothing was saved; pages can still be viewed."),
-            Cause.BUSY: _("The database is too busy to take this request. "
-                          "Nothing was saved; please try again in a moment."),
+            Cause.UNAVAILABLE: _(
+                "The database is not reachable (it may be restarting). "
+                "Nothing was saved; please try again shortly."
+            ),
+            Cause.READ_ONLY: _(
+                "The database is read-only: changes cannot be saved right now. "
+                "Nothing was saved; pages can still be viewed."
+            ),
+            Cause.DISK_FULL: _(
+                "The database disk is full: changes cannot be saved right now. "
+                "Nothing was saved; pages can still be viewed."
+            ),
+            Cause.BUSY: _(
+                "The database is too busy to take this request. "
+                "Nothing was saved; please try again in a moment."
+            ),
         }[self]
 
 
@@ -147,15 +155,21 @@ def _database_error(exc: Exception) -> Any:
     # A SQLite connection opened while the file was read-only stays read-only: drop it,
     # so the pool opens a writable one once the file is writable again.
     _discard_session(invalidate=sqlite_path is not None and cause is Cause.READ_ONLY)
-    log.warning("database %s: %s %s answered 503 (%s)", cause.value, request.method, request.path,
-                (str(getattr(exc, "orig", exc)).splitlines() or [""])[0][:200])
+    log.warning(
+        "database %s: %s %s answered 503 (%s)",
+        cause.value,
+        request.method,
+        request.path,
+        (str(getattr(exc, "orig", exc)).splitlines() or [""])[0][:200],
+    )
     retry = cause.retry_after_s
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         response = jsonify(error=cause.message, status=503, cause=cause.value, retry_after_s=retry)
         response.status_code = 503
     else:
-        page = render_template("errors/error.html", code=503, title=_("Service unavailable"),
-                               message=cause.message)
+        page = render_template(
+            "errors/error.html", code=503, title=_("Service unavailable"), message=cause.message
+        )
         response = current_app.response_class(page, status=503)
     response.headers["Retry-After"] = str(retry)
     return response

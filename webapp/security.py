@@ -22,27 +22,39 @@ from webapp.access import access_table
 
 __all__ = ["CONTENT_SECURITY_POLICY", "PERMISSIONS_POLICY", "init_app", "size_label"]
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    # blob: previews the photo a driver just took before it is uploaded.
-    "img-src 'self' blob:",
-    "connect-src 'self'",
-    "font-src 'self'",
-    "worker-src 'self'",
-    "manifest-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        # blob: previews the photo a driver just took before it is uploaded.
+        "img-src 'self' blob:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 # The driver app takes photos and reads the position: camera and geolocation stay
 # open to this origin, everything else a page could ask for is closed.
-PERMISSIONS_POLICY = ", ".join([
-    "camera=(self)", "geolocation=(self)", "microphone=()", "payment=()", "usb=()",
-    "accelerometer=()", "gyroscope=()", "magnetometer=()", "midi=()", "display-capture=()",
-])
+PERMISSIONS_POLICY = ", ".join(
+    [
+        "camera=(self)",
+        "geolocation=(self)",
+        "microphone=()",
+        "payment=()",
+        "usb=()",
+        "accelerometer=()",
+        "gyroscope=()",
+        "magnetometer=()",
+        "midi=()",
+        "display-capture=()",
+    ]
+)
 HSTS = "max-age=31536000; includeSubDomains"
 _STATIC_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -60,10 +72,14 @@ def init_app(app: Flask, *, trust_proxy: int = 0) -> None:
         # Behind the proxy, X-Forwarded-Proto decides request.is_secure (so HSTS) and
         # X-Forwarded-For the client address the login throttle counts by.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=trust_proxy, x_proto=trust_proxy, x_host=trust_proxy)
+            app.wsgi_app, x_for=trust_proxy, x_proto=trust_proxy, x_host=trust_proxy
+        )
     # Call after the blueprints are registered: the access table must be complete.
-    private = {endpoint for endpoint, access in access_table(app).items()
-               if access is not None and access.kind in ("roles", "token")}
+    private = {
+        endpoint
+        for endpoint, access in access_table(app).items()
+        if access is not None and access.kind in ("roles", "token")
+    }
 
     @app.after_request
     def _headers(response: Any) -> Any:
@@ -80,12 +96,14 @@ def init_app(app: Flask, *, trust_proxy: int = 0) -> None:
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(_exc: RequestEntityTooLarge) -> Any:
         limit = request.max_content_length or app.config["MAX_CONTENT_LENGTH"]
-        message = _("The upload is larger than the limit of %(limit)s. Nothing was stored.",
-                    limit=size_label(limit))
+        message = _(
+            "The upload is larger than the limit of %(limit)s. Nothing was stored.", limit=size_label(limit)
+        )
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
             return {"error": message, "status": 413, "limit_bytes": limit}, 413
-        return render_template("errors/error.html", code=413, title=_("Upload too large"),
-                               message=message), 413
+        return render_template(
+            "errors/error.html", code=413, title=_("Upload too large"), message=message
+        ), 413
 
 
 def size_label(n_bytes: int) -> str:

@@ -9,9 +9,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import geodata
 from sqlmodel import Session, select
 
+import geodata
 from webapp.api import tokens
 from webapp.auth.operations import create_user
 from webapp.models import (
@@ -71,13 +71,28 @@ DEMO_USERS = [
     ("regulator", "监管员 刘洋", Role.REGULATOR, "audit-2026"),
 ]
 
-_KINDS = [(OutletKind.KIOSK, 0.55), (OutletKind.SMART_BIN, 0.30),
-          (OutletKind.CO_BUILT, 0.10), (OutletKind.BATTERY_POINT, 0.05)]
-_KIND_SUFFIX = {OutletKind.KIOSK: "回收亭", OutletKind.SMART_BIN: "智能回收站",
-                OutletKind.CO_BUILT: "共建回收点", OutletKind.BATTERY_POINT: "动力电池回收点"}
+_KINDS = [
+    (OutletKind.KIOSK, 0.55),
+    (OutletKind.SMART_BIN, 0.30),
+    (OutletKind.CO_BUILT, 0.10),
+    (OutletKind.BATTERY_POINT, 0.05),
+]
+_KIND_SUFFIX = {
+    OutletKind.KIOSK: "回收亭",
+    OutletKind.SMART_BIN: "智能回收站",
+    OutletKind.CO_BUILT: "共建回收点",
+    OutletKind.BATTERY_POINT: "动力电池回收点",
+}
 _KIND_MATERIALS = {
-    OutletKind.KIOSK: ["paper", "metal", "plastic", "glass", "textiles", "low_value_plastic",
-                       "composite_packaging"],
+    OutletKind.KIOSK: [
+        "paper",
+        "metal",
+        "plastic",
+        "glass",
+        "textiles",
+        "low_value_plastic",
+        "composite_packaging",
+    ],
     OutletKind.SMART_BIN: ["paper", "metal", "plastic", "glass", "low_value_plastic", "composite_packaging"],
     OutletKind.CO_BUILT: ["paper", "plastic", "composite_packaging", "waste_wood", "textiles"],
     OutletKind.BATTERY_POINT: ["battery", "metal"],
@@ -116,8 +131,17 @@ def seed_materials(session: Session) -> int:
     added = 0
     for order, (code, zh, en, low, density, price) in enumerate(MATERIALS):
         if code not in have:
-            session.add(Material(code=code, name_zh=zh, name_en=en, low_value=low,
-                                 density_kg_m3=density, price_fen_per_kg=price, sort_order=order))
+            session.add(
+                Material(
+                    code=code,
+                    name_zh=zh,
+                    name_en=en,
+                    low_value=low,
+                    density_kg_m3=density,
+                    price_fen_per_kg=price,
+                    sort_order=order,
+                )
+            )
             added += 1
     session.commit()
     return added
@@ -129,8 +153,16 @@ def seed_skip_reasons(session: Session) -> int:
     added = 0
     for order, (code, zh, en, photo, note) in enumerate(SKIP_REASONS):
         if code not in have:
-            session.add(SkipReason(code=code, name_zh=zh, name_en=en, requires_photo=photo,
-                                   requires_note=note, sort_order=order))
+            session.add(
+                SkipReason(
+                    code=code,
+                    name_zh=zh,
+                    name_en=en,
+                    requires_photo=photo,
+                    requires_note=note,
+                    sort_order=order,
+                )
+            )
             added += 1
     session.commit()
     return added
@@ -148,9 +180,17 @@ def seed_metrics_defaults(session: Session, *, demo_org_id: int | None = None) -
     return added
 
 
-def seed_demo(session: Session, *, outlets: int, days: int, seed: int, cache_dir: Path | None,
-              speeds_kmh: Mapping[str, float] | None = None, now: datetime | None = None,
-              progress: Callable[[str], None] | None = None) -> SeedReport:
+def seed_demo(
+    session: Session,
+    *,
+    outlets: int,
+    days: int,
+    seed: int,
+    cache_dir: Path | None,
+    speeds_kmh: Mapping[str, float] | None = None,
+    now: datetime | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> SeedReport:
     """Seed the demo once; a second call changes nothing.
 
     ``days`` days of operations up to yesterday (Shenzhen) are simulated: plans, pickups
@@ -173,8 +213,9 @@ def seed_demo(session: Session, *, outlets: int, days: int, seed: int, cache_dir
             users[username] = existing
             report.logins.append((role.value, username, "(existing account, password unchanged)"))
             continue
-        users[username] = create_user(session, username=username, password=password, role=role,
-                                      display_name=name, org_id=org.id)
+        users[username] = create_user(
+            session, username=username, password=password, role=role, display_name=name, org_id=org.id
+        )
         report.logins.append((role.value, username, password))
     drive = geodata.load_network(mode="drive", cache_dir=cache_dir)
     depots = _facilities(session, drive, org.id)  # type: ignore[arg-type]
@@ -183,12 +224,26 @@ def seed_demo(session: Session, *, outlets: int, days: int, seed: int, cache_dir
     _token, plain = tokens.issue(session, name="演示传感器网关", kind=TokenKind.SENSOR, org_id=org.id)
     seed_metrics_defaults(session, demo_org_id=org.id)
     session.commit()
-    year = seed_year(session, days=days, seed=seed, now=now, org_id=org.id, cache_dir=cache_dir,  # type: ignore[arg-type]
-                     speeds_kmh=speeds_kmh, progress=progress)
+    year = seed_year(
+        session,
+        days=days,
+        seed=seed,
+        now=now,
+        org_id=org.id,
+        cache_dir=cache_dir,  # type: ignore[arg-type]
+        speeds_kmh=speeds_kmh,
+        progress=progress,
+    )
     report.sensor_token = plain
-    report.counts = {"outlets": len(placed), "facilities": len(depots), "users": len(users),
-                     "days of operations": year.days, "collection plans": year.plans,
-                     "pickup records": year.collections, "fill readings": year.readings}
+    report.counts = {
+        "outlets": len(placed),
+        "facilities": len(depots),
+        "users": len(users),
+        "days of operations": year.days,
+        "collection plans": year.plans,
+        "pickup records": year.collections,
+        "fill readings": year.readings,
+    }
     report.counts["battery log entries"] = _demo_batteries(session, seed, cache_dir, days=days, now=now)
     if year.solves_stopped_by_time:  # those days' plans depend on the machine's speed
         report.counts["day plans cut short by the time limit"] = year.solves_stopped_by_time
@@ -208,13 +263,16 @@ def _demo_batteries(session: Session, seed: int, cache_dir: Path | None, *, days
     if session.exec(select(TraceEventRow.seq).limit(1)).first() is not None:
         return 0
     span = max(days, 80)
-    return seed_batteries(session, count=max(SHOWCASE, span * 2 // 3), seed=seed, cache_dir=cache_dir,
-                          span_days=span, now=now)
+    return seed_batteries(
+        session, count=max(SHOWCASE, span * 2 // 3), seed=seed, cache_dir=cache_dir, span_days=span, now=now
+    )
 
 
 def _nearest_street(graph: object, lon: float, lat: float) -> tuple[float, float]:
-    best = min(((d["lon"], d["lat"]) for _n, d in graph.nodes(data=True)),  # type: ignore[attr-defined]
-               key=lambda p: (p[0] - lon) ** 2 + (p[1] - lat) ** 2)
+    best = min(
+        ((d["lon"], d["lat"]) for _n, d in graph.nodes(data=True)),  # type: ignore[attr-defined]
+        key=lambda p: (p[0] - lon) ** 2 + (p[1] - lat) ** 2,
+    )
     return float(best[0]), float(best[1])
 
 
@@ -227,38 +285,77 @@ def _facilities(session: Session, graph: object, org_id: int) -> list[Facility]:
     for code, name, kind, lon, lat, unload in specs:
         slon, slat = _nearest_street(graph, lon, lat)
         district = geodata.district_of(slon, slat)
-        rows.append(Facility(code=code, name=name, kind=kind, lon=slon, lat=slat, district=district,
-                             address=f"深圳市{_DISTRICT_ZH.get(district or '', '')}", is_depot=True,
-                             unload_minutes=unload, opens=time(6, 0), closes=time(20, 0), org_id=org_id))
+        rows.append(
+            Facility(
+                code=code,
+                name=name,
+                kind=kind,
+                lon=slon,
+                lat=slat,
+                district=district,
+                address=f"深圳市{_DISTRICT_ZH.get(district or '', '')}",
+                is_depot=True,
+                unload_minutes=unload,
+                opens=time(6, 0),
+                closes=time(20, 0),
+                org_id=org_id,
+            )
+        )
     session.add_all(rows)
     session.flush()
     return rows
 
 
 def _fleet(session: Session, depots: list[Facility], users: dict[str, object], org_id: int) -> None:
-    specs = [("粤B·D12345", "东风 压缩式 5吨", 5_000_000, 12_000, 0), ("粤B·D23456", "福田 厢式 3吨", 3_000_000, 9_000, 0),
-             ("粤B·D34567", "比亚迪 T5 纯电 2吨", 2_000_000, 8_000, 1), ("粤B·D45678", "江铃 厢式 2吨", 2_000_000, 7_000, 1)]
+    specs = [
+        ("粤B·D12345", "东风 压缩式 5吨", 5_000_000, 12_000, 0),
+        ("粤B·D23456", "福田 厢式 3吨", 3_000_000, 9_000, 0),
+        ("粤B·D34567", "比亚迪 T5 纯电 2吨", 2_000_000, 8_000, 1),
+        ("粤B·D45678", "江铃 厢式 2吨", 2_000_000, 7_000, 1),
+    ]
     vehicles = []
     for plate, model, grams, litres, depot in specs:
-        vehicles.append(Vehicle(plate=plate, model=model, capacity_g=grams, volume_l=litres,
-                                depot_id=depots[depot].id, fixed_cost_fen=30_000, cost_per_km_fen=250,  # type: ignore[arg-type]
-                                org_id=org_id))
+        vehicles.append(
+            Vehicle(
+                plate=plate,
+                model=model,
+                capacity_g=grams,
+                volume_l=litres,
+                depot_id=depots[depot].id,
+                fixed_cost_fen=30_000,
+                cost_per_km_fen=250,  # type: ignore[arg-type]
+                org_id=org_id,
+            )
+        )
     session.add_all(vehicles)
     session.flush()
     for index, username in enumerate(("driver1", "driver2", "driver3", "driver4")):
         user = users[username]
-        session.add(Driver(user_id=user.id, name=user.display_name.replace("司机 ", ""),  # type: ignore[attr-defined]
-                           phone=f"1380000{index + 1:04d}", vehicle_id=vehicles[index].id, org_id=org_id))
+        session.add(
+            Driver(
+                user_id=user.id,
+                name=user.display_name.replace("司机 ", ""),  # type: ignore[attr-defined]
+                phone=f"1380000{index + 1:04d}",
+                vehicle_id=vehicles[index].id,
+                org_id=org_id,
+            )
+        )
 
 
 def _pick_kind(rng: random.Random) -> OutletKind:
     return rng.choices([k for k, _w in _KINDS], weights=[w for _k, w in _KINDS])[0]
 
 
-def _outlets(session: Session, graph: object, rng: random.Random, count: int, org_id: int, *,
-             today: date) -> list[Outlet]:
-    points = geodata.sample_street_points(graph, count, seed=rng.randrange(1 << 30),  # type: ignore[arg-type]
-                                          highway=_OUTLET_STREETS, min_spacing_m=250)
+def _outlets(
+    session: Session, graph: object, rng: random.Random, count: int, org_id: int, *, today: date
+) -> list[Outlet]:
+    points = geodata.sample_street_points(
+        graph,
+        count,
+        seed=rng.randrange(1 << 30),  # type: ignore[arg-type]
+        highway=_OUTLET_STREETS,
+        min_spacing_m=250,
+    )
     materials = {m.code: m.id for m in session.exec(select(Material))}
     numbers: dict[str, int] = {}
     used_names: set[str] = set()
@@ -276,14 +373,23 @@ def _outlets(session: Session, graph: object, rng: random.Random, count: int, or
         # Opened over three years up to last week: the network grows by about a third a year.
         opened = today - timedelta(days=rng.randrange(7, 1100))
         outlet = Outlet(
-            code=f"{_DISTRICT_PREFIX.get(district, 'OT')}-{numbers[district]:04d}", name=name, kind=kind,
-            status=status, district=point.district, address=f"深圳市{_DISTRICT_ZH.get(district, '')}{street}",
-            lon=round(point.lon, 7), lat=round(point.lat, 7), capacity_l=rng.choice([660, 1000, 1200, 2400]),
-            fill_threshold_pct=80, host_name=rng.choice(["王", "李", "张", "刘", "陈", "杨"]) + rng.choice(["女士", "先生"]),
-            host_phone=f"13{rng.randrange(10**8, 10**9)}", partner=rng.choice(_PARTNERS) if kind == OutletKind.CO_BUILT else "",
+            code=f"{_DISTRICT_PREFIX.get(district, 'OT')}-{numbers[district]:04d}",
+            name=name,
+            kind=kind,
+            status=status,
+            district=point.district,
+            address=f"深圳市{_DISTRICT_ZH.get(district, '')}{street}",
+            lon=round(point.lon, 7),
+            lat=round(point.lat, 7),
+            capacity_l=rng.choice([660, 1000, 1200, 2400]),
+            fill_threshold_pct=80,
+            host_name=rng.choice(["王", "李", "张", "刘", "陈", "杨"]) + rng.choice(["女士", "先生"]),
+            host_phone=f"13{rng.randrange(10**8, 10**9)}",
+            partner=rng.choice(_PARTNERS) if kind == OutletKind.CO_BUILT else "",
             opened_on=None if status == OutletStatus.PLANNED else opened,
             closed_on=today - timedelta(days=rng.randrange(1, 50)) if status == OutletStatus.CLOSED else None,
-            close_reason="小区改造，站点撤除" if status == OutletStatus.CLOSED else "", org_id=org_id,
+            close_reason="小区改造，站点撤除" if status == OutletStatus.CLOSED else "",
+            org_id=org_id,
         )
         rows.append(outlet)
     session.add_all(rows)

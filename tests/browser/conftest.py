@@ -16,12 +16,21 @@ from tests.webapp.conftest import make_app, wipe
 from webapp.seed import seed_demo
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-         "--no-first-run", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
-def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Iterator[str]:
+def live_server(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_dir: Path
+) -> Iterator[str]:
     """Serve a seeded app on a free loopback port for the module's tests."""
     app = make_app(database_url, tmp_path_factory.mktemp("live"), cache_dir, TESTING=False)
     with app.app_context():

@@ -10,8 +10,7 @@ from tests.browser.conftest import login
 pytestmark = pytest.mark.browser
 
 
-def test_regulator_finds_a_battery_and_sees_its_verified_timeline(page: Page,
-                                                                  live_server: str) -> None:
+def test_regulator_finds_a_battery_and_sees_its_verified_timeline(page: Page, live_server: str) -> None:
     """Typing a demo battery's code opens its page: timeline, custody chain and a verified badge."""
     login(page, live_server, "regulator", "audit-2026")
     page.click("nav.nav >> text=电池溯源")

@@ -53,9 +53,18 @@ def site(database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_dir:
         session.close()
     staff = app.test_client()
     staff.post("/login", data={"username": "dispatcher", "password": "dispatch-2026"})
-    staff.post("/siting/", content_type="multipart/form-data", data={
-        "model": "mclp", "radius_m": 500, "p": 2, "share": "1.00", "time_limit_s": 20,
-        "demand": (io.BytesIO(COMPOUNDS.encode()), "compounds.csv")})
+    staff.post(
+        "/siting/",
+        content_type="multipart/form-data",
+        data={
+            "model": "mclp",
+            "radius_m": 500,
+            "p": 2,
+            "share": "1.00",
+            "time_limit_s": 20,
+            "demand": (io.BytesIO(COMPOUNDS.encode()), "compounds.csv"),
+        },
+    )
     with Session(app.extensions["reloop.engine"]) as session:
         scenario_id = session.exec(select(SitingScenario.id)).one()
         outlet_id = session.exec(select(Outlet.id).order_by(Outlet.id)).first()
@@ -63,8 +72,14 @@ def site(database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_dir:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield Site(f"http://127.0.0.1:{server.server_port}", day.plan_id, day.stops["driver1"][0].id,
-               outlet_id, scenario_id, code)
+    yield Site(
+        f"http://127.0.0.1:{server.server_port}",
+        day.plan_id,
+        day.stops["driver1"][0].id,
+        outlet_id,
+        scenario_id,
+        code,
+    )
     server.shutdown()
     wipe(app)
     app.extensions["reloop.engine"].dispose()
@@ -81,7 +96,11 @@ class Watched:
         self.page.on("pageerror", lambda exc: self.problems.append(f"uncaught: {exc}"))
 
     def _console(self, message) -> None:
-        if message.type == "error" or "Refused to" in message.text or "Content Security Policy" in message.text:
+        if (
+            message.type == "error"
+            or "Refused to" in message.text
+            or "Content Security Policy" in message.text
+        ):
             self.problems.append(f"console {message.type}: {message.text}")
 
     def visit(self, url: str) -> Page:
@@ -124,8 +143,16 @@ def test_dispatcher_pages_work_under_the_policy(watched: Watched, site: Site) ->
     assert bar.evaluate("e => e.style.width") == f"{bar.get_attribute('data-pct')}%"
     page.fill("input[name=q]", "NS-0001")  # an htmx swap of the table
     expect(page.locator("#outlet-count")).to_contain_text("共 1 个网点")
-    for path in (f"/outlets/{site.outlet_id}", "/outlets/new", "/outlets/import", "/trace/import",
-                 "/dispatch/", f"/siting/{site.scenario_id}", "/siting/", "/reports/"):
+    for path in (
+        f"/outlets/{site.outlet_id}",
+        "/outlets/new",
+        "/outlets/import",
+        "/trace/import",
+        "/dispatch/",
+        f"/siting/{site.scenario_id}",
+        "/siting/",
+        "/reports/",
+    ):
         watched.visit(base + path)
     watched.visit(f"{base}/dispatch/plans/{site.plan_id}")
     _paint_applied(page, ".swatch[data-c]")
@@ -142,8 +169,14 @@ def test_regulator_pages_work_under_the_policy(watched: Watched, site: Site) -> 
     watched.visit(f"{base}/audit/batteries/{site.battery_code}")
     page.click("#badge button")
     expect(page.locator("#badge")).to_have_attribute("data-status", "verified")
-    for path in ("/audit/anomalies", "/audit/deadlines", "/audit/tree-heads", "/audit/export",
-                 f"/passport/{site.battery_code}", f"/passport/{site.battery_code}/label"):
+    for path in (
+        "/audit/anomalies",
+        "/audit/deadlines",
+        "/audit/tree-heads",
+        "/audit/export",
+        f"/passport/{site.battery_code}",
+        f"/passport/{site.battery_code}/label",
+    ):
         watched.visit(base + path)
     watched.assert_clean()
 
@@ -160,9 +193,14 @@ def test_admin_pages_work_under_the_policy(watched: Watched, site: Site) -> None
 
 def test_driver_app_works_under_the_policy(browser: Browser, site: Site) -> None:
     """On a phone with GPS allowed: today's route with its map, a stop form, the service worker."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                  locale="zh-CN", geolocation={"latitude": 22.541, "longitude": 114.055},
-                                  permissions=["geolocation"])
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        geolocation={"latitude": 22.541, "longitude": 114.055},
+        permissions=["geolocation"],
+    )
     context.set_default_timeout(20_000)
     watched = Watched(context)
     page = watched.page

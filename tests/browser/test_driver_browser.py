@@ -42,9 +42,16 @@ def served(database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_di
 
 
 def _phone(browser: Browser) -> BrowserContext:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai", geolocation={"latitude": 22.541, "longitude": 114.055},
-                                  permissions=["geolocation"])
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        geolocation={"latitude": 22.541, "longitude": 114.055},
+        permissions=["geolocation"],
+    )
     context.set_default_timeout(20_000)
     return context
 
@@ -54,7 +61,9 @@ def _shot(page: Page, name: str, *, full: bool = False) -> None:
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=full)
 
 
-def _record(page: Page, stop_id: int, weights: list[str], *, photo: bool = False, shot: str = "") -> dict[str, str]:
+def _record(
+    page: Page, stop_id: int, weights: list[str], *, photo: bool = False, shot: str = ""
+) -> dict[str, str]:
     """Open a stop from the route list, arrive, weigh, save; returns material code -> kg typed."""
     page.locator(f"li.stop[data-stop-id='{stop_id}'] a.stop-link").tap()
     expect(page.locator("#arrive-button")).to_be_visible()
@@ -94,7 +103,10 @@ def test_driver_records_four_stops_two_of_them_offline(browser: Browser, served:
     expect(page.locator("#sync-banner")).to_contain_text("全部记录已发送")
     _shot(page, "1-route")
 
-    typed = [_record(page, stops[0], ["12.5"], photo=True, shot="2-stop"), _record(page, stops[1], ["8.0", "0.7"])]
+    typed = [
+        _record(page, stops[0], ["12.5"], photo=True, shot="2-stop"),
+        _record(page, stops[1], ["8.0", "0.7"]),
+    ]
     expect(page.locator("#sync-banner")).to_contain_text("全部记录已发送")
     expect(page.locator(f"li.stop[data-stop-id='{stops[1]}']")).to_contain_text("已收 8.7 kg")
 
@@ -121,15 +133,21 @@ def test_driver_records_four_stops_two_of_them_offline(browser: Browser, served:
         assert [r.stop_id for r in rows] == stops[:4]
         codes = {m.id: m.code for m in session.exec(select(Material))}
         for row, kgs in zip(rows, typed, strict=True):
-            weights = {codes[w.material_id]: w.grams
-                       for w in session.exec(select(CollectionWeight).where(CollectionWeight.collection_id == row.id))}
+            weights = {
+                codes[w.material_id]: w.grams
+                for w in session.exec(
+                    select(CollectionWeight).where(CollectionWeight.collection_id == row.id)
+                )
+            }
             assert weights == {code: round(float(kg) * 1000) for code, kg in kgs.items()}
         assert rows[0].photo_id is not None and rows[0].lat is not None and rows[0].arrived_at is not None
         session.close()
     context.close()
 
 
-def test_a_second_driver_cannot_see_or_post_to_the_first_drivers_route(browser: Browser, served: tuple) -> None:
+def test_a_second_driver_cannot_see_or_post_to_the_first_drivers_route(
+    browser: Browser, served: tuple
+) -> None:
     """driver2 gets 404 for route 1's pages and 403 from the API with their own phone token."""
     base, _app, day = served
     context = _phone(browser)
@@ -141,20 +159,28 @@ def test_a_second_driver_cannot_see_or_post_to_the_first_drivers_route(browser: 
     expect(page.locator("html")).to_have_attribute("data-device-token", "1")
     response = page.goto(f"{base}/driver/routes/{day.routes['driver1'].id}")
     assert response.status == 404
-    status = page.evaluate("""async (stop) => {
-        const db = await new Promise((ok) => { const r = indexedDB.open("reloop-driver", 1); r.onsuccess = () => ok(r.result); });
-        const rows = await new Promise((ok) => { const r = db.transaction("tokens").objectStore("tokens").getAll(); r.onsuccess = () => ok(r.result); });
+    status = page.evaluate(
+        """async (stop) => {
+        const db = await new Promise((ok) => {
+            const r = indexedDB.open("reloop-driver", 1); r.onsuccess = () => ok(r.result); });
+        const rows = await new Promise((ok) => {
+            const r = db.transaction("tokens").objectStore("tokens").getAll();
+            r.onsuccess = () => ok(r.result); });
         const res = await fetch("/api/v1/driver/completions", {method: "POST", headers: {
             "Authorization": "Bearer " + rows[0].token, "Content-Type": "application/json"},
             body: JSON.stringify({id: "intruder-0001", stop_id: stop, outcome: "collected",
                                   recorded_at: new Date().toISOString(), weights_kg: {paper: 1.0}})});
         return res.status;
-    }""", day.stops["driver1"][0].id)
+    }""",
+        day.stops["driver1"][0].id,
+    )
     assert status == 403
     context.close()
 
 
-def test_a_skip_whose_reason_needs_a_photo_asks_for_one_then_is_stored(browser: Browser, served: tuple) -> None:
+def test_a_skip_whose_reason_needs_a_photo_asks_for_one_then_is_stored(
+    browser: Browser, served: tuple
+) -> None:
     """'无可回收物' needs a photo: the phone says so in Chinese; with the photo the stop shows 已跳过."""
     base, app, day = served
     stop = day.stops["driver2"][0].id

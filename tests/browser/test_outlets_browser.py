@@ -55,8 +55,10 @@ def test_a_bad_csv_lists_its_bad_lines_and_imports_nothing(page: Page, live_serv
     login(page, live_server, "dispatcher", "dispatch-2026")
     page.goto(f"{live_server}/outlets/")
     before = page.locator("#outlet-count").inner_text()
-    csv = ("name,kind,lon,lat,materials\n好网点,kiosk,114.0552,22.5410,paper\n"
-           "海上网点,kiosk,113.975,22.500,paper\n坏网点,shop,114.0552,22.5410,gold\n")
+    csv = (
+        "name,kind,lon,lat,materials\n好网点,kiosk,114.0552,22.5410,paper\n"
+        "海上网点,kiosk,113.975,22.500,paper\n坏网点,shop,114.0552,22.5410,gold\n"
+    )
     page.goto(f"{live_server}/outlets/import")
     page.set_input_files("#file", files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": csv.encode()}])
     page.click("main button[type=submit]")

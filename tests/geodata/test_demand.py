@@ -144,9 +144,7 @@ def test_geojson_is_read_and_errors_name_the_feature() -> None:
     demand = parse_demand_geojson({"type": "FeatureCollection", "features": [good]})
     assert demand.points[0].id == "g1" and demand.points[0].households == 40
     with pytest.raises(DemandFileError) as caught:
-        parse_demand_geojson(
-            json.dumps({"type": "FeatureCollection", "features": [good, line, no_hh]})
-        )
+        parse_demand_geojson(json.dumps({"type": "FeatureCollection", "features": [good, line, no_hh]}))
     assert {(p.kind, p.row, p.field) for p in caught.value.problems} == {
         ("feature", 1, "geometry"),
         ("feature", 2, "households"),

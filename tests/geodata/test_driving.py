@@ -30,9 +30,13 @@ def test_matrices_follow_the_fastest_path_and_report_its_length(drive, stops) ->
     m = drive_matrices(drive, stops)
     nodes = list(drive.nodes)
     for a, b in [(0, 5), (3, 17), (12, 30)]:
-        path = nx.shortest_path(drive, nodes[m.node[a]], nodes[m.node[b]],
-                                weight=lambda u, v, d: min(_seconds(e) for e in d.values()))
-        edges = [min(drive[x][y].values(), key=_seconds) for x, y in zip(path, path[1:])]
+        path = nx.shortest_path(
+            drive,
+            nodes[m.node[a]],
+            nodes[m.node[b]],
+            weight=lambda u, v, d: min(_seconds(e) for e in d.values()),
+        )
+        edges = [min(drive[x][y].values(), key=_seconds) for x, y in zip(path, path[1:], strict=False)]
         access = m.access_m[a] + m.access_m[b]
         assert m.distance_m[a, b] == round(sum(e["length"] for e in edges) + access)
         assert abs(m.duration_s[a, b] - (sum(_seconds(e) for e in edges) + access / (10 / 3.6))) <= 1

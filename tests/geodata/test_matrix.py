@@ -40,9 +40,7 @@ def test_access_distance_can_be_left_out() -> None:
     graph = street_graph(LINE, [(1, 2), (2, 3)])
     a, b = lonlat([(40, 20)]), lonlat([(200, -10)])
     assert build_matrix(graph, a, b).metres[0, 0] == pytest.approx(160 + 30, abs=0.1)
-    assert build_matrix(graph, a, b, include_access=False).metres[0, 0] == pytest.approx(
-        160, abs=0.1
-    )
+    assert build_matrix(graph, a, b, include_access=False).metres[0, 0] == pytest.approx(160, abs=0.1)
 
 
 def test_points_on_the_same_edge_go_straight() -> None:

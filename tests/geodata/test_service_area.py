@@ -32,9 +32,7 @@ def test_contains_agrees_with_distance(area: ServiceArea) -> None:
     """Points clearly nearer than the buffer are inside, clearly farther are outside."""
     rng = np.random.default_rng(3)
     lon_min, lat_min, lon_max, lat_max = EXTRACT_BBOX
-    for lon, lat in zip(
-        rng.uniform(lon_min, lon_max, 300), rng.uniform(lat_min, lat_max, 300), strict=True
-    ):
+    for lon, lat in zip(rng.uniform(lon_min, lon_max, 300), rng.uniform(lat_min, lat_max, 300), strict=True):
         distance = area.distance_to_street_m(float(lon), float(lat))
         if abs(distance - area.buffer_m) > 3:
             assert area.contains(float(lon), float(lat)) == (distance < area.buffer_m)

@@ -203,8 +203,7 @@ def test_real_network_mclp_matches_brute_force(walk: nx.MultiDiGraph) -> None:
     cover = problem.cover(500).toarray() > 0
     w = problem.households
     best = max(
-        int(w[cover[:, list(c)].any(axis=1)].sum())
-        for c in itertools.combinations(range(len(sites)), 3)
+        int(w[cover[:, list(c)].any(axis=1)].sum()) for c in itertools.combinations(range(len(sites)), 3)
     )
     assert result.status == "optimal" and result.objective == best
     assert result.total_households == demand.total_households

@@ -91,9 +91,7 @@ def test_wrong_distance_and_load_are_caught() -> None:
     """Misreported km and load after a stop are caught."""
     problem, plan = _solved()
     first, *rest = plan.routes[0].visits
-    route = replace(
-        plan.routes[0], distance_m=1, visits=(replace(first, load_kg=first.load_kg + 1), *rest)
-    )
+    route = replace(plan.routes[0], distance_m=1, visits=(replace(first, load_kg=first.load_kg + 1), *rest))
     kinds = _kinds(problem, replace(plan, routes=(route,)))
     assert {ViolationKind.DISTANCE, ViolationKind.LOAD} <= kinds
 

@@ -178,9 +178,7 @@ def test_exhaustive_plan_is_never_worse_than_the_local_searches(seed: int) -> No
 
 def _tiny_random_day(seed: int) -> CollectionProblem:
     rng = np.random.default_rng(100 + seed)
-    coords = [(0.0, 0.0), (2000.0, -1000.0)] + [
-        tuple(p) for p in rng.uniform(-6000, 6000, size=(3, 2))
-    ]
+    coords = [(0.0, 0.0), (2000.0, -1000.0)] + [tuple(p) for p in rng.uniform(-6000, 6000, size=(3, 2))]
     stops = [
         stop(
             f"s{k}",
@@ -200,8 +198,6 @@ def _tiny_random_day(seed: int) -> CollectionProblem:
 @pytest.mark.parametrize("engine", ["pyvrp", "ortools"])
 def test_stops_without_loads_are_planned(engine: str) -> None:
     """Stops handing over nothing (no load dimension at all): a checked plan serving all."""
-    problem = line_problem(
-        [0, 1000, 2000, 3000, 4000], [stop(f"s{i}", i, kg=0) for i in range(1, 5)]
-    )
+    problem = line_problem([0, 1000, 2000, 3000, 4000], [stop(f"s{i}", i, kg=0) for i in range(1, 5)])
     plan = solve_checked(problem, engine=engine)
     assert plan.stops_served == 4

@@ -60,9 +60,7 @@ def test_conventions_differ_as_documented() -> None:
     instance = read_instance(DATA / "C101.txt")
     instance = type(instance)(**{**instance.__dict__, "coords": ((0.0, 0.0), (1.0, 1.0))})
     routes = [[1]]
-    assert route_distance(instance, routes, convention=Convention.EXACT) == pytest.approx(
-        2 * 2**0.5
-    )
+    assert route_distance(instance, routes, convention=Convention.EXACT) == pytest.approx(2 * 2**0.5)
     assert route_distance(instance, routes, convention=Convention.DIMACS) == pytest.approx(2.8)
     assert route_distance(instance, routes, convention=Convention.EUC_2D) == 2
 
@@ -82,9 +80,7 @@ def test_c101_with_25_customers_reaches_its_optimum(tmp_path: Path) -> None:
 def test_solve_instance_prints_the_cli_json(tmp_path: Path) -> None:
     """The result has exactly the CLI keys, is JSON-able and its distance is exact."""
     path = _truncated_c101(tmp_path, 10)
-    result = solve_instance(
-        path, time_limit_s=1, objective="vehicles-then-distance", solution_limit=200
-    )
+    result = solve_instance(path, time_limit_s=1, objective="vehicles-then-distance", solution_limit=200)
     assert set(json.loads(json.dumps(result))) == {
         "vehicles",
         "distance",
@@ -100,9 +96,7 @@ def test_instance_problem_plans_pass_the_checker(tmp_path: Path) -> None:
     from routing import solve
 
     instance = read_instance(_truncated_c101(tmp_path, 10))
-    problem = to_problem(
-        instance, convention=Convention.EXACT, objective=Objective.VEHICLES_THEN_DISTANCE
-    )
+    problem = to_problem(instance, convention=Convention.EXACT, objective=Objective.VEHICLES_THEN_DISTANCE)
     plan = solve(problem, time_limit_s=1, solution_limit=200)
     assert check(problem, plan) == []
     assert plan.stops_served == 10

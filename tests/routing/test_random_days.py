@@ -48,8 +48,7 @@ def _random_day(seed: int) -> CollectionProblem:
             )
         )
     facilities = [
-        Facility(f"f{k}", 1 + k, TimeWindow(hm(int(rng.integers(5, 9))), hm(20)), 600)
-        for k in range(nf)
+        Facility(f"f{k}", 1 + k, TimeWindow(hm(int(rng.integers(5, 9))), hm(20)), 600) for k in range(nf)
     ]
     fleet = VehicleType(
         "truck",

@@ -277,15 +277,19 @@ def test_facility_closed_during_the_shift_is_not_used(engine: str) -> None:
 def test_a_day_with_a_lunch_break_is_reported_compact_from_shift_start() -> None:
     """With a break in the rules, the truck leaves at shift start and returns when done."""
     from routing import Break
-
     from tests.routing.builders import hm, line_problem, solve_checked, sorting_centre, stop, truck
 
     lunch = Break(duration_s=45 * 60, earliest_start_s=hm(11, 30), latest_end_s=hm(13, 30))
     positions = [0, *[500 * i for i in range(1, 21)], 3000]
-    stops = [stop(f"s{i}", i, kg=120, service_s=8 * 60, window=TimeWindow(hm(7), hm(19))) for i in range(1, 21)]
-    problem = line_problem(positions, stops, [truck(count=2, kg=1000, shift=TimeWindow(hm(7), hm(17)),
-                                                    breaks=(lunch,), max_duration_s=10 * 3600)],
-                           facilities=[sorting_centre(21, unload_s=30 * 60)])
+    stops = [
+        stop(f"s{i}", i, kg=120, service_s=8 * 60, window=TimeWindow(hm(7), hm(19))) for i in range(1, 21)
+    ]
+    problem = line_problem(
+        positions,
+        stops,
+        [truck(count=2, kg=1000, shift=TimeWindow(hm(7), hm(17)), breaks=(lunch,), max_duration_s=10 * 3600)],
+        facilities=[sorting_centre(21, unload_s=30 * 60)],
+    )
     plan = solve_checked(problem, engine="ortools")
     work = sum(s.service_s for s in stops) + 3 * 30 * 60
     for route in plan.routes:

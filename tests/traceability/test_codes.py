@@ -32,7 +32,11 @@ def test_parse_decodes_every_segment() -> None:
     """A valid code yields its segments, product type, chemistry and date."""
     code = parse_code(PACK_A)
     assert (code.manufacturer, code.spec, code.traceability, code.serial) == (
-        "S01", "0A", "1234567", "0000123")
+        "S01",
+        "0A",
+        "1234567",
+        "0000123",
+    )
     assert code.product_type is ProductType.PACK
     assert code.chemistry == "E" and code.chemistry_label.zh == "三元材料电池"
     assert code.production_date == date(2025, 5, 10)
@@ -53,8 +57,12 @@ def test_all_bad_segments_are_reported_at_once() -> None:
     """Every bad segment gets its own error with name and position."""
     errors = validate_code("S01XQ0A12-4567SD$0000123")
     assert [(e.segment, e.positions) for e in errors] == [
-        ("product_type", "4"), ("chemistry", "5"), ("traceability", "8-14"),
-        ("month", "16"), ("day", "17")]
+        ("product_type", "4"),
+        ("chemistry", "5"),
+        ("traceability", "8-14"),
+        ("month", "16"),
+        ("day", "17"),
+    ]
 
 
 def test_error_exception_carries_the_list() -> None:
@@ -104,8 +112,10 @@ def test_sample_registry_is_labelled_sample() -> None:
 def test_registry_loads_from_a_file(tmp_path: Path) -> None:
     """A real registry file replaces the sample."""
     path = tmp_path / "makers.json"
-    path.write_text(json.dumps({"manufacturers": [
-        {"code": "0AB", "zh": "甲", "en": "A", "roles": ["cascade_user"]}]}), "utf-8")
+    path.write_text(
+        json.dumps({"manufacturers": [{"code": "0AB", "zh": "甲", "en": "A", "roles": ["cascade_user"]}]}),
+        "utf-8",
+    )
     registry = ManufacturerRegistry.load(path)
     assert not registry.sample and registry.get("0AB") is not None
 
@@ -148,8 +158,7 @@ def test_cascade_cannot_predate_its_sources() -> None:
 def test_cascade_chemistry_must_match_or_be_other() -> None:
     """Mixed sources need battery type Z; uniform sources need theirs."""
     lfp = PACK_B[:4] + "B" + PACK_B[5:]
-    assert [e.reason for e in validate_cascade_code(PRODUCT, [PACK_A, lfp])] == [
-        "cascade_chemistry"]
+    assert [e.reason for e in validate_cascade_code(PRODUCT, [PACK_A, lfp])] == ["cascade_chemistry"]
     assert validate_cascade_code(PRODUCT[:4] + "Z" + PRODUCT[5:], [PACK_A, lfp]) == []
 
 

@@ -63,8 +63,9 @@ def test_dates_beyond_the_table_raise(calendar: WorkCalendar) -> None:
 
 def test_calendar_can_be_extended(calendar: WorkCalendar) -> None:
     """A year from a data file is added once its holidays are published."""
-    extra = WorkCalendar.from_mapping({"first_year": 2027, "last_year": 2027,
-                                       "holidays": ["2027-01-01"], "workdays": []})
+    extra = WorkCalendar.from_mapping(
+        {"first_year": 2027, "last_year": 2027, "holidays": ["2027-01-01"], "workdays": []}
+    )
     longer = calendar.extended(extra)
     assert not longer.is_working_day(date(2027, 1, 1))
     assert due_date(date(2026, 12, 31), 1, longer) == date(2027, 1, 4)
@@ -84,14 +85,16 @@ def test_rules_are_configurable() -> None:
     assert working_days_for(EventKind.RECYCLED, ActorRole.RECYCLER, rules=rules) == 20
 
 
-@pytest.mark.parametrize(("today", "expected"), [
-    (date(2025, 4, 8), DeadlineStatus.ON_TIME),
-    (date(2025, 4, 10), DeadlineStatus.NEARLY_DUE),
-    (date(2025, 4, 15), DeadlineStatus.NEARLY_DUE),
-    (date(2025, 4, 16), DeadlineStatus.OVERDUE),
-])
-def test_open_obligation_status(calendar: WorkCalendar, today: date,
-                                expected: DeadlineStatus) -> None:
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (date(2025, 4, 8), DeadlineStatus.ON_TIME),
+        (date(2025, 4, 10), DeadlineStatus.NEARLY_DUE),
+        (date(2025, 4, 15), DeadlineStatus.NEARLY_DUE),
+        (date(2025, 4, 16), DeadlineStatus.OVERDUE),
+    ],
+)
+def test_open_obligation_status(calendar: WorkCalendar, today: date, expected: DeadlineStatus) -> None:
     """On time, nearly due within 3 working days, overdue after the due date."""
     assert status(date(2025, 4, 15), today=today, calendar=calendar) is expected
 
@@ -99,10 +102,11 @@ def test_open_obligation_status(calendar: WorkCalendar, today: date,
 def test_reported_obligation_is_judged_by_report_date(calendar: WorkCalendar) -> None:
     """A late report stays overdue; a report on the due date is on time."""
     due = date(2025, 4, 15)
-    assert status(due, today=date(2025, 5, 1), calendar=calendar,
-                  reported_on=due) is DeadlineStatus.ON_TIME
-    assert status(due, today=date(2025, 5, 1), calendar=calendar,
-                  reported_on=date(2025, 4, 16)) is DeadlineStatus.OVERDUE
+    assert status(due, today=date(2025, 5, 1), calendar=calendar, reported_on=due) is DeadlineStatus.ON_TIME
+    assert (
+        status(due, today=date(2025, 5, 1), calendar=calendar, reported_on=date(2025, 4, 16))
+        is DeadlineStatus.OVERDUE
+    )
 
 
 def test_deadline_list_uses_china_dates(calendar: WorkCalendar, event: EventFactory) -> None:

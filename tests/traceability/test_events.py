@@ -51,10 +51,8 @@ def test_event_record_round_trips(event: EventFactory) -> None:
 
 def test_equal_events_serialize_identically(event: EventFactory) -> None:
     """Payload key order does not change the bytes."""
-    a = event("received_at_outlet", payload={"mass_g": 5, "condition": "ok"}, event_id="x",
-              hours=5)
-    b = event("received_at_outlet", payload={"condition": "ok", "mass_g": 5}, event_id="x",
-              hours=5)
+    a = event("received_at_outlet", payload={"mass_g": 5, "condition": "ok"}, event_id="x", hours=5)
+    b = event("received_at_outlet", payload={"condition": "ok", "mass_g": 5}, event_id="x", hours=5)
     assert LogEntry(0, GENESIS_PREV, a).leaf() == LogEntry(0, GENESIS_PREV, b).leaf()
 
 

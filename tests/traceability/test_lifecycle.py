@@ -39,20 +39,26 @@ def refusal(state: BatteryState, event: TraceEvent) -> str:
 
 
 def at_outlet(event: EventFactory) -> list[TraceEvent]:
-    return [event("retired_from_vehicle", actor="dm", role="dismantler", location="D1"),
-            event("received_at_outlet", actor="o1", role="collector", location="O1")]
+    return [
+        event("retired_from_vehicle", actor="dm", role="dismantler", location="D1"),
+        event("received_at_outlet", actor="o1", role="collector", location="O1"),
+    ]
 
 
 def at_enterprise(event: EventFactory, code: str = PACK_A) -> list[TraceEvent]:
-    return [event("received_at_outlet", code, actor="o1", role="collector", location="O1"),
-            event("handed_over", code, actor="o1", role="collector", location="O1",
-                  payload=HANDOVER),
-            event("received_by_enterprise", code)]
+    return [
+        event("received_at_outlet", code, actor="o1", role="collector", location="O1"),
+        event("handed_over", code, actor="o1", role="collector", location="O1", payload=HANDOVER),
+        event("received_by_enterprise", code),
+    ]
 
 
 def cascade(event: EventFactory) -> list[TraceEvent]:
-    return [*at_enterprise(event, PACK_A), *at_enterprise(event, PACK_B),
-            event("regrouped", PRODUCT, payload={"sources": [PACK_A, PACK_B]})]
+    return [
+        *at_enterprise(event, PACK_A),
+        *at_enterprise(event, PACK_B),
+        event("regrouped", PRODUCT, payload={"sources": [PACK_A, PACK_B]}),
+    ]
 
 
 def test_kinds_have_chinese_and_english_labels() -> None:
@@ -64,8 +70,7 @@ def test_kinds_have_chinese_and_english_labels() -> None:
 def test_outlet_to_enterprise_chain_is_accepted(event: EventFactory) -> None:
     """Receipt, handover and receipt move custody to the enterprise."""
     state = run(at_enterprise(event))[PACK_A]
-    assert (state.status, state.custodian, state.location) == (
-        BatteryStatus.AT_ENTERPRISE, "cu", "F1")
+    assert (state.status, state.custodian, state.location) == (BatteryStatus.AT_ENTERPRISE, "cu", "F1")
 
 
 def test_handover_before_receipt_is_refused(event: EventFactory) -> None:
@@ -118,8 +123,12 @@ def test_regrouping_consumes_the_sources(event: EventFactory) -> None:
 
 def test_recycling_a_battery_inside_a_cascade_product_is_refused(event: EventFactory) -> None:
     """Once shipped as part of a cascade product, a pack cannot be recycled on its own."""
-    states = run([*cascade(event), event("cascade_shipped", PRODUCT,
-                                         payload={"customer": "tower", "application": "5G"})])
+    states = run(
+        [
+            *cascade(event),
+            event("cascade_shipped", PRODUCT, payload={"customer": "tower", "application": "5G"}),
+        ]
+    )
     recycle = event("recycled", PACK_A, role="recycler", payload=RECYCLED)
     assert refusal(states[PACK_A], recycle) == "in_cascade_product"
 
@@ -143,15 +152,23 @@ def test_regrouping_onto_a_used_code_is_refused(event: EventFactory) -> None:
 
 def test_cascade_product_lifecycle_ends_in_recycling(event: EventFactory) -> None:
     """Ship, retire, receive at a recycler, recycle, dispose."""
-    states = run([
-        *cascade(event),
-        event("cascade_shipped", PRODUCT, payload={"customer": "tower", "application": "5G"}),
-        event("cascade_retired", PRODUCT),
-        event("received_by_enterprise", PRODUCT, actor="rc", role="recycler", location="R1"),
-        event("recycled", PRODUCT, actor="rc", role="recycler", location="R1", payload=RECYCLED),
-        event("disposed", PRODUCT, actor="rc", role="recycler", location="R1",
-              payload={"method": "landfill"}),
-    ])
+    states = run(
+        [
+            *cascade(event),
+            event("cascade_shipped", PRODUCT, payload={"customer": "tower", "application": "5G"}),
+            event("cascade_retired", PRODUCT),
+            event("received_by_enterprise", PRODUCT, actor="rc", role="recycler", location="R1"),
+            event("recycled", PRODUCT, actor="rc", role="recycler", location="R1", payload=RECYCLED),
+            event(
+                "disposed",
+                PRODUCT,
+                actor="rc",
+                role="recycler",
+                location="R1",
+                payload={"method": "landfill"},
+            ),
+        ]
+    )
     assert states[PRODUCT].status is BatteryStatus.DISPOSED
 
 
@@ -165,8 +182,7 @@ def test_shipping_a_plain_battery_is_refused(event: EventFactory) -> None:
 def test_disassembly_brings_parts_into_the_record(event: EventFactory) -> None:
     """Parts start at the enterprise with the pack as parent; the pack is final."""
     module = PACK_B[:3] + "M" + PACK_B[4:]
-    states = run([*at_enterprise(event),
-                  event("disassembled", payload={"parts": [module]})])
+    states = run([*at_enterprise(event), event("disassembled", payload={"parts": [module]})])
     assert states[PACK_A].status.is_final
     assert (states[module].status, states[module].parent) == (BatteryStatus.AT_ENTERPRISE, PACK_A)
 
@@ -200,8 +216,15 @@ def test_bad_payload_raises_payload_error(event: EventFactory) -> None:
 def test_correction_supersedes_with_reason(event: EventFactory) -> None:
     """A corrected receipt location replaces the original in the history."""
     first = event("received_at_outlet", actor="o1", role="collector", location="O1")
-    fix = event("received_at_outlet", actor="o1", role="collector", location="O9",
-                corrects=first.event_id, correction_reason="wrong outlet picked", hours=1)
+    fix = event(
+        "received_at_outlet",
+        actor="o1",
+        role="collector",
+        location="O9",
+        corrects=first.event_id,
+        correction_reason="wrong outlet picked",
+        hours=1,
+    )
     state = replay(PACK_A, [first, fix])
     assert state.location == "O9" and state.superseded == {first.event_id}
     assert [e.event_id for e in state.history] == [fix.event_id]
@@ -209,10 +232,19 @@ def test_correction_supersedes_with_reason(event: EventFactory) -> None:
 
 def test_correction_making_history_impossible_is_refused(event: EventFactory) -> None:
     """Correcting the receipt to another outlet breaks the later handover."""
-    first, handover = at_outlet(event)[1], event(
-        "handed_over", actor="o1", role="collector", location="O1", payload=HANDOVER)
-    fix = event("received_at_outlet", actor="o2", role="collector", location="O2",
-                corrects=first.event_id, correction_reason="typo", hours=first.occurred_at.hour)
+    first, handover = (
+        at_outlet(event)[1],
+        event("handed_over", actor="o1", role="collector", location="O1", payload=HANDOVER),
+    )
+    fix = event(
+        "received_at_outlet",
+        actor="o2",
+        role="collector",
+        location="O2",
+        corrects=first.event_id,
+        correction_reason="typo",
+        hours=first.occurred_at.hour,
+    )
     state = replay(PACK_A, [first, handover])
     assert refusal(state, fix) == "not_custodian"
 
@@ -228,18 +260,35 @@ def test_correction_must_keep_its_kind(event: EventFactory) -> None:
 def test_superseded_event_cannot_be_corrected_again(event: EventFactory) -> None:
     """Corrections chain through the latest version."""
     first = event("received_at_outlet", actor="o1", role="collector", location="O1")
-    fix = event("received_at_outlet", actor="o1", role="collector", location="O2",
-                corrects=first.event_id, correction_reason="a")
-    again = event("received_at_outlet", actor="o1", role="collector", location="O3",
-                  corrects=first.event_id, correction_reason="b")
+    fix = event(
+        "received_at_outlet",
+        actor="o1",
+        role="collector",
+        location="O2",
+        corrects=first.event_id,
+        correction_reason="a",
+    )
+    again = event(
+        "received_at_outlet",
+        actor="o1",
+        role="collector",
+        location="O3",
+        corrects=first.event_id,
+        correction_reason="b",
+    )
     assert refusal(replay(PACK_A, [first, fix]), again) == "already_superseded"
 
 
 def test_correcting_sources_releases_the_dropped_one(event: EventFactory) -> None:
     """A regrouping corrected to drop a source hands that source back."""
     events = cascade(event)
-    fix = event("regrouped", PRODUCT, payload={"sources": [PACK_A]},
-                corrects=events[-1].event_id, correction_reason="B was not used")
+    fix = event(
+        "regrouped",
+        PRODUCT,
+        payload={"sources": [PACK_A]},
+        corrects=events[-1].event_id,
+        correction_reason="B was not used",
+    )
     states = run(events)
     states.update(apply_all(states, fix))
     assert states[PACK_B].status is BatteryStatus.AT_ENTERPRISE
@@ -268,9 +317,13 @@ def test_correcting_sources_takes_in_an_added_one(event: EventFactory) -> None:
     """A regrouping corrected to add a source consumes that source too."""
     module = PACK_B[:3] + "M" + PACK_B[4:]
     events = [*cascade(event), *at_enterprise(event, module)]
-    fix = event("regrouped", PRODUCT, payload={"sources": [PACK_A, PACK_B, module]},
-                corrects=events[6].event_id,
-                correction_reason="module was used too")
+    fix = event(
+        "regrouped",
+        PRODUCT,
+        payload={"sources": [PACK_A, PACK_B, module]},
+        corrects=events[6].event_id,
+        correction_reason="module was used too",
+    )
     states = run(events)
     states.update(apply_all(states, fix))
     assert states[module].status is BatteryStatus.IN_CASCADE_PRODUCT

@@ -7,8 +7,7 @@ import pytest
 from tests.traceability.conftest import PACK_A, RECYCLED
 from traceability import DEFAULT_SPEC, PayloadError, validate_payload
 
-TEST = {"soh_permille": 812, "capacity_wh": 41_000, "method": "GB/T 34015 §5",
-        "equipment": "BT-2000"}
+TEST = {"soh_permille": 812, "capacity_wh": 41_000, "method": "GB/T 34015 §5", "equipment": "BT-2000"}
 
 
 def problems(kind: str, payload: dict[str, object]) -> list[str]:
@@ -54,14 +53,14 @@ def test_recovered_metal_cannot_exceed_contained() -> None:
 
 def test_all_missing_and_unknown_fields_are_listed() -> None:
     """Every problem is reported, not just the first."""
-    assert sorted(problems("handed_over", {"colour": "red"})) == [
-        "colour", "to_actor", "to_location"]
+    assert sorted(problems("handed_over", {"colour": "red"})) == ["colour", "to_actor", "to_location"]
 
 
 def test_capacity_test_needs_a_capacity() -> None:
     """Either Wh or mAh must be given."""
-    assert problems("capacity_tested", {k: v for k, v in TEST.items()
-                                        if k != "capacity_wh"}) == ["capacity_wh"]
+    assert problems("capacity_tested", {k: v for k, v in TEST.items() if k != "capacity_wh"}) == [
+        "capacity_wh"
+    ]
 
 
 def test_codes_in_lists_are_validated_with_a_spec() -> None:

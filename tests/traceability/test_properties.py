@@ -21,8 +21,13 @@ from traceability import (
 )
 
 # Few examples, always the same ones: these run in `make test`.
-FAST = settings(max_examples=100, derandomize=True, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=100,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 SEGMENTS = {s.name: s for s in DEFAULT_SPEC.segments}
 DATE_SEGMENTS = {"year", "month", "day"}
 
@@ -43,11 +48,22 @@ def codes(draw: st.DrawFn) -> str:
     year = draw(st.sampled_from(sorted(DEFAULT_SPEC.years.values())))
     month = draw(st.integers(1, 12))
     day = draw(st.integers(1, calendar.monthrange(year, month)[1]))
-    made = (_inverse(dict(DEFAULT_SPEC.years))[year] + _inverse(dict(DEFAULT_SPEC.months))[month]
-            + _inverse(dict(DEFAULT_SPEC.days))[day])
-    return "".join([draw(_chars("manufacturer")), draw(_chars("product_type")),
-                    draw(_chars("chemistry")), draw(_chars("spec")), draw(_chars("traceability")),
-                    made, draw(_chars("serial"))])
+    made = (
+        _inverse(dict(DEFAULT_SPEC.years))[year]
+        + _inverse(dict(DEFAULT_SPEC.months))[month]
+        + _inverse(dict(DEFAULT_SPEC.days))[day]
+    )
+    return "".join(
+        [
+            draw(_chars("manufacturer")),
+            draw(_chars("product_type")),
+            draw(_chars("chemistry")),
+            draw(_chars("spec")),
+            draw(_chars("traceability")),
+            made,
+            draw(_chars("serial")),
+        ]
+    )
 
 
 def _segment_at(index: int) -> str:
@@ -62,8 +78,9 @@ def test_a_valid_code_round_trips(code: str) -> None:
     assert str(parsed) == code and "".join(parsed.segments().values()) == code
     assert validate_code(code) == [] and normalize_code(code.lower()) == code
     year, month, day = (code[SEGMENTS[n].start] for n in ("year", "month", "day"))
-    assert parsed.production_date == date(DEFAULT_SPEC.years[year], DEFAULT_SPEC.months[month],
-                                          DEFAULT_SPEC.days[day])
+    assert parsed.production_date == date(
+        DEFAULT_SPEC.years[year], DEFAULT_SPEC.months[month], DEFAULT_SPEC.days[day]
+    )
 
 
 @FAST
@@ -72,15 +89,18 @@ def test_a_changed_character_is_named_by_its_segment(code: str, data: st.DataObj
     """Replacing one character gives a valid code or errors that all point at that character."""
     index = data.draw(st.integers(0, len(code) - 1), label="index")
     char = data.draw(st.characters(codec="utf-8").filter(lambda c: c != code[index]), label="char")
-    changed = code[:index] + char + code[index + 1:]
+    changed = code[:index] + char + code[index + 1 :]
     try:
         parse_code(changed)
     except BatteryCodeError as exc:
         assert exc.errors, "a refused code names at least one problem"
         for error in exc.errors:
             assert error.start <= index < error.end, (error, index)
-            expected = "date" if _segment_at(index) in DATE_SEGMENTS and error.segment == "date" \
+            expected = (
+                "date"
+                if _segment_at(index) in DATE_SEGMENTS and error.segment == "date"
                 else _segment_at(index)
+            )
             assert error.segment == expected and error.message
     else:
         # Only another character of the same segment's alphabet keeps a code valid.
@@ -93,8 +113,10 @@ def test_a_code_of_another_length_is_refused_as_a_whole(code: str, data: st.Data
     """Inserting or deleting characters gives one length error on the code, plus each bad character."""
     index = data.draw(st.integers(0, len(code)), label="index")
     extra = data.draw(st.text(min_size=1, max_size=3), label="inserted")
-    changed = data.draw(st.sampled_from([code[:index] + extra + code[index:],
-                                         code[:index] + code[index + 1:]]), label="changed")
+    changed = data.draw(
+        st.sampled_from([code[:index] + extra + code[index:], code[:index] + code[index + 1 :]]),
+        label="changed",
+    )
     if len(changed) == len(code):
         return  # deleting past the end changes nothing
     with pytest.raises(BatteryCodeError) as caught:
@@ -133,8 +155,7 @@ def test_any_cascade_input_gives_problems_never_a_crash(code: str, sources: list
 
 @settings(FAST, max_examples=40)
 @given(codes(), st.lists(codes(), min_size=1, max_size=3, unique=True))
-def test_a_cascade_product_of_valid_codes_is_judged_by_its_links(product: str,
-                                                                  sources: list[str]) -> None:
+def test_a_cascade_product_of_valid_codes_is_judged_by_its_links(product: str, sources: list[str]) -> None:
     """Valid codes only fail a cascade check on the link rules, each named by its segment."""
     problems = validate_cascade_code(product, sources)
     assert {p.reason for p in problems} <= {"cascade_date", "cascade_chemistry", "cascade_reused_code"}

@@ -8,9 +8,11 @@ import sys
 
 def test_importing_traceability_loads_no_web_or_database_module() -> None:
     """``import traceability`` pulls in neither flask, sqlmodel, sqlalchemy nor webapp."""
-    code = ("import sys, traceability; "
-            "print(sorted(m for m in sys.modules "
-            "if m.split('.')[0] in {'flask', 'sqlmodel', 'sqlalchemy', 'webapp'}))")
+    code = (
+        "import sys, traceability; "
+        "print(sorted(m for m in sys.modules "
+        "if m.split('.')[0] in {'flask', 'sqlmodel', 'sqlalchemy', 'webapp'}))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

@@ -33,8 +33,7 @@ def head(key: Ed25519PrivateKey) -> SignedTreeHead:
 def test_signed_bytes_follow_the_documented_layout() -> None:
     """Prefix, log id with its length, size and time as big-endian u64, then the root."""
     data = tree_head_bytes("log", 1, 2, ROOT)
-    assert data == b"ReLoop-STH-v1\n" + b"\x03log" + (1).to_bytes(8, "big") + \
-        (2).to_bytes(8, "big") + ROOT
+    assert data == b"ReLoop-STH-v1\n" + b"\x03log" + (1).to_bytes(8, "big") + (2).to_bytes(8, "big") + ROOT
 
 
 def test_signed_head_verifies(key: Ed25519PrivateKey) -> None:
@@ -54,8 +53,7 @@ def test_json_round_trip_verifies(key: Ed25519PrivateKey) -> None:
 def test_changed_field_fails(key: Ed25519PrivateKey, field: str) -> None:
     """Changing any signed field breaks the signature."""
     original = head(key)
-    changed: dict[str, Any] = {"tree_size": 43, "timestamp_ms": 1, "root_hash": bytes(32),
-                               "log_id": "x"}
+    changed: dict[str, Any] = {"tree_size": 43, "timestamp_ms": 1, "root_hash": bytes(32), "log_id": "x"}
     assert not verify_tree_head(dataclasses.replace(original, **{field: changed[field]}))
 
 

@@ -25,8 +25,16 @@ SIZE = 12
 def log(event: EventFactory) -> TraceLog:
     log = TraceLog()
     for n in range(SIZE):
-        log.append(event("received_at_outlet", f"S01PE0A1234567S5A{n:07d}", actor="o1",
-                         role="collector", location="O1", payload={"mass_g": 1000 + n}))
+        log.append(
+            event(
+                "received_at_outlet",
+                f"S01PE0A1234567S5A{n:07d}",
+                actor="o1",
+                role="collector",
+                location="O1",
+                payload={"mass_g": 1000 + n},
+            )
+        )
     return log
 
 
@@ -106,8 +114,9 @@ def test_forged_insert_with_consistent_fields_is_named(
     forged_log = TraceLog()
     for seq in range(4):
         forged_log.append(log.entry(seq).event)
-    forged_log.append(event("received_at_outlet", "S01PE0A1234567S5A9999999", actor="o1",
-                            role="collector", location="O1"))
+    forged_log.append(
+        event("received_at_outlet", "S01PE0A1234567S5A9999999", actor="o1", role="collector", location="O1")
+    )
     lines = list(log.export_lines())
     lines.insert(4, next(forged_log.export_lines(start=4)))
     result = verify_export(lines, head)
@@ -118,8 +127,9 @@ def test_appended_event_is_refused_by_default(
     log: TraceLog, event: EventFactory, head: dict[str, Any]
 ) -> None:
     """Entries beyond the signed size fail unless newer exports are allowed."""
-    log.append(event("received_at_outlet", "S01PE0A1234567S5A8888888", actor="o1",
-                     role="collector", location="O1"))
+    log.append(
+        event("received_at_outlet", "S01PE0A1234567S5A8888888", actor="o1", role="collector", location="O1")
+    )
     lines = list(log.export_lines())
     assert verify_export(lines, head).reason == "extra_entries"
     assert verify_export(lines, head, allow_newer=True).ok
@@ -151,9 +161,7 @@ def test_blank_lines_are_ignored(lines: list[str], head: dict[str, Any]) -> None
     assert verify_export(["\n", *lines, "\n"], head).ok
 
 
-def test_canonical_check_catches_a_reformatted_line(
-    lines: list[str], head: dict[str, Any]
-) -> None:
+def test_canonical_check_catches_a_reformatted_line(lines: list[str], head: dict[str, Any]) -> None:
     """With check_canonical, a line that is not a valid entry is named."""
     lines[2] = lines[2].replace('"o1"', '"o1" ', 1)
     result = verify_export(lines, head, check_canonical=True)

@@ -24,10 +24,10 @@ PASSWORD = "correct-horse-42"
 
 def make_app(database_url: str, instance: Path, cache_dir: Path, **extra: Any) -> Flask:
     """An app on the run's database with tasks run inline."""
-    settings = Settings(instance_path=instance, database_url=database_url,
-                        secret_key="test-secret", cache_dir=cache_dir).validated()
-    config = {"SETTINGS": settings, "TESTING": True, "HUEY_IMMEDIATE": True,
-              "WTF_CSRF_ENABLED": False}
+    settings = Settings(
+        instance_path=instance, database_url=database_url, secret_key="test-secret", cache_dir=cache_dir
+    ).validated()
+    config = {"SETTINGS": settings, "TESTING": True, "HUEY_IMMEDIATE": True, "WTF_CSRF_ENABLED": False}
     config.update(extra)
     return create_app(config)
 
@@ -56,8 +56,9 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_dir: 
         session = Session(engine())
         seed_materials(session)
         for role in Role:
-            create_user(session, username=role.value, password=PASSWORD, role=role,
-                        display_name=f"{role.value} user")
+            create_user(
+                session, username=role.value, password=PASSWORD, role=role, display_name=f"{role.value} user"
+            )
         session.commit()
         session.close()
     yield app

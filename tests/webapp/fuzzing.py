@@ -47,26 +47,36 @@ def build_world(app: Flask, session: Session, cache_dir: Path) -> World:
     record_events(session, events_in, actor_id=None)  # type: ignore[arg-type]
     with app.app_context():
         treeheads.issue_tree_head(session, keys.signing_key(app))
-    bearer = {f"{kind.value}Token": tokens.issue(session, name=f"fuzz {kind.value}", kind=kind)[1]
-              for kind in (TokenKind.SENSOR, TokenKind.PARTNER, TokenKind.AUDITOR)}
+    bearer = {
+        f"{kind.value}Token": tokens.issue(session, name=f"fuzz {kind.value}", kind=kind)[1]
+        for kind in (TokenKind.SENSOR, TokenKind.PARTNER, TokenKind.AUDITOR)
+    }
     bearer["deviceToken"] = issue_device_token(session, day.drivers["driver1"], device="schemathesis")
     return World(bearer=bearer, route_id=day.routes["driver1"].id)  # type: ignore[arg-type]
 
 
 def config(world: World, *, max_examples: int, seed: int = 8, coverage: bool = True) -> schemathesis.Config:
     """A deterministic run of every phase but the stateful one, with every check."""
-    return schemathesis.Config.from_dict({
-        "seed": seed,
-        "generation": {"mode": "all", "max-examples": max_examples, "deterministic": True,
-                       "database": "none"},  # nothing written into the working tree
-        "phases": {"stateful": {"enabled": False}, "coverage": {"enabled": coverage}},
-        "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED_VALID},
-                   # Its probes pass requests-only options (max_redirects) to werkzeug's client
-                   # and crash under WSGI (schemathesis 4.32); test_api_fuzz.py checks every
-                   # operation without a token and with each wrong kind of token instead.
-                   "ignored_auth": {"enabled": False}},
-        "auth": {"openapi": {scheme: {"bearer": value} for scheme, value in world.bearer.items()}},
-    })
+    return schemathesis.Config.from_dict(
+        {
+            "seed": seed,
+            "generation": {
+                "mode": "all",
+                "max-examples": max_examples,
+                "deterministic": True,
+                "database": "none",
+            },  # nothing written into the working tree
+            "phases": {"stateful": {"enabled": False}, "coverage": {"enabled": coverage}},
+            "checks": {
+                "positive_data_acceptance": {"expected-statuses": ACCEPTED_VALID},
+                # Its probes pass requests-only options (max_redirects) to werkzeug's client
+                # and crash under WSGI (schemathesis 4.32); test_api_fuzz.py checks every
+                # operation without a token and with each wrong kind of token instead.
+                "ignored_auth": {"enabled": False},
+            },
+            "auth": {"openapi": {scheme: {"bearer": value} for scheme, value in world.bearer.items()}},
+        }
+    )
 
 
 @dataclass
@@ -135,5 +145,7 @@ def _describe(recorder: Any, case_id: str, check: Any) -> str:
     body = ""
     if interaction and interaction.response is not None:
         body = (interaction.response.content or b"")[:300].decode("utf-8", "replace")
-    return (f"{recorder.label} [{check.name}] {failure.title}: {failure.message[:300]}\n"
-            f"    HTTP {status} {body}\n    {check.failure_info.code_sample[:600]}")
+    return (
+        f"{recorder.label} [{check.name}] {failure.title}: {failure.message[:300]}\n"
+        f"    HTTP {status} {body}\n    {check.failure_info.code_sample[:600]}"
+    )

@@ -160,13 +160,17 @@ def _one_token_per_kind(db) -> dict[TokenKind, str]:
     driver = Driver(user_id=user.id, name="driver")
     db.add(driver)
     db.commit()
-    plain = {kind: tokens.issue(db, name=kind.value, kind=kind)[1]
-             for kind in TokenKind if kind != TokenKind.DEVICE}
+    plain = {
+        kind: tokens.issue(db, name=kind.value, kind=kind)[1]
+        for kind in TokenKind
+        if kind != TokenKind.DEVICE
+    }
     plain[TokenKind.DEVICE] = issue_device_token(db, driver, device="test")
     return plain
 
 
 # --- the regulator reads, never writes ----------------------------------------------------
+
 
 def test_the_regulator_cannot_write_anywhere(app: Flask, auth_clients: dict) -> None:
     """Every POST/PUT/PATCH/DELETE of the URL map refuses the regulator, and no row changes.
@@ -195,11 +199,14 @@ def test_the_regulator_cannot_write_anywhere(app: Flask, auth_clients: dict) -> 
 
 def _row_counts(app: Flask) -> dict[str, int]:
     with app.extensions["reloop.engine"].connect() as conn:
-        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                for t in SQLModel.metadata.sorted_tables}
+        return {
+            t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in SQLModel.metadata.sorted_tables
+        }
 
 
 # --- admin pages ----------------------------------------------------------------------------
+
 
 def test_admin_pages_are_reached_only_with_the_admin_role(app: Flask, auth_clients: dict) -> None:
     """Every /admin/ route is admin-only; each other role gets 403 and an anonymous visitor login."""
@@ -217,6 +224,7 @@ def test_admin_pages_are_reached_only_with_the_admin_role(app: Flask, auth_clien
 
 # --- one driver, another driver's records ---------------------------------------------------
 
+
 def test_a_driver_reaches_none_of_another_drivers_records(app: Flask, client, db, cache_dir) -> None:
     """driver2, by page or device token, gets 403/404 on every driver URL naming driver1's ids.
 
@@ -226,16 +234,34 @@ def test_a_driver_reaches_none_of_another_drivers_records(app: Flask, client, db
     day = make_day(db, cache_dir)
     mine = device_token(client, "driver1")
     jpeg = (Path(__file__).parent / "driver" / "data" / "scale-ticket.jpg").read_bytes()
-    sha = client.post("/api/v1/driver/evidence", data=jpeg, content_type="image/jpeg",
-                      headers={"Authorization": f"Bearer {mine}"}).get_json()["sha256"]
-    record = {"id": uuid.uuid4().hex, "stop_id": day.stops["driver1"][0].id, "outcome": "collected",
-              "recorded_at": utcnow().isoformat(), "weights_kg": {"paper": 3.0}, "photo_sha256": sha}
-    assert client.post("/api/v1/driver/completions", json=record,
-                       headers={"Authorization": f"Bearer {mine}"}).status_code == 201
+    sha = client.post(
+        "/api/v1/driver/evidence",
+        data=jpeg,
+        content_type="image/jpeg",
+        headers={"Authorization": f"Bearer {mine}"},
+    ).get_json()["sha256"]
+    record = {
+        "id": uuid.uuid4().hex,
+        "stop_id": day.stops["driver1"][0].id,
+        "outcome": "collected",
+        "recorded_at": utcnow().isoformat(),
+        "weights_kg": {"paper": 3.0},
+        "photo_sha256": sha,
+    }
+    assert (
+        client.post(
+            "/api/v1/driver/completions", json=record, headers={"Authorization": f"Bearer {mine}"}
+        ).status_code
+        == 201
+    )
     client.post("/logout")
     stored = db.exec(select(Collection)).one()
-    ids = {"route_id": day.routes["driver1"].id, "stop_id": day.stops["driver1"][0].id,
-           "client_id": stored.client_id, "file_id": stored.photo_id}
+    ids = {
+        "route_id": day.routes["driver1"].id,
+        "stop_id": day.stops["driver1"][0].id,
+        "client_id": stored.client_id,
+        "file_id": stored.photo_id,
+    }
     theirs = device_token(client, "driver2")
     walked = 0
     for rule in app.url_map.iter_rules():
@@ -246,12 +272,16 @@ def test_a_driver_reaches_none_of_another_drivers_records(app: Flask, client, db
         for name in rule.arguments:
             url = re.sub(rf"<(\w+:)?{name}>", str(ids[name]), url)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            response = client.open(url, method=method, data={"outcome": "collected", "kg_paper": "1"},
-                                   headers={"Authorization": f"Bearer {theirs}"})
+            response = client.open(
+                url,
+                method=method,
+                data={"outcome": "collected", "kg_paper": "1"},
+                headers={"Authorization": f"Bearer {theirs}"},
+            )
             assert response.status_code in (403, 404), (method, url, response.status_code)
             walked += 1
     assert walked >= 5
     assert db.exec(select(func.count()).select_from(Collection)).one() == 1
     today = client.get("/api/v1/driver/routes/today", headers={"Authorization": f"Bearer {theirs}"})
     assert [r["id"] for r in today.get_json()["routes"]] == [day.routes["driver2"].id]
-    assert f"/driver/stops/{ids['stop_id']}\"" not in client.get("/driver/").get_data(as_text=True)
+    assert f'/driver/stops/{ids["stop_id"]}"' not in client.get("/driver/").get_data(as_text=True)

@@ -24,11 +24,13 @@ EXAMPLES = 5
 
 
 @pytest.fixture(scope="module")
-def fuzzed(database_url: str, tmp_path_factory: pytest.TempPathFactory,
-           cache_dir: Path) -> Iterator[tuple[Flask, fuzzing.World]]:
+def fuzzed(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_dir: Path
+) -> Iterator[tuple[Flask, fuzzing.World]]:
     """One app and world for the module; a crash must come back as a 500 to be counted."""
-    app = make_app(database_url, tmp_path_factory.mktemp("fuzz-instance"), cache_dir,
-                   PROPAGATE_EXCEPTIONS=False)
+    app = make_app(
+        database_url, tmp_path_factory.mktemp("fuzz-instance"), cache_dir, PROPAGATE_EXCEPTIONS=False
+    )
     with Session(app.extensions["reloop.engine"], expire_on_commit=False) as session:
         world = fuzzing.build_world(app, session, cache_dir)
     yield app, world
@@ -62,11 +64,17 @@ def test_no_generated_request_makes_the_app_fail(outcome: fuzzing.Outcome) -> No
 
 def test_every_answer_is_as_documented(outcome: fuzzing.Outcome) -> None:
     """Status codes, content types and bodies conform; valid input is not refused as malformed."""
-    assert outcome.errors == [] and outcome.failures == [], "\n".join(outcome.failures[:10] + outcome.errors[:3])
+    assert outcome.errors == [] and outcome.failures == [], "\n".join(
+        outcome.failures[:10] + outcome.errors[:3]
+    )
 
 
 def _url(path: str, world: fuzzing.World) -> str:
-    values = {"route_id": str(world.route_id), "client_id": "a1b2c3d4e5f6", "code": "S01PE0A1234567S5A0000123"}
+    values = {
+        "route_id": str(world.route_id),
+        "client_id": "a1b2c3d4e5f6",
+        "code": "S01PE0A1234567S5A0000123",
+    }
     url = path
     for name, value in values.items():
         url = url.replace("{" + name + "}", value)

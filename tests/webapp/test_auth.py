@@ -55,7 +55,9 @@ def test_disabling_a_user_ends_their_open_sessions(app, client, auth, db) -> Non
 
 def test_login_does_not_redirect_to_another_site(client) -> None:
     """The next parameter only accepts paths on this site."""
-    response = client.post("/login?next=https://evil.example/", data={"username": "dispatcher", "password": PASSWORD})
+    response = client.post(
+        "/login?next=https://evil.example/", data={"username": "dispatcher", "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/"
 
 

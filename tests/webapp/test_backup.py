@@ -69,9 +69,18 @@ def source(database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_di
         db = Session(engine(), expire_on_commit=False)
         day = make_day(db, cache_dir)  # the demo seed signs a tree head over its batteries
         photos = _record_pickups(db, day)
-        db.add_all([Job(kind="dispatch.solve", status=JobStatus.FAILED, params={"day": "2026-11-24"},
-                        result=None, error="why"),
-                    Job(kind="outlets.import", status=JobStatus.SUCCEEDED, params={}, result={"rows": [1, None]})])
+        db.add_all(
+            [
+                Job(
+                    kind="dispatch.solve",
+                    status=JobStatus.FAILED,
+                    params={"day": "2026-11-24"},
+                    result=None,
+                    error="why",
+                ),
+                Job(kind="outlets.import", status=JobStatus.SUCCEEDED, params={}, result={"rows": [1, None]}),
+            ]
+        )
         db.commit()
         later = utcnow() + timedelta(seconds=1)  # a second head over the same log
         issue_tree_head(db, keys.signing_key(), timestamp_ms=int(later.timestamp() * 1000))
@@ -90,19 +99,49 @@ def _record_pickups(db: Session, day) -> dict[str, bytes]:
     signature, _ = evidence.store_evidence(db, SIGNATURE, user_id=None)
     driver, stops = day.drivers["driver1"], day.stops["driver1"]
     now = utcnow()
-    first = CompletionIn(client_id="backup-test-0001", stop_id=stops[0].id, outcome=CollectionOutcome.COLLECTED,
-                         recorded_at=now, weights_g={"paper": 12_500, "metal": 800}, note="纸箱 12.5 kg",
-                         photo_sha256=photo.sha256, signature_sha256=signature.sha256)
+    first = CompletionIn(
+        client_id="backup-test-0001",
+        stop_id=stops[0].id,
+        outcome=CollectionOutcome.COLLECTED,
+        recorded_at=now,
+        weights_g={"paper": 12_500, "metal": 800},
+        note="纸箱 12.5 kg",
+        photo_sha256=photo.sha256,
+        signature_sha256=signature.sha256,
+    )
     record_completion(db, driver, first, user_id=driver.user_id)
-    record_completion(db, driver, CompletionIn(
-        client_id="backup-test-0002", stop_id=stops[0].id, outcome=CollectionOutcome.COLLECTED, recorded_at=now,
-        weights_g={"paper": 13_000}, supersedes="backup-test-0001", correction_reason="秤读数错误"),
-        user_id=driver.user_id)
-    reason = db.exec(select(SkipReason).where(SkipReason.requires_photo == False,  # noqa: E712
-                                              SkipReason.requires_note == False)).first()  # noqa: E712
-    record_completion(db, driver, CompletionIn(
-        client_id="backup-test-0003", stop_id=stops[1].id, outcome=CollectionOutcome.SKIPPED, recorded_at=now,
-        skip_reason=reason.code), user_id=driver.user_id)
+    record_completion(
+        db,
+        driver,
+        CompletionIn(
+            client_id="backup-test-0002",
+            stop_id=stops[0].id,
+            outcome=CollectionOutcome.COLLECTED,
+            recorded_at=now,
+            weights_g={"paper": 13_000},
+            supersedes="backup-test-0001",
+            correction_reason="秤读数错误",
+        ),
+        user_id=driver.user_id,
+    )
+    reason = db.exec(
+        select(SkipReason).where(
+            SkipReason.requires_photo == False,
+            SkipReason.requires_note == False,
+        )
+    ).first()
+    record_completion(
+        db,
+        driver,
+        CompletionIn(
+            client_id="backup-test-0003",
+            stop_id=stops[1].id,
+            outcome=CollectionOutcome.SKIPPED,
+            recorded_at=now,
+            skip_reason=reason.code,
+        ),
+        user_id=driver.user_id,
+    )
     return {photo.sha256: PHOTO, signature.sha256: SIGNATURE}
 
 
@@ -164,13 +203,17 @@ def test_the_backup_holds_the_battery_log_its_proofs_and_the_pickups(source: Sou
     assert rows["outlet"] >= 40 and rows["planned_stop"] > 0 and rows["audit_record"] > 0
 
 
-def test_a_restore_brings_back_identical_rows_in_every_table(source: Source, restored: str, tmp_path: Path) -> None:
+def test_a_restore_brings_back_identical_rows_in_every_table(
+    source: Source, restored: str, tmp_path: Path
+) -> None:
     """Backing up the restored database gives the same row count and SHA-256 for every table."""
     again = backup_database(restored, tmp_path / "again.zip")
     assert _digests(again) == _digests(source.manifest)
 
 
-def test_the_restored_battery_log_verifies_against_its_restored_tree_head(source: Source, restored: str) -> None:
+def test_the_restored_battery_log_verifies_against_its_restored_tree_head(
+    source: Source, restored: str
+) -> None:
     """The exported log checks out against the restored signed head, and a battery's badge is verified."""
     with _session(restored) as db:
         head = latest_tree_head(db)
@@ -206,7 +249,9 @@ def test_new_rows_take_ids_after_the_restored_ones(source: Source, database_url:
             assert added.id == highest + 1
 
 
-def test_a_backup_moves_between_sqlite_and_postgresql(source: Source, database_url: str, tmp_path: Path) -> None:
+def test_a_backup_moves_between_sqlite_and_postgresql(
+    source: Source, database_url: str, tmp_path: Path
+) -> None:
     """SQLite and PostgreSQL copies of the backup hold the same content, both ways."""
     other = "sqlite" if _backend(database_url) == "postgresql" else "postgresql"
     with fresh_database(other, tmp_path) as crossed, fresh_database(_backend(database_url), tmp_path) as back:
@@ -217,10 +262,14 @@ def test_a_backup_moves_between_sqlite_and_postgresql(source: Source, database_u
         restore_database(back, tmp_path / "crossed.zip")
         assert _digests(backup_database(back, tmp_path / "back.zip")) == _digests(source.manifest)
         with _session(crossed) as db:
-            assert verify_export(list(export_lines(db)), latest_tree_head(db), public_key=source.public_key).ok
+            assert verify_export(
+                list(export_lines(db)), latest_tree_head(db), public_key=source.public_key
+            ).ok
 
 
-def test_a_database_with_rows_is_refused_unless_forced(source: Source, database_url: str, tmp_path: Path) -> None:
+def test_a_database_with_rows_is_refused_unless_forced(
+    source: Source, database_url: str, tmp_path: Path
+) -> None:
     """Without --force a non-empty database is left alone; with it, its content is replaced whole."""
     with fresh_database(_backend(database_url), tmp_path) as url:
         restore_database(url, source.path)
@@ -238,13 +287,14 @@ def test_a_database_with_rows_is_refused_unless_forced(source: Source, database_
             db.commit()
 
 
-def test_a_changed_byte_in_the_file_is_refused_naming_the_table(source: Source, database_url: str,
-                                                                 tmp_path: Path) -> None:
+def test_a_changed_byte_in_the_file_is_refused_naming_the_table(
+    source: Source, database_url: str, tmp_path: Path
+) -> None:
     """A byte flipped inside a table's compressed data stops the restore before any write."""
     damaged = tmp_path / "damaged.zip"
     data = bytearray(source.path.read_bytes())
     info = zipfile.ZipFile(source.path).getinfo("tables/trace_event.jsonl")
-    name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26:info.header_offset + 30])
+    name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26 : info.header_offset + 30])
     start = info.header_offset + 30 + name_len + extra_len
     data[start + info.compress_size // 2] ^= 0x01
     damaged.write_bytes(bytes(data))
@@ -255,32 +305,50 @@ def test_a_changed_byte_in_the_file_is_refused_naming_the_table(source: Source, 
             assert "trace_event" not in _tables(db)
 
 
-def test_changed_content_with_a_valid_zip_is_refused_naming_the_table(source: Source, database_url: str,
-                                                                      tmp_path: Path) -> None:
+def test_changed_content_with_a_valid_zip_is_refused_naming_the_table(
+    source: Source, database_url: str, tmp_path: Path
+) -> None:
     """A weight edited in the file (zip checksums redone) fails its SHA-256 and names the table."""
-    edited = _rewrite(source.path, tmp_path / "edited.zip", "collection_weight",
-                      lambda lines: [lines[0].replace(b'"grams":', b'"grams":1', 1), *lines[1:]],
-                      update_manifest=False)
-    with fresh_database(_backend(database_url), tmp_path) as url, \
-            pytest.raises(BackupError, match="table collection_weight: the backup is corrupt"):
+    edited = _rewrite(
+        source.path,
+        tmp_path / "edited.zip",
+        "collection_weight",
+        lambda lines: [lines[0].replace(b'"grams":', b'"grams":1', 1), *lines[1:]],
+        update_manifest=False,
+    )
+    with (
+        fresh_database(_backend(database_url), tmp_path) as url,
+        pytest.raises(BackupError, match="table collection_weight: the backup is corrupt"),
+    ):
         restore_database(url, edited)
 
 
-def test_a_restore_failing_at_a_late_table_leaves_nothing_behind(source: Source, database_url: str,
-                                                                  tmp_path: Path) -> None:
+def test_a_restore_failing_at_a_late_table_leaves_nothing_behind(
+    source: Source, database_url: str, tmp_path: Path
+) -> None:
     """A row the database refuses (a duplicate key, near the end) rolls back every table."""
-    twice = _rewrite(source.path, tmp_path / "twice.zip", "collection_weight",
-                     lambda lines: [lines[0], *lines], update_manifest=True)
+    twice = _rewrite(
+        source.path,
+        tmp_path / "twice.zip",
+        "collection_weight",
+        lambda lines: [lines[0], *lines],
+        update_manifest=True,
+    )
     with fresh_database(_backend(database_url), tmp_path) as url:
         with pytest.raises(BackupError, match="collection_weight"):
             restore_database(url, twice)
         with _session(url) as db:
-            counts = {name: db.execute(text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one()
-                      for name in _tables(db) if name != "alembic_version"}
+            counts = {
+                name: db.execute(text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one()
+                for name in _tables(db)
+                if name != "alembic_version"
+            }
         assert counts and set(counts.values()) == {0}
 
 
-def test_the_cli_backs_up_and_restores(runner, app, database_url: str, cache_dir: Path, tmp_path: Path) -> None:
+def test_the_cli_backs_up_and_restores(
+    runner, app, database_url: str, cache_dir: Path, tmp_path: Path
+) -> None:
     """`reloop backup --out` then `reloop restore` on another database report the same rows."""
     out = tmp_path / "cli.zip"
     made = runner.invoke(args=["backup", "--out", str(out)])

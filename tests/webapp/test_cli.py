@@ -6,15 +6,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-import geodata
 from sqlmodel import func, select
 
+import geodata
 from webapp.models import Facility, FillReading, Material, Outlet, OutletStatus, User
 
 
 def test_users_create_adds_a_user_with_a_role(runner, db) -> None:
     """`reloop users create` creates a user with a hashed password."""
-    result = runner.invoke(args=["users", "create", "zhang", "--role", "driver", "--password", "long-enough-1"])
+    result = runner.invoke(
+        args=["users", "create", "zhang", "--role", "driver", "--password", "long-enough-1"]
+    )
     assert result.exit_code == 0, result.output
     user = db.exec(select(User).where(User.username == "zhang")).one()
     assert user.role == "driver" and user.password_hash != "long-enough-1"
@@ -29,7 +31,7 @@ def test_users_create_refuses_a_short_password(runner) -> None:
 def test_seed_reference_is_idempotent(runner, db) -> None:
     """Seeding materials twice adds nothing the second time, including the low-value ones."""
     assert "0 materials added" in runner.invoke(args=["seed", "reference"]).output
-    low = set(db.exec(select(Material.name_zh).where(Material.low_value == True)).all())  # noqa: E712
+    low = set(db.exec(select(Material.name_zh).where(Material.low_value == True)).all())
     assert low == {"玻璃", "废旧纺织物", "低值塑料", "废木材", "复合包装"}
 
 

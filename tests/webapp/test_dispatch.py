@@ -7,12 +7,21 @@ import re
 from datetime import date
 
 import pytest
-import routing
 from sqlmodel import select
 
+import routing
 from webapp.dispatch.operations import accept_plan, save_plan
 from webapp.dispatch.problem import build_day, candidate_outlets, candidate_points
-from webapp.models import CollectionPlan, Driver, Facility, Outlet, OutletStatus, PlannedRoute, PlanStatus, Role
+from webapp.models import (
+    CollectionPlan,
+    Driver,
+    Facility,
+    Outlet,
+    OutletStatus,
+    PlannedRoute,
+    PlanStatus,
+    Role,
+)
 from webapp.seed import seed_demo
 
 TODAY = date(2026, 11, 24)
@@ -23,7 +32,7 @@ def day(app, db, cache_dir) -> Facility:
     """Demo data where the first depot has 6 due and 4 half-full outlets nearby."""
     seed_demo(db, outlets=40, days=0, seed=11, cache_dir=cache_dir)
     outlets = db.exec(select(Outlet).where(Outlet.status == OutletStatus.ACTIVE).order_by(Outlet.id)).all()
-    depots = db.exec(select(Facility).where(Facility.is_depot == True)).all()  # noqa: E712
+    depots = db.exec(select(Facility).where(Facility.is_depot == True)).all()
     depot = max(depots, key=lambda d: sum(_nearer(db, o) == d.id for o in outlets))
     mine = [o.id for o in outlets if _nearer(db, o) == depot.id][:10]
     assert len(mine) == 10
@@ -35,7 +44,7 @@ def day(app, db, cache_dir) -> Facility:
 
 
 def _nearer(db, outlet) -> int:
-    depots = db.exec(select(Facility).where(Facility.is_depot == True)).all()  # noqa: E712
+    depots = db.exec(select(Facility).where(Facility.is_depot == True)).all()
     return min(depots, key=lambda d: ((d.lon - outlet.lon) * 0.92) ** 2 + (d.lat - outlet.lat) ** 2).id
 
 
@@ -60,8 +69,11 @@ def test_the_board_lists_due_and_half_full_outlets_of_the_depot(client, auth, db
 def test_solving_from_the_board_stores_a_plan_serving_every_due_outlet(client, auth, db, day) -> None:
     """A solve job builds the problem on real roads and keeps a checked plan."""
     auth.login(Role.DISPATCHER)
-    response = client.post("/dispatch/solve", data={"day": TODAY.isoformat(), "depot": day.id,
-                                                    "time_limit_s": 5, "seed": 0}, follow_redirects=True)
+    response = client.post(
+        "/dispatch/solve",
+        data={"day": TODAY.isoformat(), "depot": day.id, "time_limit_s": 5, "seed": 0},
+        follow_redirects=True,
+    )
     assert 'id="plan-ready"' in response.get_data(as_text=True)
     plan = db.exec(select(CollectionPlan)).one()
     served = {stop for route in routing.Plan.from_dict(plan.plan).routes for stop in route.stop_ids}
@@ -101,7 +113,9 @@ def test_one_driver_cannot_take_two_routes(client, auth, db, day, cache_dir) -> 
     driver = db.exec(select(Driver)).first()
     auth.login(Role.DISPATCHER)
     form = {f"driver_{route.id}": str(driver.id), f"driver_{route.id + 1000}": str(driver.id)}
-    page = client.post(f"/dispatch/plans/{plan.id}/accept", data=form, follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/dispatch/plans/{plan.id}/accept", data=form, follow_redirects=True).get_data(
+        as_text=True
+    )
     db.expire_all()
     assert db.get(CollectionPlan, plan.id).status == PlanStatus.PROPOSED
     assert "flash error" in page
@@ -117,7 +131,9 @@ def test_comparison_with_the_plan_in_force(client, auth, db, day, cache_dir) -> 
     assert 'id="comparison"' in page
 
 
-@pytest.mark.parametrize("fmt,marker", [("gpx", "<rtept"), ("geojson", '"LineString"'), ("csv", "route,vehicle,position")])
+@pytest.mark.parametrize(
+    "fmt,marker", [("gpx", "<rtept"), ("geojson", '"LineString"'), ("csv", "route,vehicle,position")]
+)
 def test_exports(client, auth, db, day, cache_dir, fmt, marker) -> None:
     """GPX, GeoJSON and CSV carry the routes and their stops."""
     plan = _solve(db, day, cache_dir)
@@ -134,16 +150,20 @@ def test_a_day_with_nothing_to_collect_fails_with_a_reason(client, auth, db, day
         db.add(outlet)
     db.commit()
     auth.login(Role.DISPATCHER)
-    page = client.post("/dispatch/solve", data={"day": TODAY.isoformat(), "depot": day.id, "time_limit_s": 5},
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        "/dispatch/solve",
+        data={"day": TODAY.isoformat(), "depot": day.id, "time_limit_s": 5},
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "no outlet is due" in page
     assert db.exec(select(CollectionPlan)).first() is None
 
 
 def test_cli_solves_a_solomon_file_as_json(runner) -> None:
     """`reloop routing solve-instance` prints vehicles, distance, routes and time."""
-    result = runner.invoke(args=["routing", "solve-instance", "tests/routing/data/C101.txt",
-                                 "--time-limit-s", "2", "--json"])
+    result = runner.invoke(
+        args=["routing", "solve-instance", "tests/routing/data/C101.txt", "--time-limit-s", "2", "--json"]
+    )
     data = json.loads(result.output)
     assert set(data) == {"vehicles", "distance", "routes", "solve_seconds"}
     assert sorted(c for r in data["routes"] for c in r) == list(range(1, 101))
@@ -166,8 +186,13 @@ def test_configured_road_speeds_reach_the_day_problem(db, day, cache_dir) -> Non
     from geodata.driving import DEFAULT_SPEEDS_KMH
 
     normal = build_day(db, TODAY, day.id, cache_dir=cache_dir)
-    slow = build_day(db, TODAY, day.id, cache_dir=cache_dir,
-                     speeds_kmh={road: kmh / 2 for road, kmh in DEFAULT_SPEEDS_KMH.items()})
+    slow = build_day(
+        db,
+        TODAY,
+        day.id,
+        cache_dir=cache_dir,
+        speeds_kmh={road: kmh / 2 for road, kmh in DEFAULT_SPEEDS_KMH.items()},
+    )
     assert (slow.legs.duration_s >= normal.legs.duration_s).all()
     # Only the walk-in from the stop to its street node keeps its speed.
     assert slow.legs.duration_s.sum() > 1.5 * normal.legs.duration_s.sum()
@@ -185,5 +210,7 @@ def test_the_board_lists_each_plan_with_its_number_of_routes(client, auth, db, d
     routes = len(db.exec(select(PlannedRoute).where(PlannedRoute.plan_id == plan.id)).all())
     auth.login(Role.DISPATCHER)
     page = client.get(f"/dispatch/?day={TODAY}&depot={day.id}").get_data(as_text=True)
-    found = re.search(rf'/dispatch/plans/{plan.id}">{plan.id}</a></td><td>.*?</td>\s*<td>(\d+)</td>', page, re.S)
+    found = re.search(
+        rf'/dispatch/plans/{plan.id}">{plan.id}</a></td><td>.*?</td>\s*<td>(\d+)</td>', page, re.S
+    )
     assert routes >= 1 and found and int(found.group(1)) == routes

@@ -13,8 +13,16 @@ URL = "/api/v1/fill-readings"
 
 @pytest.fixture
 def outlet(db) -> Outlet:
-    row = Outlet(code="FT-0500", name="传感器测试站", kind=OutletKind.SMART_BIN, status=OutletStatus.ACTIVE,
-                 district="futian", lon=114.0552, lat=22.541, fill_threshold_pct=80)
+    row = Outlet(
+        code="FT-0500",
+        name="传感器测试站",
+        kind=OutletKind.SMART_BIN,
+        status=OutletStatus.ACTIVE,
+        district="futian",
+        lon=114.0552,
+        lat=22.541,
+        fill_threshold_pct=80,
+    )
     db.add(row)
     db.commit()
     return row
@@ -39,15 +47,25 @@ def test_one_reading_is_stored_and_updates_the_outlet(client, db, outlet, sensor
     response = client.post(URL, json=reading(fill=85), headers=sensor)
     assert response.status_code == 201
     assert response.get_json()["readings"][0] | {"id": 0} == {
-        "reading_id": "r-1", "id": 0, "outlet_code": "FT-0500", "status": "created", "due": True}
+        "reading_id": "r-1",
+        "id": 0,
+        "outlet_code": "FT-0500",
+        "status": "created",
+        "due": True,
+    }
     db.refresh(outlet)
     assert outlet.last_fill_pct == 85 and outlet.due
 
 
 def test_a_batch_is_stored_in_one_request(client, db, outlet, sensor) -> None:
     """A batch of readings is stored together; the newest sets the outlet's fill."""
-    body = {"readings": [reading("a", 10, "2026-11-23T08:00:00+08:00"), reading("b", 30, "2026-11-23T12:00:00+08:00"),
-                         reading("c", 20, "2026-11-23T10:00:00+08:00")]}
+    body = {
+        "readings": [
+            reading("a", 10, "2026-11-23T08:00:00+08:00"),
+            reading("b", 30, "2026-11-23T12:00:00+08:00"),
+            reading("c", 20, "2026-11-23T10:00:00+08:00"),
+        ]
+    }
     assert client.post(URL, json=body, headers=sensor).status_code == 201
     assert stored(db) == 3
     db.refresh(outlet)
@@ -73,9 +91,18 @@ def test_same_id_with_other_values_is_refused(client, db, outlet, sensor) -> Non
     assert db.exec(select(FillReading.fill_pct)).one() == 40
 
 
-@pytest.mark.parametrize("field,value", [("fill_pct", 101), ("fill_pct", -1), ("fill_pct", True),
-                                         ("fill_pct", "50"), ("measured_at", "2026-11-23T08:00:00"),
-                                         ("reading_id", ""), ("outlet_code", None)])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("fill_pct", 101),
+        ("fill_pct", -1),
+        ("fill_pct", True),
+        ("fill_pct", "50"),
+        ("measured_at", "2026-11-23T08:00:00"),
+        ("reading_id", ""),
+        ("outlet_code", None),
+    ],
+)
 def test_bad_values_are_refused_by_field(client, db, outlet, sensor, field, value) -> None:
     """Out-of-range, boolean, string or zone-less values are named and nothing is stored."""
     response = client.post(URL, json=reading() | {field: value}, headers=sensor)
@@ -84,12 +111,20 @@ def test_bad_values_are_refused_by_field(client, db, outlet, sensor, field, valu
     assert stored(db) == 0
 
 
-@pytest.mark.parametrize("field,value", [
-    ("reading_id", "r\x00"), ("outlet_code", "FT-0500\x00"), ("reading_id", "\ud800"),
-    ("measured_at", "0001-01-01T00:00:00+01:00"), ("measured_at", "2999-01-01T00:00:00Z"),
-    ("measured_at", "2026-11-23x08:00:00+08:00"),
-])
-def test_values_that_once_failed_or_misled_are_refused_by_field(client, db, outlet, sensor, field, value) -> None:
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("reading_id", "r\x00"),
+        ("outlet_code", "FT-0500\x00"),
+        ("reading_id", "\ud800"),
+        ("measured_at", "0001-01-01T00:00:00+01:00"),
+        ("measured_at", "2999-01-01T00:00:00Z"),
+        ("measured_at", "2026-11-23x08:00:00+08:00"),
+    ],
+)
+def test_values_that_once_failed_or_misled_are_refused_by_field(
+    client, db, outlet, sensor, field, value
+) -> None:
     """NUL and lone surrogates failed the query (500 on PostgreSQL), year 1 overflowed UTC (500),
     and a reading dated 2999 pinned the outlet's latest fill for ever; all are 422 now."""
     response = client.post(URL, json=reading() | {field: value}, headers=sensor)
@@ -103,7 +138,9 @@ def test_one_bad_reading_keeps_the_whole_batch_out(client, db, outlet, sensor) -
     body = {"readings": [reading("a"), reading("b") | {"outlet_code": "NOPE-1"}]}
     response = client.post(URL, json=body, headers=sensor)
     assert response.status_code == 422
-    assert response.get_json()["errors"] == [{"index": 1, "field": "outlet_code", "message": "unknown outlet NOPE-1"}]
+    assert response.get_json()["errors"] == [
+        {"index": 1, "field": "outlet_code", "message": "unknown outlet NOPE-1"}
+    ]
     assert stored(db) == 0
 
 
@@ -122,7 +159,9 @@ def test_revoked_or_wrong_tokens_are_refused(client, db, outlet) -> None:
 def test_staff_record_a_reading_by_hand(client, auth, db, outlet) -> None:
     """A dispatcher's manual reading is stored with its source and author."""
     auth.login()
-    client.post(f"/outlets/{outlet.id}/readings", data={"fill_pct": "91.5", "measured_at": "2026-11-23T09:30"})
+    client.post(
+        f"/outlets/{outlet.id}/readings", data={"fill_pct": "91.5", "measured_at": "2026-11-23T09:30"}
+    )
     row = db.exec(select(FillReading)).one()
     assert row.fill_pct == 91.5 and row.source == "manual" and row.recorded_by_id is not None
     assert row.measured_at.isoformat() == "2026-11-23T01:30:00+00:00"

@@ -29,8 +29,26 @@ def test_english_can_be_chosen(client) -> None:
 def test_every_message_in_the_code_has_a_chinese_translation(tmp_path) -> None:
     """Extracting the sources finds no message missing from the zh catalogue."""
     pot = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-                    "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "."], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     with pot.open("rb") as f:
         wanted = {m.id for m in read_po(f) if m.id}
     with (ROOT / "webapp/translations/zh/LC_MESSAGES/messages.po").open("rb") as f:

@@ -25,7 +25,9 @@ def staff(client, auth):
 
 def upload(client, text: str, encoding: str = "utf-8", name: str = "outlets.csv"):
     data = {"file": (io.BytesIO(text.encode(encoding)), name)}
-    return client.post("/outlets/import", data=data, content_type="multipart/form-data", follow_redirects=True)
+    return client.post(
+        "/outlets/import", data=data, content_type="multipart/form-data", follow_redirects=True
+    )
 
 
 def count(db) -> int:
@@ -61,7 +63,11 @@ def test_bad_rows_are_named_by_line_and_nothing_is_imported(staff, db) -> None:
 
 def test_repeated_code_within_the_file_names_both_lines(staff, db) -> None:
     """A code used twice in the file points at the line it repeats."""
-    text = HEADER + "FT-0401,甲,kiosk,114.0552,22.5410,paper,80\n" + "FT-0401,乙,kiosk,114.0552,22.5410,paper,80\n"
+    text = (
+        HEADER
+        + "FT-0401,甲,kiosk,114.0552,22.5410,paper,80\n"
+        + "FT-0401,乙,kiosk,114.0552,22.5410,paper,80\n"
+    )
     upload(staff, text)
     errors = db.exec(select(Job)).one().result["errors"]
     assert errors == [{"line": 3, "field": "code", "message": "编号 FT-0401 与第 2 行重复。"}]
@@ -84,8 +90,11 @@ def test_excel_gb18030_files_are_read(staff, db) -> None:
 
 def test_binary_upload_is_refused_with_a_message(staff, db) -> None:
     """Bytes that are no text in any encoding we read give a field error."""
-    response = staff.post("/outlets/import", data={"file": (io.BytesIO(b"\xff\xfe\x00\x81\x82" * 10), "x.csv")},
-                          content_type="multipart/form-data")
+    response = staff.post(
+        "/outlets/import",
+        data={"file": (io.BytesIO(b"\xff\xfe\x00\x81\x82" * 10), "x.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422 and "GB18030" in response.get_data(as_text=True)
     assert count(db) == 0
 

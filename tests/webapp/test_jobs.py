@@ -39,7 +39,9 @@ def test_a_failing_job_leaves_nothing_half_written(app, db) -> None:
     db.expire_all()
     failed = db.get(Job, job.id)
     assert failed.status == JobStatus.FAILED and "boom" in failed.error
-    assert db.exec(select(func.count()).select_from(Material).where(Material.code == "half-written")).one() == 0
+    assert (
+        db.exec(select(func.count()).select_from(Material).where(Material.code == "half-written")).one() == 0
+    )
 
 
 def test_job_page_polls_until_finished(client, auth, db) -> None:

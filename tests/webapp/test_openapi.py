@@ -24,8 +24,12 @@ def doc(app: Flask) -> dict[str, Any]:
 
 
 def _operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    return [(path, method, op) for path, item_ in doc["paths"].items()
-            for method, op in item_.items() if method in METHODS]
+    return [
+        (path, method, op)
+        for path, item_ in doc["paths"].items()
+        for method, op in item_.items()
+        if method in METHODS
+    ]
 
 
 def _validator(doc: dict[str, Any], name: str) -> Draft202012Validator:
@@ -44,9 +48,12 @@ def test_the_document_is_served_without_a_token_and_is_valid_openapi_3_1(client)
 
 def test_every_api_route_is_documented_and_every_documented_operation_exists(app: Flask, doc) -> None:
     """The /api/v1 rules of the URL map and the document's operations are the same set."""
-    routes = {(re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule), method.lower())
-              for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")
-              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    routes = {
+        (re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule), method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
     assert routes == {(path, method) for path, method, _op in _operations(doc)}
 
 
@@ -76,19 +83,36 @@ def test_every_operation_documents_the_answers_it_can_give(doc) -> None:
 def test_the_event_schema_takes_the_events_the_api_records(doc) -> None:
     """A journey, a capacity test, a correction and a regrouping are valid BatteryEventIn."""
     validator = _validator(doc, "BatteryEventIn")
-    events = [*to_enterprise(), item("capacity_tested", n=3, payload=TEST),
-              item("capacity_tested", n=3, event_id="fix", payload=TEST, corrects="ev-0123-3",
-                   correction_reason="wrong channel"),
-              item("regrouped", PRODUCT, n=7, payload={"sources": [PACK_A], "rated_energy_wh": 60_000})]
+    events = [
+        *to_enterprise(),
+        item("capacity_tested", n=3, payload=TEST),
+        item(
+            "capacity_tested",
+            n=3,
+            event_id="fix",
+            payload=TEST,
+            corrects="ev-0123-3",
+            correction_reason="wrong channel",
+        ),
+        item("regrouped", PRODUCT, n=7, payload={"sources": [PACK_A], "rated_energy_wh": 60_000}),
+    ]
     for event in events:
         assert list(validator.iter_errors(event)) == [], event
 
 
-@pytest.mark.parametrize("change", [
-    {"kind": "exploded"}, {"battery_code": PACK_A.lower()}, {"payload": {"mass_g": -1}},
-    {"payload": {"mass_g": 1, "colour": "red"}}, {"actor": "   "}, {"occurred_at": "2026-11-02 09:30"},
-    {"corrects": "ev-1"}, {"extra": 1},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"kind": "exploded"},
+        {"battery_code": PACK_A.lower()},
+        {"payload": {"mass_g": -1}},
+        {"payload": {"mass_g": 1, "colour": "red"}},
+        {"actor": "   "},
+        {"occurred_at": "2026-11-02 09:30"},
+        {"corrects": "ev-1"},
+        {"extra": 1},
+    ],
+)
 def test_the_event_schema_refuses_what_the_api_refuses(doc, change: dict[str, Any]) -> None:
     """Unknown kinds, codes, payload fields, blank text, times without T and lone corrections."""
     assert not _validator(doc, "BatteryEventIn").is_valid(to_enterprise()[0] | change)
@@ -103,9 +127,17 @@ def test_the_documented_examples_are_valid_against_their_schemas(doc) -> None:
 
 def test_a_completion_as_the_phone_sends_it_is_valid(doc) -> None:
     """The phone's queued record (numbers and text weights, GPS, no skip reason) passes."""
-    body = {"id": "a1b2c3d4e5f6", "stop_id": 12, "outcome": "collected", "recorded_at": "2026-11-24T09:30:00+08:00",
-            "weights_kg": {"paper": 12.5, "plastic": "3,4"}, "skip_reason": None, "note": "",
-            "position": {"lon": 114.05, "lat": 22.54, "accuracy_m": 8.0}, "photo_sha256": None}
+    body = {
+        "id": "a1b2c3d4e5f6",
+        "stop_id": 12,
+        "outcome": "collected",
+        "recorded_at": "2026-11-24T09:30:00+08:00",
+        "weights_kg": {"paper": 12.5, "plastic": "3,4"},
+        "skip_reason": None,
+        "note": "",
+        "position": {"lon": 114.05, "lat": 22.54, "accuracy_m": 8.0},
+        "photo_sha256": None,
+    }
     validator = _validator(doc, "CompletionIn")
     assert list(validator.iter_errors(body)) == []
     assert not validator.is_valid(body | {"weights_kg": {"paper": 12.25}})

@@ -15,8 +15,16 @@ IN_THE_BAY = {"lon": "113.9700", "lat": "22.4850"}
 
 
 def outlet_form(**overrides: str) -> dict:
-    data = {"name": "福田测试回收亭", "kind": "kiosk", "status": "active", "address": "深南大道",
-            "materials": ["paper", "glass"], "fill_threshold_pct": "80", "capacity_l": "1000", **ON_STREET}
+    data = {
+        "name": "福田测试回收亭",
+        "kind": "kiosk",
+        "status": "active",
+        "address": "深南大道",
+        "materials": ["paper", "glass"],
+        "fill_threshold_pct": "80",
+        "capacity_l": "1000",
+        **ON_STREET,
+    }
     data.update(overrides)
     return data
 
@@ -37,8 +45,16 @@ def outlets(staff, db) -> list[Outlet]:
     """Three outlets: two active kiosks (one due), one planned smart bin."""
     staff.post("/outlets/new", data=outlet_form(name="莲花路回收亭", code="FT-0101"))
     staff.post("/outlets/new", data=outlet_form(name="景田路回收亭", code="FT-0102", fill_threshold_pct="50"))
-    staff.post("/outlets/new", data=outlet_form(name="新洲智能站", code="FT-0103", kind="smart_bin",
-                                                 status="planned", materials=["low_value_plastic"]))
+    staff.post(
+        "/outlets/new",
+        data=outlet_form(
+            name="新洲智能站",
+            code="FT-0103",
+            kind="smart_bin",
+            status="planned",
+            materials=["low_value_plastic"],
+        ),
+    )
     rows = db.exec(select(Outlet).order_by(Outlet.code)).all()
     assert len(rows) == 3
     return list(rows)
@@ -116,8 +132,12 @@ def test_paging_splits_long_lists(app, staff, outlets) -> None:
 
 def test_due_flag_follows_the_latest_fill_reading(staff, outlets, db) -> None:
     """An outlet whose latest reading passes its threshold is due; the filter shows only it."""
-    staff.post(f"/outlets/{outlets[1].id}/readings", data={"fill_pct": "55", "measured_at": "2026-11-20T08:00"})
-    staff.post(f"/outlets/{outlets[0].id}/readings", data={"fill_pct": "55", "measured_at": "2026-11-20T08:00"})
+    staff.post(
+        f"/outlets/{outlets[1].id}/readings", data={"fill_pct": "55", "measured_at": "2026-11-20T08:00"}
+    )
+    staff.post(
+        f"/outlets/{outlets[0].id}/readings", data={"fill_pct": "55", "measured_at": "2026-11-20T08:00"}
+    )
     page = table(staff, "due=1")
     assert "FT-0102" in page and "FT-0101" not in page
     db.expire_all()
@@ -182,7 +202,9 @@ def test_the_map_shows_a_new_fill_reading_at_once(staff, outlets) -> None:
     """The map's GeoJSON is remembered by its rows, so a new reading changes the next answer."""
     url = "/outlets/geojson?bbox=114.0,22.5,114.1,22.6"
     before = {f["properties"]["code"]: f["properties"] for f in staff.get(url).get_json()["features"]}
-    staff.post(f"/outlets/{outlets[0].id}/readings", data={"fill_pct": "95", "measured_at": "2026-11-20T08:00"})
+    staff.post(
+        f"/outlets/{outlets[0].id}/readings", data={"fill_pct": "95", "measured_at": "2026-11-20T08:00"}
+    )
     after = {f["properties"]["code"]: f["properties"] for f in staff.get(url).get_json()["features"]}
     assert (before["FT-0101"]["due"], before["FT-0101"]["fill_pct"]) == (False, None)
     assert (after["FT-0101"]["due"], after["FT-0101"]["fill_pct"]) == (True, 95.0)

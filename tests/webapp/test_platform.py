@@ -45,7 +45,9 @@ def test_pages_reference_no_external_hosts(client, auth) -> None:
     """No script or stylesheet is loaded from another host."""
     auth.login()
     page = client.get("/outlets/").get_data(as_text=True)
-    assert 'src="http' not in page and 'href="http' not in page.replace('href="https://www.openstreetmap.org/copyright"', "")
+    assert 'src="http' not in page and 'href="http' not in page.replace(
+        'href="https://www.openstreetmap.org/copyright"', ""
+    )
 
 
 @pytest.mark.parametrize("table", ["trace_event", "merkle_node", "tree_head"])
@@ -53,10 +55,9 @@ def test_the_battery_log_refuses_update_and_delete_in_the_database(app, table) -
     """Triggers on both backends stop UPDATE and DELETE on the log tables."""
     with app.app_context(), engine().connect() as conn:
         for statement in (f"UPDATE {table} SET {_column(table)} = {_column(table)}", f"DELETE FROM {table}"):
-            with pytest.raises(DBAPIError, match="append-only"):
-                with conn.begin():
-                    _insert_one(conn, table)
-                    conn.exec_driver_sql(statement)
+            with pytest.raises(DBAPIError, match="append-only"), conn.begin():
+                _insert_one(conn, table)
+                conn.exec_driver_sql(statement)
 
 
 def _column(table: str) -> str:
@@ -65,12 +66,12 @@ def _column(table: str) -> str:
 
 def _insert_one(conn, table: str) -> None:
     rows = {
-        "trace_event": "INSERT INTO trace_event (seq, event_id, battery_code, kind, actor, actor_role, location, "
-                       "occurred_at, recorded_at, payload, prev_hash, leaf_hash, line) VALUES (0, 'e0', 'C', "
-                       "'received_at_outlet', 'a', 'collector', 'l', '2026-01-01', '2026-01-01', '{}', 'p', 'h', 'x')",
+        "trace_event": "INSERT INTO trace_event (seq, event_id, battery_code, kind, actor, actor_role, "
+        "location, occurred_at, recorded_at, payload, prev_hash, leaf_hash, line) VALUES (0, 'e0', 'C', "
+        "'received_at_outlet', 'a', 'collector', 'l', '2026-01-01', '2026-01-01', '{}', 'p', 'h', 'x')",
         "merkle_node": "INSERT INTO merkle_node (level, idx, digest) VALUES (0, 0, 'd')",
-        "tree_head": "INSERT INTO tree_head (log_id, tree_size, timestamp_ms, root_hash, key_id, signature, body, "
-                     "created_at) VALUES ('l', 0, 0, 'r', 'k', 's', '{}', '2026-01-01')",
+        "tree_head": "INSERT INTO tree_head (log_id, tree_size, timestamp_ms, root_hash, key_id, signature, "
+        "body, created_at) VALUES ('l', 0, 0, 'r', 'k', 's', '{}', '2026-01-01')",
     }
     conn.exec_driver_sql(rows[table])
 

@@ -26,13 +26,27 @@ from webapp.outlets.validation import FIELDS
 from webapp.trace import csvimport
 
 # Each example is an upload or an import against the database: few, always the same.
-IMPORTS = settings(max_examples=30, derandomize=True, deadline=None, database=None,
-                   suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                          HealthCheck.data_too_large])
+IMPORTS = settings(
+    max_examples=30,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 ENCODINGS = ["utf-8", "utf-8-sig", "gb18030", "utf-16", "latin-1"]
 junk = st.text(st.characters(codec="utf-8"), max_size=12)  # NUL, quotes, newlines, CJK, emoji
-OUTLET_ROW = {"code": "", "name": "福田区回收亭", "kind": "kiosk", "lon": "114.0305", "lat": "22.5445",
-              "materials": "paper;metal"}
+OUTLET_ROW = {
+    "code": "",
+    "name": "福田区回收亭",
+    "kind": "kiosk",
+    "lon": "114.0305",
+    "lat": "22.5445",
+    "materials": "paper;metal",
+}
 
 
 def _count(db: Session, table: Any) -> int:
@@ -77,13 +91,18 @@ def test_any_bytes_give_text_or_one_decode_error(data: bytes) -> None:
 
 @IMPORTS
 @given(data=st.binary(max_size=300), encoding=st.sampled_from(["outlets", "trace"]))
-def test_any_uploaded_bytes_are_refused_or_reported_never_a_crash(staff: FlaskClient, db: Session,
-                                                                  data: bytes, encoding: str) -> None:
+def test_any_uploaded_bytes_are_refused_or_reported_never_a_crash(
+    staff: FlaskClient, db: Session, data: bytes, encoding: str
+) -> None:
     """Arbitrary bytes to either import page: a job report or a 422 form, nothing imported."""
     outlets, entries = _count(db, Outlet), _count(db, TraceEventRow)
     url = "/outlets/import" if encoding == "outlets" else "/trace/import"
-    response = staff.post(url, data={"file": (io.BytesIO(data), "upload.csv")},
-                          content_type="multipart/form-data", follow_redirects=True)
+    response = staff.post(
+        url,
+        data={"file": (io.BytesIO(data), "upload.csv")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     event(f"HTTP {response.status_code}")
     assert response.status_code in (200, 422)
     assert (_count(db, Outlet), _count(db, TraceEventRow)) == (outlets, entries)
@@ -91,8 +110,9 @@ def test_any_uploaded_bytes_are_refused_or_reported_never_a_crash(staff: FlaskCl
 
 def _outlet_job(app: Flask, db: Session, text: str) -> Job:
     with app.test_request_context():
-        job = jobs.enqueue(db, "outlets.import", {"csv": text, "filename": "x.csv", "locale": "en"},
-                           actor_id=None)
+        job = jobs.enqueue(
+            db, "outlets.import", {"csv": text, "filename": "x.csv", "locale": "en"}, actor_id=None
+        )
     db.refresh(job)
     return job
 
@@ -122,22 +142,52 @@ def test_an_outlet_file_is_imported_whole_or_not_at_all(app: Flask, db: Session,
 
 
 def _named(error: dict[str, Any], fields: Any, *, lines: int) -> bool:
-    return (isinstance(error["line"], int) and 1 <= error["line"] <= lines + 1
-            and (error["field"] == "" or error["field"].split(".")[0] in fields) and bool(error["message"]))
+    return (
+        isinstance(error["line"], int)
+        and 1 <= error["line"] <= lines + 1
+        and (error["field"] == "" or error["field"].split(".")[0] in fields)
+        and bool(error["message"])
+    )
 
 
-EVENT_COLUMNS = ["event_id", "kind", "battery_code", "actor", "actor_role", "location", "occurred_at",
-                 "mass_g", "to_actor", "to_location"]
+EVENT_COLUMNS = [
+    "event_id",
+    "kind",
+    "battery_code",
+    "actor",
+    "actor_role",
+    "location",
+    "occurred_at",
+    "mass_g",
+    "to_actor",
+    "to_location",
+]
 
 
 def _battery(n: int) -> list[dict[str, str]]:
     code = f"S01PE0A1234567S5A{n:07d}"
     return [
-        {"event_id": f"p-{n}-1", "kind": "received_at_outlet", "battery_code": code, "actor": COLLECTOR,
-         "actor_role": "collector", "location": OUTLET, "occurred_at": "2026-11-02 09:30", "mass_g": "300000"},
-        {"event_id": f"p-{n}-2", "kind": "handed_over", "battery_code": code, "actor": COLLECTOR,
-         "actor_role": "collector", "location": OUTLET, "occurred_at": "2026-11-03 10:00",
-         "to_actor": CASCADE, "to_location": PLANT},
+        {
+            "event_id": f"p-{n}-1",
+            "kind": "received_at_outlet",
+            "battery_code": code,
+            "actor": COLLECTOR,
+            "actor_role": "collector",
+            "location": OUTLET,
+            "occurred_at": "2026-11-02 09:30",
+            "mass_g": "300000",
+        },
+        {
+            "event_id": f"p-{n}-2",
+            "kind": "handed_over",
+            "battery_code": code,
+            "actor": COLLECTOR,
+            "actor_role": "collector",
+            "location": OUTLET,
+            "occurred_at": "2026-11-03 10:00",
+            "to_actor": CASCADE,
+            "to_location": PLANT,
+        },
     ]
 
 
@@ -145,17 +195,22 @@ def _import(app: Flask, db: Session) -> Callable[[str], csvimport.ImportResult]:
     def run(text: str) -> csvimport.ImportResult:
         with app.test_request_context():
             return csvimport.import_events(db, text, actor_id=None, org_id=None)
+
     return run
 
 
 @IMPORTS
 @given(st.data())
-def test_a_battery_event_file_is_recorded_whole_or_not_at_all(app: Flask, db: Session,
-                                                              data: st.DataObject) -> None:
+def test_a_battery_event_file_is_recorded_whole_or_not_at_all(
+    app: Flask, db: Session, data: st.DataObject
+) -> None:
     """Every row is recorded (or recognised as recorded), or none is and each error names its line."""
     first = data.draw(st.integers(0, 10_000), label="battery")
-    good = [row for n in range(first, first + data.draw(st.integers(1, 2), label="batteries"))
-            for row in _battery(n)]
+    good = [
+        row
+        for n in range(first, first + data.draw(st.integers(1, 2), label="batteries"))
+        for row in _battery(n)
+    ]
     rows = data.draw(damaged(good, EVENT_COLUMNS), label="rows")
     encoding = data.draw(st.sampled_from(ENCODINGS), label="encoding")
     try:
@@ -197,4 +252,3 @@ def test_a_nul_in_an_outlet_cell_is_refused_by_field(app: Flask, db: Session) ->
     with app.test_request_context():
         good, errors = check_rows(db, _csv(list(OUTLET_ROW), [OUTLET_ROW | {"name": "回收\x00亭"}]))
     assert good == [] and [(e["line"], e["field"]) for e in errors] == [(2, "name")]
-

@@ -46,15 +46,33 @@ URL = "/api/v1/fill-readings"
 @pytest.fixture
 def sensor(db: Session) -> dict[str, str]:
     """An outlet and a sensor token to post its readings."""
-    db.add(Outlet(code="FT-0503", name="故障测试站", kind=OutletKind.SMART_BIN, status=OutletStatus.ACTIVE,
-                  district="futian", lon=114.0552, lat=22.541))
+    db.add(
+        Outlet(
+            code="FT-0503",
+            name="故障测试站",
+            kind=OutletKind.SMART_BIN,
+            status=OutletStatus.ACTIVE,
+            district="futian",
+            lon=114.0552,
+            lat=22.541,
+        )
+    )
     _row, plain = tokens.issue(db, name="fault gateway", kind=TokenKind.SENSOR)
     return {"Authorization": f"Bearer {plain}"}
 
 
 def readings(count: int, prefix: str = "fault") -> dict[str, Any]:
-    return {"readings": [{"reading_id": f"{prefix}-{n:04d}", "outlet_code": "FT-0503", "fill_pct": n % 100,
-                          "measured_at": "2026-11-23T08:00:00+08:00"} for n in range(count)]}
+    return {
+        "readings": [
+            {
+                "reading_id": f"{prefix}-{n:04d}",
+                "outlet_code": "FT-0503",
+                "fill_pct": n % 100,
+                "measured_at": "2026-11-23T08:00:00+08:00",
+            }
+            for n in range(count)
+        ]
+    }
 
 
 def stored(db: Session) -> int:
@@ -205,8 +223,9 @@ def test_a_browser_gets_a_503_page_while_the_database_is_unreachable(client, aut
 
 def test_api_clients_get_json_503_while_the_database_is_unreachable(unreachable) -> None:
     """A phone syncing a completion is told to retry later, in JSON."""
-    response = unreachable.test_client().post("/api/v1/driver/completions", json={"id": "x" * 8},
-                                              headers={"Authorization": "Bearer rl_whatever"})
+    response = unreachable.test_client().post(
+        "/api/v1/driver/completions", json={"id": "x" * 8}, headers={"Authorization": "Bearer rl_whatever"}
+    )
     assert_503(response, Cause.UNAVAILABLE)
 
 
@@ -218,11 +237,17 @@ def test_the_app_recovers_by_itself_when_the_server_drops_its_connections(app, c
     with db.connection() as conn:
         name = conn.exec_driver_sql("SELECT current_database()").scalar()
     db.close()
-    admin = create_engine(normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"]),
-                          isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"]), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
-        ended = conn.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                                  "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name}).scalar()
+        ended = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = :n AND pid <> pg_backend_pid()"
+            ),
+            {"n": name},
+        ).scalar()
     admin.dispose()
     assert ended >= 1
     assert client.post(URL, json=readings(2, "after"), headers=sensor).status_code == 201
@@ -245,8 +270,13 @@ def _slow(session, job, progress):
 def test_a_job_left_running_by_a_dead_worker_is_marked_failed(app, db) -> None:
     """No heartbeat for longer than the limit: the job fails with a message saying what to do."""
     old = utcnow() - timedelta(seconds=jobs.STALE_AFTER_S + 30)
-    job = Job(kind="dispatch.solve", status=JobStatus.RUNNING, params={"locale": "en"}, started_at=old,
-              heartbeat_at=old)
+    job = Job(
+        kind="dispatch.solve",
+        status=JobStatus.RUNNING,
+        params={"locale": "en"},
+        started_at=old,
+        heartbeat_at=old,
+    )
     db.add(job)
     db.commit()
     with app.app_context():
@@ -257,8 +287,12 @@ def test_a_job_left_running_by_a_dead_worker_is_marked_failed(app, db) -> None:
 
 def test_live_and_queued_jobs_are_left_alone(app, db) -> None:
     """A recent heartbeat keeps a job running; queued and finished jobs are not touched."""
-    fresh = Job(kind="a", status=JobStatus.RUNNING, started_at=utcnow() - timedelta(hours=2),
-                heartbeat_at=utcnow() - timedelta(seconds=5))
+    fresh = Job(
+        kind="a",
+        status=JobStatus.RUNNING,
+        started_at=utcnow() - timedelta(hours=2),
+        heartbeat_at=utcnow() - timedelta(seconds=5),
+    )
     queued = Job(kind="b", created_at=utcnow() - timedelta(hours=2))
     done = Job(kind="c", status=JobStatus.SUCCEEDED, started_at=utcnow() - timedelta(hours=2))
     db.add_all([fresh, queued, done])
@@ -267,7 +301,10 @@ def test_live_and_queued_jobs_are_left_alone(app, db) -> None:
         assert jobs.recover_stale_jobs(Session(engine())) == []
     db.expire_all()
     assert [db.get(Job, j.id).status for j in (fresh, queued, done)] == [
-        JobStatus.RUNNING, JobStatus.QUEUED, JobStatus.SUCCEEDED]
+        JobStatus.RUNNING,
+        JobStatus.QUEUED,
+        JobStatus.SUCCEEDED,
+    ]
 
 
 def test_a_running_job_keeps_its_heartbeat_going(app, db, monkeypatch) -> None:

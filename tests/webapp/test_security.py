@@ -31,13 +31,20 @@ WRONG = "wrong-password-1"
 
 
 @pytest.fixture
-def app_with(app: Flask, database_url: str, tmp_path: Path, cache_dir: Path) -> Iterator[Callable[..., Flask]]:
+def app_with(
+    app: Flask, database_url: str, tmp_path: Path, cache_dir: Path
+) -> Iterator[Callable[..., Flask]]:
     """Build more apps on the run's database (as more worker processes would be), with settings."""
     made: list[Flask] = []
 
     def build(**fields: object) -> Flask:
-        settings = Settings(instance_path=tmp_path / f"instance{len(made)}", database_url=database_url,
-                            secret_key="test-secret", cache_dir=cache_dir, **fields).validated()
+        settings = Settings(
+            instance_path=tmp_path / f"instance{len(made)}",
+            database_url=database_url,
+            secret_key="test-secret",
+            cache_dir=cache_dir,
+            **fields,
+        ).validated()
         made.append(make_app(database_url, settings.instance_path, cache_dir, SETTINGS=settings))
         return made[-1]
 
@@ -65,6 +72,7 @@ def _login(client, username: str = "dispatcher", *, data_token: str = "", **kwar
 
 
 # --- headers -------------------------------------------------------------------------------
+
 
 def test_every_kind_of_response_carries_the_security_headers(client, auth) -> None:
     """A public page, a staff page, an API refusal, a static file and a 404 all carry them."""
@@ -96,18 +104,26 @@ def test_templates_and_markup_hold_no_inline_script_handler_or_style() -> None:
     """Every script is a file: no inline <script>, on* handler, hx-on, style attribute or tag."""
     in_templates = {
         "inline script": r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>",
-        "event handler": r"\son[a-z]+\s*=", "hx-on": r"hx-on", "style attribute": r"\sstyle\s*=",
-        "style tag": r"<style", "javascript: URL": r"javascript:",
+        "event handler": r"\son[a-z]+\s*=",
+        "hx-on": r"hx-on",
+        "style attribute": r"\sstyle\s*=",
+        "style tag": r"<style",
+        "javascript: URL": r"javascript:",
     }
     # HTML that Python code writes (badges, charts): a tag with a style or on* attribute.
     in_python = {"markup with style or handler": r"<[a-z][^>\n]*\s(style|on[a-z]+)\s*="}
     found = []
-    for paths, patterns in (((ROOT / "templates").rglob("*.html"), in_templates),
-                            ((ROOT / "webapp").rglob("*.py"), in_python)):
+    for paths, patterns in (
+        ((ROOT / "templates").rglob("*.html"), in_templates),
+        ((ROOT / "webapp").rglob("*.py"), in_python),
+    ):
         for path in paths:
             text = path.read_text(encoding="utf-8")
-            found += [f"{path.relative_to(ROOT)}: {what}: {m.group(0)}"
-                      for what, pattern in patterns.items() for m in re.finditer(pattern, text, re.I)]
+            found += [
+                f"{path.relative_to(ROOT)}: {what}: {m.group(0)}"
+                for what, pattern in patterns.items()
+                for m in re.finditer(pattern, text, re.I)
+            ]
     assert found == []
 
 
@@ -121,7 +137,9 @@ def test_hsts_is_sent_only_over_tls(client) -> None:
 def test_x_forwarded_proto_counts_only_behind_a_trusted_proxy(app_with) -> None:
     """RELOOP_TRUST_PROXY=1 makes the proxy's https count; without it the header is ignored."""
     forwarded = {"X-Forwarded-Proto": "https"}
-    assert "Strict-Transport-Security" not in app_with().test_client().get("/login", headers=forwarded).headers
+    assert (
+        "Strict-Transport-Security" not in app_with().test_client().get("/login", headers=forwarded).headers
+    )
     behind = app_with(trust_proxy=1).test_client().get("/login", headers=forwarded)
     assert "Strict-Transport-Security" in behind.headers
 
@@ -156,13 +174,16 @@ def test_after_logout_a_copied_cookie_can_neither_read_nor_write(app, client, au
     thief.set_cookie("session", cookie.value, domain=cookie.domain)
     auth.logout()
     assert "/login" in thief.get("/outlets/").headers["Location"]
-    response = thief.post("/outlets/new", data={"name": "偷来的网点", "kind": "kiosk", "lon": "114.05",
-                                                "lat": "22.54", "materials": "paper"})
+    response = thief.post(
+        "/outlets/new",
+        data={"name": "偷来的网点", "kind": "kiosk", "lon": "114.05", "lat": "22.54", "materials": "paper"},
+    )
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert db.exec(select(Outlet)).first() is None
 
 
 # --- login throttling ----------------------------------------------------------------------
+
 
 def test_the_sixth_login_within_the_window_is_refused_with_429(client) -> None:
     """After 5 failures even the right password is refused, with Retry-After and the wait."""
@@ -240,11 +261,14 @@ def test_failed_logins_are_logged_without_the_username_or_password_in_clear(clie
 
 # --- passwords and secrets -----------------------------------------------------------------
 
+
 def test_no_password_is_stored_in_clear_anywhere(app, client, auth, db) -> None:
     """A user created by the admin, then a failed login: neither password is in any table."""
     auth.login(Role.ADMIN)
-    client.post("/admin/users", data={"username": "newbie", "display_name": "New", "role": "driver",
-                                      "password": "Fresh-Password-77"})
+    client.post(
+        "/admin/users",
+        data={"username": "newbie", "display_name": "New", "role": "driver", "password": "Fresh-Password-77"},
+    )
     client.post("/login", data={"username": "newbie", "password": "Mistyped-Password-88"})
     assert db.exec(select(User.password_hash).where(User.username == "newbie")).one().startswith("scrypt:")
     with app.extensions["reloop.engine"].connect() as conn:
@@ -260,8 +284,9 @@ def test_a_production_app_refuses_to_start_without_a_secret_key(database_url, tm
     assert not (tmp_path / "secret_key").exists()
 
 
-def test_the_reloop_command_keeps_one_generated_key_private_to_its_owner(database_url, tmp_path,
-                                                                        cache_dir) -> None:
+def test_the_reloop_command_keeps_one_generated_key_private_to_its_owner(
+    database_url, tmp_path, cache_dir
+) -> None:
     """generate_secret writes a 0600 key file once; a second app reads the same key."""
     settings = Settings(instance_path=tmp_path, database_url=database_url, cache_dir=cache_dir).validated()
     first = create_app({"SETTINGS": settings}, generate_secret=True)
@@ -307,6 +332,7 @@ def test_no_key_material_reaches_the_logs_or_the_pages(app, client, auth, caplog
 
 # --- oversized bodies ----------------------------------------------------------------------
 
+
 def _as_driver(client, db: Session) -> str:
     """Give the seeded driver user a driver profile, log in, return a device token."""
     user = db.exec(select(User).where(User.username == "driver")).one()
@@ -317,12 +343,15 @@ def _as_driver(client, db: Session) -> str:
     return issue_device_token(db, driver, device="test")
 
 
-@pytest.mark.parametrize(("role", "url"), [
-    ("dispatcher", "/outlets/import"),
-    ("dispatcher", "/trace/import"),
-    ("dispatcher", "/siting/"),
-    ("driver", "/driver/stops/1"),
-])
+@pytest.mark.parametrize(
+    ("role", "url"),
+    [
+        ("dispatcher", "/outlets/import"),
+        ("dispatcher", "/trace/import"),
+        ("dispatcher", "/siting/"),
+        ("driver", "/driver/stops/1"),
+    ],
+)
 def test_form_uploads_over_the_limit_get_a_413_page_naming_it(client, db, role, url) -> None:
     """A file one byte over 5 MB is refused with an HTML page that says 5 MB."""
     if role == "driver":
@@ -335,21 +364,22 @@ def test_form_uploads_over_the_limit_get_a_413_page_naming_it(client, db, role, 
     assert "5 MB" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("kind", "url", "content_type"), [
-    (TokenKind.SENSOR, "/api/v1/fill-readings", "application/json"),
-    (TokenKind.PARTNER, "/api/v1/battery-events", "application/json"),
-    (TokenKind.DEVICE, "/api/v1/driver/completions", "application/json"),
-    (TokenKind.DEVICE, "/api/v1/driver/evidence", "image/jpeg"),
-])
+@pytest.mark.parametrize(
+    ("kind", "url", "content_type"),
+    [
+        (TokenKind.SENSOR, "/api/v1/fill-readings", "application/json"),
+        (TokenKind.PARTNER, "/api/v1/battery-events", "application/json"),
+        (TokenKind.DEVICE, "/api/v1/driver/completions", "application/json"),
+        (TokenKind.DEVICE, "/api/v1/driver/evidence", "image/jpeg"),
+    ],
+)
 def test_api_bodies_over_the_limit_get_a_json_413_naming_it(client, db, kind, url, content_type) -> None:
     """JSON and photo bodies over 5 MB get a JSON 413 with the limit in bytes and words."""
-    if kind == TokenKind.DEVICE:
-        token = _as_driver(client, db)
-    else:
-        token = tokens.issue(db, name="t", kind=kind)[1]
+    token = _as_driver(client, db) if kind == TokenKind.DEVICE else tokens.issue(db, name="t", kind=kind)[1]
     body = b'{"events": [' + b" " * LIMIT + b"]}"
-    response = client.post(url, data=body, content_type=content_type,
-                           headers={"Authorization": f"Bearer {token}"})
+    response = client.post(
+        url, data=body, content_type=content_type, headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 413
     answer = response.get_json()
     assert answer["limit_bytes"] == LIMIT and "5 MB" in answer["error"]
@@ -359,8 +389,12 @@ def test_a_body_under_the_limit_is_read_and_judged_on_its_content(client, db) ->
     """Four megabytes of bad JSON is a 422 about the readings, not a 413."""
     token = tokens.issue(db, name="t", kind=TokenKind.SENSOR)[1]
     body = b'{"readings": [' + b" " * (4 * 1024 * 1024) + b"]}"
-    response = client.post("/api/v1/fill-readings", data=body, content_type="application/json",
-                           headers={"Authorization": f"Bearer {token}"})
+    response = client.post(
+        "/api/v1/fill-readings",
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert response.status_code == 422
 
 
@@ -368,19 +402,27 @@ def test_the_413_names_the_configured_limit(app_with) -> None:
     """With RELOOP_MAX_UPLOAD_BYTES=2048 the refusal says 2 KB."""
     client = app_with(max_upload_bytes=2048).test_client()
     _login(client)
-    response = client.post("/outlets/import", data={"file": (io.BytesIO(b"x" * 3000), "a.csv")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/outlets/import",
+        data={"file": (io.BytesIO(b"x" * 3000), "a.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 413 and "2 KB" in response.get_data(as_text=True)
 
 
-def test_an_oversized_form_is_refused_413_before_the_csrf_check(database_url, tmp_path, cache_dir, app) -> None:
+def test_an_oversized_form_is_refused_413_before_the_csrf_check(
+    database_url, tmp_path, cache_dir, app
+) -> None:
     """With CSRF on, reading the form for its token already stops at the limit."""
     guarded = make_app(database_url, tmp_path, cache_dir, WTF_CSRF_ENABLED=True)
     client = guarded.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     assert _login(client, data_token=token).status_code == 302
-    response = client.post("/outlets/import", data={"file": (io.BytesIO(b"x" * (LIMIT + 1)), "a.csv")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/outlets/import",
+        data={"file": (io.BytesIO(b"x" * (LIMIT + 1)), "a.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 413
     guarded.extensions["reloop.engine"].dispose()

@@ -91,15 +91,20 @@ def _fingerprint(session: Session) -> str:
     plates = {v.id: v.plate for v in session.exec(select(Vehicle))}
     for plan in session.exec(select(CollectionPlan).order_by(CollectionPlan.day, CollectionPlan.depot_id)):
         h.update(f"{plan.day}|{plan.distance_m}|{plan.collected_g}|{plan.status}".encode())
-    for stop, vehicle in session.exec(select(PlannedStop, PlannedRoute.vehicle_id).join(
-            PlannedRoute, col(PlannedRoute.id) == PlannedStop.route_id).order_by(PlannedStop.id)):
+    for stop, vehicle in session.exec(
+        select(PlannedStop, PlannedRoute.vehicle_id)
+        .join(PlannedRoute, col(PlannedRoute.id) == PlannedStop.route_id)
+        .order_by(PlannedStop.id)
+    ):
         h.update(f"{outlets.get(stop.outlet_id)}|{stop.arrival_s}|{plates[vehicle]}".encode())
     weights: dict[int, list[str]] = {}
     for w in session.exec(select(CollectionWeight)):
         weights.setdefault(w.collection_id, []).append(f"{materials[w.material_id]}={w.grams}")
     for c in session.exec(select(Collection).order_by(Collection.recorded_at, Collection.client_id)):
-        h.update(f"{c.client_id}|{outlets[c.outlet_id]}|{c.outcome}|{c.recorded_at}|{c.total_g}|"
-                 f"{sorted(weights.get(c.id, []))}".encode())  # type: ignore[arg-type]
+        h.update(
+            f"{c.client_id}|{outlets[c.outlet_id]}|{c.outcome}|{c.recorded_at}|{c.total_g}|"
+            f"{sorted(weights.get(c.id, []))}".encode()
+        )  # type: ignore[arg-type]
     for r in session.exec(select(FillReading).order_by(FillReading.reading_id)):
         h.update(f"{r.reading_id}|{r.fill_pct}".encode())
     for line in export_lines(session):
@@ -123,13 +128,19 @@ def test_every_day_of_the_span_has_accepted_plans_with_drivers(db) -> None:
 
 def test_every_collection_is_on_a_stop_of_an_accepted_route(db) -> None:
     """Each record names a stop of its route, the stop's outlet, the route's driver and the plan's day."""
-    rows = db.exec(select(Collection, PlannedStop, PlannedRoute, CollectionPlan)
-                   .join(PlannedStop, col(PlannedStop.id) == Collection.stop_id)
-                   .join(PlannedRoute, col(PlannedRoute.id) == PlannedStop.route_id)
-                   .join(CollectionPlan, col(CollectionPlan.id) == PlannedRoute.plan_id)).all()
+    rows = db.exec(
+        select(Collection, PlannedStop, PlannedRoute, CollectionPlan)
+        .join(PlannedStop, col(PlannedStop.id) == Collection.stop_id)
+        .join(PlannedRoute, col(PlannedRoute.id) == PlannedStop.route_id)
+        .join(CollectionPlan, col(CollectionPlan.id) == PlannedRoute.plan_id)
+    ).all()
     assert len(rows) == len(db.exec(select(Collection)).all()) > 50
     for record, stop, route, plan in rows:
-        assert (record.route_id, record.outlet_id, record.driver_id) == (route.id, stop.outlet_id, route.driver_id)
+        assert (record.route_id, record.outlet_id, record.driver_id) == (
+            route.id,
+            stop.outlet_id,
+            route.driver_id,
+        )
         assert stop.kind == "outlet" and plan.status == PlanStatus.ACCEPTED
         assert record.recorded_at.astimezone(SHANGHAI).date() == plan.day
 
@@ -146,10 +157,14 @@ def test_no_truck_carries_more_than_its_capacity_between_unloadings(db) -> None:
     heaviest = 0.0
     for route in db.exec(select(PlannedRoute)):
         on_board = 0
-        for stop in db.exec(select(PlannedStop).where(PlannedStop.route_id == route.id)
-                            .order_by(PlannedStop.position)):
-            on_board = 0 if stop.kind == "unload" else on_board + (
-                records[stop.id].total_g if stop.id in records else 0)  # type: ignore[index]
+        for stop in db.exec(
+            select(PlannedStop).where(PlannedStop.route_id == route.id).order_by(PlannedStop.position)
+        ):
+            on_board = (
+                0
+                if stop.kind == "unload"
+                else on_board + (records[stop.id].total_g if stop.id in records else 0)
+            )  # type: ignore[index]
             assert on_board <= capacity[route.vehicle_id]
             heaviest = max(heaviest, on_board / capacity[route.vehicle_id])
     assert heaviest > 0.05  # the check saw real loads
@@ -215,7 +230,9 @@ def test_outlets_end_with_their_seeded_status_and_todays_reading(db) -> None:
     assert {o.status for o in outlets} <= {OutletStatus.ACTIVE, OutletStatus.PLANNED, OutletStatus.CLOSED}
     for outlet in outlets:
         if outlet.status == OutletStatus.ACTIVE:
-            assert outlet.last_fill_at is not None and outlet.last_fill_at.astimezone(SHANGHAI).date() == TODAY
+            assert (
+                outlet.last_fill_at is not None and outlet.last_fill_at.astimezone(SHANGHAI).date() == TODAY
+            )
         if outlet.status == OutletStatus.PLANNED:
             assert outlet.last_fill_pct is None
 
@@ -237,8 +254,9 @@ def test_the_year_planner_builds_the_dispatch_boards_problem(year, db, cache_dir
         assert ours.problem.locations == board.problem.locations
         assert np.array_equal(ours.problem.distance_m, board.problem.distance_m)
         assert np.array_equal(ours.problem.duration_s, board.problem.duration_s)
-        assert ours.legs.leg_lonlat(0, len(ours.problem.locations) - 1) == \
-            board.legs.leg_lonlat(0, len(board.problem.locations) - 1)
+        assert ours.legs.leg_lonlat(0, len(ours.problem.locations) - 1) == board.legs.leg_lonlat(
+            0, len(board.problem.locations) - 1
+        )
 
 
 def test_the_battery_log_verifies_against_its_signed_heads(year, db) -> None:
@@ -246,7 +264,9 @@ def test_the_battery_log_verifies_against_its_signed_heads(year, db) -> None:
     app, _digest = year
     head = latest_tree_head(db)
     assert head is not None and head.tree_size == len(db.exec(select(TraceEventRow.seq)).all())
-    result = verify_export((line.encode() for line in export_lines(db)), head, public_key=keys.public_key(app))
+    result = verify_export(
+        (line.encode() for line in export_lines(db)), head, public_key=keys.public_key(app)
+    )
     assert result.ok, result.summary()
     checks = check_heads(db, keys.public_key(app))
     assert len(checks) >= 2
@@ -280,12 +300,24 @@ def test_the_demand_dips_at_the_spring_festival_and_rises_at_weekends() -> None:
 def test_an_outlet_opened_mid_span_has_no_reading_before_its_opening_day() -> None:
     """A bin exists from its outlet's opening day on: no reading before, two a day after."""
     start = date(2026, 5, 1)
-    outlet = Outlet(id=1, code="NS-0001", name="x", kind=OutletKind.KIOSK, status=OutletStatus.ACTIVE,
-                    lon=113.95, lat=22.53, capacity_l=1000, opened_on=date(2026, 5, 4))
-    bins = make_bins([outlet], {1: ["paper", "glass"]}, {1: (date(2026, 5, 4), None)}, start=start,
-                     rng=random.Random(1))
-    days = [run_day(start + timedelta(days=n), bins, [], capacity_g={}, densities={}, rng=random.Random(n))
-            for n in range(6)]
+    outlet = Outlet(
+        id=1,
+        code="NS-0001",
+        name="x",
+        kind=OutletKind.KIOSK,
+        status=OutletStatus.ACTIVE,
+        lon=113.95,
+        lat=22.53,
+        capacity_l=1000,
+        opened_on=date(2026, 5, 4),
+    )
+    bins = make_bins(
+        [outlet], {1: ["paper", "glass"]}, {1: (date(2026, 5, 4), None)}, start=start, rng=random.Random(1)
+    )
+    days = [
+        run_day(start + timedelta(days=n), bins, [], capacity_g={}, densities={}, rng=random.Random(n))
+        for n in range(6)
+    ]
     assert [len(d.readings) for d in days] == [0, 0, 0, 2, 2, 2]
     fills = [r.fill_pct for d in days for r in d.readings]
     assert fills[0] < 20 and fills[-1] > fills[0]
@@ -294,21 +326,58 @@ def test_an_outlet_opened_mid_span_has_no_reading_before_its_opening_day() -> No
 def test_pickups_skip_a_few_per_cent_and_never_overload_a_truck() -> None:
     """Of many stops a few per cent are skipped with a reason; a small truck skips what would overload it."""
     day, opened = date(2026, 5, 12), date(2026, 1, 1)
-    outlets = [Outlet(id=i, code=f"NS-{i:04d}", name="x", kind=OutletKind.KIOSK, status=OutletStatus.ACTIVE,
-                      lon=113.95, lat=22.53, capacity_l=1000, opened_on=opened) for i in range(1, 801)]
-    bins = make_bins(outlets, dict.fromkeys(range(1, 801), ["paper", "glass", "metal"]),
-                     dict.fromkeys(range(1, 801), (opened, None)), start=day - timedelta(days=3),
-                     rng=random.Random(2))
+    outlets = [
+        Outlet(
+            id=i,
+            code=f"NS-{i:04d}",
+            name="x",
+            kind=OutletKind.KIOSK,
+            status=OutletStatus.ACTIVE,
+            lon=113.95,
+            lat=22.53,
+            capacity_l=1000,
+            opened_on=opened,
+        )
+        for i in range(1, 801)
+    ]
+    bins = make_bins(
+        outlets,
+        dict.fromkeys(range(1, 801), ["paper", "glass", "metal"]),
+        dict.fromkeys(range(1, 801), (opened, None)),
+        start=day - timedelta(days=3),
+        rng=random.Random(2),
+    )
     start = datetime.combine(day, time(8, 30), SHANGHAI)
     # Every fifth stop on one route of the small truck; each other stop alone on a big truck's route.
-    visits = [Visit(i, 0 if i % 5 == 0 else i, i, "outlet", i, start + timedelta(seconds=30 * i),
-                    start + timedelta(seconds=30 * i + 400), 2 if i % 5 == 0 else 1, 1) for i in range(1, 801)]
-    result = run_day(day, bins, visits, capacity_g={1: 5_000_000, 2: 300_000},
-                     densities={"paper": 120, "glass": 300, "metal": 350}, rng=random.Random(3))
+    visits = [
+        Visit(
+            i,
+            0 if i % 5 == 0 else i,
+            i,
+            "outlet",
+            i,
+            start + timedelta(seconds=30 * i),
+            start + timedelta(seconds=30 * i + 400),
+            2 if i % 5 == 0 else 1,
+            1,
+        )
+        for i in range(1, 801)
+    ]
+    result = run_day(
+        day,
+        bins,
+        visits,
+        capacity_g={1: 5_000_000, 2: 300_000},
+        densities={"paper": 120, "glass": 300, "metal": 350},
+        rng=random.Random(3),
+    )
     big = [p for p in result.pickups if p.visit.vehicle_id == 1]
     assert 0.005 < sum(p.outcome == CollectionOutcome.SKIPPED for p in big) / len(big) < 0.06
-    assert all(p.skip_reason in {"closed", "no_access", "empty", "contaminated", "out_of_time", "other"}
-               for p in big if p.outcome == CollectionOutcome.SKIPPED)
+    assert all(
+        p.skip_reason in {"closed", "no_access", "empty", "contaminated", "out_of_time", "other"}
+        for p in big
+        if p.outcome == CollectionOutcome.SKIPPED
+    )
     small = [p for p in result.pickups if p.visit.vehicle_id == 2]
     assert sum(sum(p.weights_g.values()) for p in small) <= 300_000
     assert any(p.skip_reason == "truck_full" for p in small)

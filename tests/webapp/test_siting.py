@@ -11,8 +11,17 @@ from sqlmodel import func, select
 from webapp.models import Outlet, OutletStatus, Role, SitingScenario
 from webapp.seed import seed_demo
 
-KEYS = {"model", "selected", "objective", "bound", "gap", "status", "covered_households",
-        "total_households", "solve_seconds"}
+KEYS = {
+    "model",
+    "selected",
+    "objective",
+    "bound",
+    "gap",
+    "status",
+    "covered_households",
+    "total_households",
+    "solve_seconds",
+}
 COMPOUNDS = "id,lon,lat,households\nA,114.0552,22.5410,800\nB,114.0600,22.5450,600\nC,113.9800,22.5300,900\n"
 
 
@@ -25,8 +34,23 @@ def test_cli_prints_one_json_object_with_the_issue_keys(runner, demo, tmp_path) 
     """`reloop siting solve --json` answers with exactly the documented keys, optimally."""
     demand = tmp_path / "compounds.csv"
     demand.write_text(COMPOUNDS)
-    result = runner.invoke(args=["siting", "solve", "--model", "mclp", "--radius-m", "500", "--p", "2",
-                                 "--demand", str(demand), "--time-limit-s", "20", "--json"])
+    result = runner.invoke(
+        args=[
+            "siting",
+            "solve",
+            "--model",
+            "mclp",
+            "--radius-m",
+            "500",
+            "--p",
+            "2",
+            "--demand",
+            str(demand),
+            "--time-limit-s",
+            "20",
+            "--json",
+        ]
+    )
     assert result.exit_code == 0, result.output
     answer = json.loads(result.output)
     assert set(answer) == KEYS and answer["status"] == "optimal" and len(answer["selected"]) == 2
@@ -42,8 +66,16 @@ def test_cli_names_the_bad_line_of_a_demand_file(runner, demo, tmp_path) -> None
 
 
 def _solve(client, **fields):
-    data = {"model": "mclp", "radius_m": 500, "p": 2, "share": "1.00", "time_limit_s": 20, "fixed_existing": "y",
-            "demand": (io.BytesIO(COMPOUNDS.encode()), "compounds.csv"), **fields}
+    data = {
+        "model": "mclp",
+        "radius_m": 500,
+        "p": 2,
+        "share": "1.00",
+        "time_limit_s": 20,
+        "fixed_existing": "y",
+        "demand": (io.BytesIO(COMPOUNDS.encode()), "compounds.csv"),
+        **fields,
+    }
     return client.post("/siting/", data=data, content_type="multipart/form-data", follow_redirects=True)
 
 
@@ -66,10 +98,14 @@ def test_adopting_creates_planned_outlets_once(client, auth, db, demo) -> None:
     _solve(client)
     scenario = db.exec(select(SitingScenario)).one()
     added = len(scenario.result["added_sites"])
-    before = db.exec(select(func.count()).select_from(Outlet).where(Outlet.status == OutletStatus.PLANNED)).one()
+    before = db.exec(
+        select(func.count()).select_from(Outlet).where(Outlet.status == OutletStatus.PLANNED)
+    ).one()
     client.post(f"/siting/{scenario.id}/adopt")
     client.post(f"/siting/{scenario.id}/adopt")
-    after = db.exec(select(func.count()).select_from(Outlet).where(Outlet.status == OutletStatus.PLANNED)).one()
+    after = db.exec(
+        select(func.count()).select_from(Outlet).where(Outlet.status == OutletStatus.PLANNED)
+    ).one()
     assert added > 0 and after - before == added
 
 
@@ -105,9 +141,16 @@ def test_the_answer_carries_served_demand_and_the_sbt_rate_check(client, auth, d
 
 def test_compounds_can_be_uploaded_as_geojson(client, auth, db, demo) -> None:
     """A GeoJSON FeatureCollection of compounds with households is read like the CSV."""
-    geojson = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [114.0552, 22.5410]},
-         "properties": {"name": "景田小区", "households": 900}}]}
+    geojson = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [114.0552, 22.5410]},
+                "properties": {"name": "景田小区", "households": 900},
+            }
+        ],
+    }
     auth.login(Role.DISPATCHER)
     _solve(client, demand=(io.BytesIO(json.dumps(geojson).encode()), "compounds.geojson"))
     result = db.exec(select(SitingScenario)).one().result

@@ -40,12 +40,21 @@ def test_a_consumer_process_runs_a_job_queued_in_redis(app, db, redis_queue, tmp
     # The tests' own queue runs tasks inline; this message goes to Redis like the web app's would.
     queue = make_huey(Settings(huey_url=REDIS_URL))
     queue.storage.enqueue(huey.serialize_task(run_job_task.s(job.id)))
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": REDIS_URL,
-           "RELOOP_INSTANCE_PATH": str(tmp_path), "RELOOP_CACHE_DIR": str(cache_dir),
-           "RELOOP_SECRET_KEY": "worker-test"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": REDIS_URL,
+        "RELOOP_INSTANCE_PATH": str(tmp_path),
+        "RELOOP_CACHE_DIR": str(cache_dir),
+        "RELOOP_SECRET_KEY": "worker-test",
+    }
     consumer = Path(sys.executable).parent / "huey_consumer"
-    proc = subprocess.Popen([str(consumer), "webapp.tasks.huey", "-w", "1"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(consumer), "webapp.tasks.huey", "-w", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

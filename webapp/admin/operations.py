@@ -10,11 +10,13 @@ from webapp.models import ApiToken, TokenKind
 from webapp.models._types import utcnow
 
 
-def issue_sensor_token(session: Session, name: str, *, actor_id: int | None,
-                       org_id: int | None) -> tuple[ApiToken, str]:
+def issue_sensor_token(
+    session: Session, name: str, *, actor_id: int | None, org_id: int | None
+) -> tuple[ApiToken, str]:
     """A new sensor token; its plain value is shown once."""
-    row, plain = tokens.issue(session, name=name.strip()[:100] or "sensor", kind=TokenKind.SENSOR,
-                              org_id=org_id)
+    row, plain = tokens.issue(
+        session, name=name.strip()[:100] or "sensor", kind=TokenKind.SENSOR, org_id=org_id
+    )
     record(session, "create", row, after={"name": row.name, "kind": row.kind.value}, user_id=actor_id)
     session.commit()
     return row, plain

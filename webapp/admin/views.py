@@ -28,9 +28,15 @@ def users() -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         try:
-            user = auth.create_user(session, username=form.username.data, password=form.password.data,
-                                    role=Role(form.role.data), display_name=form.display_name.data,
-                                    org_id=current_user.org_id, actor_id=current_user.id)
+            user = auth.create_user(
+                session,
+                username=form.username.data,
+                password=form.password.data,
+                role=Role(form.role.data),
+                display_name=form.display_name.data,
+                org_id=current_user.org_id,
+                actor_id=current_user.id,
+            )
             session.commit()
         except auth.AuthError as exc:
             session.rollback()
@@ -67,8 +73,9 @@ def tokens() -> ResponseReturnValue:
     form = TokenForm()
     plain = None
     if form.validate_on_submit():
-        _row, plain = operations.issue_sensor_token(db_session(), form.name.data,
-                                                    actor_id=current_user.id, org_id=current_user.org_id)
+        _row, plain = operations.issue_sensor_token(
+            db_session(), form.name.data, actor_id=current_user.id, org_id=current_user.org_id
+        )
     rows = db_session().exec(select(ApiToken).order_by(ApiToken.created_at.desc())).all()  # type: ignore[attr-defined]
     return render_template("admin/tokens.html", form=form, tokens=rows, plain=plain, confirm=ConfirmForm())
 

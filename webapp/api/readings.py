@@ -34,7 +34,9 @@ def parse_readings(body: Any) -> tuple[list[ReadingIn], list[dict[str, Any]]]:
         if not isinstance(items, list) or not items:
             return [], [{"index": None, "field": "readings", "message": "must be a non-empty list"}]
         if len(items) > MAX_BATCH:
-            return [], [{"index": None, "field": "readings", "message": f"at most {MAX_BATCH} readings per request"}]
+            return [], [
+                {"index": None, "field": "readings", "message": f"at most {MAX_BATCH} readings per request"}
+            ]
     elif isinstance(body, dict):
         items = [body]
     else:
@@ -61,14 +63,20 @@ def _one(item: Any) -> tuple[ReadingIn | None, list[tuple[str, str]]]:
         problems.append(("outlet_code", "must be an outlet code"))
     fill = item.get("fill_pct")
     # bool is an int in Python; a sensor sending true is broken, not 1 %.
-    if isinstance(fill, bool) or not isinstance(fill, (int, float)) or not math.isfinite(fill) or not 0 <= fill <= 100:
+    if (
+        isinstance(fill, bool)
+        or not isinstance(fill, (int, float))
+        or not math.isfinite(fill)
+        or not 0 <= fill <= 100
+    ):
         problems.append(("fill_pct", "must be a number from 0 to 100"))
     measured = parse_time(item.get("measured_at"))
     if measured is None:
-        problems.append(("measured_at", "must be an ISO 8601 time with a zone, e.g. 2026-11-23T08:30:00+08:00"))
+        problems.append(
+            ("measured_at", "must be an ISO 8601 time with a zone, e.g. 2026-11-23T08:30:00+08:00")
+        )
     elif not EARLIEST <= measured <= utcnow() + CLOCK_SLACK:  # year 1 would not even convert to UTC
         problems.append(("measured_at", "must be after 2000 and not in the future: check the sensor's clock"))
     if problems:
         return None, problems
     return ReadingIn(reading_id, code, float(fill), measured), []  # type: ignore[arg-type]
-

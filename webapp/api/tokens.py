@@ -16,8 +16,9 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue(session: Session, *, name: str, kind: TokenKind, org_id: int | None = None,
-          user_id: int | None = None) -> tuple[ApiToken, str]:
+def issue(
+    session: Session, *, name: str, kind: TokenKind, org_id: int | None = None, user_id: int | None = None
+) -> tuple[ApiToken, str]:
     """Create a token; the plain value is returned once and never stored."""
     plain = "rl_" + secrets.token_urlsafe(32)
     row = ApiToken(name=name, kind=kind, token_sha256=digest(plain), org_id=org_id, user_id=user_id)

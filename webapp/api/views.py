@@ -38,12 +38,20 @@ def post_fill_readings() -> ResponseReturnValue:
     for index, reading in enumerate(readings):
         outlet = outlets.get(reading.outlet_code)
         if outlet is None:
-            errors.append({"index": index, "field": "outlet_code", "message": f"unknown outlet {reading.outlet_code}"})
+            errors.append(
+                {"index": index, "field": "outlet_code", "message": f"unknown outlet {reading.outlet_code}"}
+            )
             continue
         try:
-            row, created = record_fill(session, outlet, reading_id=reading.reading_id,
-                                       fill_pct=reading.fill_pct, measured_at=reading.measured_at,
-                                       source=ReadingSource.SENSOR, token_id=token.id)
+            row, created = record_fill(
+                session,
+                outlet,
+                reading_id=reading.reading_id,
+                fill_pct=reading.fill_pct,
+                measured_at=reading.measured_at,
+                source=ReadingSource.SENSOR,
+                token_id=token.id,
+            )
         except ReadingConflictError as exc:
             errors.append({"index": index, "field": "reading_id", "message": str(exc)})
             continue
@@ -51,8 +59,15 @@ def post_fill_readings() -> ResponseReturnValue:
             errors.append({"index": index, "field": "", "message": str(exc)})
             continue
         session.flush()
-        results.append({"reading_id": row.reading_id, "id": row.id, "outlet_code": outlet.code,
-                        "status": "created" if created else "duplicate", "due": outlet.due})
+        results.append(
+            {
+                "reading_id": row.reading_id,
+                "id": row.id,
+                "outlet_code": outlet.code,
+                "status": "created" if created else "duplicate",
+                "due": outlet.due,
+            }
+        )
     if errors:
         session.rollback()
         return jsonify(error="invalid readings; nothing was stored", errors=errors), 422

@@ -28,11 +28,9 @@ from traceability import EventKind
 from webapp.models import Battery, TraceEventRow
 
 #: Minimum recovery rates in per mille (工业和信息化部 2024 industry conditions).
-THRESHOLDS_PERMILLE: Mapping[str, int] = {"li": 900, "ni": 980, "co": 980, "mn": 980,
-                                          "electrode_powder": 980}
+THRESHOLDS_PERMILLE: Mapping[str, int] = {"li": 900, "ni": 980, "co": 980, "mn": 980, "electrode_powder": 980}
 #: Events that happen where the battery already is.
-_IN_PLACE = {"handed_over", "capacity_tested", "disassembled", "recycled", "disposed",
-             "cascade_shipped"}
+_IN_PLACE = {"handed_over", "capacity_tested", "disassembled", "recycled", "disposed", "cascade_shipped"}
 #: Events after which the battery is where the event says.
 _MOVES = {"retired_from_vehicle", "received_at_outlet", "received_by_enterprise", "regrouped"}
 
@@ -48,8 +46,14 @@ class Anomaly:
     values: dict[str, Any] = field(default_factory=dict)
 
 
-def find_all(session: Session, *, now: datetime, in_transit_days: int = 7,
-             retired_days: int = 30, tolerance_permille: int = 20) -> dict[str, list[Anomaly]]:
+def find_all(
+    session: Session,
+    *,
+    now: datetime,
+    in_transit_days: int = 7,
+    retired_days: int = 30,
+    tolerance_permille: int = 20,
+) -> dict[str, list[Anomaly]]:
     """Every list, by kind."""
     return {
         "not_received": not_received(session, now=now, days=in_transit_days),
@@ -62,41 +66,72 @@ def find_all(session: Session, *, now: datetime, in_transit_days: int = 7,
 
 def not_received(session: Session, *, now: datetime, days: int) -> list[Anomaly]:
     """Handed over more than ``days`` ago and not received since."""
-    rows = session.exec(select(Battery).where(
-        Battery.status == "in_transit",
-        col(Battery.last_event_at) < now - timedelta(days=days))
-        .order_by(col(Battery.last_event_at))).all()
+    rows = session.exec(
+        select(Battery)
+        .where(Battery.status == "in_transit", col(Battery.last_event_at) < now - timedelta(days=days))
+        .order_by(col(Battery.last_event_at))
+    ).all()
     found = []
     for battery in rows:
-        handover = session.exec(select(TraceEventRow).where(
-            TraceEventRow.battery_code == battery.code, TraceEventRow.kind == "handed_over")
-            .order_by(col(TraceEventRow.seq).desc())).first()
+        handover = session.exec(
+            select(TraceEventRow)
+            .where(TraceEventRow.battery_code == battery.code, TraceEventRow.kind == "handed_over")
+            .order_by(col(TraceEventRow.seq).desc())
+        ).first()
         payload = handover.payload if handover else {}
-        found.append(Anomaly("not_received", battery.code, handover.event_id if handover else None,
-                             battery.last_event_at, {
-                                 "days": (now - battery.last_event_at).days,  # type: ignore[operator]
-                                 "from_actor": battery.holder, "to_actor": payload.get("to_actor"),
-                                 "to_location": payload.get("to_location")}))
+        found.append(
+            Anomaly(
+                "not_received",
+                battery.code,
+                handover.event_id if handover else None,
+                battery.last_event_at,
+                {
+                    "days": (now - battery.last_event_at).days,  # type: ignore[operator]
+                    "from_actor": battery.holder,
+                    "to_actor": payload.get("to_actor"),
+                    "to_location": payload.get("to_location"),
+                },
+            )
+        )
     return found
 
 
 def retired_not_received(session: Session, *, now: datetime, days: int) -> list[Anomaly]:
     """Retired (from a vehicle or from cascade use) more than ``days`` ago, never received."""
-    rows = session.exec(select(Battery).where(
-        Battery.status == "retired", col(Battery.last_event_at) < now - timedelta(days=days))
-        .order_by(col(Battery.last_event_at))).all()
-    return [Anomaly("retired_not_received", b.code, None, b.last_event_at,
-                    {"days": (now - b.last_event_at).days,  # type: ignore[operator]
-                     "holder": b.holder, "location": b.location}) for b in rows]
+    rows = session.exec(
+        select(Battery)
+        .where(Battery.status == "retired", col(Battery.last_event_at) < now - timedelta(days=days))
+        .order_by(col(Battery.last_event_at))
+    ).all()
+    return [
+        Anomaly(
+            "retired_not_received",
+            b.code,
+            None,
+            b.last_event_at,
+            {
+                "days": (now - b.last_event_at).days,  # type: ignore[operator]
+                "holder": b.holder,
+                "location": b.location,
+            },
+        )
+        for b in rows
+    ]
 
 
 def two_places(session: Session) -> list[Anomaly]:
     """Events recorded away from where the log has the battery at that moment."""
     superseded = _superseded(session)
-    rows = session.exec(select(TraceEventRow.event_id, TraceEventRow.kind,
-                               TraceEventRow.battery_code, TraceEventRow.location,
-                               TraceEventRow.occurred_at, TraceEventRow.payload)
-                        .order_by(TraceEventRow.seq)).all()
+    rows = session.exec(
+        select(
+            TraceEventRow.event_id,
+            TraceEventRow.kind,
+            TraceEventRow.battery_code,
+            TraceEventRow.location,
+            TraceEventRow.occurred_at,
+            TraceEventRow.payload,
+        ).order_by(TraceEventRow.seq)
+    ).all()
     where: dict[str, str | None] = {}
     found = []
     for event_id, kind, code, location, occurred, payload in rows:
@@ -105,16 +140,28 @@ def two_places(session: Session) -> list[Anomaly]:
         # A correction re-states an event: compare it like the original.
         known = where.get(code)
         if kind in _IN_PLACE and known is not None and known != location:
-            found.append(Anomaly("two_places", code, event_id, occurred,
-                                 {"kind": EventKind(kind), "recorded_at": location,
-                                  "log_has": known}))
+            found.append(
+                Anomaly(
+                    "two_places",
+                    code,
+                    event_id,
+                    occurred,
+                    {"kind": EventKind(kind), "recorded_at": location, "log_has": known},
+                )
+            )
         if kind == "regrouped":
             for source in payload.get("sources", ()):
                 held = where.get(source)
                 if held is not None and held != location:
-                    found.append(Anomaly("two_places", source, event_id, occurred,
-                                         {"kind": EventKind(kind), "recorded_at": location,
-                                          "log_has": held}))
+                    found.append(
+                        Anomaly(
+                            "two_places",
+                            source,
+                            event_id,
+                            occurred,
+                            {"kind": EventKind(kind), "recorded_at": location, "log_has": held},
+                        )
+                    )
                 where[source] = None
         if kind == "disassembled":
             where.update({part: location for part in payload.get("parts", ())})
@@ -131,7 +178,8 @@ def mass_balance(session: Session, *, tolerance_permille: int = 20) -> list[Anom
     disposed: dict[str, int] = {}
     recycled: list[tuple[str, str, datetime, dict[str, Any]]] = []
     for event_id, kind, code, occurred, payload in _in_force(
-            session, ("received_by_enterprise", "recycled", "disposed")):
+        session, ("received_by_enterprise", "recycled", "disposed")
+    ):
         if kind == "received_by_enterprise" and isinstance(payload.get("mass_g"), int):
             received[code] = payload["mass_g"]
         elif kind == "disposed" and isinstance(payload.get("mass_g"), int):
@@ -143,18 +191,30 @@ def mass_balance(session: Session, *, tolerance_permille: int = 20) -> list[Anom
         fed = int(payload["input_mass_g"])
         got = received.get(code)
         if got and abs(fed - got) * 1000 > tolerance_permille * got:
-            found.append(Anomaly("mass_balance", code, event_id, occurred,
-                                 {"rule": "input_vs_received", "input_g": fed, "received_g": got}))
-        out = sum(int(payload.get(f"{m}_g", 0)) for m in THRESHOLDS_PERMILLE) + \
-            disposed.get(code, 0)
+            found.append(
+                Anomaly(
+                    "mass_balance",
+                    code,
+                    event_id,
+                    occurred,
+                    {"rule": "input_vs_received", "input_g": fed, "received_g": got},
+                )
+            )
+        out = sum(int(payload.get(f"{m}_g", 0)) for m in THRESHOLDS_PERMILLE) + disposed.get(code, 0)
         if out > fed:
-            found.append(Anomaly("mass_balance", code, event_id, occurred,
-                                 {"rule": "outputs_exceed_input", "input_g": fed, "output_g": out}))
+            found.append(
+                Anomaly(
+                    "mass_balance",
+                    code,
+                    event_id,
+                    occurred,
+                    {"rule": "outputs_exceed_input", "input_g": fed, "output_g": out},
+                )
+            )
     return found
 
 
-def low_recovery(session: Session, *,
-                 thresholds: Mapping[str, int] = THRESHOLDS_PERMILLE) -> list[Anomaly]:
+def low_recovery(session: Session, *, thresholds: Mapping[str, int] = THRESHOLDS_PERMILLE) -> list[Anomaly]:
     """Recovery rates below the thresholds, per element with a recorded input content."""
     found = []
     for event_id, _kind, code, occurred, payload in _in_force(session, ("recycled",)):
@@ -164,23 +224,34 @@ def low_recovery(session: Session, *,
                 continue
             rate = int(payload.get(f"{metal}_g", 0)) * 1000 // contained
             if rate < minimum:
-                found.append(Anomaly("low_recovery", code, event_id, occurred,
-                                     {"metal": metal, "rate_permille": rate,
-                                      "threshold_permille": minimum}))
+                found.append(
+                    Anomaly(
+                        "low_recovery",
+                        code,
+                        event_id,
+                        occurred,
+                        {"metal": metal, "rate_permille": rate, "threshold_permille": minimum},
+                    )
+                )
     return found
 
 
 def _in_force(session: Session, kinds: tuple[str, ...]) -> list[tuple[Any, ...]]:
     superseded = _superseded(session)
-    rows = session.exec(select(TraceEventRow.event_id, TraceEventRow.kind,
-                               TraceEventRow.battery_code, TraceEventRow.occurred_at,
-                               TraceEventRow.payload)
-                        .where(col(TraceEventRow.kind).in_(kinds))
-                        .order_by(TraceEventRow.seq)).all()
+    rows = session.exec(
+        select(
+            TraceEventRow.event_id,
+            TraceEventRow.kind,
+            TraceEventRow.battery_code,
+            TraceEventRow.occurred_at,
+            TraceEventRow.payload,
+        )
+        .where(col(TraceEventRow.kind).in_(kinds))
+        .order_by(TraceEventRow.seq)
+    ).all()
     return [tuple(r) for r in rows if r[0] not in superseded]
 
 
 def _superseded(session: Session) -> set[str]:
-    rows = session.exec(select(TraceEventRow.corrects)
-                        .where(col(TraceEventRow.corrects).is_not(None))).all()
+    rows = session.exec(select(TraceEventRow.corrects).where(col(TraceEventRow.corrects).is_not(None))).all()
     return {r for r in rows if r}

@@ -53,9 +53,13 @@ def work_calendar(extra_path: str | None = None) -> WorkCalendar:
     calendar = mainland_china_calendar()
     if extra_path:
         calendar = calendar.extended(WorkCalendar.load(extra_path))
-    provisional = WorkCalendar(frozenset(), frozenset(), calendar.last_year + 1,
-                               calendar.last_year + PROVISIONAL_YEARS,
-                               source="provisional: weekdays only")
+    provisional = WorkCalendar(
+        frozenset(),
+        frozenset(),
+        calendar.last_year + 1,
+        calendar.last_year + PROVISIONAL_YEARS,
+        source="provisional: weekdays only",
+    )
     return calendar.extended(provisional)
 
 
@@ -67,19 +71,27 @@ def official_last_year(extra_path: str | None = None) -> int:
     return calendar.last_year
 
 
-def obligations(session: Session, *, today: date, rules: Iterable[DeadlineRule] = DEFAULT_RULES,
-                holidays_path: str | None = None, codes: Iterable[str] | None = None,
-                warn_within: int = 3) -> list[Obligation]:
+def obligations(
+    session: Session,
+    *,
+    today: date,
+    rules: Iterable[DeadlineRule] = DEFAULT_RULES,
+    holidays_path: str | None = None,
+    codes: Iterable[str] | None = None,
+    warn_within: int = 3,
+) -> list[Obligation]:
     """Every obligation in the log (or of ``codes``), soonest due first."""
     rules = tuple(rules)
     calendar = work_calendar(holidays_path)
     last_official = official_last_year(holidays_path)
     events, actors = _duty_events(session, rules, codes)
     reported = _reported(session, events)
-    found = deadlines(events, today=today, calendar=calendar, rules=rules, reported=reported,
-                      warn_within=warn_within)
-    return [Obligation(d, actors[d.event_id], reported.get(d.event_id),
-                       d.due.year > last_official) for d in found]
+    found = deadlines(
+        events, today=today, calendar=calendar, rules=rules, reported=reported, warn_within=warn_within
+    )
+    return [
+        Obligation(d, actors[d.event_id], reported.get(d.event_id), d.due.year > last_official) for d in found
+    ]
 
 
 def split(found: Iterable[Obligation]) -> dict[str, list[Obligation]]:
@@ -96,13 +108,21 @@ def split(found: Iterable[Obligation]) -> dict[str, list[Obligation]]:
     return lists
 
 
-def _duty_events(session: Session, rules: tuple[DeadlineRule, ...],
-                 codes: Iterable[str] | None) -> tuple[list[TraceEvent], dict[str, str]]:
+def _duty_events(
+    session: Session, rules: tuple[DeadlineRule, ...], codes: Iterable[str] | None
+) -> tuple[list[TraceEvent], dict[str, str]]:
     kinds = {r.kind.value for r in rules}
-    query = select(TraceEventRow.event_id, TraceEventRow.kind, TraceEventRow.battery_code,
-                   TraceEventRow.actor, TraceEventRow.actor_role, TraceEventRow.location,
-                   TraceEventRow.occurred_at, TraceEventRow.recorded_at,
-                   TraceEventRow.corrects).where(col(TraceEventRow.kind).in_(kinds))
+    query = select(
+        TraceEventRow.event_id,
+        TraceEventRow.kind,
+        TraceEventRow.battery_code,
+        TraceEventRow.actor,
+        TraceEventRow.actor_role,
+        TraceEventRow.location,
+        TraceEventRow.occurred_at,
+        TraceEventRow.recorded_at,
+        TraceEventRow.corrects,
+    ).where(col(TraceEventRow.kind).in_(kinds))
     if codes is not None:
         query = query.where(col(TraceEventRow.battery_code).in_(list(codes)))
     rows = session.exec(query.order_by(TraceEventRow.seq)).all()
@@ -117,8 +137,7 @@ def _duty_events(session: Session, rules: tuple[DeadlineRule, ...],
 
 
 def _superseded(session: Session) -> set[str]:
-    rows = session.exec(select(TraceEventRow.corrects)
-                        .where(col(TraceEventRow.corrects).is_not(None))).all()
+    rows = session.exec(select(TraceEventRow.corrects).where(col(TraceEventRow.corrects).is_not(None))).all()
     return {r for r in rows if r}
 
 
@@ -126,10 +145,18 @@ def _reported(session: Session, events: list[TraceEvent]) -> dict[str, date]:
     """Earliest report date per event; a report of a superseded event covers its correction."""
     if not events:
         return {}
-    first = dict(session.exec(select(TraceReport.event_id, func.min(TraceReport.reported_at))
-                              .group_by(TraceReport.event_id)).all())
-    corrections = dict(session.exec(select(TraceEventRow.event_id, TraceEventRow.corrects)
-                                    .where(col(TraceEventRow.corrects).is_not(None))).all())
+    first = dict(
+        session.exec(
+            select(TraceReport.event_id, func.min(TraceReport.reported_at)).group_by(TraceReport.event_id)
+        ).all()
+    )
+    corrections = dict(
+        session.exec(
+            select(TraceEventRow.event_id, TraceEventRow.corrects).where(
+                col(TraceEventRow.corrects).is_not(None)
+            )
+        ).all()
+    )
     reported = {}
     for event in events:
         moment = first.get(event.event_id) or first.get(corrections.get(event.event_id, ""))

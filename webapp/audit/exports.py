@@ -21,9 +21,21 @@ from sqlmodel import Session, col, select
 from traceability import CHINA_TZ, EventKind, normalize_code
 from webapp.models import TraceEventRow
 
-CSV_COLUMNS = ("seq", "event_id", "kind", "battery_code", "actor", "actor_role", "location",
-               "occurred_at", "recorded_at", "corrects", "correction_reason", "payload",
-               "leaf_hash")
+CSV_COLUMNS = (
+    "seq",
+    "event_id",
+    "kind",
+    "battery_code",
+    "actor",
+    "actor_role",
+    "location",
+    "occurred_at",
+    "recorded_at",
+    "corrects",
+    "correction_reason",
+    "payload",
+    "leaf_hash",
+)
 
 
 @dataclass(frozen=True)
@@ -52,8 +64,13 @@ class ExportFilters:
             except ValueError:
                 errors[name] = "not a date (YYYY-MM-DD)"
                 dates[name] = None
-        return cls(normalize_code(args.get("code", "")), kind, args.get("actor", "").strip(),
-                   dates["since"], dates["until"]), errors
+        return cls(
+            normalize_code(args.get("code", "")),
+            kind,
+            args.get("actor", "").strip(),
+            dates["since"],
+            dates["until"],
+        ), errors
 
     @property
     def is_empty(self) -> bool:
@@ -62,9 +79,13 @@ class ExportFilters:
 
     def query_args(self) -> dict[str, str]:
         """Back to query arguments (for download links)."""
-        values = {"code": self.code, "kind": self.kind, "actor": self.actor,
-                  "since": self.since.isoformat() if self.since else "",
-                  "until": self.until.isoformat() if self.until else ""}
+        values = {
+            "code": self.code,
+            "kind": self.kind,
+            "actor": self.actor,
+            "since": self.since.isoformat() if self.since else "",
+            "until": self.until.isoformat() if self.until else "",
+        }
         return {k: v for k, v in values.items() if v}
 
 
@@ -111,13 +132,23 @@ def csv_text(session: Session, filters: ExportFilters) -> Iterator[str]:
     writer.writerow(CSV_COLUMNS)
     yield "\ufeff" + _drain(buffer)
     for row in rows(session, filters):
-        writer.writerow([
-            row.seq, row.event_id, row.kind, row.battery_code, row.actor, row.actor_role,
-            row.location, row.occurred_at.astimezone(CHINA_TZ).isoformat(),
-            row.recorded_at.astimezone(CHINA_TZ).isoformat(), row.corrects or "",
-            row.correction_reason or "", json.dumps(row.payload, ensure_ascii=False,
-                                                    sort_keys=True), row.leaf_hash,
-        ])
+        writer.writerow(
+            [
+                row.seq,
+                row.event_id,
+                row.kind,
+                row.battery_code,
+                row.actor,
+                row.actor_role,
+                row.location,
+                row.occurred_at.astimezone(CHINA_TZ).isoformat(),
+                row.recorded_at.astimezone(CHINA_TZ).isoformat(),
+                row.corrects or "",
+                row.correction_reason or "",
+                json.dumps(row.payload, ensure_ascii=False, sort_keys=True),
+                row.leaf_hash,
+            ]
+        )
         yield _drain(buffer)
 
 

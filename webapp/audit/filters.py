@@ -13,8 +13,15 @@ from markupsafe import Markup
 from traceability import CHINA_TZ, BatteryStatus
 
 # Bootstrap-style colour names of the domain's statuses, as CSS colours.
-_COLOURS = {"primary": "#0369a1", "success": "#15803d", "warning": "#d97706",
-            "danger": "#b91c1c", "info": "#0891b2", "dark": "#374151", "secondary": "#6b7280"}
+_COLOURS = {
+    "primary": "#0369a1",
+    "success": "#15803d",
+    "warning": "#d97706",
+    "danger": "#b91c1c",
+    "info": "#0891b2",
+    "dark": "#374151",
+    "secondary": "#6b7280",
+}
 
 
 def trace_label(value: Any) -> str:
@@ -33,7 +40,8 @@ def status_badge(value: str) -> Markup:
     """A battery status as a coloured badge."""
     status = BatteryStatus(value)
     return Markup('<span class="badge" data-c="{}">{}</span>').format(
-        trace_colour(status), trace_label(status))
+        trace_colour(status), trace_label(status)
+    )
 
 
 def china_time_ms(timestamp_ms: int) -> str:
@@ -47,6 +55,9 @@ def china_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
 
 
 FILTERS: dict[str, Callable[..., Any]] = {
-    "trace_label": trace_label, "trace_colour": trace_colour, "status_badge": status_badge,
-    "ms_cst": china_time_ms, "cst": china_time,
+    "trace_label": trace_label,
+    "trace_colour": trace_colour,
+    "status_badge": status_badge,
+    "ms_cst": china_time_ms,
+    "cst": china_time,
 }

@@ -93,8 +93,7 @@ def overview(session: Session, *, recent: int = 15) -> Overview:
     """Totals by status, log size, latest head and the most recently active batteries."""
     counts = dict(session.exec(select(Battery.status, func.count()).group_by(Battery.status)).all())
     events = session.exec(select(func.count()).select_from(TraceEventRow)).one()
-    latest = session.exec(select(Battery).order_by(
-        col(Battery.last_event_at).desc()).limit(recent)).all()
+    latest = session.exec(select(Battery).order_by(col(Battery.last_event_at).desc()).limit(recent)).all()
     return Overview(sum(counts.values()), events, counts, latest_tree_head(session), list(latest))
 
 
@@ -103,8 +102,11 @@ def search(session: Session, query: str, *, limit: int = 50) -> list[Battery]:
     text = normalize_code(query)
     if not text:
         return []
-    return list(session.exec(select(Battery).where(col(Battery.code).contains(text))
-                             .order_by(Battery.code).limit(limit)).all())
+    return list(
+        session.exec(
+            select(Battery).where(col(Battery.code).contains(text)).order_by(Battery.code).limit(limit)
+        ).all()
+    )
 
 
 def find(session: Session, code: str) -> Battery | None:
@@ -124,14 +126,20 @@ def battery_page(session: Session, code: str) -> BatteryPage | None:
     siblings: tuple[LineageNode, ...] = ()
     if product is not None:
         parent_state, _ = state_of(session, product.code)
-        siblings = tuple(_node(session, c, events_touching(session, parent_state.sources))
-                         for c in parent_state.sources if c != code)
+        siblings = tuple(
+            _node(session, c, events_touching(session, parent_state.sources))
+            for c in parent_state.sources
+            if c != code
+        )
     return BatteryPage(
-        battery=battery, state=state, timeline=tuple(_timeline(code, stored, state)),
+        battery=battery,
+        state=state,
+        timeline=tuple(_timeline(code, stored, state)),
         custody=tuple(_located(session, custody_chain(state))),
         sources=tuple(_node(session, c, others) for c in state.sources),
         parts=tuple(_node(session, c, others) for c in state.parts),
-        product=product, siblings=siblings,
+        product=product,
+        siblings=siblings,
     )
 
 
@@ -140,10 +148,16 @@ def _timeline(code: str, stored: Sequence[StoredEvent], state: BatteryState) -> 
     superseded_by = {s.event.corrects: s.event.event_id for s in stored if s.event.corrects}
     items = []
     for s in stored:
-        role = "own" if s.event.battery_code == code else (
-            "source" if s.event.kind is EventKind.REGROUPED else "part")
-        items.append(TimelineItem(s.seq, s.event, s.event.event_id in in_force,
-                                  superseded_by.get(s.event.event_id), role))
+        role = (
+            "own"
+            if s.event.battery_code == code
+            else ("source" if s.event.kind is EventKind.REGROUPED else "part")
+        )
+        items.append(
+            TimelineItem(
+                s.seq, s.event, s.event.event_id in in_force, superseded_by.get(s.event.event_id), role
+            )
+        )
     return items
 
 
@@ -156,8 +170,11 @@ def custody_chain(state: BatteryState) -> list[CustodyStep]:
         current = apply(current, replace(event, corrects=None, correction_reason=None))
         where = (current.custodian, current.location, current.status)
         if not steps or (steps[-1].holder, steps[-1].location, steps[-1].status) != where:
-            steps.append(CustodyStep(current.custodian, current.location, current.status,
-                                     event.occurred_at, event.kind))
+            steps.append(
+                CustodyStep(
+                    current.custodian, current.location, current.status, event.occurred_at, event.kind
+                )
+            )
     return steps
 
 
@@ -168,24 +185,41 @@ def places(session: Session, names: Iterable[str]) -> dict[str, tuple[float, flo
     if not wanted:
         return found
     for model in (Facility, Outlet):
-        rows = session.exec(select(model.code, model.lon, model.lat, model.name)  # type: ignore[attr-defined]
-                            .where(col(model.code).in_(wanted))).all()  # type: ignore[attr-defined]
+        rows = session.exec(
+            select(model.code, model.lon, model.lat, model.name).where(col(model.code).in_(wanted))  # type: ignore[attr-defined]
+        ).all()  # type: ignore[attr-defined]
         found.update({c: (lon, lat, name) for c, lon, lat, name in rows})
     return found
 
 
 def _located(session: Session, steps: list[CustodyStep]) -> list[CustodyStep]:
     known = places(session, [s.location for s in steps if s.location])
-    return [replace(s, lon=known[s.location][0], lat=known[s.location][1],
-                    place=known[s.location][2]) if s.location in known else s for s in steps]
+    return [
+        replace(s, lon=known[s.location][0], lat=known[s.location][1], place=known[s.location][2])
+        if s.location in known
+        else s
+        for s in steps
+    ]
 
 
 def _node(session: Session, code: str, touching: dict[str, list[StoredEvent]]) -> LineageNode:
     events = [s.event for s in touching.get(code) or events_touching(session, [code])[code]]
     state = replay(code, events)
     events = list(state.history)
-    origin = next((f"{e.actor} · {e.location}" for e in events
-                   if e.kind is EventKind.RECEIVED_AT_OUTLET and e.battery_code == code), "")
-    soh = next((int(e.payload["soh_permille"]) for e in reversed(events)
-                if e.kind is EventKind.CAPACITY_TESTED and e.battery_code == code), None)
+    origin = next(
+        (
+            f"{e.actor} · {e.location}"
+            for e in events
+            if e.kind is EventKind.RECEIVED_AT_OUTLET and e.battery_code == code
+        ),
+        "",
+    )
+    soh = next(
+        (
+            int(e.payload["soh_permille"])
+            for e in reversed(events)
+            if e.kind is EventKind.CAPACITY_TESTED and e.battery_code == code
+        ),
+        None,
+    )
     return LineageNode(code, state.status, state.custodian, state.location, origin, soh)

@@ -83,26 +83,29 @@ def attributes(battery: Battery, state: BatteryState) -> list[Attribute]:
     regrouped = _last(state, EventKind.REGROUPED, battery.code)
     general, public = "GeneralProductInformation", Tier.PUBLIC
     found = [
-        Attribute(general, "batteryPassportIdentifier", f"urn:reloop:{battery.code.lower()}",
-                  public),
+        Attribute(general, "batteryPassportIdentifier", f"urn:reloop:{battery.code.lower()}", public),
         Attribute(general, "productIdentifier", battery.code, public, DEFAULT_SPEC.name),
-        Attribute(general, "batteryCategory", "stationary" if state.is_cascade_product else "ev",
-                  public),
-        Attribute(general, "manufacturerInformation",
-                  f"{parsed.manufacturer} {maker.name.zh}" if maker else parsed.manufacturer,
-                  public),
+        Attribute(general, "batteryCategory", "stationary" if state.is_cascade_product else "ev", public),
+        Attribute(
+            general,
+            "manufacturerInformation",
+            f"{parsed.manufacturer} {maker.name.zh}" if maker else parsed.manufacturer,
+            public,
+        ),
         Attribute(general, "manufacturingDate", parsed.production_date.isoformat(), public),
         Attribute(general, "batteryMass", _kg(battery.mass_g), public, "kg"),
-        Attribute("MaterialComposition", "batteryChemistry",
-                  f"{parsed.chemistry_label.zh} ({parsed.chemistry_label.en})", public),
-        Attribute("PerformanceAndDurability", "ratedEnergy", _kwh(battery.rated_energy_wh),
-                  public, "kWh"),
+        Attribute(
+            "MaterialComposition",
+            "batteryChemistry",
+            f"{parsed.chemistry_label.zh} ({parsed.chemistry_label.en})",
+            public,
+        ),
+        Attribute("PerformanceAndDurability", "ratedEnergy", _kwh(battery.rated_energy_wh), public, "kWh"),
     ]
     if regrouped is not None:
         found.append(Attribute(general, "operatorInformation", regrouped.actor, public))
     if shipped is not None:
-        found.append(Attribute(general, "puttingIntoService",
-                               shipped.occurred_at.date().isoformat(), public))
+        found.append(Attribute(general, "puttingIntoService", shipped.occurred_at.date().isoformat(), public))
     found += _restricted(state, test)
     return found
 
@@ -113,26 +116,35 @@ def _restricted(state: BatteryState, test: Any) -> list[Attribute]:
     found = [Attribute("GeneralProductInformation", "batteryStatus", eu_status(state), legit)]
     if test is not None:
         payload = test.payload
-        found.append(Attribute(condition, "stateOfCertifiedEnergy",
-                               payload["soh_permille"] / 10, legit, "%"))
+        found.append(Attribute(condition, "stateOfCertifiedEnergy", payload["soh_permille"] / 10, legit, "%"))
         if "capacity_wh" in payload:
-            found.append(Attribute(condition, "remainingEnergy", _kwh(payload["capacity_wh"]),
-                                   legit, "kWh"))
+            found.append(Attribute(condition, "remainingEnergy", _kwh(payload["capacity_wh"]), legit, "kWh"))
         if "internal_resistance_uohm" in payload:
-            found.append(Attribute(condition, "internalResistance",
-                                   payload["internal_resistance_uohm"] / 1000, legit, "mΩ"))
-        found.append(Attribute("TestReports", "residualCapacityTest",
-                               f"{test.occurred_at.date().isoformat()} · {payload['method']} · "
-                               f"{payload['equipment']}", authorities))
+            found.append(
+                Attribute(
+                    condition, "internalResistance", payload["internal_resistance_uohm"] / 1000, legit, "mΩ"
+                )
+            )
+        found.append(
+            Attribute(
+                "TestReports",
+                "residualCapacityTest",
+                f"{test.occurred_at.date().isoformat()} · {payload['method']} · {payload['equipment']}",
+                authorities,
+            )
+        )
     if state.parts:
-        found.append(Attribute("Circularity", "dismantlingAndRemovalInformation",
-                               ", ".join(state.parts), legit))
+        found.append(
+            Attribute("Circularity", "dismantlingAndRemovalInformation", ", ".join(state.parts), legit)
+        )
     if state.sources:
         found.append(Attribute("Circularity", "sourceBatteries", ", ".join(state.sources), legit))
     recycled = _last(state, EventKind.RECYCLED, state.code)
     if recycled is not None:
-        outputs = ", ".join(f"{m} {recycled.payload[f'{m}_g'] / 1000:g} kg"
-                            for m in ("li", "ni", "co", "mn", "electrode_powder"))
+        outputs = ", ".join(
+            f"{m} {recycled.payload[f'{m}_g'] / 1000:g} kg"
+            for m in ("li", "ni", "co", "mn", "electrode_powder")
+        )
         found.append(Attribute("Circularity", "recoveredMaterials", outputs, authorities))
     return found
 
@@ -145,8 +157,7 @@ def visible(found: list[Attribute], role: Role | None) -> tuple[list[Attribute],
 
 
 def _last(state: BatteryState, kind: EventKind, code: str) -> Any:
-    return next((e for e in reversed(state.history)
-                 if e.kind is kind and e.battery_code == code), None)
+    return next((e for e in reversed(state.history) if e.kind is kind and e.battery_code == code), None)
 
 
 def _kg(grams: int | None) -> float | None:

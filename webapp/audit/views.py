@@ -55,9 +55,13 @@ def index() -> ResponseReturnValue:
     results = operations.search(db_session(), query) if query.strip() else []
     if len(results) == 1 and results[0].code == normalize_code(query):
         return redirect(url_for("audit.battery", code=results[0].code))
-    return render_template("audit/index.html", q=query, results=results,
-                           overview=operations.overview(db_session()),
-                           statuses=list(BatteryStatus))
+    return render_template(
+        "audit/index.html",
+        q=query,
+        results=results,
+        overview=operations.overview(db_session()),
+        statuses=list(BatteryStatus),
+    )
 
 
 @bp.get("/audit/batteries/<code>")
@@ -69,14 +73,28 @@ def battery(code: str) -> ResponseReturnValue:
     if page is None:
         abort(404)
     settings = trace_settings()
-    duties = deadlines.obligations(session, today=_today(), rules=settings.rules,
-                                   holidays_path=settings.holidays_path, codes=[page.battery.code])
+    duties = deadlines.obligations(
+        session,
+        today=_today(),
+        rules=settings.rules,
+        holidays_path=settings.holidays_path,
+        codes=[page.battery.code],
+    )
     url = url_for("audit.battery", code=page.battery.code, _external=True)
-    points = [{"lon": s.lon, "lat": s.lat, "label": f"{s.place} ({s.location})"}
-              for s in page.custody if s.lon is not None]
-    return render_template("audit/battery.html", page=page, duties=duties, qr=_qr_svg(url),
-                           url=url, points=json.dumps(points, ensure_ascii=False),
-                           check=verify_battery(session, page.battery.code, keys.public_key()))
+    points = [
+        {"lon": s.lon, "lat": s.lat, "label": f"{s.place} ({s.location})"}
+        for s in page.custody
+        if s.lon is not None
+    ]
+    return render_template(
+        "audit/battery.html",
+        page=page,
+        duties=duties,
+        qr=_qr_svg(url),
+        url=url,
+        points=json.dumps(points, ensure_ascii=False),
+        check=verify_battery(session, page.battery.code, keys.public_key()),
+    )
 
 
 @bp.get("/audit/batteries/<code>/verification")
@@ -93,10 +111,15 @@ def verification(code: str) -> ResponseReturnValue:
 def anomaly_lists() -> ResponseReturnValue:
     """Handovers not received, two places, retired not received, mass balance, recovery."""
     settings = trace_settings()
-    found = anomalies.find_all(db_session(), now=utcnow(), in_transit_days=settings.in_transit_days,
-                               retired_days=settings.retired_days)
-    return render_template("audit/anomalies.html", found=found, settings=settings,
-                           thresholds=anomalies.THRESHOLDS_PERMILLE)
+    found = anomalies.find_all(
+        db_session(),
+        now=utcnow(),
+        in_transit_days=settings.in_transit_days,
+        retired_days=settings.retired_days,
+    )
+    return render_template(
+        "audit/anomalies.html", found=found, settings=settings, thresholds=anomalies.THRESHOLDS_PERMILLE
+    )
 
 
 @bp.get("/audit/deadlines")
@@ -104,11 +127,17 @@ def anomaly_lists() -> ResponseReturnValue:
 def deadline_lists() -> ResponseReturnValue:
     """Overdue and nearly due reporting obligations, and reports made late."""
     settings = trace_settings()
-    found = deadlines.obligations(db_session(), today=_today(), rules=settings.rules,
-                                  holidays_path=settings.holidays_path)
-    return render_template("audit/deadlines.html", lists=deadlines.split(found), today=_today(),
-                           last_official=deadlines.official_last_year(settings.holidays_path),
-                           rules=settings.rules, form=ReportForm())
+    found = deadlines.obligations(
+        db_session(), today=_today(), rules=settings.rules, holidays_path=settings.holidays_path
+    )
+    return render_template(
+        "audit/deadlines.html",
+        lists=deadlines.split(found),
+        today=_today(),
+        last_official=deadlines.official_last_year(settings.holidays_path),
+        rules=settings.rules,
+        form=ReportForm(),
+    )
 
 
 @bp.get("/audit/export")
@@ -116,8 +145,13 @@ def deadline_lists() -> ResponseReturnValue:
 def export() -> ResponseReturnValue:
     """The export form and the download links."""
     filters, errors = exports.ExportFilters.from_args(request.args)
-    return render_template("audit/export.html", filters=filters, errors=errors,
-                           kinds=list(EventKind), head=treeheads.latest_tree_head(db_session()))
+    return render_template(
+        "audit/export.html",
+        filters=filters,
+        errors=errors,
+        kinds=list(EventKind),
+        head=treeheads.latest_tree_head(db_session()),
+    )
 
 
 @bp.get("/audit/export.<fmt>")
@@ -128,15 +162,22 @@ def export_file(fmt: str) -> ResponseReturnValue:
         abort(404)
     filters, errors = exports.ExportFilters.from_args(request.args)
     if errors:
-        return render_template("audit/export.html", filters=filters, errors=errors,
-                               kinds=list(EventKind),
-                               head=treeheads.latest_tree_head(db_session())), 422
+        return render_template(
+            "audit/export.html",
+            filters=filters,
+            errors=errors,
+            kinds=list(EventKind),
+            head=treeheads.latest_tree_head(db_session()),
+        ), 422
     body = exports.jsonl if fmt == "jsonl" else exports.csv_text
     stamp = datetime.now(CHINA_TZ).strftime("%Y%m%d-%H%M")
     name = f"battery-log-{stamp}{'' if filters.is_empty else '-filtered'}.{fmt}"
     mimetype = "application/x-ndjson" if fmt == "jsonl" else "text/csv"
-    return Response(stream_with_context(body(db_session(), filters)), mimetype=mimetype,
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    return Response(
+        stream_with_context(body(db_session(), filters)),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f"attachment; filename={name}"},
+    )
 
 
 @bp.get("/audit/tree-head.json")
@@ -147,25 +188,33 @@ def tree_head_file() -> ResponseReturnValue:
     if head is None:
         abort(404)
     body = head.to_json_dict() | {"public_key_pem": public_key_pem(keys.public_key()).decode()}
-    return Response(json.dumps(body, indent=2), mimetype="application/json", headers={
-        "Content-Disposition": f"attachment; filename=tree-head-{head.tree_size}.json"})
+    return Response(
+        json.dumps(body, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": f"attachment; filename=tree-head-{head.tree_size}.json"},
+    )
 
 
 @bp.get("/audit/public-key.pem")
 @role_required(*AUDITORS)
 def public_key_file() -> ResponseReturnValue:
     """The PEM key that verifies the tree heads."""
-    return Response(public_key_pem(keys.public_key()), mimetype="application/x-pem-file",
-                    headers={"Content-Disposition": "attachment; filename=reloop-trace-key.pem"})
+    return Response(
+        public_key_pem(keys.public_key()),
+        mimetype="application/x-pem-file",
+        headers={"Content-Disposition": "attachment; filename=reloop-trace-key.pem"},
+    )
 
 
 @bp.get("/audit/tree-heads")
 @role_required(*AUDITORS)
 def tree_head_list() -> ResponseReturnValue:
     """Issued heads, each signature and each step's consistency proof checked."""
-    return render_template("audit/tree_heads.html",
-                           checks=check_heads(db_session(), keys.public_key()),
-                           key_id=keys.public_key_id())
+    return render_template(
+        "audit/tree_heads.html",
+        checks=check_heads(db_session(), keys.public_key()),
+        key_id=keys.public_key_id(),
+    )
 
 
 @bp.get("/passport/<code>")
@@ -175,8 +224,13 @@ def passport_view(code: str) -> ResponseReturnValue:
     data = _passport(normalize_code(code))
     role = current_user.role if current_user.is_authenticated else None
     shown, withheld = passport.visible(data[1], role)
-    return render_template("audit/passport.html", battery=data[0], attributes=shown,
-                           withheld=withheld, tier=passport.TIER_OF_ROLE.get(role))
+    return render_template(
+        "audit/passport.html",
+        battery=data[0],
+        attributes=shown,
+        withheld=withheld,
+        tier=passport.TIER_OF_ROLE.get(role),
+    )
 
 
 @bp.get("/passport/<code>/label")
@@ -205,4 +259,4 @@ def _qr_svg(url: str) -> str:
     buffer = io.BytesIO()
     image.save(buffer)
     svg = buffer.getvalue().decode()
-    return svg[svg.index("<svg"):]  # inline: drop the XML declaration
+    return svg[svg.index("<svg") :]  # inline: drop the XML declaration

@@ -79,8 +79,14 @@ def create_user(
 
 
 def login(
-    session: Session, username: str, password: str, *, user_agent: str = "", remote_addr: str = "",
-    limits: LoginLimits | None = None, request_id: str = "",
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    user_agent: str = "",
+    remote_addr: str = "",
+    limits: LoginLimits | None = None,
+    request_id: str = "",
 ) -> UserSession:
     """Check the password and open a server-side session.
 
@@ -161,12 +167,19 @@ def set_active(session: Session, user_id: int, active: bool, *, actor_id: int | 
     if not active:
         for open_session in session.exec(
             select(UserSession).where(
-                UserSession.user_id == user_id, UserSession.revoked_at.is_(None)  # type: ignore[union-attr]
+                UserSession.user_id == user_id,
+                UserSession.revoked_at.is_(None),  # type: ignore[union-attr]
             )
         ):
             open_session.revoked_at = utcnow()
             session.add(open_session)
-    record(session, "activate" if active else "deactivate", user, before=before,
-           after={"active": active}, user_id=actor_id)
+    record(
+        session,
+        "activate" if active else "deactivate",
+        user,
+        before=before,
+        after={"active": active},
+        user_id=actor_id,
+    )
     session.commit()
     return user

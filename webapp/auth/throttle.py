@@ -48,8 +48,9 @@ def username_digest(username: str) -> str:
     return hashlib.sha256(username.strip().casefold().encode()).hexdigest()
 
 
-def check(session: Session, username: str, address: str, limits: LoginLimits,
-          *, now: datetime | None = None) -> None:
+def check(
+    session: Session, username: str, address: str, limits: LoginLimits, *, now: datetime | None = None
+) -> None:
     """Raise :class:`TooManyFailuresError` if this attempt is over a limit.
 
     The per-username count restarts at the user's last successful login from the same
@@ -75,18 +76,28 @@ def check(session: Session, username: str, address: str, limits: LoginLimits,
 
 def record_failure(session: Session, username: str, address: str, *, request_id: str = "") -> None:
     """Append one failed login to the change log and commit it, whatever else fails."""
-    session.add(AuditRecord(action=ACTION, object_type=OBJECT_TYPE, object_id=address[:64],
-                            request_id=request_id[:64],
-                            after={"username_sha256": username_digest(username)}))
+    session.add(
+        AuditRecord(
+            action=ACTION,
+            object_type=OBJECT_TYPE,
+            object_id=address[:64],
+            request_id=request_id[:64],
+            after={"username_sha256": username_digest(username)},
+        )
+    )
     session.commit()
 
 
-def _failures(session: Session, address: str, since: datetime, limit: int,
-              *, digest: str | None = None) -> list[datetime]:
+def _failures(
+    session: Session, address: str, since: datetime, limit: int, *, digest: str | None = None
+) -> list[datetime]:
     """Times of the newest ``limit`` failures from ``address`` after ``since``, newest first."""
     query = select(AuditRecord.at).where(
-        AuditRecord.action == ACTION, AuditRecord.object_type == OBJECT_TYPE,
-        AuditRecord.object_id == address[:64], AuditRecord.at > since)
+        AuditRecord.action == ACTION,
+        AuditRecord.object_type == OBJECT_TYPE,
+        AuditRecord.object_id == address[:64],
+        AuditRecord.at > since,
+    )
     if digest is not None:
         query = query.where(AuditRecord.after["username_sha256"].as_string() == digest)  # type: ignore[index]
     return list(session.exec(query.order_by(AuditRecord.at.desc()).limit(limit)))  # type: ignore[attr-defined]

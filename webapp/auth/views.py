@@ -79,9 +79,11 @@ def _too_many(form: LoginForm, retry_after_s: int) -> ResponseReturnValue:
 
 def _limits() -> LoginLimits:
     settings = current_app.config["RELOOP_SETTINGS"]
-    return LoginLimits(per_user=settings.login_max_failures,
-                       per_ip=settings.login_max_failures_per_ip,
-                       window=timedelta(seconds=settings.login_window_s))
+    return LoginLimits(
+        per_user=settings.login_max_failures,
+        per_ip=settings.login_max_failures_per_ip,
+        window=timedelta(seconds=settings.login_window_s),
+    )
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -52,8 +52,15 @@ _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 # How each kind is read and written; JSON columns travel as their text.
 _SQL_TYPES: dict[str, TypeEngine[Any]] = {
-    "int": BigInteger(), "str": Text(), "float": Float(), "bool": Boolean(), "date": Date(),
-    "time": Time(), "datetime": UTCDateTime(), "bytes": LargeBinary(), "json": Text(),
+    "int": BigInteger(),
+    "str": Text(),
+    "float": Float(),
+    "bool": Boolean(),
+    "date": Date(),
+    "time": Time(),
+    "datetime": UTCDateTime(),
+    "bytes": LargeBinary(),
+    "json": Text(),
 }
 
 
@@ -77,9 +84,14 @@ class TableEntry:
 
     def table(self, metadata: MetaData) -> Table:
         """A Core table typed by kind, on which rows are read and written."""
-        return Table(self.name, metadata, *(
-            Column(name, _SQL_TYPES[kind], primary_key=name in self.primary_key)
-            for name, kind in self.columns))
+        return Table(
+            self.name,
+            metadata,
+            *(
+                Column(name, _SQL_TYPES[kind], primary_key=name in self.primary_key)
+                for name, kind in self.columns
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -96,13 +108,29 @@ class Manifest:
         return sum(t.rows for t in self.tables)
 
     def to_json(self) -> str:
-        return json.dumps({
-            "format": FORMAT, "version": VERSION, "revision": self.revision, "backend": self.backend,
-            "created_at": self.created_at, "total_rows": self.total_rows,
-            "tables": [{"name": t.name, "file": t.file, "rows": t.rows, "sha256": t.sha256,
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "version": VERSION,
+                "revision": self.revision,
+                "backend": self.backend,
+                "created_at": self.created_at,
+                "total_rows": self.total_rows,
+                "tables": [
+                    {
+                        "name": t.name,
+                        "file": t.file,
+                        "rows": t.rows,
+                        "sha256": t.sha256,
                         "primary_key": list(t.primary_key),
-                        "columns": [{"name": n, "kind": k} for n, k in t.columns]} for t in self.tables],
-        }, ensure_ascii=False, indent=1)
+                        "columns": [{"name": n, "kind": k} for n, k in t.columns],
+                    }
+                    for t in self.tables
+                ],
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
 
     @classmethod
     def from_json(cls, text: str) -> Manifest:
@@ -113,8 +141,12 @@ class Manifest:
             if data.get("version") != VERSION:
                 raise BackupError(f"backup format version {data.get('version')!r} is not {VERSION}")
             tables = tuple(_entry(t) for t in data["tables"])
-            return cls(revision=str(data["revision"]), backend=str(data["backend"]),
-                       created_at=str(data["created_at"]), tables=tables)
+            return cls(
+                revision=str(data["revision"]),
+                backend=str(data["backend"]),
+                created_at=str(data["created_at"]),
+                tables=tables,
+            )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             if isinstance(exc, BackupError):
                 raise
@@ -127,8 +159,13 @@ def _entry(data: dict[str, Any]) -> TableEntry:
     for column, kind in ((name, "str"), *columns):
         if not _NAME.match(column) or kind not in _SQL_TYPES:
             raise BackupError(f"manifest.json: table {name}: bad name or kind {column!r}/{kind!r}")
-    return TableEntry(name=name, columns=columns, primary_key=tuple(data["primary_key"]),
-                      rows=int(data["rows"]), sha256=str(data["sha256"]))
+    return TableEntry(
+        name=name,
+        columns=columns,
+        primary_key=tuple(data["primary_key"]),
+        rows=int(data["rows"]),
+        sha256=str(data["sha256"]),
+    )
 
 
 def column_kind(table: str, column: Column[Any]) -> str:
@@ -136,8 +173,17 @@ def column_kind(table: str, column: Column[Any]) -> str:
     sql_type = column.type
     if isinstance(sql_type, TypeDecorator):
         sql_type = sql_type.impl_instance
-    for kind, types in (("json", JSON), ("bytes", LargeBinary), ("bool", Boolean), ("datetime", DateTime),
-                        ("date", Date), ("time", Time), ("float", Float), ("int", Integer), ("str", String)):
+    for kind, types in (
+        ("json", JSON),
+        ("bytes", LargeBinary),
+        ("bool", Boolean),
+        ("datetime", DateTime),
+        ("date", Date),
+        ("time", Time),
+        ("float", Float),
+        ("int", Integer),
+        ("str", String),
+    ):
         if isinstance(sql_type, types):
             return kind
     raise BackupError(f"table {table}: column {column.name} has type {sql_type} that backups do not know")
@@ -197,11 +243,15 @@ def verify(archive: zipfile.ZipFile, manifest: Manifest) -> None:
             digest.update(line)
             rows += 1
         if digest.hexdigest() != entry.sha256:
-            raise BackupError(f"table {entry.name}: the backup is corrupt (SHA-256 {digest.hexdigest()[:16]}… "
-                              f"instead of {entry.sha256[:16]}…); nothing was restored")
+            raise BackupError(
+                f"table {entry.name}: the backup is corrupt (SHA-256 {digest.hexdigest()[:16]}… "
+                f"instead of {entry.sha256[:16]}…); nothing was restored"
+            )
         if rows != entry.rows:
-            raise BackupError(f"table {entry.name}: {rows} rows in the file, {entry.rows} in the manifest; "
-                              "nothing was restored")
+            raise BackupError(
+                f"table {entry.name}: {rows} rows in the file, {entry.rows} in the manifest; "
+                "nothing was restored"
+            )
 
 
 def read_lines(archive: zipfile.ZipFile, entry: TableEntry) -> Iterator[bytes]:
@@ -212,7 +262,9 @@ def read_lines(archive: zipfile.ZipFile, entry: TableEntry) -> Iterator[bytes]:
     except KeyError:
         raise BackupError(f"table {entry.name}: {entry.file} is missing from the backup") from None
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise BackupError(f"table {entry.name}: the backup is corrupt ({exc}); nothing was restored") from None
+        raise BackupError(
+            f"table {entry.name}: the backup is corrupt ({exc}); nothing was restored"
+        ) from None
 
 
 def read_rows(archive: zipfile.ZipFile, entry: TableEntry) -> Iterator[dict[str, Any]]:

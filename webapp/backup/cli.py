@@ -12,8 +12,12 @@ from webapp.backup import BackupError, backup_database, restore_database
 
 
 @click.command("backup")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The backup file to write (a zip; replaced whole when it exists).")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The backup file to write (a zip; replaced whole when it exists).",
+)
 @with_appcontext
 def backup_command(out: Path) -> None:
     """Copy every table of DATABASE_URL to a file that restores on SQLite or PostgreSQL."""
@@ -21,8 +25,10 @@ def backup_command(out: Path) -> None:
         manifest = backup_database(current_app.config["SQLALCHEMY_DATABASE_URI"], out)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"{manifest.total_rows} rows in {len(manifest.tables)} tables "
-               f"(schema revision {manifest.revision}, {manifest.backend}) -> {out}")
+    click.echo(
+        f"{manifest.total_rows} rows in {len(manifest.tables)} tables "
+        f"(schema revision {manifest.revision}, {manifest.backend}) -> {out}"
+    )
 
 
 @click.command("restore")
@@ -39,5 +45,7 @@ def restore_command(backup_file: Path, force: bool) -> None:
         manifest = restore_database(current_app.config["SQLALCHEMY_DATABASE_URI"], backup_file, force=force)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"{manifest.total_rows} rows in {len(manifest.tables)} tables restored from {backup_file} "
-               f"(schema revision {manifest.revision}, made on {manifest.backend}); all counts and hashes match")
+    click.echo(
+        f"{manifest.total_rows} rows in {len(manifest.tables)} tables restored from {backup_file} "
+        f"(schema revision {manifest.revision}, made on {manifest.backend}); all counts and hashes match"
+    )

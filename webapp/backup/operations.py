@@ -71,13 +71,19 @@ def backup_database(url: str, out: Path) -> Manifest:
             revision = _revision(conn)
             head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
             if revision != head:
-                raise BackupError(f"the database is at schema revision {revision}, this ReLoop at {head}: "
-                                  "run `reloop db upgrade` first")
+                raise BackupError(
+                    f"the database is at schema revision {revision}, this ReLoop at {head}: "
+                    "run `reloop db upgrade` first"
+                )
             _check_tables(conn, {t.name for t in SQLModel.metadata.sorted_tables})
             with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 entries = tuple(_dump(conn, archive, table) for table in SQLModel.metadata.sorted_tables)
-                manifest = Manifest(revision=revision, backend=engine.dialect.name,
-                                    created_at=utcnow().isoformat(), tables=entries)
+                manifest = Manifest(
+                    revision=revision,
+                    backend=engine.dialect.name,
+                    created_at=utcnow().isoformat(),
+                    tables=entries,
+                )
                 archive.writestr(MANIFEST, manifest.to_json())
         os.replace(tmp, out)
     except OSError as exc:
@@ -121,12 +127,17 @@ def _load(conn: Connection, archive: zipfile.ZipFile, manifest: Manifest, *, for
     metadata = MetaData()
     tables = {entry.name: entry.table(metadata) for entry in manifest.tables}
     _check_tables(conn, set(tables), columns={e.name: {c for c, _k in e.columns} for e in manifest.tables})
-    filled = {name: n for name, table in tables.items()
-              if (n := conn.execute(select(func.count()).select_from(table)).scalar_one())}
+    filled = {
+        name: n
+        for name, table in tables.items()
+        if (n := conn.execute(select(func.count()).select_from(table)).scalar_one())
+    }
     if filled and not force:
         listed = ", ".join(f"{name} ({n} rows)" for name, n in sorted(filled.items())[:5])
-        raise BackupError(f"the database is not empty: {listed}. Restore into an empty database, "
-                          "or pass --force to replace its whole content")
+        raise BackupError(
+            f"the database is not empty: {listed}. Restore into an empty database, "
+            "or pass --force to replace its whole content"
+        )
     if filled:
         _wipe(conn, [tables[e.name] for e in reversed(manifest.tables)])
     for entry in manifest.tables:
@@ -150,8 +161,9 @@ def _insert(conn: Connection, archive: zipfile.ZipFile, entry: TableEntry, table
     statement = insert(table)
     if json_columns and conn.dialect.name == "postgresql":
         # The exact JSON text goes in as text and becomes JSON in the database.
-        statement = statement.values({name: cast(bindparam(f"{name}__text", type_=Text), JSON)
-                                      for name in json_columns})
+        statement = statement.values(
+            {name: cast(bindparam(f"{name}__text", type_=Text), JSON) for name in json_columns}
+        )
     batch: list[dict[str, Any]] = []
     for row in read_rows(archive, entry):
         if conn.dialect.name == "postgresql":
@@ -169,8 +181,10 @@ def _execute(conn: Connection, entry: TableEntry, statement: Any, batch: list[di
     try:
         conn.execute(statement, batch)
     except DBAPIError as exc:
-        raise BackupError(f"table {entry.name}: the database refused a row; nothing was restored: "
-                          f"{(str(exc.orig).splitlines() or [''])[0]}") from None
+        raise BackupError(
+            f"table {entry.name}: the database refused a row; nothing was restored: "
+            f"{(str(exc.orig).splitlines() or [''])[0]}"
+        ) from None
 
 
 def _check_restored(conn: Connection, entry: TableEntry, table: Table) -> None:
@@ -179,8 +193,10 @@ def _check_restored(conn: Connection, entry: TableEntry, table: Table) -> None:
         digest.update(line)
         rows += 1
     if rows != entry.rows or digest.hexdigest() != entry.sha256:
-        raise BackupError(f"table {entry.name}: read back {rows} rows (backup: {entry.rows}) with different "
-                          "content; nothing was restored")
+        raise BackupError(
+            f"table {entry.name}: read back {rows} rows (backup: {entry.rows}) with different "
+            "content; nothing was restored"
+        )
 
 
 def _dump(conn: Connection, archive: zipfile.ZipFile, model: Table) -> TableEntry:
@@ -201,10 +217,16 @@ def _dump(conn: Connection, archive: zipfile.ZipFile, model: Table) -> TableEntr
 def _lines(conn: Connection, table: Table, entry: TableEntry) -> Iterator[bytes]:
     """A table's rows as backup lines, in key order (byte order for text keys on both backends)."""
     kinds = dict(entry.columns)
-    shown = [cast(table.c[name], Text).label(name) if kind == "json" else table.c[name]
-             for name, kind in entry.columns]
-    order = [table.c[name].collate("C") if kinds[name] == "str" and conn.dialect.name == "postgresql"
-             else table.c[name] for name in entry.primary_key]
+    shown = [
+        cast(table.c[name], Text).label(name) if kind == "json" else table.c[name]
+        for name, kind in entry.columns
+    ]
+    order = [
+        table.c[name].collate("C")
+        if kinds[name] == "str" and conn.dialect.name == "postgresql"
+        else table.c[name]
+        for name in entry.primary_key
+    ]
     result = conn.execution_options(yield_per=_BATCH).execute(select(*shown).order_by(*order))
     for row in result:
         yield encode_line(row, entry.columns)
@@ -218,8 +240,10 @@ def _prepare_schema(url: str, revision: str) -> None:
     except Exception:  # noqa: BLE001 - alembic raises several kinds for an unknown id
         known = False
     if not known:
-        raise BackupError(f"the backup is at schema revision {revision}, which this ReLoop does not know "
-                          "(made by a newer version?)")
+        raise BackupError(
+            f"the backup is at schema revision {revision}, which this ReLoop does not know "
+            "(made by a newer version?)"
+        )
     engine = _engine(url)
     try:
         with engine.connect() as conn:
@@ -232,22 +256,27 @@ def _prepare_schema(url: str, revision: str) -> None:
     if current is None:
         upgrade(url, revision)
     elif current != revision:
-        raise BackupError(f"the database is at schema revision {current}, the backup at {revision}: restore "
-                          "into a new, empty database (then run `reloop db upgrade`)")
+        raise BackupError(
+            f"the database is at schema revision {current}, the backup at {revision}: restore "
+            "into a new, empty database (then run `reloop db upgrade`)"
+        )
 
 
-def _check_tables(conn: Connection, expected: set[str], *, columns: dict[str, set[str]] | None = None) -> None:
+def _check_tables(
+    conn: Connection, expected: set[str], *, columns: dict[str, set[str]] | None = None
+) -> None:
     inspector = inspect(conn)
     found = set(inspector.get_table_names()) - {"alembic_version"}
     if found != expected:
         missing, extra = sorted(expected - found), sorted(found - expected)
-        raise BackupError(f"the database's tables differ from the backup's: missing {missing or 'none'}, "
-                          f"not in the backup {extra or 'none'}")
+        raise BackupError(
+            f"the database's tables differ from the backup's: missing {missing or 'none'}, "
+            f"not in the backup {extra or 'none'}"
+        )
     for name, wanted in (columns or {}).items():
         have = {c["name"] for c in inspector.get_columns(name)}
         if have != wanted:
-            raise BackupError(f"table {name}: columns differ from the backup's "
-                              f"({sorted(wanted ^ have)})")
+            raise BackupError(f"table {name}: columns differ from the backup's ({sorted(wanted ^ have)})")
 
 
 def _reset_sequences(conn: Connection, manifest: Manifest) -> None:
@@ -259,13 +288,16 @@ def _reset_sequences(conn: Connection, manifest: Manifest) -> None:
         if len(entry.primary_key) != 1 or dict(entry.columns)[entry.primary_key[0]] != "int":
             continue
         column = entry.primary_key[0]
-        sequence = conn.execute(text("SELECT pg_get_serial_sequence(:t, :c)"),
-                                {"t": quote(entry.name), "c": column}).scalar()
+        sequence = conn.execute(
+            text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": quote(entry.name), "c": column}
+        ).scalar()
         if sequence:
             # Identifiers cannot be bound parameters; both are the app's own table and
             # column names (the manifest is checked against the models) quoted by the dialect.
-            sql = (f"SELECT setval(:s, COALESCE((SELECT MAX({quote(column)}) FROM "  # nosec B608
-                   f"{quote(entry.name)}), 0) + 1, false)")
+            sql = (
+                f"SELECT setval(:s, COALESCE((SELECT MAX({quote(column)}) FROM "  # nosec B608
+                f"{quote(entry.name)}), 0) + 1, false)"
+            )
             conn.execute(text(sql), {"s": sequence})
 
 

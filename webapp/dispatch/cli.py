@@ -7,11 +7,11 @@ from datetime import date
 from pathlib import Path
 
 import click
-import routing
 from flask import current_app
 from flask.cli import with_appcontext
-from routing.instances import solve_instance
 
+import routing
+from routing.instances import solve_instance
 from webapp.db import db_session
 from webapp.dispatch.operations import save_plan
 from webapp.dispatch.problem import PlanningError, build_day
@@ -26,8 +26,12 @@ def routing_group() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--time-limit-s", type=click.FloatRange(min=0.1), required=True)
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--objective", type=click.Choice(["distance", "vehicles-then-distance"]), default="distance",
-              show_default=True)
+@click.option(
+    "--objective",
+    type=click.Choice(["distance", "vehicles-then-distance"]),
+    default="distance",
+    show_default=True,
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the only output format).")
 def solve_instance_command(file: Path, time_limit_s: float, seed: int, objective: str, as_json: bool) -> None:
     """Solve a Solomon or VRPLIB file; prints vehicles, distance, routes, solve_seconds."""
@@ -49,12 +53,21 @@ def plan_command(day: date, depot_id: int, time_limit_s: int, seed: int) -> None
     session = db_session()
     try:
         settings = current_app.config["RELOOP_SETTINGS"]
-        built = build_day(session, day.date(), depot_id, cache_dir=settings.cache_dir,
-                          speeds_kmh=settings.road_speeds_kmh)
+        built = build_day(
+            session, day.date(), depot_id, cache_dir=settings.cache_dir, speeds_kmh=settings.road_speeds_kmh
+        )
     except PlanningError as exc:
         raise click.ClickException(str(exc)) from exc
     plan = routing.solve(built.problem, time_limit_s=time_limit_s, seed=seed)
-    row = save_plan(session, built, plan, day=day.date(), depot_id=depot_id, job=None,
-                    time_limit_s=time_limit_s, seed=seed)
+    row = save_plan(
+        session,
+        built,
+        plan,
+        day=day.date(),
+        depot_id=depot_id,
+        job=None,
+        time_limit_s=time_limit_s,
+        seed=seed,
+    )
     session.commit()
     click.echo(f"plan {row.id} (proposed)\n{plan.summary()}")

@@ -19,20 +19,34 @@ def hhmm(seconds: int) -> str:
 
 def plan_rows(session: Session, plan: CollectionPlan) -> list[dict[str, Any]]:
     """Routes with their vehicle and ordered stops, ready for templates and exports."""
-    routes = session.exec(select(PlannedRoute).where(PlannedRoute.plan_id == plan.id)
-                          .order_by(PlannedRoute.number)).all()
+    routes = session.exec(
+        select(PlannedRoute).where(PlannedRoute.plan_id == plan.id).order_by(PlannedRoute.number)
+    ).all()
     result = []
     for route in routes:
-        stops = session.exec(select(PlannedStop).where(PlannedStop.route_id == route.id)
-                             .order_by(PlannedStop.position)).all()
-        outlets = {o.id: o for o in session.exec(select(Outlet).where(
-            Outlet.id.in_([s.outlet_id for s in stops if s.outlet_id])))}  # type: ignore[union-attr]
+        stops = session.exec(
+            select(PlannedStop).where(PlannedStop.route_id == route.id).order_by(PlannedStop.position)
+        ).all()
+        outlets = {
+            o.id: o
+            for o in session.exec(
+                select(Outlet).where(Outlet.id.in_([s.outlet_id for s in stops if s.outlet_id]))
+            )
+        }  # type: ignore[union-attr]
         facilities = {f.id: f for f in session.exec(select(Facility))}
-        result.append({
-            "route": route, "vehicle": session.get(Vehicle, route.vehicle_id),
-            "stops": [{"stop": s, "place": outlets.get(s.outlet_id) if s.outlet_id else facilities.get(s.facility_id)}
-                      for s in stops],
-        })
+        result.append(
+            {
+                "route": route,
+                "vehicle": session.get(Vehicle, route.vehicle_id),
+                "stops": [
+                    {
+                        "stop": s,
+                        "place": outlets.get(s.outlet_id) if s.outlet_id else facilities.get(s.facility_id),
+                    }
+                    for s in stops
+                ],
+            }
+        )
     return result
 
 
@@ -41,32 +55,60 @@ def to_geojson(plan: CollectionPlan, rows: list[dict[str, Any]]) -> dict[str, An
     features: list[dict[str, Any]] = []
     for item in rows:
         route = item["route"]
-        features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": route.geometry},
-                         "properties": {"route": route.number, "colour": route.colour,
-                                        "vehicle": item["vehicle"].plate, "km": round(route.distance_m / 1000, 1)}})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": route.geometry},
+                "properties": {
+                    "route": route.number,
+                    "colour": route.colour,
+                    "vehicle": item["vehicle"].plate,
+                    "km": round(route.distance_m / 1000, 1),
+                },
+            }
+        )
         for entry in item["stops"]:
             stop, place = entry["stop"], entry["place"]
-            features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]},
-                             "properties": {"route": route.number, "colour": route.colour, "position": stop.position,
-                                            "kind": stop.kind, "code": place.code, "name": place.name,
-                                            "arrival": hhmm(stop.arrival_s), "expected_kg": stop.expected_g / 1000}})
-    return {"type": "FeatureCollection", "properties": {"plan": plan.id, "day": plan.day.isoformat()},
-            "features": features}
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]},
+                    "properties": {
+                        "route": route.number,
+                        "colour": route.colour,
+                        "position": stop.position,
+                        "kind": stop.kind,
+                        "code": place.code,
+                        "name": place.name,
+                        "arrival": hhmm(stop.arrival_s),
+                        "expected_kg": stop.expected_g / 1000,
+                    },
+                }
+            )
+    return {
+        "type": "FeatureCollection",
+        "properties": {"plan": plan.id, "day": plan.day.isoformat()},
+        "features": features,
+    }
 
 
 def to_gpx(plan: CollectionPlan, rows: list[dict[str, Any]]) -> str:
     """One GPX route per truck, with its stops as route points."""
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           '<gpx version="1.1" creator="ReLoop" xmlns="http://www.topografix.com/GPX/1/1">',
-           f"<metadata><name>plan {plan.id} {plan.day}</name></metadata>"]
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<gpx version="1.1" creator="ReLoop" xmlns="http://www.topografix.com/GPX/1/1">',
+        f"<metadata><name>plan {plan.id} {plan.day}</name></metadata>",
+    ]
     for item in rows:
         route = item["route"]
         title = f"{route.number} {item['vehicle'].plate}"
         out.append(f"<rte><name>{escape(title)}</name>")
         for entry in item["stops"]:
             place = entry["place"]
-            out.append(f'<rtept lat="{place.lat:.6f}" lon="{place.lon:.6f}"><name>{escape(place.code)}</name>'
-                       f"<desc>{escape(place.name)} {hhmm(entry['stop'].arrival_s)}</desc></rtept>")
+            out.append(
+                f'<rtept lat="{place.lat:.6f}" lon="{place.lon:.6f}"><name>{escape(place.code)}</name>'
+                f"<desc>{escape(place.name)} {hhmm(entry['stop'].arrival_s)}</desc></rtept>"
+            )
         out.append("</rte>")
         out.append(f"<trk><name>{escape(str(route.number))}</name><trkseg>")
         out += [f'<trkpt lat="{lat:.6f}" lon="{lon:.6f}"/>' for lon, lat in route.geometry]
@@ -79,12 +121,39 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     """One line per visit: route, order, what, where, when, expected kg, load after."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["route", "vehicle", "position", "kind", "code", "name", "lon", "lat",
-                     "arrival", "departure", "expected_kg", "load_after_kg"])
+    writer.writerow(
+        [
+            "route",
+            "vehicle",
+            "position",
+            "kind",
+            "code",
+            "name",
+            "lon",
+            "lat",
+            "arrival",
+            "departure",
+            "expected_kg",
+            "load_after_kg",
+        ]
+    )
     for item in rows:
         for entry in item["stops"]:
             stop, place = entry["stop"], entry["place"]
-            writer.writerow([item["route"].number, item["vehicle"].plate, stop.position, stop.kind, place.code,
-                             place.name, f"{place.lon:.6f}", f"{place.lat:.6f}", hhmm(stop.arrival_s),
-                             hhmm(stop.departure_s), f"{stop.expected_g / 1000:.1f}", f"{stop.load_after_g / 1000:.1f}"])
+            writer.writerow(
+                [
+                    item["route"].number,
+                    item["vehicle"].plate,
+                    stop.position,
+                    stop.kind,
+                    place.code,
+                    place.name,
+                    f"{place.lon:.6f}",
+                    f"{place.lat:.6f}",
+                    hhmm(stop.arrival_s),
+                    hhmm(stop.departure_s),
+                    f"{stop.expected_g / 1000:.1f}",
+                    f"{stop.load_after_g / 1000:.1f}",
+                ]
+            )
     return buffer.getvalue()

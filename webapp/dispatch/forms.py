@@ -11,8 +11,12 @@ from wtforms.validators import InputRequired, NumberRange
 class SolveForm(FlaskForm):  # type: ignore[misc]
     day = DateField(_l("Day"), validators=[InputRequired()])
     depot = SelectField(_l("Depot"), coerce=int, validators=[InputRequired()])
-    time_limit_s = SelectField(_l("Time limit"), coerce=int, default=30,
-                               choices=[(5, "5 s"), (10, "10 s"), (30, "30 s"), (60, "60 s"), (120, "120 s")])
+    time_limit_s = SelectField(
+        _l("Time limit"),
+        coerce=int,
+        default=30,
+        choices=[(5, "5 s"), (10, "10 s"), (30, "30 s"), (60, "60 s"), (120, "120 s")],
+    )
     seed = IntegerField(_l("Seed"), default=0, validators=[NumberRange(min=0, max=2**31 - 1)])
 
 

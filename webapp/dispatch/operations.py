@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import routing
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
+import routing
 from webapp.changelog import record
 from webapp.dispatch.problem import DayProblem, build_day
 from webapp.jobs.operations import Progress, handler
@@ -41,31 +41,75 @@ def solve_day_job(session: Session, job: Job, progress: Progress) -> dict[str, A
         progress(5, _("Computing road distances"))
         day = date.fromisoformat(params["day"])
         settings = current_app.config["RELOOP_SETTINGS"]
-        built = build_day(session, day, int(params["depot_id"]), cache_dir=settings.cache_dir,
-                          speeds_kmh=settings.road_speeds_kmh)
+        built = build_day(
+            session,
+            day,
+            int(params["depot_id"]),
+            cache_dir=settings.cache_dir,
+            speeds_kmh=settings.road_speeds_kmh,
+        )
         progress(25, _("Solving (up to %(s)d s)", s=int(params["time_limit_s"])))
-        locked = [routing.LockedRoute(lock["vehicle_type_id"], int(lock["unit"]), tuple(lock["visits"]))
-                  for lock in params.get("locked", [])]
-        plan = routing.solve(built.problem, time_limit_s=int(params["time_limit_s"]),
-                             seed=int(params.get("seed", 0)), locked=locked or None)
+        locked = [
+            routing.LockedRoute(lock["vehicle_type_id"], int(lock["unit"]), tuple(lock["visits"]))
+            for lock in params.get("locked", [])
+        ]
+        plan = routing.solve(
+            built.problem,
+            time_limit_s=int(params["time_limit_s"]),
+            seed=int(params.get("seed", 0)),
+            locked=locked or None,
+        )
         progress(90, _("Saving the plan"))
-        row = save_plan(session, built, plan, day=day, depot_id=int(params["depot_id"]),
-                        job=job, time_limit_s=int(params["time_limit_s"]), seed=int(params.get("seed", 0)))
+        row = save_plan(
+            session,
+            built,
+            plan,
+            day=day,
+            depot_id=int(params["depot_id"]),
+            job=job,
+            time_limit_s=int(params["time_limit_s"]),
+            seed=int(params.get("seed", 0)),
+        )
         session.commit()
         return {"plan_id": row.id, "summary": plan.summary()}
 
 
-def save_plan(session: Session, built: DayProblem, plan: routing.Plan, *, day: date, depot_id: int,
-              job: Job | None, time_limit_s: int, seed: int) -> CollectionPlan:
+def save_plan(
+    session: Session,
+    built: DayProblem,
+    plan: routing.Plan,
+    *,
+    day: date,
+    depot_id: int,
+    job: Job | None,
+    time_limit_s: int,
+    seed: int,
+) -> CollectionPlan:
     """Store a solved plan with its routes and stops (staged; the caller commits)."""
     row = CollectionPlan(
-        day=day, depot_id=depot_id, job_id=job.id if job else None, org_id=job.org_id if job else None,
-        created_by_id=job.created_by_id if job else None, time_limit_s=time_limit_s, seed=seed,
-        distance_m=plan.distance_m, duration_s=round(plan.hours * 3600), stops_served=plan.stops_served,
-        collected_g=round(plan.collected_kg * 1000), unassigned_count=len(plan.unassigned),
-        plan=plan.to_dict(), stops=built.stops,
-        unassigned=[{"stop": u.stop_id, "reason": u.reason.value, "detail": u.detail,
-                     **built.stops.get(u.stop_id, {})} for u in plan.unassigned],
+        day=day,
+        depot_id=depot_id,
+        job_id=job.id if job else None,
+        org_id=job.org_id if job else None,
+        created_by_id=job.created_by_id if job else None,
+        time_limit_s=time_limit_s,
+        seed=seed,
+        distance_m=plan.distance_m,
+        duration_s=round(plan.hours * 3600),
+        stops_served=plan.stops_served,
+        collected_g=round(plan.collected_kg * 1000),
+        unassigned_count=len(plan.unassigned),
+        plan=plan.to_dict(),
+        stops=built.stops,
+        unassigned=[
+            {
+                "stop": u.stop_id,
+                "reason": u.reason.value,
+                "detail": u.detail,
+                **built.stops.get(u.stop_id, {}),
+            }
+            for u in plan.unassigned
+        ],
     )
     session.add(row)
     session.flush()
@@ -74,44 +118,64 @@ def save_plan(session: Session, built: DayProblem, plan: routing.Plan, *, day: d
     return row
 
 
-def _save_route(session: Session, built: DayProblem, plan: CollectionPlan, number: int,
-                route: routing.Route) -> None:
+def _save_route(
+    session: Session, built: DayProblem, plan: CollectionPlan, number: int, route: routing.Route
+) -> None:
     locations = [0, *[v.location for v in route.visits], 0]
     geometry: list[list[float]] = []
     for a, b in zip(locations, locations[1:], strict=False):
-        geometry += built.legs.leg_lonlat(a, b)[(1 if geometry else 0):]
+        geometry += built.legs.leg_lonlat(a, b)[(1 if geometry else 0) :]
     row = PlannedRoute(
-        plan_id=plan.id, number=number, vehicle_id=built.vehicles[route.vehicle_type_id],  # type: ignore[arg-type]
-        colour=COLOURS[(number - 1) % len(COLOURS)], distance_m=route.distance_m,
-        duration_s=route.end_s - route.start_s, start_s=route.start_s, end_s=route.end_s,
-        collected_g=round(route.collected_kg * 1000), stop_count=len(route.stop_ids), geometry=geometry,
+        plan_id=plan.id,
+        number=number,
+        vehicle_id=built.vehicles[route.vehicle_type_id],  # type: ignore[arg-type]
+        colour=COLOURS[(number - 1) % len(COLOURS)],
+        distance_m=route.distance_m,
+        duration_s=route.end_s - route.start_s,
+        start_s=route.start_s,
+        end_s=route.end_s,
+        collected_g=round(route.collected_kg * 1000),
+        stop_count=len(route.stop_ids),
+        geometry=geometry,
     )
     session.add(row)
     session.flush()
     for position, visit in enumerate(route.visits, start=1):
         outlet = built.stops.get(visit.id)
-        session.add(PlannedStop(
-            route_id=row.id, position=position, kind="outlet" if outlet else "unload",  # type: ignore[arg-type]
-            outlet_id=outlet["outlet_id"] if outlet else None,
-            facility_id=None if outlet else built.facilities.get(visit.id),
-            arrival_s=visit.arrival_s, departure_s=visit.departure_s,
-            expected_g=round(visit.collected_kg * 1000), load_after_g=round(visit.load_kg * 1000),
-        ))
+        session.add(
+            PlannedStop(
+                route_id=row.id,
+                position=position,
+                kind="outlet" if outlet else "unload",  # type: ignore[arg-type]
+                outlet_id=outlet["outlet_id"] if outlet else None,
+                facility_id=None if outlet else built.facilities.get(visit.id),
+                arrival_s=visit.arrival_s,
+                departure_s=visit.departure_s,
+                expected_g=round(visit.collected_kg * 1000),
+                load_after_g=round(visit.load_kg * 1000),
+            )
+        )
 
 
 def route_locks(plan: CollectionPlan, numbers: set[int]) -> list[dict[str, Any]]:
     """The routes of ``plan`` numbered in ``numbers`` as locks for a re-plan (JSON-able)."""
     routes = routing.Plan.from_dict(plan.plan).routes
     locks = [routes[n - 1].to_lock() for n in sorted(numbers) if 1 <= n <= len(routes)]
-    return [{"vehicle_type_id": lock.vehicle_type_id, "unit": lock.unit, "visits": list(lock.visits)}
-            for lock in locks]
+    return [
+        {"vehicle_type_id": lock.vehicle_type_id, "unit": lock.unit, "visits": list(lock.visits)}
+        for lock in locks
+    ]
 
 
 def plan_in_force(session: Session, day: date, depot_id: int) -> CollectionPlan | None:
     """The accepted plan of a day and depot, if any."""
-    return session.exec(select(CollectionPlan).where(
-        CollectionPlan.day == day, CollectionPlan.depot_id == depot_id,
-        CollectionPlan.status == PlanStatus.ACCEPTED)).first()
+    return session.exec(
+        select(CollectionPlan).where(
+            CollectionPlan.day == day,
+            CollectionPlan.depot_id == depot_id,
+            CollectionPlan.status == PlanStatus.ACCEPTED,
+        )
+    ).first()
 
 
 def compare_with_current(session: Session, plan: CollectionPlan) -> routing.PlanComparison | None:
@@ -122,8 +186,9 @@ def compare_with_current(session: Session, plan: CollectionPlan) -> routing.Plan
     return routing.compare(routing.Plan.from_dict(current.plan), routing.Plan.from_dict(plan.plan))
 
 
-def accept_plan(session: Session, plan_id: int, drivers: dict[int, int | None], *,
-                actor_id: int | None) -> CollectionPlan:
+def accept_plan(
+    session: Session, plan_id: int, drivers: dict[int, int | None], *, actor_id: int | None
+) -> CollectionPlan:
     """Make a proposed plan the day's plan and assign each route to a driver.
 
     The plan in force before is superseded, not deleted. A driver may drive only one
@@ -137,7 +202,7 @@ def accept_plan(session: Session, plan_id: int, drivers: dict[int, int | None], 
     chosen = [d for d in drivers.values() if d]
     if len(chosen) != len(set(chosen)):
         raise DispatchError(_("A driver can drive only one route of a plan."))
-    known = set(session.exec(select(Driver.id).where(Driver.active == True)).all())  # noqa: E712
+    known = set(session.exec(select(Driver.id).where(Driver.active == True)).all())
     if not set(chosen) <= known:
         raise DispatchError(_("Unknown driver."))
     previous = plan_in_force(session, plan.day, plan.depot_id)
@@ -151,12 +216,16 @@ def accept_plan(session: Session, plan_id: int, drivers: dict[int, int | None], 
         session.add(route)
     plan.status, plan.accepted_at, plan.accepted_by_id = PlanStatus.ACCEPTED, utcnow(), actor_id
     session.add(plan)
-    record(session, "accept", plan, after={"drivers": {str(k): v for k, v in drivers.items()}}, user_id=actor_id)
+    record(
+        session, "accept", plan, after={"drivers": {str(k): v for k, v in drivers.items()}}, user_id=actor_id
+    )
     session.commit()
     return plan
 
 
-def reassign_route(session: Session, route_id: int, driver_id: int | None, *, actor_id: int | None) -> PlannedRoute:
+def reassign_route(
+    session: Session, route_id: int, driver_id: int | None, *, actor_id: int | None
+) -> PlannedRoute:
     """Hand a whole route to another driver (or to nobody), e.g. when a driver falls ill.
 
     Records already made on the route stay with the driver who made them.
@@ -171,17 +240,31 @@ def reassign_route(session: Session, route_id: int, driver_id: int | None, *, ac
         driver = session.get(Driver, driver_id)
         if driver is None or not driver.active:
             raise DispatchError(_("Unknown driver."))
-        other = session.exec(select(PlannedRoute).where(PlannedRoute.plan_id == plan.id,
-                                                        PlannedRoute.driver_id == driver_id,
-                                                        PlannedRoute.id != route.id)).first()
+        other = session.exec(
+            select(PlannedRoute).where(
+                PlannedRoute.plan_id == plan.id,
+                PlannedRoute.driver_id == driver_id,
+                PlannedRoute.id != route.id,
+            )
+        ).first()
         if other is not None:
-            raise DispatchError(_("This driver already drives route %(n)d of the plan; reassign that route first.",
-                                  n=other.number))
+            raise DispatchError(
+                _(
+                    "This driver already drives route %(n)d of the plan; reassign that route first.",
+                    n=other.number,
+                )
+            )
     before = route.driver_id
     route.driver_id = driver_id
     session.add(route)
-    record(session, "reassign", route, before={"driver_id": before}, after={"driver_id": driver_id},
-           user_id=actor_id)
+    record(
+        session,
+        "reassign",
+        route,
+        before={"driver_id": before},
+        after={"driver_id": driver_id},
+        user_id=actor_id,
+    )
     session.commit()
     return route
 
@@ -199,13 +282,22 @@ def reassign_stop(session: Session, stop_id: int, route_id: int, *, actor_id: in
         raise DispatchError(_("A stop can only move to another route of the same plan."))
     if current_records(session, [stop_id]):
         raise DispatchError(_("This stop has already been recorded by its driver."))
-    last = session.exec(select(PlannedStop.position).where(PlannedStop.route_id == target.id)
-                        .order_by(PlannedStop.position.desc())).first()  # type: ignore[union-attr]
+    last = session.exec(
+        select(PlannedStop.position)
+        .where(PlannedStop.route_id == target.id)
+        .order_by(PlannedStop.position.desc())
+    ).first()  # type: ignore[union-attr]
     before = {"route_id": stop.route_id, "position": stop.position}
     stop.route_id, stop.position = target.id, (last or 0) + 1  # type: ignore[assignment]
     source.stop_count, target.stop_count = source.stop_count - 1, target.stop_count + 1
     session.add_all([stop, source, target])
-    record(session, "reassign", stop, before=before, after={"route_id": target.id, "position": stop.position},
-           user_id=actor_id)
+    record(
+        session,
+        "reassign",
+        stop,
+        before=before,
+        after={"route_id": target.id, "position": stop.position},
+        user_id=actor_id,
+    )
     session.commit()
     return stop

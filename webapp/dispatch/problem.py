@@ -7,17 +7,17 @@ truck passing by picks them up when it pays.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Any
+
+from sqlmodel import Session, select
 
 import geodata
 import routing
 from geodata.driving import drive_matrices
-from sqlmodel import Session, select
-
 from webapp.models import (
     CollectionPlan,
     Facility,
@@ -65,8 +65,11 @@ def _taken_outlets(session: Session, day: date, depot_id: int) -> set[int]:
         select(PlannedStop.outlet_id)
         .join(PlannedRoute, PlannedRoute.id == PlannedStop.route_id)  # type: ignore[arg-type]
         .join(CollectionPlan, CollectionPlan.id == PlannedRoute.plan_id)  # type: ignore[arg-type]
-        .where(CollectionPlan.day == day, CollectionPlan.status == PlanStatus.ACCEPTED,
-               CollectionPlan.depot_id != depot_id)
+        .where(
+            CollectionPlan.day == day,
+            CollectionPlan.status == PlanStatus.ACCEPTED,
+            CollectionPlan.depot_id != depot_id,
+        )
     ).all()
     return {r for r in rows if r is not None}
 
@@ -98,13 +101,25 @@ def candidate_points(session: Session, day: date, depot_id: int) -> list[Candida
     to this depot than to any other (as the crow flies), and on no other depot's
     accepted plan that day. Light rows, because the board maps thousands of them."""
     taken = _taken_outlets(session, day, depot_id)
-    depots = [(d.id, d.lon, d.lat) for d in session.exec(select(Facility).where(Facility.is_depot == True))]  # noqa: E712
+    depots = [(d.id, d.lon, d.lat) for d in session.exec(select(Facility).where(Facility.is_depot == True))]
     rows = session.exec(
-        select(Outlet.id, Outlet.code, Outlet.name, Outlet.lon, Outlet.lat, Outlet.last_fill_pct,
-               Outlet.fill_threshold_pct).where(*_WORTH_A_VISIT).order_by(Outlet.id)
+        select(
+            Outlet.id,
+            Outlet.code,
+            Outlet.name,
+            Outlet.lon,
+            Outlet.lat,
+            Outlet.last_fill_pct,
+            Outlet.fill_threshold_pct,
+        )
+        .where(*_WORTH_A_VISIT)
+        .order_by(Outlet.id)
     ).all()
-    return [CandidatePoint(*row) for row in rows
-            if row.id not in taken and _nearest(depots, row.lon, row.lat) == depot_id]
+    return [
+        CandidatePoint(*row)
+        for row in rows
+        if row.id not in taken and _nearest(depots, row.lon, row.lat) == depot_id
+    ]
 
 
 def candidate_outlets(session: Session, day: date, depot_id: int) -> list[Outlet]:
@@ -127,13 +142,21 @@ def _loads(outlet: Outlet, materials: list[Material]) -> tuple[tuple[routing.Loa
     if not materials:
         return (), 0
     share = litres / 1000 / len(materials)
-    loads = tuple(routing.Load(m.code, kg=round(share * m.density_kg_m3, 1), m3=round(share, 3)) for m in materials)
+    loads = tuple(
+        routing.Load(m.code, kg=round(share * m.density_kg_m3, 1), m3=round(share, 3)) for m in materials
+    )
     value = sum(round(load.kg * m.price_fen_per_kg) for load, m in zip(loads, materials, strict=True))
     return loads, value
 
 
-def build_day(session: Session, day: date, depot_id: int, *, cache_dir: Path | None,
-              speeds_kmh: Mapping[str, float] | None = None) -> DayProblem:
+def build_day(
+    session: Session,
+    day: date,
+    depot_id: int,
+    *,
+    cache_dir: Path | None,
+    speeds_kmh: Mapping[str, float] | None = None,
+) -> DayProblem:
     """Read the day's data and build the problem on real driving distances.
 
     ``speeds_kmh`` overrides truck speeds by road class (the app passes its settings).
@@ -141,10 +164,18 @@ def build_day(session: Session, day: date, depot_id: int, *, cache_dir: Path | N
     depot = session.get(Facility, depot_id)
     if depot is None or not depot.is_depot:
         raise PlanningError(f"facility {depot_id} is not a depot")
-    vehicles = session.exec(select(Vehicle).where(Vehicle.depot_id == depot_id, Vehicle.active == True)  # noqa: E712
-                            .order_by(Vehicle.id)).all()
-    unload = session.exec(select(Facility).where(Facility.kind.in_(  # type: ignore[attr-defined]
-        [FacilityKind.SORTING_CENTRE, FacilityKind.TRANSFER_STATION])).order_by(Facility.id)).all()
+    vehicles = session.exec(
+        select(Vehicle).where(Vehicle.depot_id == depot_id, Vehicle.active == True).order_by(Vehicle.id)
+    ).all()
+    unload = session.exec(
+        select(Facility)
+        .where(
+            Facility.kind.in_(  # type: ignore[attr-defined]
+                [FacilityKind.SORTING_CENTRE, FacilityKind.TRANSFER_STATION]
+            )
+        )
+        .order_by(Facility.id)
+    ).all()
     outlets = candidate_outlets(session, day, depot_id)
     if not outlets:
         raise PlanningError("no outlet is due or half-full for this day")
@@ -155,14 +186,23 @@ def build_day(session: Session, day: date, depot_id: int, *, cache_dir: Path | N
     legs = drive_matrices(graph, points, speeds_kmh=speeds_kmh)
     day_problem = DayProblem(problem=None, legs=legs)  # type: ignore[arg-type]
     locations = [routing.Location(lon, lat) for lon, lat in points]
-    facilities = [_facility(f, i, day_problem) for i, f in enumerate(places) if f.kind != FacilityKind.RECYCLER_PLANT]
-    stops = [_stop(o, len(places) + i, accepted.get(o.id, []), day_problem)  # type: ignore[arg-type]
-             for i, o in enumerate(outlets)]
+    facilities = [
+        _facility(f, i, day_problem) for i, f in enumerate(places) if f.kind != FacilityKind.RECYCLER_PLANT
+    ]
+    stops = [
+        _stop(o, len(places) + i, accepted.get(o.id, []), day_problem)  # type: ignore[arg-type]
+        for i, o in enumerate(outlets)
+    ]
     types = [_vehicle_type(v, day_problem) for v in vehicles]
     day_problem.problem = routing.CollectionProblem(
-        locations=tuple(locations), depots=(routing.Depot(id=f"d{depot.id}", location=0),),
-        facilities=tuple(facilities), stops=tuple(stops), vehicle_types=tuple(types),
-        distance_m=legs.distance_m, duration_s=legs.duration_s)
+        locations=tuple(locations),
+        depots=(routing.Depot(id=f"d{depot.id}", location=0),),
+        facilities=tuple(facilities),
+        stops=tuple(stops),
+        vehicle_types=tuple(types),
+        distance_m=legs.distance_m,
+        duration_s=legs.duration_s,
+    )
     return day_problem
 
 
@@ -182,31 +222,55 @@ def _accepted_materials(session: Session, outlet_ids: list[int]) -> dict[int, li
 def _facility(f: Facility, index: int, day: DayProblem) -> routing.Facility:
     key = f"f{f.id}"
     day.facilities[key] = f.id  # type: ignore[assignment]
-    return routing.Facility(id=key, location=index, unload_s=f.unload_minutes * 60,
-                            opening=routing.TimeWindow(_seconds(f.opens), _seconds(f.closes)),
-                            kind=routing.FacilityKind(f.kind.value))
+    return routing.Facility(
+        id=key,
+        location=index,
+        unload_s=f.unload_minutes * 60,
+        opening=routing.TimeWindow(_seconds(f.opens), _seconds(f.closes)),
+        kind=routing.FacilityKind(f.kind.value),
+    )
 
 
 def _stop(outlet: Outlet, index: int, materials: list[Material], day: DayProblem) -> routing.Stop:
     key = f"o{outlet.id}"
     loads, value = _loads(outlet, materials)
     required = outlet.due
-    day.stops[key] = {"outlet_id": outlet.id, "code": outlet.code, "name": outlet.name,
-                      "lon": outlet.lon, "lat": outlet.lat, "required": required,
-                      "expected_g": sum(round(load.kg * 1000) for load in loads), "prize_fen": value,
-                      "fill_pct": outlet.last_fill_pct}
-    return routing.Stop(id=key, location=index, loads=loads,
-                        window=routing.TimeWindow(*(_seconds(t) for t in OUTLET_HOURS)),
-                        service_base_s=SERVICE_BASE_S, service_s_per_kg=SERVICE_S_PER_KG,
-                        required=required, prize_fen=0 if required else value)
+    day.stops[key] = {
+        "outlet_id": outlet.id,
+        "code": outlet.code,
+        "name": outlet.name,
+        "lon": outlet.lon,
+        "lat": outlet.lat,
+        "required": required,
+        "expected_g": sum(round(load.kg * 1000) for load in loads),
+        "prize_fen": value,
+        "fill_pct": outlet.last_fill_pct,
+    }
+    return routing.Stop(
+        id=key,
+        location=index,
+        loads=loads,
+        window=routing.TimeWindow(*(_seconds(t) for t in OUTLET_HOURS)),
+        service_base_s=SERVICE_BASE_S,
+        service_s_per_kg=SERVICE_S_PER_KG,
+        required=required,
+        prize_fen=0 if required else value,
+    )
 
 
 def _vehicle_type(v: Vehicle, day: DayProblem) -> routing.VehicleType:
     key = f"v{v.id}"
     day.vehicles[key] = v.id  # type: ignore[assignment]
     return routing.VehicleType(
-        id=key, count=1, capacity_kg=v.capacity_g / 1000, capacity_m3=v.volume_l / 1000,
+        id=key,
+        count=1,
+        capacity_kg=v.capacity_g / 1000,
+        capacity_m3=v.volume_l / 1000,
         shift=routing.TimeWindow(_seconds(v.shift_start), _seconds(v.shift_end)),
-        start_depot="d" + str(v.depot_id), end_depot="d" + str(v.depot_id),
-        fixed_cost_fen=v.fixed_cost_fen, cost_per_km_fen=v.cost_per_km_fen,
-        breaks=(LUNCH,), max_duration_s=MAX_ROUTE_S)
+        start_depot="d" + str(v.depot_id),
+        end_depot="d" + str(v.depot_id),
+        fixed_cost_fen=v.fixed_cost_fen,
+        cost_per_km_fen=v.cost_per_km_fen,
+        breaks=(LUNCH,),
+        max_duration_s=MAX_ROUTE_S,
+    )

@@ -20,8 +20,8 @@ from webapp.db import db_session
 from webapp.dispatch import exports, operations
 from webapp.dispatch.forms import AcceptForm, SolveForm
 from webapp.dispatch.problem import candidate_points
-from webapp.jobs import operations as jobs
 from webapp.driver.queries import route_view
+from webapp.jobs import operations as jobs
 from webapp.models import CollectionPlan, Driver, Facility, PlannedRoute
 
 bp = Blueprint("dispatch", __name__, url_prefix="/dispatch")
@@ -30,16 +30,19 @@ bp = Blueprint("dispatch", __name__, url_prefix="/dispatch")
 def reason_label(reason: str) -> str:
     """Why a stop was not served, in the reader's language."""
     labels = {
-        "no_vehicles": _("no vehicle available"), "too_heavy": _("heavier than any truck"),
-        "too_bulky": _("bulkier than any truck"), "unreachable": _("not reachable on the road network"),
-        "time_window": _("opening hours cannot be met"), "not_profitable": _("optional and not worth the detour"),
+        "no_vehicles": _("no vehicle available"),
+        "too_heavy": _("heavier than any truck"),
+        "too_bulky": _("bulkier than any truck"),
+        "unreachable": _("not reachable on the road network"),
+        "time_window": _("opening hours cannot be met"),
+        "not_profitable": _("optional and not worth the detour"),
         "no_route_found": _("no feasible route found"),
     }
     return labels.get(reason, reason)
 
 
 def _depots() -> list[Facility]:
-    return list(db_session().exec(select(Facility).where(Facility.is_depot == True).order_by(Facility.id)))  # noqa: E712
+    return list(db_session().exec(select(Facility).where(Facility.is_depot == True).order_by(Facility.id)))
 
 
 @bp.get("/")
@@ -59,18 +62,45 @@ def board() -> ResponseReturnValue:
     session = db_session()
     outlets = candidate_points(session, day, depot_id)
     # The list shows totals only: leave each plan's JSON (thousands of visits) unread.
-    plans = session.exec(select(CollectionPlan).where(CollectionPlan.day == day, CollectionPlan.depot_id == depot_id)
-                         .options(defer(CollectionPlan.plan), defer(CollectionPlan.stops),  # type: ignore[arg-type]
-                                  defer(CollectionPlan.unassigned))  # type: ignore[arg-type]
-                         .order_by(CollectionPlan.id.desc())).all()  # type: ignore[union-attr]
-    route_counts = dict(session.exec(  # type: ignore[call-overload]
-        select(PlannedRoute.plan_id, func.count()).where(PlannedRoute.plan_id.in_([p.id for p in plans]))  # type: ignore[attr-defined]
-        .group_by(PlannedRoute.plan_id)).all())
-    points = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [o.lon, o.lat]},
-         "properties": {"code": o.code, "name": o.name, "fill": o.last_fill_pct, "due": o.due}} for o in outlets]}
-    return render_template("dispatch/board.html", form=form, solve_form=SolveForm(formdata=None, obj=form),
-                           outlets=outlets, plans=plans, route_counts=route_counts, day=day, depot_id=depot_id, outlets_geojson=points)
+    plans = session.exec(
+        select(CollectionPlan)
+        .where(CollectionPlan.day == day, CollectionPlan.depot_id == depot_id)
+        .options(
+            defer(CollectionPlan.plan),
+            defer(CollectionPlan.stops),  # type: ignore[arg-type]
+            defer(CollectionPlan.unassigned),
+        )  # type: ignore[arg-type]
+        .order_by(CollectionPlan.id.desc())
+    ).all()  # type: ignore[union-attr]
+    route_counts = dict(
+        session.exec(  # type: ignore[call-overload]
+            select(PlannedRoute.plan_id, func.count())
+            .where(PlannedRoute.plan_id.in_([p.id for p in plans]))  # type: ignore[attr-defined]
+            .group_by(PlannedRoute.plan_id)
+        ).all()
+    )
+    points = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [o.lon, o.lat]},
+                "properties": {"code": o.code, "name": o.name, "fill": o.last_fill_pct, "due": o.due},
+            }
+            for o in outlets
+        ],
+    }
+    return render_template(
+        "dispatch/board.html",
+        form=form,
+        solve_form=SolveForm(formdata=None, obj=form),
+        outlets=outlets,
+        plans=plans,
+        route_counts=route_counts,
+        day=day,
+        depot_id=depot_id,
+        outlets_geojson=points,
+    )
 
 
 @bp.post("/solve")
@@ -83,11 +113,19 @@ def solve() -> ResponseReturnValue:
         for field, errors in form.errors.items():
             flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
         return redirect(url_for("dispatch.board"))
-    job = jobs.enqueue(db_session(), "dispatch.solve",
-                       {"day": form.day.data.isoformat(), "depot_id": form.depot.data,
-                        "time_limit_s": form.time_limit_s.data, "seed": form.seed.data or 0,
-                        "locale": str(get_locale())},
-                       actor_id=current_user.id, org_id=current_user.org_id)
+    job = jobs.enqueue(
+        db_session(),
+        "dispatch.solve",
+        {
+            "day": form.day.data.isoformat(),
+            "depot_id": form.depot.data,
+            "time_limit_s": form.time_limit_s.data,
+            "seed": form.seed.data or 0,
+            "locale": str(get_locale()),
+        },
+        actor_id=current_user.id,
+        org_id=current_user.org_id,
+    )
     return redirect(url_for("jobs.show", job_id=job.id))
 
 
@@ -98,13 +136,22 @@ def show_plan(plan_id: int) -> ResponseReturnValue:
     session = db_session()
     plan = _get(plan_id)
     rows = exports.plan_rows(session, plan)
-    drivers = session.exec(select(Driver).where(Driver.active == True).order_by(Driver.id)).all()  # noqa: E712
+    drivers = session.exec(select(Driver).where(Driver.active == True).order_by(Driver.id)).all()
     by_vehicle = {d.vehicle_id: d.id for d in drivers}
-    return render_template("dispatch/plan.html", plan=plan, rows=rows, drivers=drivers, by_vehicle=by_vehicle,
-                           comparison=operations.compare_with_current(session, plan), hhmm=exports.hhmm,
-                           depot=session.get(Facility, plan.depot_id), accept_form=AcceptForm(),
-                           geojson=exports.to_geojson(plan, rows), reason_label=reason_label,
-                           **_progress_context(plan))
+    return render_template(
+        "dispatch/plan.html",
+        plan=plan,
+        rows=rows,
+        drivers=drivers,
+        by_vehicle=by_vehicle,
+        comparison=operations.compare_with_current(session, plan),
+        hhmm=exports.hhmm,
+        depot=session.get(Facility, plan.depot_id),
+        accept_form=AcceptForm(),
+        geojson=exports.to_geojson(plan, rows),
+        reason_label=reason_label,
+        **_progress_context(plan),
+    )
 
 
 @bp.post("/plans/<int:plan_id>/accept")
@@ -114,8 +161,11 @@ def accept(plan_id: int) -> ResponseReturnValue:
     _get(plan_id)
     if not AcceptForm().validate_on_submit():
         abort(400)
-    drivers = {int(key.removeprefix("driver_")): (int(value) if value.isdigit() else None)
-               for key, value in request.form.items() if key.startswith("driver_") and key[7:].isdigit()}
+    drivers = {
+        int(key.removeprefix("driver_")): (int(value) if value.isdigit() else None)
+        for key, value in request.form.items()
+        if key.startswith("driver_") and key[7:].isdigit()
+    }
     try:
         operations.accept_plan(db_session(), plan_id, drivers, actor_id=current_user.id)
     except operations.DispatchError as exc:
@@ -134,11 +184,21 @@ def replan(plan_id: int) -> ResponseReturnValue:
     if not AcceptForm().validate_on_submit():
         abort(400)
     numbers = {int(n) for n in request.form.getlist("lock") if n.isdigit()}
-    job = jobs.enqueue(db_session(), "dispatch.solve",
-                       {"day": plan.day.isoformat(), "depot_id": plan.depot_id, "time_limit_s": plan.time_limit_s,
-                        "seed": plan.seed, "locale": str(get_locale()),
-                        "locked": operations.route_locks(plan, numbers), "replans": plan.id},
-                       actor_id=current_user.id, org_id=current_user.org_id)
+    job = jobs.enqueue(
+        db_session(),
+        "dispatch.solve",
+        {
+            "day": plan.day.isoformat(),
+            "depot_id": plan.depot_id,
+            "time_limit_s": plan.time_limit_s,
+            "seed": plan.seed,
+            "locale": str(get_locale()),
+            "locked": operations.route_locks(plan, numbers),
+            "replans": plan.id,
+        },
+        actor_id=current_user.id,
+        org_id=current_user.org_id,
+    )
     return redirect(url_for("jobs.show", job_id=job.id))
 
 
@@ -177,8 +237,10 @@ def reassign_route() -> ResponseReturnValue:
     route_id, driver_id = _form_int("route_id"), _form_int("driver_id")
     if route_id is None:
         abort(400)
-    return _reassigned(lambda: operations.reassign_route(db_session(), route_id, driver_id,
-                                                         actor_id=current_user.id), route_id=route_id)
+    return _reassigned(
+        lambda: operations.reassign_route(db_session(), route_id, driver_id, actor_id=current_user.id),
+        route_id=route_id,
+    )
 
 
 @bp.post("/stops/reassign")
@@ -188,8 +250,10 @@ def reassign_stop() -> ResponseReturnValue:
     stop_id, route_id = _form_int("stop_id"), _form_int("route_id")
     if stop_id is None or route_id is None:
         abort(400)
-    return _reassigned(lambda: operations.reassign_stop(db_session(), stop_id, route_id,
-                                                        actor_id=current_user.id), route_id=route_id)
+    return _reassigned(
+        lambda: operations.reassign_stop(db_session(), stop_id, route_id, actor_id=current_user.id),
+        route_id=route_id,
+    )
 
 
 def _reassigned(action: Callable[[], object], *, route_id: int) -> ResponseReturnValue:
@@ -213,8 +277,9 @@ def _form_int(name: str) -> int | None:
 
 def _progress_context(plan: CollectionPlan) -> dict[str, object]:
     session = db_session()
-    routes = session.exec(select(PlannedRoute).where(PlannedRoute.plan_id == plan.id)
-                          .order_by(PlannedRoute.number)).all()
+    routes = session.exec(
+        select(PlannedRoute).where(PlannedRoute.plan_id == plan.id).order_by(PlannedRoute.number)
+    ).all()
     drivers = {d.id: d for d in session.exec(select(Driver))}
     return {"views": [route_view(session, r) for r in routes], "driver_names": drivers}
 

@@ -81,10 +81,14 @@ def post_evidence() -> ResponseReturnValue:
     """A photo or signature as the raw request body; answered with its SHA-256."""
     token, _driver = _auth()
     try:
-        row, created = evidence.store_evidence(db_session(), request.get_data(cache=False), user_id=token.user_id)
+        row, created = evidence.store_evidence(
+            db_session(), request.get_data(cache=False), user_id=token.user_id
+        )
     except evidence.EvidenceError as exc:
         return jsonify(error=str(exc), status=422), 422
-    return jsonify(sha256=row.sha256, media_type=row.media_type, size_bytes=row.size_bytes), 201 if created else 200
+    return jsonify(
+        sha256=row.sha256, media_type=row.media_type, size_bytes=row.size_bytes
+    ), 201 if created else 200
 
 
 @bp.post("/completions")
@@ -97,8 +101,9 @@ def post_completion() -> ResponseReturnValue:
         return jsonify(error="invalid record; nothing was stored", errors=problems, status=422), 422
     session = db_session()
     try:
-        row, created = operations.record_completion(session, driver, data, user_id=token.user_id,
-                                                    token_id=token.id)
+        row, created = operations.record_completion(
+            session, driver, data, user_id=token.user_id, token_id=token.id
+        )
     except operations.AlreadyRecordedError as exc:
         session.rollback()
         return jsonify(error=str(exc), status=409, existing=completion_json(exc.existing)), 409
@@ -130,14 +135,25 @@ def completion_json(row: Collection) -> dict[str, Any]:
     photo = evidence_sha(row.photo_id)
     signature = evidence_sha(row.signature_id)
     return {
-        "id": row.client_id, "server_id": row.id, "stop_id": row.stop_id, "route_id": row.route_id,
-        "outcome": row.outcome.value, "weights_g": weights, "total_g": row.total_g,
-        "skip_reason": reason.code if reason else None, "note": row.note,
-        "photo_sha256": photo, "signature_sha256": signature,
-        "position": {"lon": row.lon, "lat": row.lat, "accuracy_m": row.accuracy_m} if row.lon is not None else None,
+        "id": row.client_id,
+        "server_id": row.id,
+        "stop_id": row.stop_id,
+        "route_id": row.route_id,
+        "outcome": row.outcome.value,
+        "weights_g": weights,
+        "total_g": row.total_g,
+        "skip_reason": reason.code if reason else None,
+        "note": row.note,
+        "photo_sha256": photo,
+        "signature_sha256": signature,
+        "position": {"lon": row.lon, "lat": row.lat, "accuracy_m": row.accuracy_m}
+        if row.lon is not None
+        else None,
         "arrived_at": row.arrived_at.isoformat() if row.arrived_at else None,
-        "recorded_at": row.recorded_at.isoformat(), "received_at": row.received_at.isoformat(),
-        "supersedes": superseded.client_id if superseded else None, "correction_reason": row.correction_reason,
+        "recorded_at": row.recorded_at.isoformat(),
+        "received_at": row.received_at.isoformat(),
+        "supersedes": superseded.client_id if superseded else None,
+        "correction_reason": row.correction_reason,
         "out_of_order": row.out_of_order,
     }
 
@@ -156,10 +172,16 @@ def _route_json(rv: RouteView) -> dict[str, Any]:
     for sv in rv.stops:
         place = sv.place
         item: dict[str, Any] = {
-            "id": sv.stop.id, "position": sv.stop.position, "kind": sv.stop.kind, "status": sv.status,
-            "name": place.name if place else "", "address": place.address if place else "",
-            "lon": place.lon if place else None, "lat": place.lat if place else None,
-            "planned_arrival": hhmm(sv.stop.arrival_s), "expected_kg": round(sv.stop.expected_g / 1000, 1),
+            "id": sv.stop.id,
+            "position": sv.stop.position,
+            "kind": sv.stop.kind,
+            "status": sv.status,
+            "name": place.name if place else "",
+            "address": place.address if place else "",
+            "lon": place.lon if place else None,
+            "lat": place.lat if place else None,
+            "planned_arrival": hhmm(sv.stop.arrival_s),
+            "expected_kg": round(sv.stop.expected_g / 1000, 1),
             "materials": [{"code": m.code, "name": m.name(locale)} for m in sv.materials],
         }
         if sv.stop.kind == "outlet" and place is not None:
@@ -167,6 +189,14 @@ def _route_json(rv: RouteView) -> dict[str, Any]:
             item["navigation"] = {link.app: link.href for link in nav_links(place.lon, place.lat, place.name)}
             item["record"] = completion_json(sv.record) if sv.record else None
         stops.append(item)
-    return {"id": rv.route.id, "number": rv.route.number, "day": rv.plan.day.isoformat(),
-            "vehicle": rv.vehicle.plate, "capacity_kg": rv.vehicle.capacity_g / 1000,
-            "done": rv.done, "total": rv.total, "collected_kg": rv.collected_g / 1000, "stops": stops}
+    return {
+        "id": rv.route.id,
+        "number": rv.route.number,
+        "day": rv.plan.day.isoformat(),
+        "vehicle": rv.vehicle.plate,
+        "capacity_kg": rv.vehicle.capacity_g / 1000,
+        "done": rv.done,
+        "total": rv.total,
+        "collected_kg": rv.collected_g / 1000,
+        "stops": stops,
+    }

@@ -98,8 +98,11 @@ def parse_kg(value: Any, *, max_g: int = MAX_STOP_G) -> tuple[int | None, str | 
         return None, _("cannot be negative")
     # The limit comes first: quantizing 1e27 kg overflows the decimal context (a 500 once).
     if amount * 1000 > max_g:
-        return None, _("%(kg)s kg is more than the %(max)s kg a stop can hold", kg=f"{amount:.1f}"[:20],
-                       max=f"{max_g / 1000:g}")
+        return None, _(
+            "%(kg)s kg is more than the %(max)s kg a stop can hold",
+            kg=f"{amount:.1f}"[:20],
+            max=f"{max_g / 1000:g}",
+        )
     if amount != amount.quantize(Decimal("0.1")):
         return None, _("at most one decimal (0.1 kg)")
     return int(amount * 1000), None
@@ -108,14 +111,29 @@ def parse_kg(value: Any, *, max_g: int = MAX_STOP_G) -> tuple[int | None, str | 
 def check_capacity(data: CompletionIn, capacity_g: int) -> Problems:
     """Weights above what the stop's truck can carry are typos, named by field."""
     limit = min(capacity_g, MAX_STOP_G)
-    problems = [{"field": f"weights_kg.{code}",
-                 "message": _("%(kg).1f kg is more than the truck's capacity of %(max)s kg",
-                              kg=grams / 1000, max=f"{limit / 1000:g}")}
-                for code, grams in data.weights_g.items() if grams > limit]
+    problems = [
+        {
+            "field": f"weights_kg.{code}",
+            "message": _(
+                "%(kg).1f kg is more than the truck's capacity of %(max)s kg",
+                kg=grams / 1000,
+                max=f"{limit / 1000:g}",
+            ),
+        }
+        for code, grams in data.weights_g.items()
+        if grams > limit
+    ]
     if not problems and data.total_g > limit:
-        problems.append({"field": "weights_kg", "message": _(
-            "%(kg).1f kg in all is more than the truck's capacity of %(max)s kg",
-            kg=data.total_g / 1000, max=f"{limit / 1000:g}")})
+        problems.append(
+            {
+                "field": "weights_kg",
+                "message": _(
+                    "%(kg).1f kg in all is more than the truck's capacity of %(max)s kg",
+                    kg=data.total_g / 1000,
+                    max=f"{limit / 1000:g}",
+                ),
+            }
+        )
     return problems
 
 
@@ -166,11 +184,19 @@ def parse_completion(body: Any) -> tuple[CompletionIn | None, Problems]:
     if problems:
         return None, problems
     return CompletionIn(
-        client_id=client_id, stop_id=stop_id, outcome=outcome,  # type: ignore[arg-type]
-        recorded_at=recorded_at, weights_g={k: v for k, v in (weights or {}).items() if v},  # type: ignore[arg-type]
-        skip_reason=skip_reason if outcome == CollectionOutcome.SKIPPED else None, note=note.strip(),
-        photo_sha256=photo, signature_sha256=signature, arrived_at=arrived_at, position=position,
-        supersedes=supersedes, correction_reason=reason_text.strip(),
+        client_id=client_id,
+        stop_id=stop_id,
+        outcome=outcome,  # type: ignore[arg-type]
+        recorded_at=recorded_at,
+        weights_g={k: v for k, v in (weights or {}).items() if v},  # type: ignore[arg-type]
+        skip_reason=skip_reason if outcome == CollectionOutcome.SKIPPED else None,
+        note=note.strip(),
+        photo_sha256=photo,
+        signature_sha256=signature,
+        arrived_at=arrived_at,
+        position=position,
+        supersedes=supersedes,
+        correction_reason=reason_text.strip(),
     ), []
 
 
@@ -218,8 +244,12 @@ def _position(value: Any, bad: Any) -> Position | None:
         if number is None and key == "accuracy_m":
             numbers[key] = None
             continue
-        if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number) \
-                or not low <= number <= high:
+        if (
+            isinstance(number, bool)
+            or not isinstance(number, (int, float))
+            or not math.isfinite(number)
+            or not low <= number <= high
+        ):
             bad(f"position.{key}", _("must be a number from %(low)s to %(high)s", low=low, high=f"{high:g}"))
             return None
         numbers[key] = float(number)

@@ -37,8 +37,13 @@ def store_evidence(session: Session, data: bytes, *, user_id: int | None) -> tup
     if not data:
         raise EvidenceError(_("The file is empty."))
     if len(data) > MAX_EVIDENCE_BYTES:
-        raise EvidenceError(_("The photo is %(mb).1f MB; at most %(max)d MB is kept.",
-                              mb=len(data) / 1e6, max=MAX_EVIDENCE_BYTES // (1024 * 1024)))
+        raise EvidenceError(
+            _(
+                "The photo is %(mb).1f MB; at most %(max)d MB is kept.",
+                mb=len(data) / 1e6,
+                max=MAX_EVIDENCE_BYTES // (1024 * 1024),
+            )
+        )
     kind = media_type(data)
     if kind is None:
         raise EvidenceError(_("Only JPEG, PNG or WebP images are kept."))
@@ -46,7 +51,9 @@ def store_evidence(session: Session, data: bytes, *, user_id: int | None) -> tup
     found = find(session, digest)
     if found is not None:
         return found, False
-    row = EvidenceFile(sha256=digest, media_type=kind, size_bytes=len(data), data=data, uploaded_by_id=user_id)
+    row = EvidenceFile(
+        sha256=digest, media_type=kind, size_bytes=len(data), data=data, uploaded_by_id=user_id
+    )
     session.add(row)
     try:
         session.commit()

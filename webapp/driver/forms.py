@@ -18,10 +18,16 @@ WEIGHT_PREFIX = "kg_"
 def completion_body(form: MultiDict[str, str], stop_id: int) -> dict[str, Any]:
     """Form fields -> completion JSON; blank weight boxes mean "not collected"."""
     outcome = form.get("outcome", "")
-    weights = {key[len(WEIGHT_PREFIX):]: value for key, value in form.items()
-               if key.startswith(WEIGHT_PREFIX) and value.strip()}
+    weights = {
+        key[len(WEIGHT_PREFIX) :]: value
+        for key, value in form.items()
+        if key.startswith(WEIGHT_PREFIX) and value.strip()
+    }
     body: dict[str, Any] = {
-        "id": form.get("id", ""), "stop_id": stop_id, "outcome": outcome, "recorded_at": utcnow().isoformat(),
+        "id": form.get("id", ""),
+        "stop_id": stop_id,
+        "outcome": outcome,
+        "recorded_at": utcnow().isoformat(),
         "weights_kg": weights if outcome == "collected" else {},
         "skip_reason": form.get("skip_reason") or None if outcome == "skipped" else None,
         "note": form.get("note", ""),

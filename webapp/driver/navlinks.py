@@ -37,14 +37,32 @@ def nav_links(lon: float, lat: float, name: str) -> list[NavLink]:
     gcj = f"{g_lat:.6f},{g_lon:.6f}"
     bd = f"{b_lat:.6f},{b_lon:.6f}"
     amap = "https://uri.amap.com/marker?" + urlencode(
-        {"position": f"{g_lon:.6f},{g_lat:.6f}", "name": name, "src": AMAP_SRC, "coordinate": "gaode",
-         "callnative": 1})
+        {
+            "position": f"{g_lon:.6f},{g_lat:.6f}",
+            "name": name,
+            "src": AMAP_SRC,
+            "coordinate": "gaode",
+            "callnative": 1,
+        }
+    )
     baidu_app = "baidumap://map/marker?" + urlencode(
-        {"location": bd, "title": name, "content": name, "coord_type": "bd09ll", "src": BAIDU_SRC})
+        {"location": bd, "title": name, "content": name, "coord_type": "bd09ll", "src": BAIDU_SRC}
+    )
     baidu_web = "https://api.map.baidu.com/marker?" + urlencode(
-        {"location": bd, "title": name, "content": name, "coord_type": "bd09ll", "output": "html",
-         "src": BAIDU_SRC})
+        {
+            "location": bd,
+            "title": name,
+            "content": name,
+            "coord_type": "bd09ll",
+            "output": "html",
+            "src": BAIDU_SRC,
+        }
+    )
     apple = "https://maps.apple.com/?" + urlencode({"ll": gcj, "q": name})
     google = "https://www.google.com/maps/search/?" + urlencode({"api": 1, "query": gcj})
-    return [NavLink("amap", amap), NavLink("baidu", baidu_app, baidu_web), NavLink("apple", apple),
-            NavLink("google", google)]
+    return [
+        NavLink("amap", amap),
+        NavLink("baidu", baidu_app, baidu_web),
+        NavLink("apple", apple),
+        NavLink("google", google),
+    ]

@@ -73,15 +73,25 @@ def driver_of(session: Session, user_id: int | None) -> Driver | None:
     """The active driver profile of a user, if any."""
     if user_id is None:
         return None
-    return session.exec(select(Driver).where(Driver.user_id == user_id, Driver.active == True)).first()  # noqa: E712
+    return session.exec(select(Driver).where(Driver.user_id == user_id, Driver.active == True)).first()
 
 
 def issue_device_token(session: Session, driver: Driver, *, device: str) -> str:
     """A bearer token for this driver's phone; only its hash is kept."""
-    row, plain = tokens.issue(session, name=f"{driver.name} · {device[:60]}"[:100], kind=TokenKind.DEVICE,
-                              org_id=driver.org_id, user_id=driver.user_id)
-    record(session, "issue_token", row, after={"driver_id": driver.id, "device": device[:100]},
-           user_id=driver.user_id)
+    row, plain = tokens.issue(
+        session,
+        name=f"{driver.name} · {device[:60]}"[:100],
+        kind=TokenKind.DEVICE,
+        org_id=driver.org_id,
+        user_id=driver.user_id,
+    )
+    record(
+        session,
+        "issue_token",
+        row,
+        after={"driver_id": driver.id, "device": device[:100]},
+        user_id=driver.user_id,
+    )
     session.commit()
     return plain
 
@@ -94,8 +104,9 @@ def driver_of_token(session: Session, token: ApiToken) -> Driver | None:
     return driver_of(session, user.id)
 
 
-def record_completion(session: Session, driver: Driver, data: CompletionIn, *,
-                      user_id: int | None, token_id: int | None = None) -> tuple[Collection, bool]:
+def record_completion(
+    session: Session, driver: Driver, data: CompletionIn, *, user_id: int | None, token_id: int | None = None
+) -> tuple[Collection, bool]:
     """Store a stop's record once; returns (row, created). Commits.
 
     The same id with the same content returns the stored row; with other content it
@@ -114,24 +125,47 @@ def record_completion(session: Session, driver: Driver, data: CompletionIn, *,
         # This very record, stored by a resend that overtook this request: a replay, not a conflict.
         return _replayed(exc.existing, data, driver), False
     row = Collection(
-        org_id=driver.org_id, client_id=data.client_id, stop_id=stop.id, route_id=route.id,  # type: ignore[arg-type]
-        outlet_id=stop.outlet_id, driver_id=driver.id, user_id=user_id, token_id=token_id,  # type: ignore[arg-type]
-        outcome=data.outcome, total_g=data.total_g, note=data.note,
-        skip_reason_id=materials.pop("__reason__", None), recorded_at=data.recorded_at, arrived_at=data.arrived_at,
-        photo_id=_evidence_id(session, data.photo_sha256), signature_id=_evidence_id(session, data.signature_sha256),
-        lon=data.position.lon if data.position else None, lat=data.position.lat if data.position else None,
+        org_id=driver.org_id,
+        client_id=data.client_id,
+        stop_id=stop.id,
+        route_id=route.id,  # type: ignore[arg-type]
+        outlet_id=stop.outlet_id,
+        driver_id=driver.id,
+        user_id=user_id,
+        token_id=token_id,  # type: ignore[arg-type]
+        outcome=data.outcome,
+        total_g=data.total_g,
+        note=data.note,
+        skip_reason_id=materials.pop("__reason__", None),
+        recorded_at=data.recorded_at,
+        arrived_at=data.arrived_at,
+        photo_id=_evidence_id(session, data.photo_sha256),
+        signature_id=_evidence_id(session, data.signature_sha256),
+        lon=data.position.lon if data.position else None,
+        lat=data.position.lat if data.position else None,
         accuracy_m=data.position.accuracy_m if data.position else None,
-        supersedes_id=superseded.id if superseded else None, correction_reason=data.correction_reason,
-        out_of_order=_out_of_order(session, stop), body_sha256=data.fingerprint(),
+        supersedes_id=superseded.id if superseded else None,
+        correction_reason=data.correction_reason,
+        out_of_order=_out_of_order(session, stop),
+        body_sha256=data.fingerprint(),
     )
     session.add(row)
     try:
         session.flush()
         for code, grams in sorted(data.weights_g.items()):
             session.add(CollectionWeight(collection_id=row.id, material_id=materials[code], grams=grams))  # type: ignore[arg-type]
-        record(session, "correct" if superseded else data.outcome.value, row,
-               after={"stop_id": stop.id, "total_g": data.total_g, "weights_g": data.weights_g,
-                      "supersedes": superseded.client_id if superseded else None}, user_id=user_id)
+        record(
+            session,
+            "correct" if superseded else data.outcome.value,
+            row,
+            after={
+                "stop_id": stop.id,
+                "total_g": data.total_g,
+                "weights_g": data.weights_g,
+                "supersedes": superseded.client_id if superseded else None,
+            },
+            user_id=user_id,
+        )
         session.commit()
     except IntegrityError:
         # A retry racing the first request, or a second correction of the same record.
@@ -151,8 +185,10 @@ def _replayed(existing: Collection, data: CompletionIn, driver: Driver) -> Colle
     if existing.driver_id != driver.id:
         raise NotYoursError(_("This record belongs to another driver."))
     if existing.body_sha256 != data.fingerprint():
-        raise ConflictError(_("Record id %(id)s was already used for a different record.", id=data.client_id),
-                            [{"field": "id", "message": _("already used for a different record")}])
+        raise ConflictError(
+            _("Record id %(id)s was already used for a different record.", id=data.client_id),
+            [{"field": "id", "message": _("already used for a different record")}],
+        )
     return existing
 
 
@@ -164,8 +200,10 @@ def _stop_on_route(session: Session, driver: Driver, stop_id: int) -> tuple[Plan
     if route is None or route.driver_id != driver.id:
         raise NotYoursError(_("Stop %(id)d is not on a route assigned to you.", id=stop_id))
     if stop.kind != "outlet" or stop.outlet_id is None:
-        raise DriverError(_("Stop %(id)d is an unloading stop, not an outlet.", id=stop_id),
-                          [{"field": "stop_id", "message": _("not an outlet stop")}])
+        raise DriverError(
+            _("Stop %(id)d is an unloading stop, not an outlet.", id=stop_id),
+            [{"field": "stop_id", "message": _("not an outlet stop")}],
+        )
     return stop, route
 
 
@@ -173,13 +211,17 @@ def _check(session: Session, data: CompletionIn, stop: PlannedStop, route: Plann
     """Materials by code (plus the skip reason id under ``__reason__``), or DriverError."""
     vehicle = session.get(Vehicle, route.vehicle_id)
     problems = check_capacity(data, vehicle.capacity_g if vehicle else 5_000_000)
-    known = {m.code: m.id for m in session.exec(select(Material).where(Material.active == True))}  # noqa: E712
-    problems += [{"field": f"weights_kg.{code}", "message": _("unknown material")}
-                 for code in data.weights_g if code not in known]
+    known = {m.code: m.id for m in session.exec(select(Material).where(Material.active == True))}
+    problems += [
+        {"field": f"weights_kg.{code}", "message": _("unknown material")}
+        for code in data.weights_g
+        if code not in known
+    ]
     found: dict[str, Any] = dict(known)
     if data.outcome == CollectionOutcome.SKIPPED:
-        reason = session.exec(select(SkipReason).where(SkipReason.code == data.skip_reason,
-                                                       SkipReason.active == True)).first()  # noqa: E712
+        reason = session.exec(
+            select(SkipReason).where(SkipReason.code == data.skip_reason, SkipReason.active == True)
+        ).first()
         if reason is None:
             problems.append({"field": "skip_reason", "message": _("unknown skip reason")})
         else:
@@ -200,15 +242,21 @@ def _superseded(session: Session, data: CompletionIn, stop: PlannedStop) -> Coll
     in_force = current_records(session, [stop.id]).get(stop.id)  # type: ignore[list-item]
     if data.supersedes is None:
         if in_force is not None:
-            raise AlreadyRecordedError(_("This stop was already recorded; send a correction instead."), in_force)
+            raise AlreadyRecordedError(
+                _("This stop was already recorded; send a correction instead."), in_force
+            )
         return None
     target = _by_client_id(session, data.supersedes)
     if target is None or target.stop_id != stop.id:
-        raise DriverError(_("The corrected record is not a record of this stop."),
-                          [{"field": "supersedes", "message": _("no such record at this stop")}])
+        raise DriverError(
+            _("The corrected record is not a record of this stop."),
+            [{"field": "supersedes", "message": _("no such record at this stop")}],
+        )
     if in_force is None or in_force.id != target.id:
-        raise DriverError(_("That record was already corrected; correct the latest one."),
-                          [{"field": "supersedes", "message": _("already corrected")}])
+        raise DriverError(
+            _("That record was already corrected; correct the latest one."),
+            [{"field": "supersedes", "message": _("already corrected")}],
+        )
     return target
 
 
@@ -226,7 +274,14 @@ def _out_of_order(session: Session, stop: PlannedStop) -> bool:
     A corrected record still is a record of its stop, so any version counts.
     """
     recorded = select(Collection.id).where(Collection.stop_id == PlannedStop.id).exists()
-    missing = session.exec(select(PlannedStop.id).where(
-        PlannedStop.route_id == stop.route_id, PlannedStop.kind == "outlet",
-        PlannedStop.position < stop.position, ~recorded).limit(1)).first()
+    missing = session.exec(
+        select(PlannedStop.id)
+        .where(
+            PlannedStop.route_id == stop.route_id,
+            PlannedStop.kind == "outlet",
+            PlannedStop.position < stop.position,
+            ~recorded,
+        )
+        .limit(1)
+    ).first()
     return missing is not None

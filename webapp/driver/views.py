@@ -44,10 +44,20 @@ from webapp.models import Driver, EvidenceFile, Material, PlannedRoute, PlannedS
 bp = Blueprint("driver", __name__, url_prefix="/driver")
 
 # Files the service worker keeps for offline use; their content hash versions it.
-SHELL_STATIC = ["css/reloop.css", "driver/driver.css", "driver/driver.js", "driver/route-map.js",
-                "vendor/htmx-2.0.4/htmx.min.js", "vendor/leaflet-1.9.4/leaflet.js",
-                "vendor/leaflet-1.9.4/leaflet.css", "js/basemap.js", "js/paint.js", "favicon.svg",
-                "driver/icon-192.png", "driver/icon-512.png"]
+SHELL_STATIC = [
+    "css/reloop.css",
+    "driver/driver.css",
+    "driver/driver.js",
+    "driver/route-map.js",
+    "vendor/htmx-2.0.4/htmx.min.js",
+    "vendor/leaflet-1.9.4/leaflet.js",
+    "vendor/leaflet-1.9.4/leaflet.css",
+    "js/basemap.js",
+    "js/paint.js",
+    "favicon.svg",
+    "driver/icon-192.png",
+    "driver/icon-512.png",
+]
 
 
 @bp.get("/")
@@ -57,8 +67,14 @@ def today_route() -> ResponseReturnValue:
     session = db_session()
     driver = operations.driver_of(session, current_user.id)
     routes = [route_view(session, r) for r in routes_of_day(session, driver.id, today())] if driver else []
-    return render_template("driver/route.html", routes=routes, driver=driver, day=today(), **_helpers(),
-                           page_data=_page_data(routes))
+    return render_template(
+        "driver/route.html",
+        routes=routes,
+        driver=driver,
+        day=today(),
+        **_helpers(),
+        page_data=_page_data(routes),
+    )
 
 
 @bp.get("/routes/<int:route_id>")
@@ -66,8 +82,14 @@ def today_route() -> ResponseReturnValue:
 def show_route(route_id: int) -> ResponseReturnValue:
     """One of the driver's routes (another driver's route is not found)."""
     rv = route_view(db_session(), _my_route(route_id))
-    return render_template("driver/route.html", routes=[rv], driver=_me(), day=rv.plan.day, **_helpers(),
-                           page_data=_page_data([rv]))
+    return render_template(
+        "driver/route.html",
+        routes=[rv],
+        driver=_me(),
+        day=rv.plan.day,
+        **_helpers(),
+        page_data=_page_data([rv]),
+    )
 
 
 @bp.get("/stops/<int:stop_id>")
@@ -88,7 +110,9 @@ def record_stop(stop_id: int) -> ResponseReturnValue:
     upload = request.files.get("photo")
     if upload is not None and upload.filename:
         try:
-            body["photo_sha256"] = evidence.store_evidence(session, upload.read(), user_id=current_user.id)[0].sha256
+            body["photo_sha256"] = evidence.store_evidence(session, upload.read(), user_id=current_user.id)[
+                0
+            ].sha256
         except evidence.EvidenceError as exc:
             errors["photo_sha256"] = str(exc)
     data, problems = parse_completion(body)
@@ -121,9 +145,12 @@ def device_token() -> ResponseReturnValue:
 def service_worker() -> ResponseReturnValue:
     """The service worker, served under /driver/ so it controls the driver pages."""
     # "shell" is the service worker's app shell, not a subprocess (bandit B604).
-    body = render_template("driver/sw.js", version=_shell_version(),  # nosec B604
-                           shell=[url_for("static", filename=f) for f in SHELL_STATIC],
-                           offline_url=url_for("driver.offline"))
+    body = render_template(
+        "driver/sw.js",
+        version=_shell_version(),  # nosec B604
+        shell=[url_for("static", filename=f) for f in SHELL_STATIC],
+        offline_url=url_for("driver.offline"),
+    )
     response = Response(body, mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = url_for("driver.today_route")
     response.cache_control.no_cache = True
@@ -134,12 +161,26 @@ def service_worker() -> ResponseReturnValue:
 @public
 def manifest() -> ResponseReturnValue:
     """Install the driver pages as an app on the phone's home screen."""
-    data = {"name": _("ReLoop driver"), "short_name": _("ReLoop"), "lang": str(get_locale()),
-            "start_url": url_for("driver.today_route"), "scope": url_for("driver.today_route"),
-            "display": "standalone", "orientation": "portrait",
-            "background_color": "#ffffff", "theme_color": "#15803d",
-            "icons": [{"src": url_for("static", filename=f"driver/icon-{n}.png"), "sizes": f"{n}x{n}",
-                       "type": "image/png", "purpose": "any maskable"} for n in (192, 512)]}
+    data = {
+        "name": _("ReLoop driver"),
+        "short_name": _("ReLoop"),
+        "lang": str(get_locale()),
+        "start_url": url_for("driver.today_route"),
+        "scope": url_for("driver.today_route"),
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#ffffff",
+        "theme_color": "#15803d",
+        "icons": [
+            {
+                "src": url_for("static", filename=f"driver/icon-{n}.png"),
+                "sizes": f"{n}x{n}",
+                "type": "image/png",
+                "purpose": "any maskable",
+            }
+            for n in (192, 512)
+        ],
+    }
     response = jsonify(data)
     response.mimetype = "application/manifest+json"
     return response
@@ -187,60 +228,116 @@ def _render_stop(stop_id: int, *, errors: dict[str, str], values: Any) -> str:
         abort(404)
     rv = route_view(session, _my_route(stop.route_id))
     sv = rv.find(stop_id)
-    materials = session.exec(select(Material).where(Material.active == True).order_by(Material.sort_order)).all()  # noqa: E712
-    reasons = session.exec(select(SkipReason).where(SkipReason.active == True).order_by(SkipReason.sort_order)).all()  # noqa: E712
+    materials = session.exec(
+        select(Material).where(Material.active == True).order_by(Material.sort_order)
+    ).all()
+    reasons = session.exec(
+        select(SkipReason).where(SkipReason.active == True).order_by(SkipReason.sort_order)
+    ).all()
     limit = min(rv.vehicle.capacity_g, MAX_STOP_G)
-    data = _page_data([rv], stop={
-        "id": stop_id, "position": stop.position, "limit_g": limit, "record": sv.record.client_id if sv.record else None,
-        "earlier": [{"id": s.stop.id, "position": s.stop.position, "status": s.status}
-                    for s in rv.outlet_stops if s.stop.position < stop.position],
-        "reasons": {r.code: {"photo": r.requires_photo, "note": r.requires_note} for r in reasons}})
-    return render_template("driver/stop.html", rv=rv, sv=sv, materials=materials, reasons=reasons,
-                           links=nav_links(sv.place.lon, sv.place.lat, sv.place.name),  # type: ignore[union-attr]
-                           earlier=rv.earlier_pending(stop_id), new_id=uuid.uuid4().hex, errors=errors,
-                           values=values, limit_kg=limit / 1000, **_helpers(), page_data=data)
+    data = _page_data(
+        [rv],
+        stop={
+            "id": stop_id,
+            "position": stop.position,
+            "limit_g": limit,
+            "record": sv.record.client_id if sv.record else None,
+            "earlier": [
+                {"id": s.stop.id, "position": s.stop.position, "status": s.status}
+                for s in rv.outlet_stops
+                if s.stop.position < stop.position
+            ],
+            "reasons": {r.code: {"photo": r.requires_photo, "note": r.requires_note} for r in reasons},
+        },
+    )
+    return render_template(
+        "driver/stop.html",
+        rv=rv,
+        sv=sv,
+        materials=materials,
+        reasons=reasons,
+        links=nav_links(sv.place.lon, sv.place.lat, sv.place.name),  # type: ignore[union-attr]
+        earlier=rv.earlier_pending(stop_id),
+        new_id=uuid.uuid4().hex,
+        errors=errors,
+        values=values,
+        limit_kg=limit / 1000,
+        **_helpers(),
+        page_data=data,
+    )
 
 
 def _helpers() -> dict[str, Any]:
     locale = str(get_locale())
-    return {"hhmm": hhmm, "kg": lambda g: f"{g / 1000:.1f}", "mname": lambda m: m.name(locale),
-            "hours": f"{OUTLET_HOURS[0]:%H:%M}–{OUTLET_HOURS[1]:%H:%M}", "tz": SHENZHEN, "route_geo": _route_geo}
+    return {
+        "hhmm": hhmm,
+        "kg": lambda g: f"{g / 1000:.1f}",
+        "mname": lambda m: m.name(locale),
+        "hours": f"{OUTLET_HOURS[0]:%H:%M}–{OUTLET_HOURS[1]:%H:%M}",
+        "tz": SHENZHEN,
+        "route_geo": _route_geo,
+    }
 
 
 def _route_geo(rv: RouteView) -> dict[str, Any]:
     """The route line and its numbered stops for the small map."""
-    return {"line": rv.route.geometry, "stops": [
-        {"id": s.stop.id, "n": s.stop.position, "kind": s.stop.kind, "status": s.status,
-         "lon": s.place.lon, "lat": s.place.lat, "name": s.place.name,
-         "url": url_for("driver.show_stop", stop_id=s.stop.id) if s.stop.kind == "outlet" else None}
-        for s in rv.stops if s.place is not None]}
+    return {
+        "line": rv.route.geometry,
+        "stops": [
+            {
+                "id": s.stop.id,
+                "n": s.stop.position,
+                "kind": s.stop.kind,
+                "status": s.status,
+                "lon": s.place.lon,
+                "lat": s.place.lat,
+                "name": s.place.name,
+                "url": url_for("driver.show_stop", stop_id=s.stop.id) if s.stop.kind == "outlet" else None,
+            }
+            for s in rv.stops
+            if s.place is not None
+        ],
+    }
 
 
 def _page_data(routes: list[RouteView], **extra: Any) -> dict[str, Any]:
     """What driver.js needs: who, where to sync, the route's stop pages, and its words."""
     urls = [url_for("driver.show_stop", stop_id=s.stop.id) for rv in routes for s in rv.outlet_stops]
     return {
-        "user_id": current_user.id, "token_url": url_for("driver.device_token"),
-        "api": url_for("driver_api.post_completion"), "evidence_api": url_for("driver_api.post_evidence"),
-        "route_url": url_for("driver.today_route"), "sw_url": url_for("driver.service_worker"),
+        "user_id": current_user.id,
+        "token_url": url_for("driver.device_token"),
+        "api": url_for("driver_api.post_completion"),
+        "evidence_api": url_for("driver_api.post_evidence"),
+        "route_url": url_for("driver.today_route"),
+        "sw_url": url_for("driver.service_worker"),
         "warm": [url_for("driver.today_route"), url_for("main.streets"), *urls],
-        "i18n": _words(), "rendered_at": int(time.time() * 1000), **extra,
+        "i18n": _words(),
+        "rendered_at": int(time.time() * 1000),
+        **extra,
     }
 
 
 def _words() -> dict[str, str]:
     return {
-        "pending": _("{n} waiting to sync"), "syncing": _("Sending records…"), "synced": _("All records sent"),
+        "pending": _("{n} waiting to sync"),
+        "syncing": _("Sending records…"),
+        "synced": _("All records sent"),
         "offline": _("No signal: records stay on this phone and are sent later"),
         "rejected": _("{n} records were refused by the server; see the list below"),
-        "queued": _("Waiting to sync"), "collected": _("Collected {kg} kg"), "skipped": _("Skipped"),
+        "queued": _("Waiting to sync"),
+        "collected": _("Collected {kg} kg"),
+        "skipped": _("Skipped"),
         "kg_format": _("Enter kilograms with at most one decimal, e.g. 12.5"),
         "kg_max": _("More than {max} kg: check the number"),
         "need_weight": _("Enter at least one weight above 0 kg, or skip the stop with a reason"),
-        "need_reason": _("Choose why the stop is skipped"), "need_photo": _("This reason needs a photo"),
-        "need_note": _("This reason needs a note"), "need_correction": _("Say why the record is corrected"),
-        "arrived": _("Arrived at {time}"), "order": _("Stop {list} comes before this one and is not done yet."),
-        "saved": _("Saved on this phone."), "correcting": _("Recorded already: a new record will correct it."),
+        "need_reason": _("Choose why the stop is skipped"),
+        "need_photo": _("This reason needs a photo"),
+        "need_note": _("This reason needs a note"),
+        "need_correction": _("Say why the record is corrected"),
+        "arrived": _("Arrived at {time}"),
+        "order": _("Stop {list} comes before this one and is not done yet."),
+        "saved": _("Saved on this phone."),
+        "correcting": _("Recorded already: a new record will correct it."),
     }
 
 

@@ -90,8 +90,7 @@ def run_job(session: Session, job_id: int) -> None:
             result = HANDLERS[job.kind](session, job, _progress_writer(job_id))
     except JobRefusedError as exc:
         session.rollback()
-        _update(job_id, status=JobStatus.FAILED, error=str(exc), result=exc.result,
-                finished_at=utcnow())
+        _update(job_id, status=JobStatus.FAILED, error=str(exc), result=exc.result, finished_at=utcnow())
         return
     except Exception as exc:  # the row must say what happened, whatever it was
         session.rollback()
@@ -101,8 +100,9 @@ def run_job(session: Session, job_id: int) -> None:
     _update(job_id, status=JobStatus.SUCCEEDED, progress=100, result=result, finished_at=utcnow())
 
 
-def recover_stale_jobs(session: Session, *, now: datetime | None = None,
-                       stale_after_s: float = STALE_AFTER_S) -> list[int]:
+def recover_stale_jobs(
+    session: Session, *, now: datetime | None = None, stale_after_s: float = STALE_AFTER_S
+) -> list[int]:
     """Mark failed the running jobs whose heartbeat stopped ``stale_after_s`` ago; their ids.
 
     The database rolled back the dead worker's open transaction, so nothing is
@@ -116,12 +116,21 @@ def recover_stale_jobs(session: Session, *, now: datetime | None = None,
     failed = []
     for job in stale:
         with force_locale(job.params.get("locale", "zh")):
-            message = _("The worker running this job stopped (no sign of life for %(s)d s). "
-                        "Work it had not saved is lost; start the job again.", s=round(stale_after_s))
+            message = _(
+                "The worker running this job stopped (no sign of life for %(s)d s). "
+                "Work it had not saved is lost; start the job again.",
+                s=round(stale_after_s),
+            )
         # Conditional: a heartbeat that lands meanwhile keeps the job alive.
-        done = session.execute(update(Job).where(
-            Job.id == job.id, Job.status == JobStatus.RUNNING, last_sign < cutoff,  # type: ignore[arg-type]
-        ).values(status=JobStatus.FAILED, error=message, finished_at=utcnow()))
+        done = session.execute(
+            update(Job)
+            .where(
+                Job.id == job.id,
+                Job.status == JobStatus.RUNNING,
+                last_sign < cutoff,  # type: ignore[arg-type]
+            )
+            .values(status=JobStatus.FAILED, error=message, finished_at=utcnow())
+        )
         if done.rowcount:  # type: ignore[attr-defined]
             log.warning("job %s (%s) left running by a dead worker: marked failed", job.id, job.kind)
             failed.append(job.id)

@@ -39,8 +39,12 @@ class Coverage:
     demand_source: str
 
     def to_json(self) -> dict[str, object]:
-        return {"radius_m": self.radius_m, "households": self.households,
-                "within": self.within, "demand_source": self.demand_source}
+        return {
+            "radius_m": self.radius_m,
+            "households": self.households,
+            "within": self.within,
+            "demand_source": self.demand_source,
+        }
 
 
 @lru_cache(maxsize=1)
@@ -57,8 +61,9 @@ def cache_key(points: Sequence[tuple[float, float]], radius_m: float) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def coverage(points: Sequence[tuple[float, float]], *, radius_m: float = 500.0,
-             cache_dir: Path | None = None) -> Coverage:
+def coverage(
+    points: Sequence[tuple[float, float]], *, radius_m: float = 500.0, cache_dir: Path | None = None
+) -> Coverage:
     """Coverage of the street-frontage households by outlets at ``points`` (lon, lat)."""
     key = cache_key(points, radius_m)
     found = _memory.get(key)
@@ -73,8 +78,7 @@ def coverage(points: Sequence[tuple[float, float]], *, radius_m: float = 500.0,
     return found
 
 
-def _compute(points: Sequence[tuple[float, float]], radius_m: float,
-             cache_dir: Path | None) -> Coverage:
+def _compute(points: Sequence[tuple[float, float]], radius_m: float, cache_dir: Path | None) -> Coverage:
     graph = geodata.load_network(mode="walk", cache_dir=cache_dir)
     demand = geodata.street_frontage_demand(graph)
     if points:
@@ -87,8 +91,12 @@ def _compute(points: Sequence[tuple[float, float]], radius_m: float,
             households, _ = shares.get(scope, (0, 0))
             shares[scope] = (households + p.households, 0)
         shares["all"] = (sum(h for h, _ in shares.values()), 0)
-    return Coverage(radius_m, {k: int(v[0]) for k, v in shares.items()},
-                    {k: int(v[1]) for k, v in shares.items()}, demand.source)
+    return Coverage(
+        radius_m,
+        {k: int(v[0]) for k, v in shares.items()},
+        {k: int(v[1]) for k, v in shares.items()},
+        demand.source,
+    )
 
 
 def _path(cache_dir: Path | None, key: str) -> Path | None:
@@ -103,8 +111,12 @@ def _read(cache_dir: Path | None, key: str) -> Coverage | None:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Coverage(float(data["radius_m"]), dict(data["households"]), dict(data["within"]),
-                        str(data["demand_source"]))
+        return Coverage(
+            float(data["radius_m"]),
+            dict(data["households"]),
+            dict(data["within"]),
+            str(data["demand_source"]),
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None  # a damaged cache file is recomputed, not trusted
 

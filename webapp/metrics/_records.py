@@ -42,15 +42,19 @@ def in_force(collection: Any = Collection) -> ColumnElement[bool]:
 
 def collection_joins(query: Select[Any], *, outlet: bool = True) -> Select[Any]:
     """Join a query on ``collection`` to its route, plan and (when asked) outlet."""
-    query = (query.join(PlannedRoute, col(PlannedRoute.id) == Collection.route_id)
-             .join(CollectionPlan, col(CollectionPlan.id) == PlannedRoute.plan_id))
+    query = query.join(PlannedRoute, col(PlannedRoute.id) == Collection.route_id).join(
+        CollectionPlan, col(CollectionPlan.id) == PlannedRoute.plan_id
+    )
     return query.join(Outlet, col(Outlet.id) == Collection.outlet_id) if outlet else query
 
 
 def collected(scope: Scope, *, outlet_id: int | None = None) -> list[ColumnElement[bool]]:
     """Latest versions of the collections made on plans of the period (service day)."""
-    where = [col(CollectionPlan.day).between(scope.start, scope.end),
-             Collection.outcome == CollectionOutcome.COLLECTED, in_force()]
+    where = [
+        col(CollectionPlan.day).between(scope.start, scope.end),
+        Collection.outcome == CollectionOutcome.COLLECTED,
+        in_force(),
+    ]
     if scope.org_id is not None:
         where.append(Collection.org_id == scope.org_id)
     if scope.district:
@@ -69,16 +73,21 @@ def weight_filter(material_ids: Sequence[int] | None) -> list[ColumnElement[bool
 
 def stop_joins(query: Select[Any]) -> Select[Any]:
     """Join a query on ``planned_stop`` to its route, plan, outlet and the record in force."""
-    return (query.join(PlannedRoute, col(PlannedRoute.id) == PlannedStop.route_id)
-            .join(CollectionPlan, col(CollectionPlan.id) == PlannedRoute.plan_id)
-            .join(Outlet, col(Outlet.id) == PlannedStop.outlet_id)
-            .outerjoin(Collection, and_(col(Collection.stop_id) == PlannedStop.id, in_force())))
+    return (
+        query.join(PlannedRoute, col(PlannedRoute.id) == PlannedStop.route_id)
+        .join(CollectionPlan, col(CollectionPlan.id) == PlannedRoute.plan_id)
+        .join(Outlet, col(Outlet.id) == PlannedStop.outlet_id)
+        .outerjoin(Collection, and_(col(Collection.stop_id) == PlannedStop.id, in_force()))
+    )
 
 
 def due(scope: Scope) -> list[ColumnElement[bool]]:
     """Outlet stops of the plans in force (accepted) on the days of the period."""
-    where = [PlannedStop.kind == "outlet", CollectionPlan.status == PlanStatus.ACCEPTED,
-             col(CollectionPlan.day).between(scope.start, scope.end)]
+    where = [
+        PlannedStop.kind == "outlet",
+        CollectionPlan.status == PlanStatus.ACCEPTED,
+        col(CollectionPlan.day).between(scope.start, scope.end),
+    ]
     if scope.org_id is not None:
         where.append(CollectionPlan.org_id == scope.org_id)
     if scope.district:
@@ -102,8 +111,10 @@ def stop_status(status: str | None, reason_id: int | None = None) -> list[Column
 
 def routes(scope: Scope) -> list[ColumnElement[bool]]:
     """Routes of the plans in force on the days of the period."""
-    where = [CollectionPlan.status == PlanStatus.ACCEPTED,
-             col(CollectionPlan.day).between(scope.start, scope.end)]
+    where = [
+        CollectionPlan.status == PlanStatus.ACCEPTED,
+        col(CollectionPlan.day).between(scope.start, scope.end),
+    ]
     if scope.org_id is not None:
         where.append(CollectionPlan.org_id == scope.org_id)
     return where
@@ -111,8 +122,11 @@ def routes(scope: Scope) -> list[ColumnElement[bool]]:
 
 def active_outlets(scope: Scope, on: date) -> list[ColumnElement[bool]]:
     """Outlets open on ``on``: opened by then and not closed by then."""
-    where = [col(Outlet.opened_on).is_not(None), col(Outlet.opened_on) <= on,
-             or_(col(Outlet.closed_on).is_(None), col(Outlet.closed_on) > on)]
+    where = [
+        col(Outlet.opened_on).is_not(None),
+        col(Outlet.opened_on) <= on,
+        or_(col(Outlet.closed_on).is_(None), col(Outlet.closed_on) > on),
+    ]
     return where + _outlet_scope(scope)
 
 
@@ -138,15 +152,17 @@ def event_in_force(event: Any = TraceEventRow) -> ColumnElement[bool]:
     always NULL, SQLite judges its index useless and scanned the log once per row.
     """
     corrected = aliased(TraceEventRow)
-    return col(event.event_id).not_in(
-        select(corrected.corrects).where(col(corrected.corrects).is_not(None)))
+    return col(event.event_id).not_in(select(corrected.corrects).where(col(corrected.corrects).is_not(None)))
 
 
 def events(scope: Scope, kinds: Sequence[str]) -> list[ColumnElement[bool]]:
     """Entries in force of ``kinds`` that happened in the period."""
-    where = [col(TraceEventRow.kind).in_(list(kinds)), event_in_force(),
-             col(TraceEventRow.occurred_at) >= scope.start_utc,
-             col(TraceEventRow.occurred_at) < scope.end_utc]
+    where = [
+        col(TraceEventRow.kind).in_(list(kinds)),
+        event_in_force(),
+        col(TraceEventRow.occurred_at) >= scope.start_utc,
+        col(TraceEventRow.occurred_at) < scope.end_utc,
+    ]
     if scope.org_id is not None:
         where.append(TraceEventRow.org_id == scope.org_id)
     return where
@@ -156,9 +172,12 @@ def regrouped_sources(scope: Scope) -> list[ColumnElement[bool]]:
     """Ties of batteries to the cascade product they went into during the period
     (ties a correction replaced are closed and left out). Query on ``battery_link``
     joined to ``trace_event`` on ``seq = since_seq``."""
-    where = [BatteryLink.kind == "regrouped_from", col(BatteryLink.until_seq).is_(None),
-             col(TraceEventRow.occurred_at) >= scope.start_utc,
-             col(TraceEventRow.occurred_at) < scope.end_utc]
+    where = [
+        BatteryLink.kind == "regrouped_from",
+        col(BatteryLink.until_seq).is_(None),
+        col(TraceEventRow.occurred_at) >= scope.start_utc,
+        col(TraceEventRow.occurred_at) < scope.end_utc,
+    ]
     if scope.org_id is not None:
         where.append(TraceEventRow.org_id == scope.org_id)
     return where
@@ -171,6 +190,9 @@ def first_receipts(scope: Scope) -> Select[Any]:
     if scope.org_id is not None:
         where.append(TraceEventRow.org_id == scope.org_id)
     first = func.min(TraceEventRow.occurred_at)
-    return (select(col(TraceEventRow.battery_code).label("code"), first.label("first_at"))
-            .where(*where).group_by(TraceEventRow.battery_code)
-            .having(first >= scope.start_utc, first < scope.end_utc))
+    return (
+        select(col(TraceEventRow.battery_code).label("code"), first.label("first_at"))
+        .where(*where)
+        .group_by(TraceEventRow.battery_code)
+        .having(first >= scope.start_utc, first < scope.end_utc)
+    )

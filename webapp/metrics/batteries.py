@@ -65,9 +65,13 @@ class Recovery:
         return None if value is None else value * 1000 >= self.threshold_permille
 
     def to_json(self) -> dict[str, Any]:
-        return {"metal": self.metal, "rate": self.rate.to_json(),
-                "threshold_permille": self.threshold_permille, "meets": self.meets,
-                "events_below": self.below.to_json()}
+        return {
+            "metal": self.metal,
+            "rate": self.rate.to_json(),
+            "threshold_permille": self.threshold_permille,
+            "meets": self.meets,
+            "events_below": self.below.to_json(),
+        }
 
 
 @dataclass(frozen=True)
@@ -96,30 +100,40 @@ class BatteryIndicators:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "received": {"count": self.received.to_json(), "mass": self.received_mass.to_json(),
-                         "energy": self.received_energy.to_json(),
-                         "energy_unknown": self.energy_unknown},
-            "to_cascade": {"count": self.to_cascade.to_json(),
-                           "mass": self.to_cascade_mass.to_json()},
-            "to_recycling": {"count": self.to_recycling.to_json(),
-                             "mass": self.to_recycling_mass.to_json()},
-            "cascade_shipped": {"count": self.shipped.to_json(),
-                                "energy": self.shipped_energy.to_json()},
-            "reporting": {"on_time": self.reported_on_time.to_json(),
-                          "late": self.reported_late.to_json(),
-                          "overdue_open": self.overdue_open.to_json(),
-                          "not_yet_due": self.not_yet_due.to_json()},
-            "chains": {"complete": self.chains_complete.to_json(),
-                       "verified": self.chains_verified.to_json(),
-                       "complete_and_verified": self.chains_complete_and_verified.to_json(),
-                       "verification_note": self.verification_note},
+            "received": {
+                "count": self.received.to_json(),
+                "mass": self.received_mass.to_json(),
+                "energy": self.received_energy.to_json(),
+                "energy_unknown": self.energy_unknown,
+            },
+            "to_cascade": {"count": self.to_cascade.to_json(), "mass": self.to_cascade_mass.to_json()},
+            "to_recycling": {"count": self.to_recycling.to_json(), "mass": self.to_recycling_mass.to_json()},
+            "cascade_shipped": {"count": self.shipped.to_json(), "energy": self.shipped_energy.to_json()},
+            "reporting": {
+                "on_time": self.reported_on_time.to_json(),
+                "late": self.reported_late.to_json(),
+                "overdue_open": self.overdue_open.to_json(),
+                "not_yet_due": self.not_yet_due.to_json(),
+            },
+            "chains": {
+                "complete": self.chains_complete.to_json(),
+                "verified": self.chains_verified.to_json(),
+                "complete_and_verified": self.chains_complete_and_verified.to_json(),
+                "verification_note": self.verification_note,
+            },
             "recovery": [r.to_json() for r in self.recovery],
         }
 
 
-def compute(session: Session, scope: Scope, *, today: date, now: datetime,
-            public_key: Ed25519PublicKey | None,
-            trace: TraceSettings | None = None) -> BatteryIndicators:
+def compute(
+    session: Session,
+    scope: Scope,
+    *,
+    today: date,
+    now: datetime,
+    public_key: Ed25519PublicKey | None,
+    trace: TraceSettings | None = None,
+) -> BatteryIndicators:
     """Battery indicators of ``scope``; ``public_key`` checks the signed tree head
     (without it no chain counts as verified); ``trace`` gives the configured reporting
     rules and holiday table (default: the 2018 rules, the bundled calendar)."""
@@ -135,27 +149,38 @@ def compute(session: Session, scope: Scope, *, today: date, now: datetime,
     shipped = Drill.of("battery_events", scope, event=EventKind.CASCADE_SHIPPED.value)
     decided = sum(len(duties[k]) for k in ("on_time", "late", "overdue"))
     return BatteryIndicators(
-        received=received, received_mass=Figure(mass, "g", received.drill),
-        received_energy=Figure(energy, "Wh", received.drill), energy_unknown=unknown,
+        received=received,
+        received_mass=Figure(mass, "g", received.drill),
+        received_energy=Figure(energy, "Wh", received.drill),
+        energy_unknown=unknown,
         to_cascade=Figure(cascade_n, "count", cascade),
         to_cascade_mass=Figure(cascade_g, "g", cascade),
         to_recycling=Figure(recycled_n, "count", recycled),
         to_recycling_mass=Figure(recycled_g, "g", recycled),
         shipped=Figure(shipped_n, "count", shipped),
         shipped_energy=Figure(shipped_wh, "Wh", shipped),
-        reported_on_time=Ratio(_duty(scope, duties, "on_time"),
-                               Figure(decided, "count", Drill.of("battery_events", scope,
-                                                                 obligation="decided"))),
-        reported_late=_duty(scope, duties, "late"), overdue_open=_duty(scope, duties, "overdue"),
+        reported_on_time=Ratio(
+            _duty(scope, duties, "on_time"),
+            Figure(decided, "count", Drill.of("battery_events", scope, obligation="decided")),
+        ),
+        reported_late=_duty(scope, duties, "late"),
+        overdue_open=_duty(scope, duties, "overdue"),
         not_yet_due=_duty(scope, duties, "pending"),
-        chains_complete=Ratio(Figure(len(complete), "count",
-                                     Drill.of("batteries", scope, set="complete")), received),
-        chains_verified=Ratio(Figure(len(verified), "count",
-                                     Drill.of("batteries", scope, set="verified")), received),
+        chains_complete=Ratio(
+            Figure(len(complete), "count", Drill.of("batteries", scope, set="complete")), received
+        ),
+        chains_verified=Ratio(
+            Figure(len(verified), "count", Drill.of("batteries", scope, set="verified")), received
+        ),
         chains_complete_and_verified=Ratio(
-            Figure(len(complete & verified), "count",
-                   Drill.of("batteries", scope, set="complete_and_verified")), received),
-        verification_note=note, recovery=_recovery(session, scope))
+            Figure(
+                len(complete & verified), "count", Drill.of("batteries", scope, set="complete_and_verified")
+            ),
+            received,
+        ),
+        verification_note=note,
+        recovery=_recovery(session, scope),
+    )
 
 
 def _duty(scope: Scope, duties: dict[str, list[Obligation]], key: str) -> Figure:
@@ -165,63 +190,86 @@ def _duty(scope: Scope, duties: dict[str, list[Obligation]], key: str) -> Figure
 def _received(session: Session, scope: Scope) -> tuple[int, int, int, int]:
     first = _records.first_receipts(scope).subquery()
     tested = tested_energy().subquery()
-    energy = case((col(Battery.rated_energy_wh).is_not(None), Battery.rated_energy_wh),
-                  else_=tested.c.wh)
+    energy = case((col(Battery.rated_energy_wh).is_not(None), Battery.rated_energy_wh), else_=tested.c.wh)
     row = session.exec(
-        select(func.count(first.c.code), func.sum(Battery.mass_g), func.sum(energy),
-               func.sum(case((energy.is_(None), 1), else_=0)))
-        .select_from(first).outerjoin(Battery, col(Battery.code) == first.c.code)
-        .outerjoin(tested, tested.c.code == first.c.code)).one()
+        select(
+            func.count(first.c.code),
+            func.sum(Battery.mass_g),
+            func.sum(energy),
+            func.sum(case((energy.is_(None), 1), else_=0)),
+        )
+        .select_from(first)
+        .outerjoin(Battery, col(Battery.code) == first.c.code)
+        .outerjoin(tested, tested.c.code == first.c.code)
+    ).one()
     return tuple(int(v or 0) for v in row)  # type: ignore[return-value]
 
 
 def tested_energy() -> Any:
     """Per battery, the energy measured by its capacity test in force (``code``, ``wh``)."""
     wh = TraceEventRow.payload["capacity_wh"].as_integer()  # type: ignore[index]
-    return (select(col(TraceEventRow.battery_code).label("code"), func.max(wh).label("wh"))
-            .where(TraceEventRow.kind == EventKind.CAPACITY_TESTED.value,
-                   _records.event_in_force())
-            .group_by(TraceEventRow.battery_code))
+    return (
+        select(col(TraceEventRow.battery_code).label("code"), func.max(wh).label("wh"))
+        .where(TraceEventRow.kind == EventKind.CAPACITY_TESTED.value, _records.event_in_force())
+        .group_by(TraceEventRow.battery_code)
+    )
 
 
 def _to_cascade(session: Session, scope: Scope) -> tuple[int, int]:
-    sources = (select(BatteryLink.child_code).distinct()
-               .join(TraceEventRow, col(TraceEventRow.seq) == BatteryLink.since_seq)
-               .where(*_records.regrouped_sources(scope)).subquery())
-    row = session.exec(select(func.count(sources.c.child_code), func.sum(Battery.mass_g))
-                       .select_from(sources)
-                       .outerjoin(Battery, col(Battery.code) == sources.c.child_code)).one()
+    sources = (
+        select(BatteryLink.child_code)
+        .distinct()
+        .join(TraceEventRow, col(TraceEventRow.seq) == BatteryLink.since_seq)
+        .where(*_records.regrouped_sources(scope))
+        .subquery()
+    )
+    row = session.exec(
+        select(func.count(sources.c.child_code), func.sum(Battery.mass_g))
+        .select_from(sources)
+        .outerjoin(Battery, col(Battery.code) == sources.c.child_code)
+    ).one()
     return int(row[0] or 0), int(row[1] or 0)
 
 
 def _recycled(session: Session, scope: Scope) -> tuple[int, int]:
     fed = TraceEventRow.payload["input_mass_g"].as_integer()  # type: ignore[index]
-    row = session.exec(select(func.count(), func.sum(fed))
-                       .where(*_records.events(scope, [EventKind.RECYCLED.value]))).one()
+    row = session.exec(
+        select(func.count(), func.sum(fed)).where(*_records.events(scope, [EventKind.RECYCLED.value]))
+    ).one()
     return int(row[0] or 0), int(row[1] or 0)
 
 
 def _shipped(session: Session, scope: Scope) -> tuple[int, int]:
-    row = session.exec(select(func.count(), func.sum(Battery.rated_energy_wh))
-                       .select_from(TraceEventRow)
-                       .outerjoin(Battery, col(Battery.code) == TraceEventRow.battery_code)
-                       .where(*_records.events(scope, [EventKind.CASCADE_SHIPPED.value]))).one()
+    row = session.exec(
+        select(func.count(), func.sum(Battery.rated_energy_wh))
+        .select_from(TraceEventRow)
+        .outerjoin(Battery, col(Battery.code) == TraceEventRow.battery_code)
+        .where(*_records.events(scope, [EventKind.CASCADE_SHIPPED.value]))
+    ).one()
     return int(row[0] or 0), int(row[1] or 0)
 
 
-def period_obligations(session: Session, scope: Scope, *, today: date,
-                       trace: TraceSettings | None = None) -> list[Obligation]:
+def period_obligations(
+    session: Session, scope: Scope, *, today: date, trace: TraceSettings | None = None
+) -> list[Obligation]:
     """Reporting obligations of the events that happened in the period (China dates)."""
     trace = trace or TraceSettings()
-    found = [ob for ob in obligations(session, today=today, rules=trace.rules,
-                                      holidays_path=trace.holidays_path)
-             if scope.start <= ob.deadline.event_date <= scope.end]
+    found = [
+        ob
+        for ob in obligations(session, today=today, rules=trace.rules, holidays_path=trace.holidays_path)
+        if scope.start <= ob.deadline.event_date <= scope.end
+    ]
     if scope.org_id is None:
         return found
-    ids = set(session.exec(select(TraceEventRow.event_id).where(
-        TraceEventRow.org_id == scope.org_id,
-        col(TraceEventRow.occurred_at) >= scope.start_utc,
-        col(TraceEventRow.occurred_at) < scope.end_utc)).all())
+    ids = set(
+        session.exec(
+            select(TraceEventRow.event_id).where(
+                TraceEventRow.org_id == scope.org_id,
+                col(TraceEventRow.occurred_at) >= scope.start_utc,
+                col(TraceEventRow.occurred_at) < scope.end_utc,
+            )
+        ).all()
+    )
     return [ob for ob in found if ob.deadline.event_id in ids]
 
 
@@ -244,14 +292,18 @@ def received_codes(session: Session, scope: Scope) -> list[str]:
     return sorted(session.exec(select(first.c.code)).all())
 
 
-def chain_sets(session: Session, scope: Scope, *, now: datetime,
-               public_key: Ed25519PublicKey | None) -> tuple[set[str], set[str], str]:
+def chain_sets(
+    session: Session, scope: Scope, *, now: datetime, public_key: Ed25519PublicKey | None
+) -> tuple[set[str], set[str], str]:
     """Received codes whose chain is complete, those verified, and a note on verification."""
     codes = set(received_codes(session, scope))
     if not codes:
         return set(), set(), ""
-    found = [*anomalies.not_received(session, now=now, days=7), *anomalies.two_places(session),
-             *anomalies.mass_balance(session)]
+    found = [
+        *anomalies.not_received(session, now=now, days=7),
+        *anomalies.two_places(session),
+        *anomalies.mass_balance(session),
+    ]
     broken = {a.battery_code for a in found}
     moving = set(session.exec(select(Battery.code).where(Battery.status == "in_transit")).all())
     complete = codes - broken - moving
@@ -259,8 +311,7 @@ def chain_sets(session: Session, scope: Scope, *, now: datetime,
     return complete, verified & codes, note
 
 
-def _verified(session: Session, scope: Scope,
-              public_key: Ed25519PublicKey | None) -> tuple[set[str], str]:
+def _verified(session: Session, scope: Scope, public_key: Ed25519PublicKey | None) -> tuple[set[str], str]:
     head = latest_tree_head(session)
     if head is None:
         return set(), "no signed tree head yet"
@@ -268,41 +319,53 @@ def _verified(session: Session, scope: Scope,
         return set(), "no key to check the tree head with"
     if not verify_tree_head(head, public_key=public_key):
         return set(), "the latest tree head's signature does not verify with the pinned key"
-    lines = session.exec(select(TraceEventRow.line).where(col(TraceEventRow.seq) < head.tree_size)
-                         .order_by(TraceEventRow.seq)).all()
+    lines = session.exec(
+        select(TraceEventRow.line).where(col(TraceEventRow.seq) < head.tree_size).order_by(TraceEventRow.seq)
+    ).all()
     rebuilt = root_from_leaf_hashes(leaf_hash(line.encode("utf-8")) for line in lines)
     if len(lines) != head.tree_size or rebuilt != head.root_hash:
         return set(), "the stored log does not rebuild the signed root"
     first = _records.first_receipts(scope).subquery()
     newest: dict[str, int] = {}
-    for code, seq in session.exec(select(TraceEventRow.battery_code, func.max(TraceEventRow.seq))
-                                  .join(first, first.c.code == TraceEventRow.battery_code)
-                                  .group_by(TraceEventRow.battery_code)).all():
+    for code, seq in session.exec(
+        select(TraceEventRow.battery_code, func.max(TraceEventRow.seq))
+        .join(first, first.c.code == TraceEventRow.battery_code)
+        .group_by(TraceEventRow.battery_code)
+    ).all():
         newest[code] = seq
     last_link = func.max(func.coalesce(BatteryLink.until_seq, BatteryLink.since_seq))
-    for code, seq in session.exec(select(BatteryLink.child_code, last_link)
-                                  .join(first, first.c.code == BatteryLink.child_code)
-                                  .group_by(BatteryLink.child_code)).all():
+    for code, seq in session.exec(
+        select(BatteryLink.child_code, last_link)
+        .join(first, first.c.code == BatteryLink.child_code)
+        .group_by(BatteryLink.child_code)
+    ).all():
         newest[code] = max(newest.get(code, -1), seq)
-    return {c for c, seq in newest.items() if seq < head.tree_size}, \
-        f"tree head of {head.tree_size} entries"
+    return {c for c, seq in newest.items() if seq < head.tree_size}, f"tree head of {head.tree_size} entries"
 
 
 def _recovery(session: Session, scope: Scope) -> tuple[Recovery, ...]:
-    row = session.exec(select(*recovery_sums()).where(
-        *_records.events(scope, [EventKind.RECYCLED.value]))).one()
+    row = session.exec(
+        select(*recovery_sums()).where(*_records.events(scope, [EventKind.RECYCLED.value]))
+    ).one()
     low = anomalies.low_recovery(session)
     window = _recycled_ids(session, scope)
     drill = Drill.of("battery_events", scope, event=EventKind.RECYCLED.value)
     found = []
     for index, metal in enumerate(_METALS):
         below = sum(1 for a in low if a.values["metal"] == metal and a.event_id in window)
-        found.append(Recovery(
-            metal, Ratio(Figure(int(row[2 * index] or 0), f"{metal}_g", drill),
-                         Figure(int(row[2 * index + 1] or 0), f"input_{metal}_g", drill)),
-            anomalies.THRESHOLDS_PERMILLE[metal],
-            Figure(below, "count", Drill.of("battery_events", scope, event="recycled",
-                                            below_threshold=metal))))
+        found.append(
+            Recovery(
+                metal,
+                Ratio(
+                    Figure(int(row[2 * index] or 0), f"{metal}_g", drill),
+                    Figure(int(row[2 * index + 1] or 0), f"input_{metal}_g", drill),
+                ),
+                anomalies.THRESHOLDS_PERMILLE[metal],
+                Figure(
+                    below, "count", Drill.of("battery_events", scope, event="recycled", below_threshold=metal)
+                ),
+            )
+        )
     return tuple(found)
 
 
@@ -318,5 +381,8 @@ def recovery_sums() -> list[Any]:
 
 
 def _recycled_ids(session: Session, scope: Scope) -> set[str]:
-    return set(session.exec(select(TraceEventRow.event_id).where(
-        *_records.events(scope, [EventKind.RECYCLED.value]))).all())
+    return set(
+        session.exec(
+            select(TraceEventRow.event_id).where(*_records.events(scope, [EventKind.RECYCLED.value]))
+        ).all()
+    )

@@ -48,10 +48,15 @@ class MaterialCarbon:
     grams_without_factor: int
 
     def to_json(self) -> dict[str, Any]:
-        return {"material": self.material, "name_zh": self.name_zh, "name_en": self.name_en,
-                "grams": self.grams.to_json(), "co2e": self.co2e.to_json(),
-                "factors": [f.to_json() for f in self.factors],
-                "grams_without_factor": self.grams_without_factor}
+        return {
+            "material": self.material,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            "grams": self.grams.to_json(),
+            "co2e": self.co2e.to_json(),
+            "factors": [f.to_json() for f in self.factors],
+            "grams_without_factor": self.grams_without_factor,
+        }
 
 
 @dataclass(frozen=True)
@@ -62,9 +67,11 @@ class CarbonIndicators:
     by_material: tuple[MaterialCarbon, ...]
 
     def to_json(self) -> dict[str, Any]:
-        return {"total": self.total.to_json(),
-                "by_material": [m.to_json() for m in self.by_material],
-                "method": "tonnes collected x emission factor in force on the service day"}
+        return {
+            "total": self.total.to_json(),
+            "by_material": [m.to_json() for m in self.by_material],
+            "method": "tonnes collected x emission factor in force on the service day",
+        }
 
 
 def compute(session: Session, scope: Scope, collection: CollectionIndicators) -> CarbonIndicators:
@@ -79,17 +86,25 @@ def compute(session: Session, scope: Scope, collection: CollectionIndicators) ->
             bare[material_id] += grams
             continue
         milli[material_id] += grams * row.kg_co2e_per_t
-        used[material_id][row.id] = FactorUsed(row.id, row.kg_co2e_per_t, row.source,
-                                               row.source_url, row.note, row.valid_from.isoformat())
+        used[material_id][row.id] = FactorUsed(
+            row.id, row.kg_co2e_per_t, row.source, row.source_url, row.note, row.valid_from.isoformat()
+        )
     by_material = []
     for info, tonnage in _tonnages(collection):
         co2e = (milli[info.id] + 500) // 1000
-        by_material.append(MaterialCarbon(
-            info.code, info.name_zh, info.name_en, tonnage, Figure(co2e, "g_co2e", tonnage.drill),
-            tuple(used[info.id].values()), bare[info.id]))
+        by_material.append(
+            MaterialCarbon(
+                info.code,
+                info.name_zh,
+                info.name_en,
+                tonnage,
+                Figure(co2e, "g_co2e", tonnage.drill),
+                tuple(used[info.id].values()),
+                bare[info.id],
+            )
+        )
     total = sum(m.co2e.value for m in by_material)
-    return CarbonIndicators(Figure(total, "g_co2e", Drill.of("collections", scope)),
-                            tuple(by_material))
+    return CarbonIndicators(Figure(total, "g_co2e", Drill.of("collections", scope)), tuple(by_material))
 
 
 def _tonnages(collection: CollectionIndicators) -> list[tuple[Any, Figure]]:

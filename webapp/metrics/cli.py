@@ -35,11 +35,15 @@ def metrics_group() -> None:
 @click.option("--org", "org_id", type=int, default=None, help="Organisation id (default: all).")
 @click.option("--district", default=None, help="District code, e.g. futian or nanshan.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="File to write (csv: a zip of one CSV per table).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write (csv: a zip of one CSV per table).",
+)
 @with_appcontext
-def report(start: str, end: str, org_id: int | None, district: str | None, fmt: str,
-           out: Path) -> None:
+def report(start: str, end: str, org_id: int | None, district: str | None, fmt: str, out: Path) -> None:
     """Compute every indicator of the period and write the report."""
     from webapp.trace import keys
     from webapp.trace.settings import trace_settings
@@ -47,8 +51,13 @@ def report(start: str, end: str, org_id: int | None, district: str | None, fmt: 
     try:
         scope = Scope(parse_day(start, "from"), parse_day(end, "to"), org_id, district or None)
         settings = current_app.config["RELOOP_SETTINGS"]
-        found = compute(db_session(), scope, cache_dir=settings.cache_dir,
-                        public_key=keys.public_key(), trace=trace_settings())
+        found = compute(
+            db_session(),
+            scope,
+            cache_dir=settings.cache_dir,
+            public_key=keys.public_key(),
+            trace=trace_settings(),
+        )
     except MetricsInputError as exc:
         raise click.BadParameter(exc.message, param_hint=_OPTION.get(exc.field, exc.field)) from exc
     if fmt == "json":

@@ -76,8 +76,12 @@ class SkipRate:
     rate: Ratio
 
     def to_json(self) -> dict[str, Any]:
-        return {"reason": self.reason, "name_zh": self.name_zh, "name_en": self.name_en,
-                "rate": self.rate.to_json()}
+        return {
+            "reason": self.reason,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            "rate": self.rate.to_json(),
+        }
 
 
 @dataclass(frozen=True)
@@ -108,8 +112,12 @@ class CollectionIndicators:
             "by_outlet": [t.to_json() for t in self.by_outlet],
             "by_district": [t.to_json() for t in self.by_district],
             "low_value_share": self.low_value_share.to_json(),
-            "pickups": {"due": self.due.to_json(), "served": self.served.to_json(),
-                        "skipped": self.skipped.to_json(), "pending": self.pending.to_json()},
+            "pickups": {
+                "due": self.due.to_json(),
+                "served": self.served.to_json(),
+                "skipped": self.skipped.to_json(),
+                "pending": self.pending.to_json(),
+            },
             "skip_rates": [s.to_json() for s in self.skip_rates],
             "distance": self.distance.to_json(),
             "km_per_tonne": self.km_per_tonne.to_json() if self.km_per_tonne else None,
@@ -119,8 +127,10 @@ class CollectionIndicators:
 def materials(session: Session) -> tuple[MaterialInfo, ...]:
     """Every material, in the list's order."""
     rows = session.exec(select(Material).order_by(Material.sort_order, Material.id)).all()
-    return tuple(MaterialInfo(m.id, m.code, m.name_zh, m.name_en, m.low_value, m.sort_order)  # type: ignore[arg-type]
-                 for m in rows)
+    return tuple(
+        MaterialInfo(m.id, m.code, m.name_zh, m.name_en, m.low_value, m.sort_order)  # type: ignore[arg-type]
+        for m in rows
+    )
 
 
 def compute(session: Session, scope: Scope) -> CollectionIndicators:
@@ -130,26 +140,38 @@ def compute(session: Session, scope: Scope) -> CollectionIndicators:
     by_outlet = _by_outlet(session, scope)
     total = Figure(sum(g for _d, _m, g in daily), "g", Drill.of("collections", scope))
     low_ids = {m.id for m in known if m.low_value}
-    low = Figure(sum(g for _d, m, g in daily if m in low_ids), "g",
-                 Drill.of("collections", scope, low_value=1))
+    low = Figure(
+        sum(g for _d, m, g in daily if m in low_ids), "g", Drill.of("collections", scope, low_value=1)
+    )
     stops = _stops(session, scope)
     due = Figure(sum(stops.values()), "count", Drill.of("stops", scope))
     skipped = sum(n for (outcome, _r), n in stops.items() if outcome == CollectionOutcome.SKIPPED)
     distance = _distance(session, scope)
     return CollectionIndicators(
-        total=total, by_material=_by_material(scope, known, daily),
-        by_month=_by_month(scope, known, daily), by_outlet=tuple(by_outlet),
-        by_district=_by_district(scope, by_outlet), low_value_share=Ratio(low, total),
+        total=total,
+        by_material=_by_material(scope, known, daily),
+        by_month=_by_month(scope, known, daily),
+        by_outlet=tuple(by_outlet),
+        by_district=_by_district(scope, by_outlet),
+        low_value_share=Ratio(low, total),
         due=due,
-        served=Ratio(Figure(stops.get((CollectionOutcome.COLLECTED, None), 0), "count",
-                            Drill.of("stops", scope, status="served")), due),
+        served=Ratio(
+            Figure(
+                stops.get((CollectionOutcome.COLLECTED, None), 0),
+                "count",
+                Drill.of("stops", scope, status="served"),
+            ),
+            due,
+        ),
         skipped=Ratio(Figure(skipped, "count", Drill.of("stops", scope, status="skipped")), due),
-        pending=Figure(stops.get((None, None), 0), "count",
-                       Drill.of("stops", scope, status="pending")),
-        skip_rates=_skip_rates(session, scope, stops, due), distance=distance,
+        pending=Figure(stops.get((None, None), 0), "count", Drill.of("stops", scope, status="pending")),
+        skip_rates=_skip_rates(session, scope, stops, due),
+        distance=distance,
         # Routes cross district lines: their distance belongs to no one district.
         km_per_tonne=None if scope.district else Ratio(distance, total, 1000),
-        materials=known, daily=tuple(daily))
+        materials=known,
+        daily=tuple(daily),
+    )
 
 
 def _daily(session: Session, scope: Scope) -> list[tuple[date, int, int]]:
@@ -157,11 +179,14 @@ def _daily(session: Session, scope: Scope) -> list[tuple[date, int, int]]:
     # The outlet join only serves a district filter; a year's weights are the bulk of
     # the work, so it is left out when no district is asked for.
     query = _records.collection_joins(
-        select(CollectionPlan.day, CollectionWeight.material_id, grams).select_from(Collection)
+        select(CollectionPlan.day, CollectionWeight.material_id, grams)
+        .select_from(Collection)
         .join(CollectionWeight, col(CollectionWeight.collection_id) == Collection.id),
-        outlet=scope.district is not None)
-    rows = session.exec(query.where(*_records.collected(scope))
-                        .group_by(CollectionPlan.day, CollectionWeight.material_id)).all()
+        outlet=scope.district is not None,
+    )
+    rows = session.exec(
+        query.where(*_records.collected(scope)).group_by(CollectionPlan.day, CollectionWeight.material_id)
+    ).all()
     return sorted((day, material, int(g or 0)) for day, material, g in rows)
 
 
@@ -169,15 +194,29 @@ def _by_outlet(session: Session, scope: Scope) -> list[Tonnage]:
     # A record's total_g is the sum of its weights, written with them in one transaction
     # (webapp.driver.operations); reading it spares a join with every weight row.
     query = _records.collection_joins(
-        select(Outlet.id, Outlet.code, Outlet.name, Outlet.district, func.sum(Collection.total_g),
-               func.count(col(Collection.id))).select_from(Collection))
-    rows = session.exec(query.where(*_records.collected(scope))
-                        .group_by(Outlet.id, Outlet.code, Outlet.name, Outlet.district)).all()
+        select(
+            Outlet.id,
+            Outlet.code,
+            Outlet.name,
+            Outlet.district,
+            func.sum(Collection.total_g),
+            func.count(col(Collection.id)),
+        ).select_from(Collection)
+    )
+    rows = session.exec(
+        query.where(*_records.collected(scope)).group_by(Outlet.id, Outlet.code, Outlet.name, Outlet.district)
+    ).all()
     rows = sorted(rows, key=lambda r: (-(r[4] or 0), r[1]))  # heaviest first
-    return [Tonnage(code, f"{code} {name}",
-                    Figure(int(g or 0), "g", Drill.of("collections", scope, outlet=outlet_id)),
-                    int(n), district=district or "")
-            for outlet_id, code, name, district, g, n in rows]
+    return [
+        Tonnage(
+            code,
+            f"{code} {name}",
+            Figure(int(g or 0), "g", Drill.of("collections", scope, outlet=outlet_id)),
+            int(n),
+            district=district or "",
+        )
+        for outlet_id, code, name, district, g, n in rows
+    ]
 
 
 def _by_district(scope: Scope, by_outlet: list[Tonnage]) -> tuple[Tonnage, ...]:
@@ -187,23 +226,34 @@ def _by_district(scope: Scope, by_outlet: list[Tonnage]) -> tuple[Tonnage, ...]:
         district = row.district or ""
         grams[district] += row.grams.value
         counts[district] += row.collections
-    return tuple(Tonnage(d, d or "-", Figure(g, "g", Drill.of(
-        "collections", Scope(scope.start, scope.end, scope.org_id, d or None))), counts[d])
-        for d, g in sorted(grams.items()) if d)
+    return tuple(
+        Tonnage(
+            d,
+            d or "-",
+            Figure(g, "g", Drill.of("collections", Scope(scope.start, scope.end, scope.org_id, d or None))),
+            counts[d],
+        )
+        for d, g in sorted(grams.items())
+        if d
+    )
 
 
-def _by_material(scope: Scope, known: tuple[MaterialInfo, ...],
-                 daily: list[tuple[date, int, int]]) -> tuple[Tonnage, ...]:
+def _by_material(
+    scope: Scope, known: tuple[MaterialInfo, ...], daily: list[tuple[date, int, int]]
+) -> tuple[Tonnage, ...]:
     grams: dict[int, int] = defaultdict(int)
     for _day, material, g in daily:
         grams[material] += g
-    return tuple(Tonnage(m.code, m.name_zh,
-                         Figure(grams[m.id], "g", Drill.of("collections", scope, material=m.code)))
-                 for m in known if m.id in grams)
+    return tuple(
+        Tonnage(m.code, m.name_zh, Figure(grams[m.id], "g", Drill.of("collections", scope, material=m.code)))
+        for m in known
+        if m.id in grams
+    )
 
 
-def _by_month(scope: Scope, known: tuple[MaterialInfo, ...],
-              daily: list[tuple[date, int, int]]) -> tuple[Tonnage, ...]:
+def _by_month(
+    scope: Scope, known: tuple[MaterialInfo, ...], daily: list[tuple[date, int, int]]
+) -> tuple[Tonnage, ...]:
     cells: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for day, material, g in daily:
         cells[f"{day:%Y-%m}"][material] += g
@@ -213,11 +263,14 @@ def _by_month(scope: Scope, known: tuple[MaterialInfo, ...],
         last = monthrange(year, number)[1]
         part = scope.narrowed(date(year, number, 1), date(year, number, last))
         row = cells.get(month, {})
-        parts = tuple((m.code, Figure(row[m.id], "g",
-                                      Drill.of("collections", part, material=m.code)))
-                      for m in known if row.get(m.id))
-        months.append(Tonnage(month, month, Figure(sum(row.values()), "g",
-                                                   Drill.of("collections", part)), parts=parts))
+        parts = tuple(
+            (m.code, Figure(row[m.id], "g", Drill.of("collections", part, material=m.code)))
+            for m in known
+            if row.get(m.id)
+        )
+        months.append(
+            Tonnage(month, month, Figure(sum(row.values()), "g", Drill.of("collections", part)), parts=parts)
+        )
     return tuple(months)
 
 
@@ -231,18 +284,21 @@ def _months(scope: Scope) -> list[str]:
 
 def _stops(session: Session, scope: Scope) -> dict[tuple[Any, Any], int]:
     """Stops due by the outcome and skip reason of their record in force."""
-    query = _records.stop_joins(select(Collection.outcome, Collection.skip_reason_id, func.count())
-                                .select_from(PlannedStop))
-    rows = session.exec(query.where(*_records.due(scope))
-                        .group_by(Collection.outcome, Collection.skip_reason_id)).all()
+    query = _records.stop_joins(
+        select(Collection.outcome, Collection.skip_reason_id, func.count()).select_from(PlannedStop)
+    )
+    rows = session.exec(
+        query.where(*_records.due(scope)).group_by(Collection.outcome, Collection.skip_reason_id)
+    ).all()
     found: dict[tuple[Any, Any], int] = defaultdict(int)
     for outcome, reason, count in rows:
         found[(outcome, reason if outcome == CollectionOutcome.SKIPPED else None)] += count
     return dict(found)
 
 
-def _skip_rates(session: Session, scope: Scope, stops: dict[tuple[Any, Any], int],
-                due: Figure) -> tuple[SkipRate, ...]:
+def _skip_rates(
+    session: Session, scope: Scope, stops: dict[tuple[Any, Any], int], due: Figure
+) -> tuple[SkipRate, ...]:
     reasons = {r.id: r for r in session.exec(select(SkipReason))}
     rates = []
     for (outcome, reason_id), count in sorted(stops.items(), key=lambda kv: -kv[1]):
@@ -251,14 +307,21 @@ def _skip_rates(session: Session, scope: Scope, stops: dict[tuple[Any, Any], int
         reason = reasons.get(reason_id)
         code = reason.code if reason else "unknown"
         drill = Drill.of("stops", scope, status="skipped", reason=code)
-        rates.append(SkipRate(code, reason.name_zh if reason else "未注明",
-                              reason.name_en if reason else "not given",
-                              Ratio(Figure(count, "count", drill), due)))
+        rates.append(
+            SkipRate(
+                code,
+                reason.name_zh if reason else "未注明",
+                reason.name_en if reason else "not given",
+                Ratio(Figure(count, "count", drill), due),
+            )
+        )
     return tuple(rates)
 
 
 def _distance(session: Session, scope: Scope) -> Figure:
-    metres = session.exec(select(func.coalesce(func.sum(PlannedRoute.distance_m), 0))
-                          .join(CollectionPlan, col(CollectionPlan.id) == PlannedRoute.plan_id)
-                          .where(*_records.routes(scope))).one()
+    metres = session.exec(
+        select(func.coalesce(func.sum(PlannedRoute.distance_m), 0))
+        .join(CollectionPlan, col(CollectionPlan.id) == PlannedRoute.plan_id)
+        .where(*_records.routes(scope))
+    ).one()
     return Figure(int(metres), "m", Drill.of("routes", scope))

@@ -63,10 +63,12 @@ class DefaultFactor:
 
     @property
     def source(self) -> str:
-        return (f"US EPA WARM v15 (Nov 2020), {self.warm_category}: recycling "
-                f"{self.recycling:+.2f}, landfilling {self.landfilling:+.2f} MTCO2E/short ton; "
-                f"({self.landfilling:+.2f} - {self.recycling:+.2f}) x 1,102.311 = "
-                f"{self.kg_co2e_per_t:,} kg CO2e/t")
+        return (
+            f"US EPA WARM v15 (Nov 2020), {self.warm_category}: recycling "
+            f"{self.recycling:+.2f}, landfilling {self.landfilling:+.2f} MTCO2E/short ton; "
+            f"({self.landfilling:+.2f} - {self.recycling:+.2f}) x 1,102.311 = "
+            f"{self.kg_co2e_per_t:,} kg CO2e/t"
+        )
 
 
 DEFAULT_FACTORS: tuple[DefaultFactor, ...] = (
@@ -74,12 +76,22 @@ DEFAULT_FACTORS: tuple[DefaultFactor, ...] = (
     DefaultFactor("metal", "Mixed Metals", -4.39, 0.02),
     DefaultFactor("plastic", "Mixed Plastics", -0.93, 0.02),
     DefaultFactor("glass", "Glass", -0.28, 0.02),
-    DefaultFactor("low_value_plastic", "Mixed Plastics", -0.93, 0.02,
-                  "Proxy: WARM has no low-value plastics category; Mixed Plastics used."),
-    DefaultFactor("composite_packaging", "Mixed Paper (general)", -3.55, 0.07,
-                  "Proxy: WARM has no composite (aseptic carton) category; Mixed Paper (general) "
-                  "used for the fibre, which is about three quarters of a carton, so this may "
-                  "overstate."),
+    DefaultFactor(
+        "low_value_plastic",
+        "Mixed Plastics",
+        -0.93,
+        0.02,
+        "Proxy: WARM has no low-value plastics category; Mixed Plastics used.",
+    ),
+    DefaultFactor(
+        "composite_packaging",
+        "Mixed Paper (general)",
+        -3.55,
+        0.07,
+        "Proxy: WARM has no composite (aseptic carton) category; Mixed Paper (general) "
+        "used for the fibre, which is about three quarters of a carton, so this may "
+        "overstate.",
+    ),
 )
 
 #: Placeholder rates for the demo organisation (fen), never for production.
@@ -103,10 +115,16 @@ def seed_factors(session: Session) -> int:
         material_id = ids.get(default.material)
         if material_id is None or material_id in have:
             continue
-        session.add(EmissionFactor(material_id=material_id, kg_co2e_per_t=default.kg_co2e_per_t,
-                                   source=default.source, source_url=WARM_URL,
-                                   note=" ".join(filter(None, (default.proxy_note, _CHECK))),
-                                   valid_from=WARM_V15))
+        session.add(
+            EmissionFactor(
+                material_id=material_id,
+                kg_co2e_per_t=default.kg_co2e_per_t,
+                source=default.source,
+                source_url=WARM_URL,
+                note=" ".join(filter(None, (default.proxy_note, _CHECK))),
+                valid_from=WARM_V15,
+            )
+        )
         added += 1
     return added
 
@@ -120,15 +138,32 @@ def seed_demo_rates(session: Session, *, org_id: int, valid_from: date) -> int:
     for kind, material, fen in DEMO_RATES:
         if material is not None and material not in ids:
             continue
-        session.add(SubsidyRate(org_id=org_id, kind=kind, material_id=ids.get(material or ""),
-                                fen=fen, basis=DEMO_BASIS, valid_from=valid_from))
+        session.add(
+            SubsidyRate(
+                org_id=org_id,
+                kind=kind,
+                material_id=ids.get(material or ""),
+                fen=fen,
+                basis=DEMO_BASIS,
+                valid_from=valid_from,
+            )
+        )
         added += 1
     return added
 
 
-def add_factor(session: Session, *, material: str, kg_co2e_per_t: int, source: str,
-               valid_from: date, source_url: str = "", note: str = "",
-               actor_id: int | None = None, org_id: int | None = None) -> EmissionFactor:
+def add_factor(
+    session: Session,
+    *,
+    material: str,
+    kg_co2e_per_t: int,
+    source: str,
+    valid_from: date,
+    source_url: str = "",
+    note: str = "",
+    actor_id: int | None = None,
+    org_id: int | None = None,
+) -> EmissionFactor:
     """Record a new factor for ``material`` from ``valid_from`` on (no commit); the
     earlier rows stay and keep applying to the days before."""
     material_id = _material_id(session, material)
@@ -136,17 +171,32 @@ def add_factor(session: Session, *, material: str, kg_co2e_per_t: int, source: s
         raise MetricsInputError("kg_co2e_per_t", "must be a whole number of kilograms")
     if not source.strip():
         raise MetricsInputError("source", "name the source of the factor")
-    row = EmissionFactor(material_id=material_id, kg_co2e_per_t=kg_co2e_per_t,
-                         source=source.strip()[:255], source_url=source_url.strip()[:255],
-                         note=note.strip()[:500], valid_from=valid_from, created_by_id=actor_id,
-                         org_id=org_id)
+    row = EmissionFactor(
+        material_id=material_id,
+        kg_co2e_per_t=kg_co2e_per_t,
+        source=source.strip()[:255],
+        source_url=source_url.strip()[:255],
+        note=note.strip()[:500],
+        valid_from=valid_from,
+        created_by_id=actor_id,
+        org_id=org_id,
+    )
     session.add(row)
     return row
 
 
-def add_rate(session: Session, *, kind: RateKind | str, fen: int, basis: str, valid_from: date,
-             material: str | None = None, source_url: str = "", actor_id: int | None = None,
-             org_id: int | None = None) -> SubsidyRate:
+def add_rate(
+    session: Session,
+    *,
+    kind: RateKind | str,
+    fen: int,
+    basis: str,
+    valid_from: date,
+    material: str | None = None,
+    source_url: str = "",
+    actor_id: int | None = None,
+    org_id: int | None = None,
+) -> SubsidyRate:
     """Record a new subsidy rate in integer fen (no commit): per tonne of a low-value
     material, or per new outlet."""
     kind = RateKind(kind)
@@ -161,9 +211,16 @@ def add_rate(session: Session, *, kind: RateKind | str, fen: int, basis: str, va
         material_id = _material_id(session, material)
         if not session.get(Material, material_id).low_value:  # type: ignore[union-attr]
             raise MetricsInputError("material", f"{material} is not a low-value material")
-    row = SubsidyRate(kind=kind, material_id=material_id, fen=fen, basis=basis.strip()[:255],
-                      source_url=source_url.strip()[:255], valid_from=valid_from,
-                      created_by_id=actor_id, org_id=org_id)
+    row = SubsidyRate(
+        kind=kind,
+        material_id=material_id,
+        fen=fen,
+        basis=basis.strip()[:255],
+        source_url=source_url.strip()[:255],
+        valid_from=valid_from,
+        created_by_id=actor_id,
+        org_id=org_id,
+    )
     session.add(row)
     return row
 
@@ -183,8 +240,9 @@ class History:
         grouped: dict[Any, list[Any]] = defaultdict(list)
         for row in rows:
             grouped[key(row)].append(row)
-        self._rows = {k: sorted(v, key=lambda r: (r.valid_from, r.org_id is not None, r.id))
-                      for k, v in grouped.items()}
+        self._rows = {
+            k: sorted(v, key=lambda r: (r.valid_from, r.org_id is not None, r.id)) for k, v in grouped.items()
+        }
         self._days = {k: [r.valid_from for r in v] for k, v in self._rows.items()}
 
     def on(self, key: Any, day: date) -> Any | None:
@@ -198,14 +256,18 @@ class History:
 
 def factor_history(session: Session, org_id: int | None) -> History:
     """Emission factors by material id (shared rows and ``org_id``'s own)."""
-    return History(session.exec(select(EmissionFactor).where(_org(EmissionFactor, org_id))).all(),
-                   key=lambda r: r.material_id)
+    return History(
+        session.exec(select(EmissionFactor).where(_org(EmissionFactor, org_id))).all(),
+        key=lambda r: r.material_id,
+    )
 
 
 def rate_history(session: Session, org_id: int | None) -> History:
     """Subsidy rates by ``(kind, material id)``."""
-    return History(session.exec(select(SubsidyRate).where(_org(SubsidyRate, org_id))).all(),
-                   key=lambda r: (RateKind(r.kind), r.material_id))
+    return History(
+        session.exec(select(SubsidyRate).where(_org(SubsidyRate, org_id))).all(),
+        key=lambda r: (RateKind(r.kind), r.material_id),
+    )
 
 
 def _org(table: Any, org_id: int | None) -> Any:

@@ -41,8 +41,7 @@ class Scope:
 
     def __post_init__(self) -> None:
         if self.start > self.end:
-            raise MetricsInputError("to", f"the period ends ({self.end}) before it starts "
-                                          f"({self.start})")
+            raise MetricsInputError("to", f"the period ends ({self.end}) before it starts ({self.start})")
         if (self.end - self.start).days > 3660:
             raise MetricsInputError("to", "the period is longer than ten years")
 
@@ -54,8 +53,7 @@ class Scope:
     @property
     def end_utc(self) -> datetime:
         """The first instant after the period, in UTC (exclusive bound)."""
-        return datetime.combine(self.end + timedelta(days=1), time(0), SHANGHAI) \
-            .astimezone(UTC)
+        return datetime.combine(self.end + timedelta(days=1), time(0), SHANGHAI).astimezone(UTC)
 
     def narrowed(self, start: date, end: date) -> Scope:
         """The same scope on the overlap of its period with ``start``..``end``."""
@@ -134,8 +132,7 @@ class Figure:
     drill: Drill | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"value": self.value, "unit": self.unit,
-                "drill": self.drill.to_json() if self.drill else None}
+        return {"value": self.value, "unit": self.unit, "drill": self.drill.to_json() if self.drill else None}
 
 
 @dataclass(frozen=True)
@@ -154,8 +151,12 @@ class Ratio:
 
     def to_json(self) -> dict[str, Any]:
         value = self.value
-        return {"numerator": self.numerator.to_json(), "denominator": self.denominator.to_json(),
-                "scale": self.scale, "value": None if value is None else round(value, 6)}
+        return {
+            "numerator": self.numerator.to_json(),
+            "denominator": self.denominator.to_json(),
+            "scale": self.scale,
+            "value": None if value is None else round(value, 6),
+        }
 
 
 def tonnes(grams: int) -> float:

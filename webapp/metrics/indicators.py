@@ -33,10 +33,14 @@ class Indicators:
     def to_json(self) -> dict[str, Any]:
         """One object with a key per indicator group, plus ``scope``."""
         return {
-            "scope": {"from": self.scope.start.isoformat(), "to": self.scope.end.isoformat(),
-                      "org_id": self.scope.org_id, "org_name": self.org_name,
-                      "district": self.scope.district,
-                      "computed_at": self.computed_at.isoformat()},
+            "scope": {
+                "from": self.scope.start.isoformat(),
+                "to": self.scope.end.isoformat(),
+                "org_id": self.scope.org_id,
+                "org_name": self.org_name,
+                "district": self.scope.district,
+                "computed_at": self.computed_at.isoformat(),
+            },
             "outlets": self.outlets.to_json(),
             "collection": self.collection.to_json(),
             "batteries": self.batteries.to_json(),
@@ -57,14 +61,21 @@ def check_scope(session: Session, scope: Scope) -> str:
         known = {d.code for d in geodata.DISTRICTS}
         known |= {d for d in session.exec(select(Outlet.district).distinct()).all() if d}
         if scope.district not in known:
-            raise MetricsInputError("district", f"unknown district {scope.district!r}; "
-                                                f"known: {', '.join(sorted(known))}")
+            raise MetricsInputError(
+                "district", f"unknown district {scope.district!r}; known: {', '.join(sorted(known))}"
+            )
     return name
 
 
-def compute(session: Session, scope: Scope, *, cache_dir: Path | None = None,
-            public_key: Ed25519PublicKey | None = None,
-            trace: TraceSettings | None = None, now: datetime | None = None) -> Indicators:
+def compute(
+    session: Session,
+    scope: Scope,
+    *,
+    cache_dir: Path | None = None,
+    public_key: Ed25519PublicKey | None = None,
+    trace: TraceSettings | None = None,
+    now: datetime | None = None,
+) -> Indicators:
     """Compute every indicator of ``scope`` from the records.
 
     ``now`` fixes the moment deadlines and anomalies are judged at (default: now);
@@ -77,11 +88,15 @@ def compute(session: Session, scope: Scope, *, cache_dir: Path | None = None,
     net = outlets.compute(session, scope, cache_dir=cache_dir)
     collected = collection.compute(session, scope)
     return Indicators(
-        scope=scope, computed_at=now, org_name=name, outlets=net, collection=collected,
-        batteries=batteries.compute(session, scope, today=today, now=now, public_key=public_key,
-                                    trace=trace),
+        scope=scope,
+        computed_at=now,
+        org_name=name,
+        outlets=net,
+        collection=collected,
+        batteries=batteries.compute(session, scope, today=today, now=now, public_key=public_key, trace=trace),
         carbon=carbon.compute(session, scope, collected),
-        subsidy=subsidy.compute(session, scope, collected, net.new))
+        subsidy=subsidy.compute(session, scope, collected, net.new),
+    )
 
 
 def default_period(today: date) -> tuple[date, date]:

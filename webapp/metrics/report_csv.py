@@ -31,6 +31,5 @@ def write(found: Indicators, path: Path | str, *, locale: str = "zh") -> Path:
     path = Path(path)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for number, table in enumerate(build(found, locale=locale), start=1):
-            archive.writestr(f"{number:02d}_{table.key}.csv",
-                             "\ufeff" + table_csv(table, locale=locale))
+            archive.writestr(f"{number:02d}_{table.key}.csv", "\ufeff" + table_csv(table, locale=locale))
     return path

@@ -38,10 +38,11 @@ from webapp.metrics.tables import build, cell_text
 
 FONT = "ReLoopCJK"
 SHIPPED_FONT = Path(__file__).resolve().parents[1] / "static" / "fonts" / "wqy-microhei-gb2312.ttf"
-SYSTEM_FONTS = (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
-                Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"))
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-           "#332288", "#88CCEE")
+SYSTEM_FONTS = (
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+)
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#332288", "#88CCEE")
 #: Rows of the per-outlet table printed; the CSV and XLSX hold them all.
 OUTLET_ROWS = 40
 _DISTRICTS = {"futian": "福田区", "nanshan": "南山区"}
@@ -63,9 +64,16 @@ def write(found: Indicators, path: Path | str) -> Path:
     tables = build(found, locale="zh")
     register_font(_texts(tables))
     path = Path(path)
-    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
-                            topMargin=15 * mm, bottomMargin=15 * mm,
-                            title="示范企业申报指标报告", author="ReLoop")
+    doc = SimpleDocTemplate(
+        str(path),
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title="示范企业申报指标报告",
+        author="ReLoop",
+    )
     story: list[Any] = [*_cover(found)]
     by_key = {t.key: t for t in tables}
     story += _section("一、指标汇总", by_key["summary"])
@@ -74,16 +82,16 @@ def write(found: Indicators, path: Path | str) -> Path:
         story += _section(None, by_key[key])
     outlets = by_key["tonnes_by_outlet"]
     title = outlets.zh + f"（前{OUTLET_ROWS}个，全部见CSV）"
-    story += _section(None, ReportTable(outlets.key, title, outlets.en, outlets.columns,
-                                        outlets.rows[:OUTLET_ROWS]))
+    story += _section(
+        None, ReportTable(outlets.key, title, outlets.en, outlets.columns, outlets.rows[:OUTLET_ROWS])
+    )
     story += [KeepTogether([_heading("三、网点覆盖"), _coverage_chart(found)])]
     story += _section(None, by_key["coverage_by_district"])
     story += [KeepTogether([_heading("四、动力电池"), _battery_chart(found)])]
     story += _section(None, by_key["battery_flow"]) + _section(None, by_key["recovery_rates"])
     story += _section("五、碳减排", by_key["emission_factors"])
     story += _section("六、" + LABEL_ZH, by_key["subsidy_estimate"])
-    story.append(_para("补贴金额为上限估算：假定全部吨数与网点均符合条件，实际以主管部门审核为准。",
-                       size=8))
+    story.append(_para("补贴金额为上限估算：假定全部吨数与网点均符合条件，实际以主管部门审核为准。", size=8))
     doc.build(story)
     return path
 
@@ -92,14 +100,19 @@ def _texts(tables: list[ReportTable]) -> list[str]:
     texts = [t.zh for t in tables]
     for table in tables:
         texts += [c.zh for c in table.columns]
-        texts += [cell_text(v, c) for row in table.rows
-                  for v, c in zip(row, table.columns, strict=True)]
+        texts += [cell_text(v, c) for row in table.rows for v, c in zip(row, table.columns, strict=True)]
     return texts
 
 
 def _style(size: float = 9, *, bold: bool = False) -> ParagraphStyle:
-    return ParagraphStyle(f"s{size}{bold}", fontName=FONT, fontSize=size, leading=size * 1.4,
-                          wordWrap="CJK", textColor=colors.black)
+    return ParagraphStyle(
+        f"s{size}{bold}",
+        fontName=FONT,
+        fontSize=size,
+        leading=size * 1.4,
+        wordWrap="CJK",
+        textColor=colors.black,
+    )
 
 
 def _para(text: str, *, size: float = 9) -> Paragraph:
@@ -117,11 +130,17 @@ def _escape(text: str) -> str:
 def _cover(found: Indicators) -> list[Any]:
     scope = found.scope
     where = _DISTRICTS.get(scope.district or "", scope.district or "全部区域")
-    return [Paragraph("市级废旧物资示范企业申报指标报告", _style(18)), Spacer(1, 4 * mm),
-            _para(f"企业：{found.org_name or '全部组织'}　区域：{where}"),
-            _para(f"统计期间：{scope.start.isoformat()} 至 {scope.end.isoformat()}（北京时间）"),
-            _para(f"生成时间：{found.computed_at.isoformat(timespec='seconds')}　"
-                  f"数据来源：ReLoop 业务记录（非人工填报）"), Spacer(1, 6 * mm)]
+    return [
+        Paragraph("市级废旧物资示范企业申报指标报告", _style(18)),
+        Spacer(1, 4 * mm),
+        _para(f"企业：{found.org_name or '全部组织'}　区域：{where}"),
+        _para(f"统计期间：{scope.start.isoformat()} 至 {scope.end.isoformat()}（北京时间）"),
+        _para(
+            f"生成时间：{found.computed_at.isoformat(timespec='seconds')}　"
+            f"数据来源：ReLoop 业务记录（非人工填报）"
+        ),
+        Spacer(1, 6 * mm),
+    ]
 
 
 def _section(title: str | None, table: ReportTable) -> list[Any]:
@@ -131,14 +150,22 @@ def _section(title: str | None, table: ReportTable) -> list[Any]:
     flow.append(_para(table.zh, size=10))
     cell = _style(7.5)
     data = [[Paragraph(_escape(c.zh), cell) for c in table.columns]]
-    data += [[Paragraph(_escape(cell_text(v, c)), cell)
-              for v, c in zip(row, table.columns, strict=True)] for row in table.rows]
+    data += [
+        [Paragraph(_escape(cell_text(v, c)), cell) for v, c in zip(row, table.columns, strict=True)]
+        for row in table.rows
+    ]
     if len(data) == 1:
         data.append([Paragraph("（无记录）", cell)] + [""] * (len(table.columns) - 1))
     grid = Table(data, repeatRows=1, hAlign="LEFT")
-    grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                              ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e5eef7")),
-                              ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    grid.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e5eef7")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
     return [*flow, grid, Spacer(1, 5 * mm)]
 
 
@@ -195,8 +222,12 @@ def _coverage_chart(found: Indicators) -> Drawing:
     chart = HorizontalBarChart()
     chart.x, chart.y = 50, 10
     chart.width, chart.height = 120 * mm, 12 * mm * max(1, len(rows))
-    _bars(drawing, chart, [_DISTRICTS.get(d.district, d.district) for d in rows],
-          [d.within * 100 / d.households if d.households else 0 for d in rows])
+    _bars(
+        drawing,
+        chart,
+        [_DISTRICTS.get(d.district, d.district) for d in rows],
+        [d.within * 100 / d.households if d.households else 0 for d in rows],
+    )
     chart.valueAxis.valueMax = 100
     return drawing
 
@@ -207,8 +238,12 @@ def _battery_chart(found: Indicators) -> Drawing:
     _chart_title(drawing, "动力电池流向（个）：接收 → 梯次利用 / 再生利用")
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 30, 20, 150 * mm, 40 * mm
-    _bars(drawing, chart, ["接收", "梯次利用", "再生利用", "梯次产品出库"],
-          [b.received.value, b.to_cascade.value, b.to_recycling.value, b.shipped.value])
+    _bars(
+        drawing,
+        chart,
+        ["接收", "梯次利用", "再生利用", "梯次产品出库"],
+        [b.received.value, b.to_cascade.value, b.to_recycling.value, b.shipped.value],
+    )
     for index, colour in enumerate((PALETTE[0], PALETTE[2], PALETTE[5], PALETTE[1])):
         chart.bars[(0, index)].fillColor = colors.HexColor(colour)
     return drawing

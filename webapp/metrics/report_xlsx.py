@@ -29,8 +29,9 @@ def write(found: Indicators, path: Path | str, *, locale: str = "zh") -> Path:
                 if isinstance(value, float) and column.decimals is not None:
                     cell.number_format = "0." + "0" * column.decimals if column.decimals else "0"
         for index, column in enumerate(table.columns, start=1):
-            sheet.column_dimensions[sheet.cell(2, index).column_letter].width = \
-                max(10, min(60, len(column.title(locale)) * 2 + 2))
+            sheet.column_dimensions[sheet.cell(2, index).column_letter].width = max(
+                10, min(60, len(column.title(locale)) * 2 + 2)
+            )
     path = Path(path)
     book.save(path)
     return path

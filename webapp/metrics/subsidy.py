@@ -52,10 +52,15 @@ class SubsidyLine:
     quantity_without_rate: int
 
     def to_json(self) -> dict[str, Any]:
-        return {"key": self.key, "name_zh": self.name_zh, "name_en": self.name_en,
-                "quantity": self.quantity.to_json(), "fen": self.fen.to_json(),
-                "rates": [r.to_json() for r in self.rates],
-                "quantity_without_rate": self.quantity_without_rate}
+        return {
+            "key": self.key,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            "quantity": self.quantity.to_json(),
+            "fen": self.fen.to_json(),
+            "rates": [r.to_json() for r in self.rates],
+            "quantity_without_rate": self.quantity_without_rate,
+        }
 
 
 @dataclass(frozen=True)
@@ -67,16 +72,21 @@ class SubsidyIndicators:
     upper_bound: bool = True
 
     def to_json(self) -> dict[str, Any]:
-        return {"total": self.total.to_json(), "lines": [line.to_json() for line in self.lines],
-                "upper_bound": self.upper_bound, "label_zh": LABEL_ZH, "label_en": LABEL_EN}
+        return {
+            "total": self.total.to_json(),
+            "lines": [line.to_json() for line in self.lines],
+            "upper_bound": self.upper_bound,
+            "label_zh": LABEL_ZH,
+            "label_en": LABEL_EN,
+        }
 
 
-def compute(session: Session, scope: Scope, collection: CollectionIndicators,
-            new_outlets: Figure) -> SubsidyIndicators:
+def compute(
+    session: Session, scope: Scope, collection: CollectionIndicators, new_outlets: Figure
+) -> SubsidyIndicators:
     """The subsidy estimate of ``scope`` from its collection and outlet figures."""
     history = rate_history(session, scope.org_id)
-    lines = [*_material_lines(collection, history),
-             _outlet_line(session, scope, history, new_outlets)]
+    lines = [*_material_lines(collection, history), _outlet_line(session, scope, history, new_outlets)]
     total = sum(line.fen.value for line in lines)
     return SubsidyIndicators(Figure(total, "fen"), tuple(lines))
 
@@ -101,10 +111,17 @@ def _material_lines(collection: CollectionIndicators, history: Any) -> list[Subs
         if info.code not in grams:
             continue
         tonnage = grams[info.code]
-        lines.append(SubsidyLine(info.code, info.name_zh, info.name_en, tonnage,
-                                 Figure((micro[material_id] + 500_000) // 1_000_000, "fen",
-                                        tonnage.drill),
-                                 tuple(used[material_id].values()), bare[material_id]))
+        lines.append(
+            SubsidyLine(
+                info.code,
+                info.name_zh,
+                info.name_en,
+                tonnage,
+                Figure((micro[material_id] + 500_000) // 1_000_000, "fen", tonnage.drill),
+                tuple(used[material_id].values()),
+                bare[material_id],
+            )
+        )
     return lines
 
 
@@ -118,8 +135,15 @@ def _outlet_line(session: Session, scope: Scope, history: Any, new_outlets: Figu
             continue
         fen += row.fen
         used[row.id] = _used(row)
-    return SubsidyLine("new_outlets", "新建回收网点", "New outlets", new_outlets,
-                       Figure(fen, "fen", new_outlets.drill), tuple(used.values()), bare)
+    return SubsidyLine(
+        "new_outlets",
+        "新建回收网点",
+        "New outlets",
+        new_outlets,
+        Figure(fen, "fen", new_outlets.drill),
+        tuple(used.values()),
+        bare,
+    )
 
 
 def _used(row: Any) -> RateUsed:

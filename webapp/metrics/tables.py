@@ -16,8 +16,13 @@ from webapp.metrics.indicators import Indicators
 from webapp.metrics.subsidy import LABEL_EN, LABEL_ZH
 
 _DISTRICTS = {"futian": ("福田区", "Futian"), "nanshan": ("南山区", "Nanshan")}
-_METALS = {"li": ("锂", "Lithium"), "ni": ("镍", "Nickel"), "co": ("钴", "Cobalt"),
-           "mn": ("锰", "Manganese"), "electrode_powder": ("电极粉料", "Electrode powder")}
+_METALS = {
+    "li": ("锂", "Lithium"),
+    "ni": ("镍", "Nickel"),
+    "co": ("钴", "Cobalt"),
+    "mn": ("锰", "Manganese"),
+    "electrode_powder": ("电极粉料", "Electrode powder"),
+}
 
 
 @dataclass(frozen=True)
@@ -83,10 +88,18 @@ def _name(zh: str, en: str, locale: str) -> str:
 
 def build(found: Indicators, *, locale: str = "zh") -> list[Table]:
     """Every table of the report."""
-    return [_summary(found, locale), _districts(found, locale), _materials(found, locale),
-            _months(found, locale), _outlets(found, locale), _skips(found, locale),
-            _battery_flow(found, locale), _recovery(found, locale), _factors(found, locale),
-            _subsidy(found, locale)]
+    return [
+        _summary(found, locale),
+        _districts(found, locale),
+        _materials(found, locale),
+        _months(found, locale),
+        _outlets(found, locale),
+        _skips(found, locale),
+        _battery_flow(found, locale),
+        _recovery(found, locale),
+        _factors(found, locale),
+        _subsidy(found, locale),
+    ]
 
 
 _VALUE = (Column("指标", "Indicator"), Column("数值", "Value"), Column("单位", "Unit"))
@@ -99,9 +112,13 @@ def _summary(found: Indicators, locale: str) -> Table:
         ("本期新建网点", "New outlets", o.new.value, "个", "outlets"),
         ("与生产企业共建网点", "Co-built with manufacturers", o.co_built.value, "个", "outlets"),
         ("住户（估算）", "Households (estimate)", o.households.value, "户", "households"),
-        ("每2000户网点数", "Outlets per 2,000 households",
-         None if o.per_2000_households.value is None else round(o.per_2000_households.value, 3),
-         "个", "outlets"),
+        (
+            "每2000户网点数",
+            "Outlets per 2,000 households",
+            None if o.per_2000_households.value is None else round(o.per_2000_households.value, 3),
+            "个",
+            "outlets",
+        ),
         ("步行500米覆盖住户比例", "Households within 500 m walk", _pct(o.coverage), "%", "%"),
         ("回收总量", "Collected", _t(c.total.value), "吨", "t"),
         ("低值可回收物占比", "Low-value share", _pct(c.low_value_share), "%", "%"),
@@ -110,13 +127,18 @@ def _summary(found: Indicators, locale: str) -> Table:
         ("跳过次数", "Pickups skipped", c.skipped.numerator.value, "次", "stops"),
         ("收运完成率", "Served share", _pct(c.served), "%", "%"),
         ("计划路线里程", "Route distance", round(c.distance.value / 1000, 3), "公里", "km"),
-        ("每吨公里数", "km per tonne",
-         None if c.km_per_tonne is None or c.km_per_tonne.value is None
-         else round(c.km_per_tonne.value, 3), "公里/吨", "km/t"),
+        (
+            "每吨公里数",
+            "km per tonne",
+            None
+            if c.km_per_tonne is None or c.km_per_tonne.value is None
+            else round(c.km_per_tonne.value, 3),
+            "公里/吨",
+            "km/t",
+        ),
         ("接收动力电池", "Batteries received", b.received.value, "个", "batteries"),
         ("接收电池重量", "Batteries received (mass)", _t(b.received_mass.value), "吨", "t"),
-        ("接收电池电量", "Batteries received (energy)", _kwh(b.received_energy.value),
-         "千瓦时", "kWh"),
+        ("接收电池电量", "Batteries received (energy)", _kwh(b.received_energy.value), "千瓦时", "kWh"),
         ("进入梯次利用", "To cascade use", b.to_cascade.value, "个", "batteries"),
         ("进入再生利用", "To recycling", b.to_recycling.value, "个", "batteries"),
         ("梯次产品出库", "Cascade products shipped", b.shipped.value, "个", "products"),
@@ -126,82 +148,127 @@ def _summary(found: Indicators, locale: str) -> Table:
         ("减少碳排放", "CO2e avoided", _t(found.carbon.total.value), "吨CO2e", "t CO2e"),
         (LABEL_ZH, LABEL_EN, _yuan(found.subsidy.total.value), "元", "yuan"),
     ]
-    return Table("summary", "指标汇总", "Summary", _VALUE,
-                 tuple((_name(zh, en, locale), value, _name(uz, ue, locale))
-                       for zh, en, value, uz, ue in rows))
+    return Table(
+        "summary",
+        "指标汇总",
+        "Summary",
+        _VALUE,
+        tuple((_name(zh, en, locale), value, _name(uz, ue, locale)) for zh, en, value, uz, ue in rows),
+    )
 
 
 def _districts(found: Indicators, locale: str) -> Table:
-    columns = (Column("区", "District"), Column("住户", "Households"),
-               Column("500米内住户", "Within 500 m"), Column("覆盖率%", "Share %", 1),
-               Column("在运营网点", "Active outlets"))
-    rows = tuple((_name(*_DISTRICTS.get(d.district, (d.district, d.district)), locale),
-                  d.households, d.within,
-                  round(d.within * 100 / d.households, 1) if d.households else None,
-                  d.outlets.value) for d in found.outlets.by_district)
+    columns = (
+        Column("区", "District"),
+        Column("住户", "Households"),
+        Column("500米内住户", "Within 500 m"),
+        Column("覆盖率%", "Share %", 1),
+        Column("在运营网点", "Active outlets"),
+    )
+    rows = tuple(
+        (
+            _name(*_DISTRICTS.get(d.district, (d.district, d.district)), locale),
+            d.households,
+            d.within,
+            round(d.within * 100 / d.households, 1) if d.households else None,
+            d.outlets.value,
+        )
+        for d in found.outlets.by_district
+    )
     return Table("coverage_by_district", "分区覆盖", "Coverage by district", columns, rows)
 
 
 def _materials(found: Indicators, locale: str) -> Table:
     carbon = {m.material: m for m in found.carbon.by_material}
-    columns = (Column("品类代码", "Code"), Column("品类", "Material"), Column("低值", "Low value"),
-               Column("重量（吨）", "Tonnes", 3), Column("减排（吨CO2e）", "t CO2e", 3))
+    columns = (
+        Column("品类代码", "Code"),
+        Column("品类", "Material"),
+        Column("低值", "Low value"),
+        Column("重量（吨）", "Tonnes", 3),
+        Column("减排（吨CO2e）", "t CO2e", 3),
+    )
     info = {m.code: m for m in found.collection.materials}
     rows = []
     for t in found.collection.by_material:
         m = info[t.key]
         co2e = carbon[t.key].co2e.value if t.key in carbon else 0
-        rows.append((t.key, _name(m.name_zh, m.name_en, locale), m.low_value, _t(t.grams.value),
-                     _t(co2e)))
+        rows.append((t.key, _name(m.name_zh, m.name_en, locale), m.low_value, _t(t.grams.value), _t(co2e)))
     return Table("tonnes_by_material", "分品类回收量", "Tonnes by material", columns, tuple(rows))
 
 
 def _months(found: Indicators, locale: str) -> Table:
-    codes = [m.code for m in found.collection.materials
-             if any(t.key == m.code for t in found.collection.by_material)]
+    codes = [
+        m.code
+        for m in found.collection.materials
+        if any(t.key == m.code for t in found.collection.by_material)
+    ]
     names = {m.code: _name(m.name_zh, m.name_en, locale) for m in found.collection.materials}
-    columns = (Column("月份", "Month"), Column("合计（吨）", "Total t", 3),
-               *(Column(names[c], names[c], 3) for c in codes))
+    columns = (
+        Column("月份", "Month"),
+        Column("合计（吨）", "Total t", 3),
+        *(Column(names[c], names[c], 3) for c in codes),
+    )
     rows = []
     for month in found.collection.by_month:
         parts = dict(month.parts)
-        rows.append((month.key, _t(month.grams.value),
-                     *(_t(parts[c].value) if c in parts else 0.0 for c in codes)))
+        rows.append(
+            (month.key, _t(month.grams.value), *(_t(parts[c].value) if c in parts else 0.0 for c in codes))
+        )
     return Table("tonnes_by_month", "分月回收量", "Tonnes by month", columns, tuple(rows))
 
 
 def _outlets(found: Indicators, locale: str) -> Table:
-    columns = (Column("网点", "Outlet"), Column("区", "District"),
-               Column("收运次数", "Collections"), Column("重量（吨）", "Tonnes", 3))
-    rows = tuple((t.label, _name(*_DISTRICTS.get(t.district or "", (t.district or "-",) * 2),
-                                 locale), t.collections, _t(t.grams.value))
-                 for t in found.collection.by_outlet)
+    columns = (
+        Column("网点", "Outlet"),
+        Column("区", "District"),
+        Column("收运次数", "Collections"),
+        Column("重量（吨）", "Tonnes", 3),
+    )
+    rows = tuple(
+        (
+            t.label,
+            _name(*_DISTRICTS.get(t.district or "", (t.district or "-",) * 2), locale),
+            t.collections,
+            _t(t.grams.value),
+        )
+        for t in found.collection.by_outlet
+    )
     return Table("tonnes_by_outlet", "分网点回收量", "Tonnes by outlet", columns, rows)
 
 
 def _skips(found: Indicators, locale: str) -> Table:
-    columns = (Column("原因", "Reason"), Column("次数", "Skipped"),
-               Column("占应收%", "% of due", 1))
-    rows = tuple((_name(r.name_zh, r.name_en, locale), r.rate.numerator.value, _pct(r.rate))
-                 for r in found.collection.skip_rates)
+    columns = (Column("原因", "Reason"), Column("次数", "Skipped"), Column("占应收%", "% of due", 1))
+    rows = tuple(
+        (_name(r.name_zh, r.name_en, locale), r.rate.numerator.value, _pct(r.rate))
+        for r in found.collection.skip_rates
+    )
     return Table("skip_reasons", "跳过原因", "Skips by reason", columns, rows)
 
 
 def _battery_flow(found: Indicators, locale: str) -> Table:
     b = found.batteries
-    columns = (Column("环节", "Stage"), Column("数量", "Count"), Column("重量（吨）", "Tonnes", 3),
-               Column("电量（千瓦时）", "kWh", 3))
+    columns = (
+        Column("环节", "Stage"),
+        Column("数量", "Count"),
+        Column("重量（吨）", "Tonnes", 3),
+        Column("电量（千瓦时）", "kWh", 3),
+    )
     rows = (
-        (_name("接收", "Received", locale), b.received.value, _t(b.received_mass.value),
-         _kwh(b.received_energy.value)),
-        (_name("梯次利用", "Cascade use", locale), b.to_cascade.value,
-         _t(b.to_cascade_mass.value), None),
-        (_name("再生利用", "Recycling", locale), b.to_recycling.value,
-         _t(b.to_recycling_mass.value), None),
-        (_name("梯次产品出库", "Cascade products shipped", locale), b.shipped.value, None,
-         _kwh(b.shipped_energy.value)),
-        (_name("按期上报", "Reported on time", locale), b.reported_on_time.numerator.value,
-         None, None),
+        (
+            _name("接收", "Received", locale),
+            b.received.value,
+            _t(b.received_mass.value),
+            _kwh(b.received_energy.value),
+        ),
+        (_name("梯次利用", "Cascade use", locale), b.to_cascade.value, _t(b.to_cascade_mass.value), None),
+        (_name("再生利用", "Recycling", locale), b.to_recycling.value, _t(b.to_recycling_mass.value), None),
+        (
+            _name("梯次产品出库", "Cascade products shipped", locale),
+            b.shipped.value,
+            None,
+            _kwh(b.shipped_energy.value),
+        ),
+        (_name("按期上报", "Reported on time", locale), b.reported_on_time.numerator.value, None, None),
         (_name("逾期上报", "Reported late", locale), b.reported_late.value, None, None),
         (_name("逾期未报", "Overdue, not reported", locale), b.overdue_open.value, None, None),
         (_name("未到期未报", "Not yet due", locale), b.not_yet_due.value, None, None),
@@ -210,31 +277,61 @@ def _battery_flow(found: Indicators, locale: str) -> Table:
 
 
 def _recovery(found: Indicators, locale: str) -> Table:
-    columns = (Column("元素", "Element"), Column("回收（克）", "Recovered g"),
-               Column("投入（克）", "Input g"), Column("回收率%", "Rate %", 1),
-               Column("门槛%", "Threshold %", 1), Column("达标", "Meets"))
-    rows = tuple((_name(*_METALS[r.metal], locale), r.rate.numerator.value,
-                  r.rate.denominator.value, _pct(r.rate), r.threshold_permille / 10, r.meets)
-                 for r in found.batteries.recovery)
-    return Table("recovery_rates", "再生利用回收率（2024年行业规范条件）",
-                 "Recovery rates (2024 industry conditions)", columns, rows)
+    columns = (
+        Column("元素", "Element"),
+        Column("回收（克）", "Recovered g"),
+        Column("投入（克）", "Input g"),
+        Column("回收率%", "Rate %", 1),
+        Column("门槛%", "Threshold %", 1),
+        Column("达标", "Meets"),
+    )
+    rows = tuple(
+        (
+            _name(*_METALS[r.metal], locale),
+            r.rate.numerator.value,
+            r.rate.denominator.value,
+            _pct(r.rate),
+            r.threshold_permille / 10,
+            r.meets,
+        )
+        for r in found.batteries.recovery
+    )
+    return Table(
+        "recovery_rates",
+        "再生利用回收率（2024年行业规范条件）",
+        "Recovery rates (2024 industry conditions)",
+        columns,
+        rows,
+    )
 
 
 def _factors(found: Indicators, locale: str) -> Table:
-    columns = (Column("品类", "Material"), Column("因子（千克CO2e/吨）", "kg CO2e/t"),
-               Column("起用日期", "Valid from"), Column("来源", "Source"), Column("链接", "URL"),
-               Column("说明", "Note"))
-    rows = tuple((m.material, f.kg_co2e_per_t, f.valid_from, f.source, f.source_url, f.note)
-                 for m in found.carbon.by_material for f in m.factors)
-    return Table("emission_factors", "排放因子及来源", "Emission factors and sources",
-                 columns, rows)
+    columns = (
+        Column("品类", "Material"),
+        Column("因子（千克CO2e/吨）", "kg CO2e/t"),
+        Column("起用日期", "Valid from"),
+        Column("来源", "Source"),
+        Column("链接", "URL"),
+        Column("说明", "Note"),
+    )
+    rows = tuple(
+        (m.material, f.kg_co2e_per_t, f.valid_from, f.source, f.source_url, f.note)
+        for m in found.carbon.by_material
+        for f in m.factors
+    )
+    return Table("emission_factors", "排放因子及来源", "Emission factors and sources", columns, rows)
 
 
 def _subsidy(found: Indicators, locale: str) -> Table:
-    columns = (Column("项目", "Item"), Column("数量", "Quantity", 3), Column("单位", "Unit"),
-               Column("费率（元）", "Rate (yuan)"), Column("依据", "Basis"),
-               Column("金额上限（元）", "Upper bound (yuan)", 2),
-               Column("无费率部分", "Without a rate", 3))
+    columns = (
+        Column("项目", "Item"),
+        Column("数量", "Quantity", 3),
+        Column("单位", "Unit"),
+        Column("费率（元）", "Rate (yuan)"),
+        Column("依据", "Basis"),
+        Column("金额上限（元）", "Upper bound (yuan)", 2),
+        Column("无费率部分", "Without a rate", 3),
+    )
     rows = []
     for line in found.subsidy.lines:
         per_tonne = line.key != "new_outlets"
@@ -242,7 +339,15 @@ def _subsidy(found: Indicators, locale: str) -> Table:
         bare = _t(line.quantity_without_rate) if per_tonne else float(line.quantity_without_rate)
         rates = "; ".join(f"{r.fen / 100:g}" for r in line.rates) or "-"
         basis = "; ".join(sorted({r.basis for r in line.rates})) or "-"
-        rows.append((_name(line.name_zh, line.name_en, locale), quantity,
-                     _name("吨" if per_tonne else "个", "t" if per_tonne else "outlets", locale),
-                     rates, basis, _yuan(line.fen.value), bare))
+        rows.append(
+            (
+                _name(line.name_zh, line.name_en, locale),
+                quantity,
+                _name("吨" if per_tonne else "个", "t" if per_tonne else "outlets", locale),
+                rates,
+                basis,
+                _yuan(line.fen.value),
+                bare,
+            )
+        )
     return Table("subsidy_estimate", LABEL_ZH, LABEL_EN, columns, tuple(rows))

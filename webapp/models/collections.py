@@ -22,13 +22,21 @@ class PlanStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({PlanStatus.PROPOSED: _l("Proposed"), PlanStatus.ACCEPTED: _l("Accepted"),
-                    PlanStatus.SUPERSEDED: _l("Superseded")}[self])
+        return str(
+            {
+                PlanStatus.PROPOSED: _l("Proposed"),
+                PlanStatus.ACCEPTED: _l("Accepted"),
+                PlanStatus.SUPERSEDED: _l("Superseded"),
+            }[self]
+        )
 
     @property
     def colour(self) -> str:
-        return {PlanStatus.PROPOSED: "#0369a1", PlanStatus.ACCEPTED: "#15803d",
-                PlanStatus.SUPERSEDED: "#9ca3af"}[self]
+        return {
+            PlanStatus.PROPOSED: "#0369a1",
+            PlanStatus.ACCEPTED: "#15803d",
+            PlanStatus.SUPERSEDED: "#9ca3af",
+        }[self]
 
 
 class CollectionPlan(SQLModel, table=True):

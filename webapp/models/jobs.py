@@ -6,8 +6,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
 from webapp.models._types import UTCDateTime, str_enum, utcnow

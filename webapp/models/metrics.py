@@ -49,8 +49,12 @@ class RateKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({RateKind.LOW_VALUE_TONNE: _l("Per tonne of low-value recyclables"),
-                    RateKind.NEW_OUTLET: _l("Per new outlet")}[self])
+        return str(
+            {
+                RateKind.LOW_VALUE_TONNE: _l("Per tonne of low-value recyclables"),
+                RateKind.NEW_OUTLET: _l("Per new outlet"),
+            }[self]
+        )
 
 
 class SubsidyRate(SQLModel, table=True):
@@ -75,8 +79,7 @@ class HistoryEditError(RuntimeError):
 
 
 def _refuse_update(_mapper: Any, _connection: Any, target: Any) -> None:
-    raise HistoryEditError(
-        f"{target.__tablename__} rows are never updated: add a row with a new valid_from")
+    raise HistoryEditError(f"{target.__tablename__} rows are never updated: add a row with a new valid_from")
 
 
 for _table in (EmissionFactor, SubsidyRate):

@@ -27,8 +27,9 @@ class CollectionOutcome(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({CollectionOutcome.COLLECTED: _l("Collected"),
-                    CollectionOutcome.SKIPPED: _l("Skipped")}[self])
+        return str(
+            {CollectionOutcome.COLLECTED: _l("Collected"), CollectionOutcome.SKIPPED: _l("Skipped")}[self]
+        )
 
     @property
     def colour(self) -> str:
@@ -128,8 +129,7 @@ class ImmutableRecordError(RuntimeError):
 
 
 def _refuse_update(_mapper: Any, _connection: Any, target: Any) -> None:
-    raise ImmutableRecordError(
-        f"{target.__tablename__} rows are never updated: record a correction instead")
+    raise ImmutableRecordError(f"{target.__tablename__} rows are never updated: record a correction instead")
 
 
 for _table in (Collection, CollectionWeight):

@@ -47,9 +47,23 @@ class OutletForm(FlaskForm):  # type: ignore[misc]
 
     def raw(self) -> dict[str, str]:
         """The submitted text, in the shape ``parse_outlet`` reads."""
-        data = {name: (self[name].data or "") for name in (
-            "code", "name", "kind", "status", "address", "lon", "lat", "fill_threshold_pct",
-            "capacity_l", "host_name", "host_phone", "partner")}
+        data = {
+            name: (self[name].data or "")
+            for name in (
+                "code",
+                "name",
+                "kind",
+                "status",
+                "address",
+                "lon",
+                "lat",
+                "fill_threshold_pct",
+                "capacity_l",
+                "host_name",
+                "host_phone",
+                "partner",
+            )
+        }
         data["materials"] = ";".join(self.materials.data or [])
         return data
 
@@ -59,10 +73,10 @@ class CloseForm(FlaskForm):  # type: ignore[misc]
 
 
 class FillForm(FlaskForm):  # type: ignore[misc]
-    fill_pct = DecimalField(_l("Fill level (%)"), places=1,
-                            validators=[InputRequired(), NumberRange(min=0, max=100)])
-    measured_at = DateTimeLocalField(_l("Measured at"), format="%Y-%m-%dT%H:%M",
-                                     validators=[InputRequired()])
+    fill_pct = DecimalField(
+        _l("Fill level (%)"), places=1, validators=[InputRequired(), NumberRange(min=0, max=100)]
+    )
+    measured_at = DateTimeLocalField(_l("Measured at"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
 
 
 class ImportForm(FlaskForm):  # type: ignore[misc]

@@ -79,7 +79,9 @@ def check_rows(session: Session, text: str) -> tuple[list[tuple[int, OutletInput
         if data.code in taken:
             errors.append(_error(line, "code", _("Code %(c)s already exists.", c=data.code)))
         elif data.code in seen:
-            errors.append(_error(line, "code", _("Code %(c)s repeats line %(l)d.", c=data.code, l=seen[data.code])))
+            errors.append(
+                _error(line, "code", _("Code %(c)s repeats line %(l)d.", c=data.code, l=seen[data.code]))
+            )
         else:
             if data.code:
                 seen[data.code] = line
@@ -137,5 +139,9 @@ def import_outlets(session: Session, job: Job, progress: Progress) -> dict[str, 
             for _line, data in good
         ]
         session.commit()
-        return {"imported": len(created), "errors": [], "codes": [o.code for o in created][:50],
-                "filename": job.params.get("filename", "")}
+        return {
+            "imported": len(created),
+            "errors": [],
+            "codes": [o.code for o in created][:50],
+            "filename": job.params.get("filename", ""),
+        }

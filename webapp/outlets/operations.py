@@ -8,7 +8,7 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import asdict
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import current_app
@@ -41,7 +41,7 @@ class ReadingConflictError(OutletError):
 
 def make_checks(session: Session) -> Checks:
     """The facts the validation rules need, read once per form or import."""
-    codes = session.exec(select(Material.code).where(Material.active == True)).all()  # noqa: E712
+    codes = session.exec(select(Material.code).where(Material.active == True)).all()
     area = geo.service_area()
     return Checks(
         material_codes=frozenset(codes),
@@ -74,7 +74,9 @@ def material_codes(session: Session, outlet_id: int) -> list[str]:
 def next_code(session: Session, district: str | None, taken: set[str] | None = None) -> str:
     """The next free code for a district, e.g. ``FT-0042``."""
     prefix = _DISTRICT_PREFIX.get(district or "", "OT")
-    count = session.exec(select(func.count()).select_from(Outlet).where(Outlet.code.startswith(prefix + "-"))).one()  # type: ignore[union-attr]
+    count = session.exec(
+        select(func.count()).select_from(Outlet).where(Outlet.code.startswith(prefix + "-"))
+    ).one()  # type: ignore[union-attr]
     number = count + 1
     taken = taken or set()
     while True:
@@ -128,8 +130,9 @@ def update_outlet(session: Session, outlet_id: int, data: OutletInput, *, actor_
     return outlet
 
 
-def close_outlet(session: Session, outlet_id: int, reason: str, *, actor_id: int | None,
-                 on: date | None = None) -> Outlet:
+def close_outlet(
+    session: Session, outlet_id: int, reason: str, *, actor_id: int | None, on: date | None = None
+) -> Outlet:
     """Close an outlet with a reason; its history stays."""
     reason = reason.strip()
     if not reason:
@@ -170,7 +173,7 @@ def _set_materials(session: Session, outlet_id: int, codes: Iterable[str]) -> No
 
 def reading_fingerprint(outlet_id: int, fill_pct: float, measured_at: datetime) -> str:
     """What makes two posts of one reading id the same reading."""
-    body = json.dumps([outlet_id, round(fill_pct, 1), measured_at.astimezone(timezone.utc).isoformat()])
+    body = json.dumps([outlet_id, round(fill_pct, 1), measured_at.astimezone(UTC).isoformat()])
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -198,9 +201,14 @@ def record_fill(
             raise ReadingConflictError(f"reading {reading_id} was already stored with other values")
         return existing, False
     reading = FillReading(
-        reading_id=reading_id, outlet_id=outlet.id, fill_pct=round(fill_pct, 1),  # type: ignore[arg-type]
-        measured_at=measured_at, source=source, token_id=token_id,
-        recorded_by_id=recorded_by_id, org_id=outlet.org_id,
+        reading_id=reading_id,
+        outlet_id=outlet.id,
+        fill_pct=round(fill_pct, 1),  # type: ignore[arg-type]
+        measured_at=measured_at,
+        source=source,
+        token_id=token_id,
+        recorded_by_id=recorded_by_id,
+        org_id=outlet.org_id,
     )
     session.add(reading)
     if outlet.last_fill_at is None or measured_at >= outlet.last_fill_at:

@@ -46,8 +46,14 @@ class OutletFilters:
 
     def args(self) -> dict[str, str]:
         """Query-string form, without empty filters (for paging links)."""
-        raw = {"q": self.q, "district": self.district, "kind": self.kind,
-               "status": self.status, "material": self.material, "due": "1" if self.due else ""}
+        raw = {
+            "q": self.q,
+            "district": self.district,
+            "kind": self.kind,
+            "status": self.status,
+            "material": self.material,
+            "due": "1" if self.due else "",
+        }
         return {k: v for k, v in raw.items() if v}
 
 
@@ -70,8 +76,13 @@ def conditions(filters: OutletFilters) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if filters.q:
         like = f"%{filters.q.lower()}%"
-        where.append(or_(func.lower(Outlet.code).like(like), func.lower(Outlet.name).like(like),
-                         func.lower(Outlet.address).like(like)))
+        where.append(
+            or_(
+                func.lower(Outlet.code).like(like),
+                func.lower(Outlet.name).like(like),
+                func.lower(Outlet.address).like(like),
+            )
+        )
     if filters.district:
         where.append(Outlet.district == filters.district)
     if filters.kind:
@@ -122,14 +133,28 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
 
 # What the map draws of each outlet: plain columns (enums as their stored text), not
 # Outlet objects, which cost more to build than the query and the JSON together.
-_MAP_COLUMNS = (Outlet.id, Outlet.lon, Outlet.lat, Outlet.code, Outlet.name, type_coerce(Outlet.kind, String),
-                type_coerce(Outlet.status, String), Outlet.district, Outlet.last_fill_pct,
-                func.coalesce(DUE, False))
+_MAP_COLUMNS = (
+    Outlet.id,
+    Outlet.lon,
+    Outlet.lat,
+    Outlet.code,
+    Outlet.name,
+    type_coerce(Outlet.kind, String),
+    type_coerce(Outlet.status, String),
+    Outlet.district,
+    Outlet.last_fill_pct,
+    func.coalesce(DUE, False),
+)
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def geojson(session: Session, filters: OutletFilters,
-            bbox: tuple[float, float, float, float] | None, *, limit: int = 20_000) -> bytes:
+def geojson(
+    session: Session,
+    filters: OutletFilters,
+    bbox: tuple[float, float, float, float] | None,
+    *,
+    limit: int = 20_000,
+) -> bytes:
     """Outlets as a GeoJSON FeatureCollection for the map, as UTF-8 JSON."""
     where = conditions(filters)
     if bbox is not None:
@@ -148,7 +173,18 @@ def _feature(row: tuple[Any, ...]) -> str:
     them; an outlet that changed (a new fill reading) is a new row, never a stale feature.
     """
     oid, lon, lat, code, name, kind, status, district, fill_pct, due = row
-    feature = {"type": "Feature", "id": oid, "geometry": {"type": "Point", "coordinates": [lon, lat]},
-               "properties": {"code": code, "name": name, "kind": kind, "status": status, "district": district,
-                              "fill_pct": fill_pct, "due": bool(due)}}
+    feature = {
+        "type": "Feature",
+        "id": oid,
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": {
+            "code": code,
+            "name": name,
+            "kind": kind,
+            "status": status,
+            "district": district,
+            "fill_pct": fill_pct,
+            "due": bool(due),
+        },
+    }
     return _ENCODE(feature)

@@ -15,8 +15,20 @@ from webapp.models import OutletKind, OutletStatus
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
 FIELDS = (
-    "code", "name", "kind", "status", "district", "address", "lon", "lat", "materials",
-    "fill_threshold_pct", "capacity_l", "host_name", "host_phone", "partner",
+    "code",
+    "name",
+    "kind",
+    "status",
+    "district",
+    "address",
+    "lon",
+    "lat",
+    "materials",
+    "fill_threshold_pct",
+    "capacity_l",
+    "host_name",
+    "host_phone",
+    "partner",
 )
 REQUIRED = ("name", "kind", "lon", "lat", "materials")
 _MAX_LEN = {"name": 120, "address": 255, "host_name": 100, "host_phone": 32, "partner": 120}
@@ -86,26 +98,42 @@ def parse_outlet(raw: Mapping[str, str | None], checks: Checks) -> OutletInput:
     lat = _coordinate(values["lat"], "lat", -90, 90, errors)
     district = _place(lon, lat, values["district"], checks, errors)
     materials = _materials(values["materials"], checks, errors)
-    threshold = _whole(values["fill_threshold_pct"], "fill_threshold_pct", 1, 100, errors,
-                       default=checks.default_threshold)
+    threshold = _whole(
+        values["fill_threshold_pct"], "fill_threshold_pct", 1, 100, errors, default=checks.default_threshold
+    )
     capacity = _whole(values["capacity_l"], "capacity_l", 1, 100_000, errors, default=1000)
     if kind == OutletKind.CO_BUILT and not values["partner"]:
         errors["partner"] = _("A co-built outlet needs the partner manufacturer.")
     if errors:
         raise OutletInputError(errors)
     # Narrows the types: each None above added an error, and errors were raised.
-    assert (kind is not None and status is not None  # nosec B101
-            and lon is not None and lat is not None)
+    assert (
+        kind is not None
+        and status is not None  # nosec B101
+        and lon is not None
+        and lat is not None
+    )
     return OutletInput(
-        name=values["name"], kind=kind, status=status, lon=lon, lat=lat, materials=materials,
-        code=code, district=district, address=values["address"], fill_threshold_pct=threshold,
-        capacity_l=capacity, host_name=values["host_name"], host_phone=values["host_phone"],
+        name=values["name"],
+        kind=kind,
+        status=status,
+        lon=lon,
+        lat=lat,
+        materials=materials,
+        code=code,
+        district=district,
+        address=values["address"],
+        fill_threshold_pct=threshold,
+        capacity_l=capacity,
+        host_name=values["host_name"],
+        host_phone=values["host_phone"],
         partner=values["partner"],
     )
 
 
-def _choice(text: str, enum: type[OutletKind] | type[OutletStatus], name: str,
-            errors: dict[str, str]) -> OutletKind | OutletStatus | None:
+def _choice(
+    text: str, enum: type[OutletKind] | type[OutletStatus], name: str, errors: dict[str, str]
+) -> OutletKind | OutletStatus | None:
     if not text:
         return None
     try:
@@ -130,15 +158,18 @@ def _coordinate(text: str, name: str, low: float, high: float, errors: dict[str,
     return round(value, 7)
 
 
-def _place(lon: float | None, lat: float | None, district: str, checks: Checks,
-           errors: dict[str, str]) -> str | None:
+def _place(
+    lon: float | None, lat: float | None, district: str, checks: Checks, errors: dict[str, str]
+) -> str | None:
     if lon is None or lat is None:
         return district or None
     inside, metres = checks.inside_area(lon, lat)
     if not inside:
         errors["lon"] = _(
             "The point (%(lon)s, %(lat)s) is outside the service area: %(m)s m from the nearest street.",
-            lon=lon, lat=lat, m=f"{metres:,.0f}",
+            lon=lon,
+            lat=lat,
+            m=f"{metres:,.0f}",
         )
         return None
     located = checks.district_of(lon, lat)

@@ -10,7 +10,18 @@ from zoneinfo import ZoneInfo
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -33,7 +44,9 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def _material_choices() -> list[tuple[str, str]]:
     locale = str(get_locale())
-    rows = db_session().exec(select(Material).where(Material.active == True).order_by(Material.sort_order)).all()  # noqa: E712
+    rows = (
+        db_session().exec(select(Material).where(Material.active == True).order_by(Material.sort_order)).all()
+    )
     return [(m.code, m.name(locale)) for m in rows]
 
 
@@ -42,11 +55,20 @@ def _material_choices() -> list[tuple[str, str]]:
 def index() -> ResponseReturnValue:
     """The registry: filters, the map and the table."""
     filters = queries.OutletFilters.from_args(request.args)
-    page = queries.search(db_session(), filters, page=request.args.get("page", 1, type=int),
-                          size=current_app.config["RELOOP_SETTINGS"].page_size)
-    context = dict(filters=filters, page=page, materials=_material_choices(),
-                   districts=geo.district_names(str(get_locale())), kinds=list(OutletKind),
-                   statuses=list(OutletStatus))
+    page = queries.search(
+        db_session(),
+        filters,
+        page=request.args.get("page", 1, type=int),
+        size=current_app.config["RELOOP_SETTINGS"].page_size,
+    )
+    context = dict(
+        filters=filters,
+        page=page,
+        materials=_material_choices(),
+        districts=geo.district_names(str(get_locale())),
+        kinds=list(OutletKind),
+        statuses=list(OutletStatus),
+    )
     if is_partial():
         return render_template("outlets/_table.html", **context)
     return render_template("outlets/index.html", **context)
@@ -79,8 +101,9 @@ def create() -> ResponseReturnValue:
         session = db_session()
         try:
             data = parse_outlet(form.raw(), operations.make_checks(session))
-            outlet = operations.create_outlet(session, data, actor_id=current_user.id,
-                                              org_id=current_user.org_id)
+            outlet = operations.create_outlet(
+                session, data, actor_id=current_user.id, org_id=current_user.org_id
+            )
         except OutletInputError as exc:
             session.rollback()
             _attach(form, exc.errors)
@@ -96,14 +119,24 @@ def create() -> ResponseReturnValue:
 def show(outlet_id: int) -> ResponseReturnValue:
     """One outlet: details, materials, recent fill readings."""
     outlet = _get(outlet_id)
-    readings = db_session().exec(
-        select(FillReading).where(FillReading.outlet_id == outlet_id)
-        .order_by(FillReading.measured_at.desc()).limit(30)  # type: ignore[attr-defined]
-    ).all()
+    readings = (
+        db_session()
+        .exec(
+            select(FillReading)
+            .where(FillReading.outlet_id == outlet_id)
+            .order_by(FillReading.measured_at.desc())
+            .limit(30)  # type: ignore[attr-defined]
+        )
+        .all()
+    )
     fill_form = FillForm(measured_at=datetime.now(SHANGHAI).replace(second=0, microsecond=0, tzinfo=None))
     return render_template(
-        "outlets/show.html", outlet=outlet, readings=readings, fill_form=fill_form,
-        close_form=CloseForm(), materials=_material_names(outlet_id),
+        "outlets/show.html",
+        outlet=outlet,
+        readings=readings,
+        fill_form=fill_form,
+        close_form=CloseForm(),
+        materials=_material_names(outlet_id),
         districts=geo.district_names(str(get_locale())),
     )
 
@@ -164,9 +197,15 @@ def add_reading(outlet_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         measured = form.measured_at.data.replace(tzinfo=SHANGHAI)
         session = db_session()
-        operations.record_fill(session, outlet, reading_id=f"manual-{uuid.uuid4()}",
-                               fill_pct=float(form.fill_pct.data), measured_at=measured,
-                               source=ReadingSource.MANUAL, recorded_by_id=current_user.id)
+        operations.record_fill(
+            session,
+            outlet,
+            reading_id=f"manual-{uuid.uuid4()}",
+            fill_pct=float(form.fill_pct.data),
+            measured_at=measured,
+            source=ReadingSource.MANUAL,
+            recorded_by_id=current_user.id,
+        )
         session.commit()
         flash(_("Fill level recorded."), "success")
     else:
@@ -185,7 +224,7 @@ def label(outlet_id: int) -> ResponseReturnValue:
     buffer = io.BytesIO()
     image.save(buffer)
     svg = buffer.getvalue().decode()
-    svg = svg[svg.index("<svg"):]  # drop the XML declaration so it can sit inline
+    svg = svg[svg.index("<svg") :]  # drop the XML declaration so it can sit inline
     return render_template("outlets/label.html", outlet=outlet, svg=svg, target=target)
 
 
@@ -201,9 +240,13 @@ def import_csv() -> ResponseReturnValue:
         except importing.CsvDecodeError:
             form.file.errors = [_("The file is neither UTF-8 nor GB18030 text.")]
         else:
-            job = jobs.enqueue(db_session(), "outlets.import",
-                               {"csv": text, "filename": upload.filename or "", "locale": str(get_locale())},
-                               actor_id=current_user.id, org_id=current_user.org_id)
+            job = jobs.enqueue(
+                db_session(),
+                "outlets.import",
+                {"csv": text, "filename": upload.filename or "", "locale": str(get_locale())},
+                actor_id=current_user.id,
+                org_id=current_user.org_id,
+            )
             return redirect(url_for("jobs.show", job_id=job.id))
     status = 422 if request.method == "POST" else 200
     return render_template("outlets/import.html", form=form), status
@@ -213,8 +256,11 @@ def import_csv() -> ResponseReturnValue:
 @role_required(*STAFF)
 def import_template() -> ResponseReturnValue:
     """A CSV with the expected columns and one example row."""
-    return Response("\ufeff" + importing.TEMPLATE, mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=outlets-template.csv"})
+    return Response(
+        "\ufeff" + importing.TEMPLATE,
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=outlets-template.csv"},
+    )
 
 
 def _get(outlet_id: int) -> Outlet:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -14,8 +14,9 @@ from webapp.models.metrics import RateKind
 
 class FactorForm(FlaskForm):  # type: ignore[misc]
     material = SelectField(_l("Material"), validators=[InputRequired()])
-    kg_co2e_per_t = IntegerField(_l("kg CO2e avoided per tonne recycled"),
-                                 validators=[InputRequired(), NumberRange(-100_000, 100_000)])
+    kg_co2e_per_t = IntegerField(
+        _l("kg CO2e avoided per tonne recycled"), validators=[InputRequired(), NumberRange(-100_000, 100_000)]
+    )
     source = StringField(_l("Source"), validators=[InputRequired(), Length(max=255)])
     source_url = StringField(_l("Source address (URL)"), validators=[Optional(), URL(), Length(max=255)])
     note = StringField(_l("Note"), validators=[Length(max=500)])
@@ -23,10 +24,15 @@ class FactorForm(FlaskForm):  # type: ignore[misc]
 
 
 class RateForm(FlaskForm):  # type: ignore[misc]
-    kind = SelectField(_l("Kind"), choices=[(k.value, k.label) for k in RateKind], validators=[InputRequired()])
+    kind = SelectField(
+        _l("Kind"), choices=[(k.value, k.label) for k in RateKind], validators=[InputRequired()]
+    )
     material = SelectField(_l("Material (per-tonne rates)"), validators=[Optional()])
-    yuan = DecimalField(_l("Rate (yuan)"), places=2,
-                        validators=[InputRequired(), NumberRange(Decimal(0), Decimal(10_000_000))])
+    yuan = DecimalField(
+        _l("Rate (yuan)"),
+        places=2,
+        validators=[InputRequired(), NumberRange(Decimal(0), Decimal(10_000_000))],
+    )
     basis = StringField(_l("Basis (notice, article)"), validators=[InputRequired(), Length(max=255)])
     source_url = StringField(_l("Source address (URL)"), validators=[Optional(), URL(), Length(max=255)])
     valid_from = DateField(_l("In force from"), validators=[InputRequired()])

@@ -18,7 +18,16 @@ from markupsafe import Markup
 from webapp import geo
 from webapp.metrics import Drill, Figure, Indicators, MetricsInputError, Scope, default_period, parse_day
 from webapp.models import Role, User
-from webapp.reports.charts import PALETTE, Bar, Flow, Series, donut_chart, flow_chart, hbar_chart, stacked_bar_chart
+from webapp.reports.charts import (
+    PALETTE,
+    Bar,
+    Flow,
+    Series,
+    donut_chart,
+    flow_chart,
+    hbar_chart,
+    stacked_bar_chart,
+)
 
 #: Drill kinds a regulator may open: the battery records only.
 REGULATOR_KINDS = frozenset({"batteries", "battery_events"})
@@ -67,8 +76,12 @@ def drill_url(figure: Figure | None) -> str | None:
 
 def charts(found: Indicators, locale: str) -> dict[str, Markup]:
     """The dashboard's charts, each bar linked to its records."""
-    return {"months": _months(found, locale), "mix": _mix(found, locale),
-            "coverage": _coverage(found, locale), "flow": _flow(found)}
+    return {
+        "months": _months(found, locale),
+        "mix": _mix(found, locale),
+        "coverage": _coverage(found, locale),
+        "flow": _flow(found),
+    }
 
 
 def _material_name(info: Any, locale: str) -> str:
@@ -82,34 +95,63 @@ def _months(found: Indicators, locale: str) -> Markup:
     series = []
     for i, info in enumerate(used):
         parts = [dict(t.parts).get(info.code) for t in months]
-        series.append(Series(_material_name(info, locale),
-                             tuple(p.value / 1_000_000 if p else 0.0 for p in parts),
-                             PALETTE[i % len(PALETTE)], tuple(drill_url(p) for p in parts)))
-    return stacked_bar_chart([t.label for t in months], series, unit=_("t"),
-                             label=_("Tonnes collected by month"))
+        series.append(
+            Series(
+                _material_name(info, locale),
+                tuple(p.value / 1_000_000 if p else 0.0 for p in parts),
+                PALETTE[i % len(PALETTE)],
+                tuple(drill_url(p) for p in parts),
+            )
+        )
+    return stacked_bar_chart(
+        [t.label for t in months], series, unit=_("t"), label=_("Tonnes collected by month")
+    )
 
 
 def _mix(found: Indicators, locale: str) -> Markup:
     names = {m.code: _material_name(m, locale) for m in found.collection.materials}
-    slices = [Bar(names.get(t.key, t.label), t.grams.value / 1_000_000, drill_url(t.grams))
-              for t in found.collection.by_material if t.grams.value > 0]
+    slices = [
+        Bar(names.get(t.key, t.label), t.grams.value / 1_000_000, drill_url(t.grams))
+        for t in found.collection.by_material
+        if t.grams.value > 0
+    ]
     return donut_chart(slices, unit=_("t"), label=_("Material mix"))
 
 
 def _coverage(found: Indicators, locale: str) -> Markup:
     names = geo.district_names(locale)
-    bars = [Bar(names.get(d.district, d.district), 100 * d.within / d.households if d.households else 0.0,
-                drill_url(d.outlets),
-                _("%(within)s of %(households)s households within the walk",
-                  within=f"{d.within:,}", households=f"{d.households:,}"))
-            for d in found.outlets.by_district]
-    return hbar_chart(bars, unit="%", top=100, label=_("Households within %(m)d m walk of an outlet",
-                                                       m=int(found.outlets.radius_m)))
+    bars = [
+        Bar(
+            names.get(d.district, d.district),
+            100 * d.within / d.households if d.households else 0.0,
+            drill_url(d.outlets),
+            _(
+                "%(within)s of %(households)s households within the walk",
+                within=f"{d.within:,}",
+                households=f"{d.households:,}",
+            ),
+        )
+        for d in found.outlets.by_district
+    ]
+    return hbar_chart(
+        bars,
+        unit="%",
+        top=100,
+        label=_("Households within %(m)d m walk of an outlet", m=int(found.outlets.radius_m)),
+    )
 
 
 def _flow(found: Indicators) -> Markup:
     b = found.batteries
-    flows = [Flow(_("Cascade use"), b.to_cascade.value, PALETTE[2], drill_url(b.to_cascade)),
-             Flow(_("Recycling"), b.to_recycling.value, PALETTE[5], drill_url(b.to_recycling))]
-    return flow_chart(_("Received"), b.received.value, flows, unit=_("packs"),
-                      held_label=_("Not yet sorted"), label=_("Battery flow"))
+    flows = [
+        Flow(_("Cascade use"), b.to_cascade.value, PALETTE[2], drill_url(b.to_cascade)),
+        Flow(_("Recycling"), b.to_recycling.value, PALETTE[5], drill_url(b.to_recycling)),
+    ]
+    return flow_chart(
+        _("Received"),
+        b.received.value,
+        flows,
+        unit=_("packs"),
+        held_label=_("Not yet sorted"),
+        label=_("Battery flow"),
+    )

@@ -4,12 +4,23 @@ the application report, and the factor and rate tables the figures use."""
 from __future__ import annotations
 
 import tempfile
-from io import BytesIO
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
+from io import BytesIO
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -36,13 +47,15 @@ from webapp.trace.settings import trace_settings
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 _VIEWERS = (Role.ADMIN, Role.DISPATCHER, Role.REGULATOR)
-_FORMATS = {"csv": ("application/zip", "zip"), "xlsx": (
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    "pdf": ("application/pdf", "pdf")}
+_FORMATS = {
+    "csv": ("application/zip", "zip"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "pdf": ("application/pdf", "pdf"),
+}
 
 
 def _today() -> date:
-    return datetime.now(timezone.utc).astimezone(SHANGHAI).date()
+    return datetime.now(UTC).astimezone(SHANGHAI).date()
 
 
 def _scope() -> Scope:
@@ -63,13 +76,24 @@ def index() -> ResponseReturnValue:
     """The indicators of the chosen period and district, with charts and drill-down links."""
     scope = _scope()
     settings = current_app.config["RELOOP_SETTINGS"]
-    found = compute(db_session(), scope, cache_dir=settings.cache_dir, public_key=keys.public_key(),
-                    trace=trace_settings())
+    found = compute(
+        db_session(),
+        scope,
+        cache_dir=settings.cache_dir,
+        public_key=keys.public_key(),
+        trace=trace_settings(),
+    )
     locale = str(get_locale())
-    context = {"found": found, "scope": scope, "charts": operations.charts(found, locale),
-               "drill_url": operations.drill_url, "battery_only": current_user.role == Role.REGULATOR,
-               "districts": geo.district_names(locale), "locale": locale,
-               "orgs": db_session().exec(select(Organisation).order_by(Organisation.id)).all()}
+    context = {
+        "found": found,
+        "scope": scope,
+        "charts": operations.charts(found, locale),
+        "drill_url": operations.drill_url,
+        "battery_only": current_user.role == Role.REGULATOR,
+        "districts": geo.district_names(locale),
+        "locale": locale,
+        "orgs": db_session().exec(select(Organisation).order_by(Organisation.id)).all(),
+    }
     template = "reports/_indicators.html" if is_partial() else "reports/index.html"
     return render_template(template, **context)
 
@@ -83,12 +107,19 @@ def records() -> ResponseReturnValue:
     except PermissionError:
         abort(403)
     per_page = min(max(request.args.get("per_page", 50, type=int) or 50, 1), 500)
-    page = drill_records(db_session(), drill, page=max(request.args.get("page", 1, type=int) or 1, 1),
-                         per_page=per_page, public_key=keys.public_key(), trace=trace_settings())
+    page = drill_records(
+        db_session(),
+        drill,
+        page=max(request.args.get("page", 1, type=int) or 1, 1),
+        per_page=per_page,
+        public_key=keys.public_key(),
+        trace=trace_settings(),
+    )
     if request.accept_mimetypes.best == "application/json":
         return jsonify(page.to_json())
-    return render_template("reports/records.html", page=page, drill=drill,
-                           scope=Scope.from_params(drill.values))
+    return render_template(
+        "reports/records.html", page=page, drill=drill, scope=Scope.from_params(drill.values)
+    )
 
 
 @bp.get("/report.<fmt>")
@@ -101,8 +132,13 @@ def report(fmt: str) -> ResponseReturnValue:
 
     scope = _scope()
     settings = current_app.config["RELOOP_SETTINGS"]
-    found = compute(db_session(), scope, cache_dir=settings.cache_dir, public_key=keys.public_key(),
-                    trace=trace_settings())
+    found = compute(
+        db_session(),
+        scope,
+        cache_dir=settings.cache_dir,
+        public_key=keys.public_key(),
+        trace=trace_settings(),
+    )
     writer = {"csv": report_csv, "xlsx": report_xlsx, "pdf": report_pdf}[fmt]
     mimetype, suffix = _FORMATS[fmt]
     with tempfile.TemporaryDirectory() as tmp:
@@ -126,8 +162,10 @@ def _forms() -> tuple[FactorForm, RateForm]:
     zh = str(get_locale()) == "zh"
     factor_form, rate_form = FactorForm(), RateForm()
     factor_form.material.choices = [(m.code, m.name_zh if zh else m.name_en) for m in materials]
-    rate_form.material.choices = [("", "—"), *[(m.code, m.name_zh if zh else m.name_en)
-                                               for m in materials if m.low_value]]
+    rate_form.material.choices = [
+        ("", "—"),
+        *[(m.code, m.name_zh if zh else m.name_en) for m in materials if m.low_value],
+    ]
     return factor_form, rate_form
 
 
@@ -139,9 +177,16 @@ def new_factor() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _factors_page(form, other), 400
     try:
-        add_factor(db_session(), material=form.material.data, kg_co2e_per_t=form.kg_co2e_per_t.data,
-                   source=form.source.data, source_url=form.source_url.data or "", note=form.note.data or "",
-                   valid_from=form.valid_from.data, actor_id=current_user.id)
+        add_factor(
+            db_session(),
+            material=form.material.data,
+            kg_co2e_per_t=form.kg_co2e_per_t.data,
+            source=form.source.data,
+            source_url=form.source_url.data or "",
+            note=form.note.data or "",
+            valid_from=form.valid_from.data,
+            actor_id=current_user.id,
+        )
     except MetricsInputError as exc:
         db_session().rollback()
         getattr(form, exc.field, form.material).errors.append(exc.message)
@@ -159,9 +204,17 @@ def new_rate() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _factors_page(other, form), 400
     try:
-        add_rate(db_session(), kind=form.kind.data, material=form.material.data or None,
-                 fen=form.fen(), basis=form.basis.data, source_url=form.source_url.data or "",
-                 valid_from=form.valid_from.data, org_id=current_user.org_id, actor_id=current_user.id)
+        add_rate(
+            db_session(),
+            kind=form.kind.data,
+            material=form.material.data or None,
+            fen=form.fen(),
+            basis=form.basis.data,
+            source_url=form.source_url.data or "",
+            valid_from=form.valid_from.data,
+            org_id=current_user.org_id,
+            actor_id=current_user.id,
+        )
     except MetricsInputError as exc:
         db_session().rollback()
         getattr(form, exc.field if exc.field != "fen" else "yuan", form.material).errors.append(exc.message)
@@ -175,45 +228,103 @@ def _factors_page(factor_form: FactorForm, rate_form: RateForm) -> str:
     session = db_session()
     materials = session.exec(select(Material).order_by(Material.sort_order, Material.id)).all()
     locale = str(get_locale())
-    factor_rows = session.exec(select(EmissionFactor).order_by(
-        EmissionFactor.material_id, col(EmissionFactor.valid_from).desc(), col(EmissionFactor.id).desc())).all()
-    rate_rows = session.exec(select(SubsidyRate).where(
-        or_(col(SubsidyRate.org_id).is_(None), SubsidyRate.org_id == current_user.org_id)).order_by(
-        SubsidyRate.kind, SubsidyRate.material_id, col(SubsidyRate.valid_from).desc(),
-        col(SubsidyRate.id).desc())).all()
-    return render_template("reports/factors.html", factor_form=factor_form, rate_form=rate_form,
-                           factors=factor_rows, rates=rate_rows, today=_today(),
-                           in_force=_in_force(session, factor_rows, rate_rows, _today()),
-                           materials={m.id: m for m in materials}, locale=locale)
+    factor_rows = session.exec(
+        select(EmissionFactor).order_by(
+            EmissionFactor.material_id, col(EmissionFactor.valid_from).desc(), col(EmissionFactor.id).desc()
+        )
+    ).all()
+    rate_rows = session.exec(
+        select(SubsidyRate)
+        .where(or_(col(SubsidyRate.org_id).is_(None), SubsidyRate.org_id == current_user.org_id))
+        .order_by(
+            SubsidyRate.kind,
+            SubsidyRate.material_id,
+            col(SubsidyRate.valid_from).desc(),
+            col(SubsidyRate.id).desc(),
+        )
+    ).all()
+    return render_template(
+        "reports/factors.html",
+        factor_form=factor_form,
+        rate_form=rate_form,
+        factors=factor_rows,
+        rates=rate_rows,
+        today=_today(),
+        in_force=_in_force(session, factor_rows, rate_rows, _today()),
+        materials={m.id: m for m in materials},
+        locale=locale,
+    )
 
 
-def _in_force(session: Session, factor_rows: Sequence[EmissionFactor], rate_rows: Sequence[SubsidyRate],
-              today: date) -> tuple[set[int], set[int]]:
+def _in_force(
+    session: Session, factor_rows: Sequence[EmissionFactor], rate_rows: Sequence[SubsidyRate], today: date
+) -> tuple[set[int], set[int]]:
     """Ids of the factor rows and rate rows that apply today (the history decides, as for the figures)."""
     factors = factor_history(session, current_user.org_id)
     rates = rate_history(session, current_user.org_id)
     in_force_factors = [factors.on(m, today) for m in {r.material_id for r in factor_rows}]
     in_force_rates = [rates.on(k, today) for k in {(RateKind(r.kind), r.material_id) for r in rate_rows}]
-    return ({r.id for r in in_force_factors if r is not None}, {r.id for r in in_force_rates if r is not None})
+    return (
+        {r.id for r in in_force_factors if r is not None},
+        {r.id for r in in_force_rates if r is not None},
+    )
 
 
 _COLUMNS = {
-    "id": _l("No."), "code": _l("Code"), "name": _l("Name"), "kind": _l("Kind"), "status": _l("Status"),
-    "district": _l("District"), "partner": _l("Partner"), "opened_on": _l("Opened"), "closed_on": _l("Closed"),
-    "lon": _l("Longitude"), "lat": _l("Latitude"), "day": _l("Day"), "outlet": _l("Outlet"),
-    "outlet_name": _l("Outlet name"), "driver_id": _l("Driver"), "recorded_at": _l("Recorded at"),
-    "supersedes_id": _l("Corrects"), "correction_reason": _l("Correction reason"), "grams": _l("kg"),
-    "number": _l("Route"), "collection_id": _l("Collection"), "outcome": _l("Outcome"),
-    "skip_reason_id": _l("Skip reason"), "plan_id": _l("Plan"), "distance_m": _l("km"),
-    "stop_count": _l("Stops"), "product_type": _l("Product"), "chemistry": _l("Chemistry"), "mass_g": _l("kg"),
-    "energy_wh": _l("kWh"), "holder": _l("Holder"), "location": _l("Location"), "last_event_at": _l("Last event"),
-    "seq": _l("Log entry"), "event_id": _l("Event id"), "battery_code": _l("Battery code"), "actor": _l("Actor"),
-    "occurred_at": _l("Occurred at"), "input_mass_g": _l("Input kg"), "rated_energy_wh": _l("kWh"),
-    "role": _l("Role"), "event_date": _l("Event date"), "due": _l("Due"), "reported_on": _l("Reported on"),
+    "id": _l("No."),
+    "code": _l("Code"),
+    "name": _l("Name"),
+    "kind": _l("Kind"),
+    "status": _l("Status"),
+    "district": _l("District"),
+    "partner": _l("Partner"),
+    "opened_on": _l("Opened"),
+    "closed_on": _l("Closed"),
+    "lon": _l("Longitude"),
+    "lat": _l("Latitude"),
+    "day": _l("Day"),
+    "outlet": _l("Outlet"),
+    "outlet_name": _l("Outlet name"),
+    "driver_id": _l("Driver"),
+    "recorded_at": _l("Recorded at"),
+    "supersedes_id": _l("Corrects"),
+    "correction_reason": _l("Correction reason"),
+    "grams": _l("kg"),
+    "number": _l("Route"),
+    "collection_id": _l("Collection"),
+    "outcome": _l("Outcome"),
+    "skip_reason_id": _l("Skip reason"),
+    "plan_id": _l("Plan"),
+    "distance_m": _l("km"),
+    "stop_count": _l("Stops"),
+    "product_type": _l("Product"),
+    "chemistry": _l("Chemistry"),
+    "mass_g": _l("kg"),
+    "energy_wh": _l("kWh"),
+    "holder": _l("Holder"),
+    "location": _l("Location"),
+    "last_event_at": _l("Last event"),
+    "seq": _l("Log entry"),
+    "event_id": _l("Event id"),
+    "battery_code": _l("Battery code"),
+    "actor": _l("Actor"),
+    "occurred_at": _l("Occurred at"),
+    "input_mass_g": _l("Input kg"),
+    "rated_energy_wh": _l("kWh"),
+    "role": _l("Role"),
+    "event_date": _l("Event date"),
+    "due": _l("Due"),
+    "reported_on": _l("Reported on"),
     "provisional": _l("Provisional deadline"),
 }
-_KINDS = {"outlets": _l("Outlets"), "collections": _l("Collections"), "stops": _l("Planned stops"),
-          "routes": _l("Routes"), "batteries": _l("Batteries"), "battery_events": _l("Battery log events")}
+_KINDS = {
+    "outlets": _l("Outlets"),
+    "collections": _l("Collections"),
+    "stops": _l("Planned stops"),
+    "routes": _l("Routes"),
+    "batteries": _l("Batteries"),
+    "battery_events": _l("Battery log events"),
+}
 _UNITS = {"count": _l("records"), "g": _l("tonnes"), "Wh": _l("kWh"), "m": _l("km")}
 
 
@@ -247,5 +358,10 @@ def _record_helpers() -> dict[str, object]:
             return f"{value / 1000:,.1f}"
         return f"{value:,}"
 
-    return {"cell": cell, "sum_text": sum_text, "column_label": lambda c: _COLUMNS.get(c, c),
-            "kind_label": lambda k: _KINDS.get(k, k), "unit_label": lambda u: _UNITS.get(u, u)}
+    return {
+        "cell": cell,
+        "sum_text": sum_text,
+        "column_label": lambda c: _COLUMNS.get(c, c),
+        "kind_label": lambda k: _KINDS.get(k, k),
+        "unit_label": lambda u: _UNITS.get(u, u),
+    }

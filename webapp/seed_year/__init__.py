@@ -49,9 +49,18 @@ class YearReport:
     solves_stopped_by_time: int = 0
 
 
-def seed_year(session: Session, *, days: int, seed: int, now: datetime, org_id: int,
-              cache_dir: Path | None, speeds_kmh: Mapping[str, float] | None = None, dispatcher: str = "dispatcher",
-              progress: Callable[[str], None] | None = None) -> YearReport:
+def seed_year(
+    session: Session,
+    *,
+    days: int,
+    seed: int,
+    now: datetime,
+    org_id: int,
+    cache_dir: Path | None,
+    speeds_kmh: Mapping[str, float] | None = None,
+    dispatcher: str = "dispatcher",
+    progress: Callable[[str], None] | None = None,
+) -> YearReport:
     """Simulate the ``days`` days before today (Shenzhen) on the organisation's outlets.
 
     Does nothing when ``days`` is 0 or any plan already exists in the span, so a
@@ -61,8 +70,13 @@ def seed_year(session: Session, *, days: int, seed: int, now: datetime, org_id: 
     today = now.astimezone(SHANGHAI).date()
     first = today - timedelta(days=days)
     report = YearReport()
-    if days <= 0 or session.exec(select(CollectionPlan.id).where(
-            CollectionPlan.day >= first, CollectionPlan.day < today).limit(1)).first() is not None:
+    if (
+        days <= 0
+        or session.exec(
+            select(CollectionPlan.id).where(CollectionPlan.day >= first, CollectionPlan.day < today).limit(1)
+        ).first()
+        is not None
+    ):
         return report
     rng = random.Random(f"reloop-demo-year-{seed}")  # nosec B311 # reproducible demo data, not a secret
     lives, bins = _outlets(session, org_id, first, rng)
@@ -75,8 +89,14 @@ def seed_year(session: Session, *, days: int, seed: int, now: datetime, org_id: 
     for offset in range(days):
         day = first + timedelta(days=offset)
         _update_outlets(session, lives, bins, day)
-        visits = planner.plan_day(session, day, seed=seed, org_id=org_id, dispatcher_id=dispatcher_id,
-                                  drivers=crew.driver_of_vehicle)
+        visits = planner.plan_day(
+            session,
+            day,
+            seed=seed,
+            org_id=org_id,
+            dispatcher_id=dispatcher_id,
+            drivers=crew.driver_of_vehicle,
+        )
         result = run_day(day, bins, visits, capacity_g=crew.capacity_g, densities=crew.densities, rng=rng)
         report.readings += write_readings(session, result.readings)
         report.collections += write_pickups(session, result.pickups, crew, rng)
@@ -84,8 +104,14 @@ def seed_year(session: Session, *, days: int, seed: int, now: datetime, org_id: 
         if progress and (day.day == 1 or offset == days - 1):
             progress(f"{day:%Y-%m}: {offset + 1}/{days} days, {clock.monotonic() - started:.0f} s")
     _today(session, lives, bins, today, now, rng, report)
-    report.days, report.plans = days, session.exec(select(func.count()).select_from(CollectionPlan).where(
-        CollectionPlan.day >= first, CollectionPlan.day < today)).one()
+    report.days, report.plans = (
+        days,
+        session.exec(
+            select(func.count())
+            .select_from(CollectionPlan)
+            .where(CollectionPlan.day >= first, CollectionPlan.day < today)
+        ).one(),
+    )
     report.solve_seconds, report.solves_stopped_by_time = planner.solve_seconds, planner.stopped_by_time
     report.seconds = clock.monotonic() - started
     return report
@@ -95,14 +121,22 @@ def _outlets(session: Session, org_id: int, first: date, rng: random.Random) -> 
     """The organisation's outlets (others in the database are left alone) and their bins."""
     outlets = session.exec(select(Outlet).where(Outlet.org_id == org_id).order_by(col(Outlet.id))).all()
     lives = [_Life.of(o, first) for o in outlets]
-    bins = make_bins(outlets, _accepted(session), {life.outlet_id: (life.opened, life.closed) for life in lives},
-                     start=first - timedelta(days=1), rng=rng)
+    bins = make_bins(
+        outlets,
+        _accepted(session),
+        {life.outlet_id: (life.opened, life.closed) for life in lives},
+        start=first - timedelta(days=1),
+        rng=rng,
+    )
     return lives, bins
 
 
 def _accepted(session: Session) -> dict[int, list[str]]:
-    rows = session.exec(select(OutletMaterial.outlet_id, Material.code)
-                        .join(Material, col(Material.id) == OutletMaterial.material_id)).all()
+    rows = session.exec(
+        select(OutletMaterial.outlet_id, Material.code).join(
+            Material, col(Material.id) == OutletMaterial.material_id
+        )
+    ).all()
     found: dict[int, list[str]] = {}
     for outlet_id, code in rows:
         found.setdefault(outlet_id, []).append(code)
@@ -121,7 +155,9 @@ class _Life:
     @classmethod
     def of(cls, outlet: Outlet, first: date) -> _Life:
         # An outlet with no dates has been as it is since before the span.
-        opened = outlet.opened_on or (None if outlet.status == OutletStatus.PLANNED else first - timedelta(days=1))
+        opened = outlet.opened_on or (
+            None if outlet.status == OutletStatus.PLANNED else first - timedelta(days=1)
+        )
         closed = outlet.closed_on or (first if outlet.status == OutletStatus.CLOSED else None)
         return cls(outlet.id, outlet.status, opened, closed)  # type: ignore[arg-type]
 
@@ -134,24 +170,37 @@ class _Life:
         return OutletStatus.ACTIVE
 
 
-def _update_outlets(session: Session, lives: list[_Life], bins: list[Bin], day: date,
-                    final: bool = False) -> None:
+def _update_outlets(
+    session: Session, lives: list[_Life], bins: list[Bin], day: date, final: bool = False
+) -> None:
     """Outlets as the dispatcher sees them before planning ``day`` (status and latest
     reading); with ``final``, back to the status they were seeded with."""
     latest = {b.outlet_id: b.last_reading for b in bins}
     rows = []
     for life in lives:
         reading = latest.get(life.outlet_id)
-        rows.append({"id": life.outlet_id, "status": life.status if final else life.status_on(day),
-                     "last_fill_pct": reading[0] if reading else None,
-                     "last_fill_at": reading[1].astimezone(UTC) if reading else None})
+        rows.append(
+            {
+                "id": life.outlet_id,
+                "status": life.status if final else life.status_on(day),
+                "last_fill_pct": reading[0] if reading else None,
+                "last_fill_at": reading[1].astimezone(UTC) if reading else None,
+            }
+        )
     session.execute(update(Outlet), rows)
     # Bulk updates bypass the loaded objects: let the board's queries read the rows afresh.
     session.expire_all()
 
 
-def _today(session: Session, lives: list[_Life], bins: list[Bin], today: date, now: datetime,
-           rng: random.Random, report: YearReport) -> None:
+def _today(
+    session: Session,
+    lives: list[_Life],
+    bins: list[Bin],
+    today: date,
+    now: datetime,
+    rng: random.Random,
+    report: YearReport,
+) -> None:
     """Today's readings so far, and every outlet back to the status it was seeded with."""
     result = run_day(today, bins, [], capacity_g={}, densities={}, rng=rng, until=now)
     report.readings += write_readings(session, result.readings)

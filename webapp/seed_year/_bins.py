@@ -22,12 +22,24 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # Share of a bin's volume each material takes, renormalised over what the outlet accepts:
 # cartons and paper fill most of a residential bin, metal little of its volume.
-VOLUME_SHARE = {"paper": 0.38, "plastic": 0.16, "low_value_plastic": 0.12,
-                "composite_packaging": 0.10, "glass": 0.08, "textiles": 0.08,
-                "waste_wood": 0.06, "metal": 0.05, "battery": 0.03}
+VOLUME_SHARE = {
+    "paper": 0.38,
+    "plastic": 0.16,
+    "low_value_plastic": 0.12,
+    "composite_packaging": 0.10,
+    "glass": 0.08,
+    "textiles": 0.08,
+    "waste_wood": 0.06,
+    "metal": 0.05,
+    "battery": 0.03,
+}
 # Share of its volume a bin takes in on an ordinary day, by kind of outlet.
-DAILY_FILL = {OutletKind.KIOSK: (0.10, 0.26), OutletKind.SMART_BIN: (0.08, 0.22),
-              OutletKind.CO_BUILT: (0.06, 0.18), OutletKind.BATTERY_POINT: (0.02, 0.05)}
+DAILY_FILL = {
+    OutletKind.KIOSK: (0.10, 0.26),
+    OutletKind.SMART_BIN: (0.08, 0.22),
+    OutletKind.CO_BUILT: (0.06, 0.18),
+    OutletKind.BATTERY_POINT: (0.02, 0.05),
+}
 SENSOR_NOISE_PCT = 1.5
 
 
@@ -101,9 +113,14 @@ class Bin:
         self.litres = dict.fromkeys(self.litres, 0.0)
 
 
-def make_bins(outlets: Sequence[Outlet], accepted: dict[int, list[str]],
-              lives: dict[int, tuple[date | None, date | None]], *, start: date,
-              rng: random.Random) -> list[Bin]:
+def make_bins(
+    outlets: Sequence[Outlet],
+    accepted: dict[int, list[str]],
+    lives: dict[int, tuple[date | None, date | None]],
+    *,
+    start: date,
+    rng: random.Random,
+) -> list[Bin]:
     """A bin per outlet open at some time from ``start`` on, part-full on day one.
 
     ``lives`` gives each outlet's opening and closing day (``None``: not yet / not).
@@ -118,8 +135,17 @@ def make_bins(outlets: Sequence[Outlet], accepted: dict[int, list[str]],
         daily_l = outlet.capacity_l * rng.uniform(low, high)
         weights = {c: VOLUME_SHARE[c] for c in codes}
         rate = {c: daily_l * w / sum(weights.values()) for c, w in weights.items()}
-        bin_ = Bin(outlet.id, outlet.code, outlet.org_id, outlet.lon, outlet.lat,  # type: ignore[arg-type]
-                   outlet.capacity_l, opened, closed, rate)
+        bin_ = Bin(
+            outlet.id,
+            outlet.code,
+            outlet.org_id,
+            outlet.lon,
+            outlet.lat,  # type: ignore[arg-type]
+            outlet.capacity_l,
+            opened,
+            closed,
+            rate,
+        )
         if opened <= start:
             days_worth = min(rng.uniform(0, 4), 0.75 * outlet.capacity_l / daily_l)
             bin_.litres = {c: r * days_worth for c, r in rate.items()}

@@ -12,11 +12,21 @@ from datetime import date
 
 # Lunar New Year's Day (正月初一) by year, from the Chinese calendar.
 LUNAR_NEW_YEAR = {
-    2020: date(2020, 1, 25), 2021: date(2021, 2, 12), 2022: date(2022, 2, 1),
-    2023: date(2023, 1, 22), 2024: date(2024, 2, 10), 2025: date(2025, 1, 29),
-    2026: date(2026, 2, 17), 2027: date(2027, 2, 6), 2028: date(2028, 1, 26),
-    2029: date(2029, 2, 13), 2030: date(2030, 2, 3), 2031: date(2031, 1, 23),
-    2032: date(2032, 2, 11), 2033: date(2033, 1, 31), 2034: date(2034, 2, 19),
+    2020: date(2020, 1, 25),
+    2021: date(2021, 2, 12),
+    2022: date(2022, 2, 1),
+    2023: date(2023, 1, 22),
+    2024: date(2024, 2, 10),
+    2025: date(2025, 1, 29),
+    2026: date(2026, 2, 17),
+    2027: date(2027, 2, 6),
+    2028: date(2028, 1, 26),
+    2029: date(2029, 2, 13),
+    2030: date(2030, 2, 3),
+    2031: date(2031, 1, 23),
+    2032: date(2032, 2, 11),
+    2033: date(2033, 1, 31),
+    2034: date(2034, 2, 19),
     2035: date(2035, 2, 8),
 }
 _PACKAGING = {"paper", "composite_packaging"}
@@ -45,8 +55,9 @@ def demand_factor(day: date, material: str) -> float:
     factor *= _festival(day, material)
     if (day.month, day.day) >= (10, 1) and (day.month, day.day) <= (10, 7):
         factor *= 0.8  # National Day golden week: many travel
-    if material in _PACKAGING and ((day.month == 11 and 11 <= day.day <= 25)
-                                   or (day.month == 6 and 18 <= day.day <= 28)):
+    if material in _PACKAGING and (
+        (day.month == 11 and 11 <= day.day <= 25) or (day.month == 6 and 18 <= day.day <= 28)
+    ):
         factor *= 1.6  # parcels of Double 11 and 618
     if material in _BOTTLES and 6 <= day.month <= 9:
         factor *= 1.25

@@ -75,13 +75,24 @@ class DayResult:
     pickups: list[Pickup] = field(default_factory=list)
 
 
-def run_day(day: date, bins: list[Bin], visits: list[Visit], *, capacity_g: dict[int, int],
-            densities: dict[str, int], rng: random.Random, until: datetime | None = None) -> DayResult:
+def run_day(
+    day: date,
+    bins: list[Bin],
+    visits: list[Visit],
+    *,
+    capacity_g: dict[int, int],
+    densities: dict[str, int],
+    rng: random.Random,
+    until: datetime | None = None,
+) -> DayResult:
     """Readings and pickups of ``day``, in time order; events after ``until`` are left out."""
     by_outlet = {b.outlet_id: b for b in bins}
     events: list[tuple[datetime, int, int, Bin | Visit]] = [
         (datetime.combine(day, moment, SHANGHAI), 0, b.outlet_id, b)
-        for moment in READ_AT for b in bins if b.open_on(day)]
+        for moment in READ_AT
+        for b in bins
+        if b.open_on(day)
+    ]
     events += [(v.arrival, 1, v.stop_id, v) for v in visits]
     result, load_g = DayResult(), dict[int, int]()
     for at, _order, _key, item in sorted(events, key=lambda e: e[:3]):
@@ -93,19 +104,34 @@ def run_day(day: date, bins: list[Bin], visits: list[Visit], *, capacity_g: dict
             load_g[item.route_id] = 0  # unloaded at a facility
         elif item.outlet_id in by_outlet:  # not: an outlet the simulation does not run
             on_board = load_g.get(item.route_id, 0)
-            pickup = _pickup(day, item, by_outlet[item.outlet_id], on_board, capacity_g[item.vehicle_id],
-                             densities, rng)
+            pickup = _pickup(
+                day, item, by_outlet[item.outlet_id], on_board, capacity_g[item.vehicle_id], densities, rng
+            )
             load_g[item.route_id] = on_board + sum(pickup.weights_g.values())
             result.pickups.append(pickup)
     return result
 
 
-def _pickup(day: date, visit: Visit, bin_: Bin, on_board_g: int, capacity_g: int,
-            densities: dict[str, int], rng: random.Random) -> Pickup:
+def _pickup(
+    day: date,
+    visit: Visit,
+    bin_: Bin,
+    on_board_g: int,
+    capacity_g: int,
+    densities: dict[str, int],
+    rng: random.Random,
+) -> Pickup:
     weighed_s = rng.randint(90, max(91, int((visit.departure - visit.arrival).total_seconds()) - 30))
     lon, lat, accuracy = _gps(bin_, rng)
-    pickup = Pickup(visit, CollectionOutcome.SKIPPED, visit.arrival, visit.arrival + timedelta(seconds=weighed_s),
-                    lon, lat, accuracy)
+    pickup = Pickup(
+        visit,
+        CollectionOutcome.SKIPPED,
+        visit.arrival,
+        visit.arrival + timedelta(seconds=weighed_s),
+        lon,
+        lat,
+        accuracy,
+    )
     if rng.random() < (FESTIVAL_SKIP_SHARE if in_festival(day) else SKIP_SHARE):
         codes, weights, notes = zip(*SKIPS, strict=True)
         if in_festival(day):  # hosts away for the holiday

@@ -72,8 +72,9 @@ class Visit:
 class Planner:
     """Plans days for every depot on one matrix over all outlets and facilities."""
 
-    def __init__(self, session: Session, *, cache_dir: Path | None,
-                 speeds_kmh: Mapping[str, float] | None = None) -> None:
+    def __init__(
+        self, session: Session, *, cache_dir: Path | None, speeds_kmh: Mapping[str, float] | None = None
+    ) -> None:
         facilities = session.exec(select(Facility).order_by(col(Facility.id))).all()
         outlets = session.exec(select(Outlet).order_by(col(Outlet.id))).all()
         self.depot_ids = [cast(int, f.id) for f in facilities if f.is_depot]
@@ -90,10 +91,16 @@ class Planner:
         depot = session.get(Facility, depot_id)
         if depot is None or not depot.is_depot:
             raise PlanningError(f"facility {depot_id} is not a depot")
-        vehicles = session.exec(select(Vehicle).where(Vehicle.depot_id == depot_id, Vehicle.active == True)  # noqa: E712
-                                .order_by(col(Vehicle.id))).all()
-        unload = session.exec(select(Facility).where(col(Facility.kind).in_(
-            [FacilityKind.SORTING_CENTRE, FacilityKind.TRANSFER_STATION])).order_by(col(Facility.id))).all()
+        vehicles = session.exec(
+            select(Vehicle)
+            .where(Vehicle.depot_id == depot_id, Vehicle.active == True)
+            .order_by(col(Vehicle.id))
+        ).all()
+        unload = session.exec(
+            select(Facility)
+            .where(col(Facility.kind).in_([FacilityKind.SORTING_CENTRE, FacilityKind.TRANSFER_STATION]))
+            .order_by(col(Facility.id))
+        ).all()
         outlets = candidate_outlets(session, day, depot_id)
         if not outlets:
             raise PlanningError("no outlet is due or half-full for this day")
@@ -101,25 +108,47 @@ class Planner:
         places = [depot, *[f for f in unload if f.id != depot.id]]
         rows = [self._row[("f", p.id)] for p in places] + [self._row[("o", o.id)] for o in outlets]
         built = DayProblem(problem=None, legs=self._slice(rows))  # type: ignore[arg-type]
-        facilities = [_facility(f, i, built) for i, f in enumerate(places) if f.kind != FacilityKind.RECYCLER_PLANT]
-        stops = [_stop(o, len(places) + i, accepted.get(o.id, []), built)  # type: ignore[arg-type]
-                 for i, o in enumerate(outlets)]
+        facilities = [
+            _facility(f, i, built) for i, f in enumerate(places) if f.kind != FacilityKind.RECYCLER_PLANT
+        ]
+        stops = [
+            _stop(o, len(places) + i, accepted.get(o.id, []), built)  # type: ignore[arg-type]
+            for i, o in enumerate(outlets)
+        ]
         types = [_vehicle_type(v, built) for v in vehicles]
         built.problem = routing.CollectionProblem(
             locations=tuple(routing.Location(float(lon), float(lat)) for lon, lat in built.legs.points),
-            depots=(routing.Depot(id=f"d{depot.id}", location=0),), facilities=tuple(facilities),
-            stops=tuple(stops), vehicle_types=tuple(types),
-            distance_m=built.legs.distance_m, duration_s=built.legs.duration_s)
+            depots=(routing.Depot(id=f"d{depot.id}", location=0),),
+            facilities=tuple(facilities),
+            stops=tuple(stops),
+            vehicle_types=tuple(types),
+            distance_m=built.legs.distance_m,
+            duration_s=built.legs.duration_s,
+        )
         return built
 
     def _slice(self, rows: list[int]) -> DriveMatrices:
         grid = np.ix_(rows, rows)
         whole = self.matrices
-        return replace(whole, distance_m=whole.distance_m[grid], duration_s=whole.duration_s[grid],
-                       node=whole.node[rows], access_m=whole.access_m[rows], points=whole.points[rows])
+        return replace(
+            whole,
+            distance_m=whole.distance_m[grid],
+            duration_s=whole.duration_s[grid],
+            node=whole.node[rows],
+            access_m=whole.access_m[rows],
+            points=whole.points[rows],
+        )
 
-    def plan_day(self, session: Session, day: date, *, seed: int, org_id: int | None,
-                 dispatcher_id: int | None, drivers: Mapping[int, int]) -> list[Visit]:
+    def plan_day(
+        self,
+        session: Session,
+        day: date,
+        *,
+        seed: int,
+        org_id: int | None,
+        dispatcher_id: int | None,
+        drivers: Mapping[int, int],
+    ) -> list[Visit]:
         """Plan, save and accept each depot's day; the accepted routes' stops in route order.
 
         ``drivers`` maps a vehicle id to the driver who drives it.
@@ -130,29 +159,58 @@ class Planner:
                 built = self.build(session, day, depot_id)
             except PlanningError:
                 continue  # nothing worth a trip from this depot today
-            plan = routing.solve(built.problem, time_limit_s=TIME_LIMIT_S, seed=seed, solution_limit=SOLUTIONS)
+            plan = routing.solve(
+                built.problem, time_limit_s=TIME_LIMIT_S, seed=seed, solution_limit=SOLUTIONS
+            )
             if plan.search is not None:  # always set by routing.solve
                 self.solve_seconds += plan.search.wall_s
                 self.stopped_by_time += plan.search.stopped_by == "time_limit"
             # Accepted even without routes (nothing worth the trip): the day was planned, and
             # the plan keeps which outlets were left and why.
-            plan_ids.append(self._keep(session, built, plan, day, depot_id, seed=seed, org_id=org_id,
-                                       dispatcher_id=dispatcher_id, drivers=drivers))
+            plan_ids.append(
+                self._keep(
+                    session,
+                    built,
+                    plan,
+                    day,
+                    depot_id,
+                    seed=seed,
+                    org_id=org_id,
+                    dispatcher_id=dispatcher_id,
+                    drivers=drivers,
+                )
+            )
         if not plan_ids:
             return []
         _backdate_acceptance(session, plan_ids, _at(day, ACCEPTED_AT))
         return self._visits(session, day, plan_ids)
 
-    def _keep(self, session: Session, built: DayProblem, plan: routing.Plan, day: date, depot_id: int, *,
-              seed: int, org_id: int | None, dispatcher_id: int | None, drivers: Mapping[int, int]) -> int:
+    def _keep(
+        self,
+        session: Session,
+        built: DayProblem,
+        plan: routing.Plan,
+        day: date,
+        depot_id: int,
+        *,
+        seed: int,
+        org_id: int | None,
+        dispatcher_id: int | None,
+        drivers: Mapping[int, int],
+    ) -> int:
         """Save and accept one depot's plan as the board does; the plan's id."""
-        row = save_plan(session, built, plan, day=day, depot_id=depot_id, job=None,
-                        time_limit_s=TIME_LIMIT_S, seed=seed)
+        row = save_plan(
+            session, built, plan, day=day, depot_id=depot_id, job=None, time_limit_s=TIME_LIMIT_S, seed=seed
+        )
         row.org_id, row.created_by_id, row.created_at = org_id, dispatcher_id, _at(day, PLANNED_AT)
         plan_id = cast(int, row.id)  # set by the flush in save_plan
         routes = session.exec(select(PlannedRoute).where(PlannedRoute.plan_id == plan_id)).all()
-        accept_plan(session, plan_id, {cast(int, r.id): drivers.get(r.vehicle_id) for r in routes},
-                    actor_id=dispatcher_id)
+        accept_plan(
+            session,
+            plan_id,
+            {cast(int, r.id): drivers.get(r.vehicle_id) for r in routes},
+            actor_id=dispatcher_id,
+        )
         return plan_id
 
     def _visits(self, session: Session, day: date, plan_ids: list[int]) -> list[Visit]:
@@ -160,21 +218,36 @@ class Planner:
             select(PlannedStop, PlannedRoute.vehicle_id, PlannedRoute.driver_id)
             .join(PlannedRoute, col(PlannedRoute.id) == PlannedStop.route_id)
             .where(col(PlannedRoute.plan_id).in_(plan_ids))
-            .order_by(col(PlannedRoute.id), col(PlannedStop.position))).all()
+            .order_by(col(PlannedRoute.id), col(PlannedStop.position))
+        ).all()
         midnight = _at(day, time(0))
-        return [Visit(cast(int, s.id), s.route_id, s.position, s.kind, s.outlet_id,
-                      midnight + timedelta(seconds=s.arrival_s), midnight + timedelta(seconds=s.departure_s),
-                      vehicle_id, cast(int, driver_id))  # every route was given its truck's driver
-                for s, vehicle_id, driver_id in rows]
+        return [
+            Visit(
+                cast(int, s.id),
+                s.route_id,
+                s.position,
+                s.kind,
+                s.outlet_id,
+                midnight + timedelta(seconds=s.arrival_s),
+                midnight + timedelta(seconds=s.departure_s),
+                vehicle_id,
+                cast(int, driver_id),
+            )  # every route was given its truck's driver
+            for s, vehicle_id, driver_id in rows
+        ]
 
 
 def _backdate_acceptance(session: Session, plan_ids: list[int], at: datetime) -> None:
     """The dispatcher accepted the plans that morning, not when the seed ran."""
-    session.execute(update(CollectionPlan).where(col(CollectionPlan.id).in_(plan_ids))
-                    .values(accepted_at=at))
-    session.execute(update(AuditRecord).where(col(AuditRecord.object_type) == "collection_plan",
-                                              col(AuditRecord.object_id).in_([str(i) for i in plan_ids]))
-                    .values(at=at))
+    session.execute(update(CollectionPlan).where(col(CollectionPlan.id).in_(plan_ids)).values(accepted_at=at))
+    session.execute(
+        update(AuditRecord)
+        .where(
+            col(AuditRecord.object_type) == "collection_plan",
+            col(AuditRecord.object_id).in_([str(i) for i in plan_ids]),
+        )
+        .values(at=at)
+    )
 
 
 def _at(day: date, moment: time) -> datetime:

@@ -29,10 +29,18 @@ def solve_scenario_job(session: Session, job: Job, progress: Progress) -> dict[s
         scenario = session.get(SitingScenario, job.params["scenario_id"])
         assert scenario is not None  # nosec B101 # narrows the type: the job is queued with it
         params = ScenarioParams(**scenario.params)
-        labels = {"demand": _("Building demand"), "distances": _("Walking distances"),
-                  "solve": _("Solving"), "coverage": _("Measuring coverage")}
-        result = run_scenario(session, params, cache_dir=current_app.config["RELOOP_SETTINGS"].cache_dir,
-                              progress=lambda _p, step="": progress(_STEPS.get(step, 5), labels.get(step, step)))
+        labels = {
+            "demand": _("Building demand"),
+            "distances": _("Walking distances"),
+            "solve": _("Solving"),
+            "coverage": _("Measuring coverage"),
+        }
+        result = run_scenario(
+            session,
+            params,
+            cache_dir=current_app.config["RELOOP_SETTINGS"].cache_dir,
+            progress=lambda _p, step="": progress(_STEPS.get(step, 5), labels.get(step, step)),
+        )
         scenario.result = result
         session.add(scenario)
         session.commit()
@@ -54,10 +62,16 @@ def adopt(session: Session, scenario_id: int, *, actor_id: int | None, org_id: i
     materials = tuple(m for m in _DEFAULT_MATERIALS if m in known)
     codes = []
     for site in scenario.result["added_sites"]:
-        data = OutletInput(name=_("Planned outlet %(id)s", id=site["id"]), kind=OutletKind.KIOSK,
-                           status=OutletStatus.PLANNED,
-                           lon=site["lon"], lat=site["lat"], materials=materials, district=site.get("district"),
-                           address=_("From siting scenario %(n)d", n=scenario_id))
+        data = OutletInput(
+            name=_("Planned outlet %(id)s", id=site["id"]),
+            kind=OutletKind.KIOSK,
+            status=OutletStatus.PLANNED,
+            lon=site["lon"],
+            lat=site["lat"],
+            materials=materials,
+            district=site.get("district"),
+            address=_("From siting scenario %(n)d", n=scenario_id),
+        )
         codes.append(outlets.add_outlet(session, data, actor_id=actor_id, org_id=org_id).code)
     scenario.adopted_at = utcnow()
     session.add(scenario)

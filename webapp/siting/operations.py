@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import geodata
 import numpy as np
 from sqlmodel import Session, select
 
+import geodata
 from webapp.models import Outlet, OutletStatus
 
 MODELS = ("mclp", "lscp", "pmedian")
@@ -68,8 +68,9 @@ def _demand(params: ScenarioParams, graph: Any) -> geodata.Demand:
         raise ScenarioError(f"demand file: {exc}") from exc
 
 
-def _served_points(problem: Any, demand: geodata.Demand, chosen_ids: set[str], radius_m: float,
-                   limit: int = 4000) -> list[list[float]]:
+def _served_points(
+    problem: Any, demand: geodata.Demand, chosen_ids: set[str], radius_m: float, limit: int = 4000
+) -> list[list[float]]:
     """Demand points within ``radius_m`` walk of an added site (the "served streets"), capped for the map."""
     columns = [j for j, cid in enumerate(problem.candidate_ids) if cid in chosen_ids]
     if not columns:
@@ -93,15 +94,18 @@ def _candidates(params: ScenarioParams, graph: Any, outlets: list[Outlet]) -> tu
         except geodata.CandidateFileError as exc:
             raise ScenarioError(f"candidates file: {exc}") from exc
     if params.fixed_existing:
-        groups.append(geodata.existing_candidates(((f"outlet:{o.code}", o.lon, o.lat) for o in outlets), fixed=True))
+        groups.append(
+            geodata.existing_candidates(((f"outlet:{o.code}", o.lon, o.lat) for o in outlets), fixed=True)
+        )
     try:
         return geodata.combine_candidates(*groups)
     except geodata.DuplicateCandidateError as exc:
         raise ScenarioError(f"candidates: {exc}") from exc
 
 
-def run_scenario(session: Session, params: ScenarioParams, *, cache_dir: Path | None,
-                 progress: Any = None) -> dict[str, Any]:
+def run_scenario(
+    session: Session, params: ScenarioParams, *, cache_dir: Path | None, progress: Any = None
+) -> dict[str, Any]:
     """Solve the scenario; returns the CLI's keys plus what the map and table need."""
     report = progress or (lambda _p, _m="": None)
     started = time.perf_counter()
@@ -115,27 +119,43 @@ def run_scenario(session: Session, params: ScenarioParams, *, cache_dir: Path | 
     problem = geodata.build_problem(graph, demand, candidates, limit_m=limit)
     report(50, "solve")
     if params.model == "mclp":
-        result = geodata.solve_mclp(problem, radius_m=params.radius_m, p=params.p, time_limit_s=params.time_limit_s)
+        result = geodata.solve_mclp(
+            problem, radius_m=params.radius_m, p=params.p, time_limit_s=params.time_limit_s
+        )
     elif params.model == "lscp":
-        result = geodata.solve_lscp(problem, radius_m=params.radius_m, share=params.share,
-                                    time_limit_s=params.time_limit_s)
+        result = geodata.solve_lscp(
+            problem, radius_m=params.radius_m, share=params.share, time_limit_s=params.time_limit_s
+        )
     else:
-        result = geodata.solve_pmedian(problem, p=params.p, radius_m=params.radius_m,
-                                       time_limit_s=params.time_limit_s)
+        result = geodata.solve_pmedian(
+            problem, p=params.p, radius_m=params.radius_m, time_limit_s=params.time_limit_s
+        )
     report(80, "coverage")
     by_id = {c.id: c for c in candidates}
     chosen = [by_id[i] for i in result.selected]
     before = geodata.coverage_report(graph, demand, [(o.lon, o.lat) for o in outlets])
     after = geodata.coverage_report(graph, demand, [(c.lon, c.lat) for c in chosen])
-    rate = geodata.check_outlet_rate(demand, [(c.lon, c.lat) for c in chosen],
-                                     households_per_outlet=params.households_per_outlet)
+    rate = geodata.check_outlet_rate(
+        demand, [(c.lon, c.lat) for c in chosen], households_per_outlet=params.households_per_outlet
+    )
     return {
         **result.to_dict(),
-        "added_sites": [{"id": c.id, "lon": c.lon, "lat": c.lat, "district": geodata.district_of(c.lon, c.lat)}
-                        for c in chosen if c.id in set(result.added)],
+        "added_sites": [
+            {"id": c.id, "lon": c.lon, "lat": c.lat, "district": geodata.district_of(c.lon, c.lat)}
+            for c in chosen
+            if c.id in set(result.added)
+        ],
         "served_points": _served_points(problem, demand, set(result.added), params.radius_m),
-        "outlet_rate": [{"district": r.district, "households": r.households, "outlets": r.outlets,
-                         "required": r.required, "meets": r.meets} for r in rate],
+        "outlet_rate": [
+            {
+                "district": r.district,
+                "households": r.households,
+                "outlets": r.outlets,
+                "required": r.required,
+                "meets": r.meets,
+            }
+            for r in rate
+        ],
         "coverage_before": before.to_dict(),
         "coverage_after": after.to_dict(),
         "demand_source": demand.source,

@@ -28,16 +28,31 @@ bp = Blueprint("siting", __name__, url_prefix="/siting")
 
 class ScenarioForm(FlaskForm):  # type: ignore[misc]
     name = StringField(_l("Name"), validators=[Length(max=120)])
-    model = SelectField(_l("Model"), choices=[("mclp", _l("Maximal covering: most households within the radius")),
-                                             ("lscp", _l("Set covering: fewest outlets to reach a share")),
-                                             ("pmedian", _l("p-median: shortest mean walk"))])
-    radius_m = IntegerField(_l("Walking radius (m)"), default=500, validators=[InputRequired(), NumberRange(50, 3000)])
+    model = SelectField(
+        _l("Model"),
+        choices=[
+            ("mclp", _l("Maximal covering: most households within the radius")),
+            ("lscp", _l("Set covering: fewest outlets to reach a share")),
+            ("pmedian", _l("p-median: shortest mean walk")),
+        ],
+    )
+    radius_m = IntegerField(
+        _l("Walking radius (m)"), default=500, validators=[InputRequired(), NumberRange(50, 3000)]
+    )
     p = IntegerField(_l("Outlets to add"), default=20, validators=[InputRequired(), NumberRange(1, 1000)])
-    share = DecimalField(_l("Share of households to cover (set covering)"), default=1, places=2,
-                         validators=[InputRequired(), NumberRange(0.01, 1)])
+    share = DecimalField(
+        _l("Share of households to cover (set covering)"),
+        default=1,
+        places=2,
+        validators=[InputRequired(), NumberRange(0.01, 1)],
+    )
     fixed_existing = BooleanField(_l("Keep today's outlets and add to them"), default=True)
-    time_limit_s = IntegerField(_l("Time limit (s)"), default=30, validators=[InputRequired(), NumberRange(1, 600)])
-    demand = FileField(_l("Residential compounds, CSV (id,lon,lat,households) or GeoJSON points with households (optional)"))
+    time_limit_s = IntegerField(
+        _l("Time limit (s)"), default=30, validators=[InputRequired(), NumberRange(1, 600)]
+    )
+    demand = FileField(
+        _l("Residential compounds, CSV (id,lon,lat,households) or GeoJSON points with households (optional)")
+    )
     candidates = FileField(_l("Candidate sites CSV (optional: id,lon,lat)"))
 
 
@@ -51,7 +66,9 @@ def _labels() -> dict[str, object]:
         return names.get(code, code)
 
     def status_label(status: str) -> str:
-        return {"optimal": _("proven optimal"), "feasible": _("feasible (not proven optimal)")}.get(status, status)
+        return {"optimal": _("proven optimal"), "feasible": _("feasible (not proven optimal)")}.get(
+            status, status
+        )
 
     return {"district_label": district_label, "status_label": status_label}
 
@@ -69,19 +86,34 @@ def index() -> ResponseReturnValue:
     session = db_session()
     if form.validate_on_submit():
         try:
-            params = ScenarioParams(model=form.model.data, radius_m=float(form.radius_m.data), p=form.p.data,
-                                    share=float(form.share.data), fixed_existing=form.fixed_existing.data,
-                                    time_limit_s=float(form.time_limit_s.data),
-                                    demand_csv=_text(form.demand.data), candidates_csv=_text(form.candidates.data))
+            params = ScenarioParams(
+                model=form.model.data,
+                radius_m=float(form.radius_m.data),
+                p=form.p.data,
+                share=float(form.share.data),
+                fixed_existing=form.fixed_existing.data,
+                time_limit_s=float(form.time_limit_s.data),
+                demand_csv=_text(form.demand.data),
+                candidates_csv=_text(form.candidates.data),
+            )
         except ScenarioError as exc:
             flash(str(exc), "error")
         else:
-            scenario = SitingScenario(name=form.name.data or siting_jobs.scenario_name(params),
-                                      params=params.__dict__, created_by_id=current_user.id, org_id=current_user.org_id)
+            scenario = SitingScenario(
+                name=form.name.data or siting_jobs.scenario_name(params),
+                params=params.__dict__,
+                created_by_id=current_user.id,
+                org_id=current_user.org_id,
+            )
             session.add(scenario)
             session.commit()
-            job = jobs.enqueue(session, "siting.solve", {"scenario_id": scenario.id, "locale": str(get_locale())},
-                               actor_id=current_user.id, org_id=current_user.org_id)
+            job = jobs.enqueue(
+                session,
+                "siting.solve",
+                {"scenario_id": scenario.id, "locale": str(get_locale())},
+                actor_id=current_user.id,
+                org_id=current_user.org_id,
+            )
             scenario.job_id = job.id
             session.add(scenario)
             session.commit()
@@ -116,7 +148,9 @@ def adopt(scenario_id: int) -> ResponseReturnValue:
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
-        codes = siting_jobs.adopt(db_session(), scenario_id, actor_id=current_user.id, org_id=current_user.org_id)
+        codes = siting_jobs.adopt(
+            db_session(), scenario_id, actor_id=current_user.id, org_id=current_user.org_id
+        )
     except siting_jobs.AdoptError as exc:
         flash(str(exc), "error")
         return redirect(url_for("siting.show", scenario_id=scenario_id))
@@ -133,14 +167,40 @@ def _get(scenario_id: int) -> SitingScenario:
 
 def _map_data(scenario: SitingScenario, existing: list[Outlet]) -> dict[str, object]:
     features: list[dict[str, object]] = [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [o.lon, o.lat]},
-         "properties": {"role": "existing", "code": o.code, "name": o.name}} for o in existing]
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [o.lon, o.lat]},
+            "properties": {"role": "existing", "code": o.code, "name": o.name},
+        }
+        for o in existing
+    ]
     result = scenario.result or {}
-    features += [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
-                  "properties": {"role": "added", "code": s["id"]}} for s in result.get("added_sites", [])]
-    features += [{"type": "Feature", "geometry": {"type": "Point", "coordinates": point},
-                  "properties": {"role": "served"}} for point in result.get("served_points", [])]
-    features += [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [c["lon"], c["lat"]]},
-                  "properties": {"role": "uncovered", "households": c["households"]}}
-                 for c in result.get("coverage_after", {}).get("clusters", [])]
-    return {"type": "FeatureCollection", "radius_m": result.get("params", {}).get("radius_m", 500), "features": features}
+    features += [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
+            "properties": {"role": "added", "code": s["id"]},
+        }
+        for s in result.get("added_sites", [])
+    ]
+    features += [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": point},
+            "properties": {"role": "served"},
+        }
+        for point in result.get("served_points", [])
+    ]
+    features += [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [c["lon"], c["lat"]]},
+            "properties": {"role": "uncovered", "households": c["households"]},
+        }
+        for c in result.get("coverage_after", {}).get("clusters", [])
+    ]
+    return {
+        "type": "FeatureCollection",
+        "radius_m": result.get("params", {}).get("radius_m", 500),
+        "features": features,
+    }

@@ -43,8 +43,11 @@ def _token(*kinds: TokenKind) -> ApiToken | None:
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
         return None
-    row = db_session().exec(select(ApiToken).where(
-        ApiToken.token_sha256 == tokens.digest(value.strip()))).first()
+    row = (
+        db_session()
+        .exec(select(ApiToken).where(ApiToken.token_sha256 == tokens.digest(value.strip())))
+        .first()
+    )
     if row is None or row.revoked_at is not None or row.kind not in kinds:
         return None
     return row
@@ -69,13 +72,22 @@ def post_events() -> ResponseReturnValue:
         results = record_events(db_session(), events, actor_id=token.user_id, org_id=token.org_id)
     except RecordError as exc:
         word = "invalid events" if exc.status == 422 else "lifecycle conflict"
-        return jsonify(error=f"{word}; nothing was recorded",
-                       errors=[e.as_dict() for e in exc.errors]), exc.status
+        return jsonify(
+            error=f"{word}; nothing was recorded", errors=[e.as_dict() for e in exc.errors]
+        ), exc.status
     except LogIntegrityError as exc:
         log.error("battery log integrity: %s", exc)
         return jsonify(error="the log failed its integrity check; appends are stopped"), 503
-    body = [{"index": r.index, "event_id": r.event_id, "seq": r.seq, "leaf_hash": r.leaf_hash,
-             "status": "created" if r.created else "duplicate"} for r in results]
+    body = [
+        {
+            "index": r.index,
+            "event_id": r.event_id,
+            "seq": r.seq,
+            "leaf_hash": r.leaf_hash,
+            "status": "created" if r.created else "duplicate",
+        }
+        for r in results
+    ]
     return jsonify(events=body), 201 if any(r.created for r in results) else 200
 
 
@@ -93,15 +105,31 @@ def battery_events(code: str) -> ResponseReturnValue:
     if not stored:
         return jsonify(error=f"no events for battery {code}", field="code"), 404
     in_force = {e.event_id for e in state.history}
-    return jsonify(battery=_state(state), events=[
-        {"seq": s.seq, "leaf_hash": s.leaf_hash, "in_force": s.event.event_id in in_force,
-         "event": event_record(s.event)} for s in stored])
+    return jsonify(
+        battery=_state(state),
+        events=[
+            {
+                "seq": s.seq,
+                "leaf_hash": s.leaf_hash,
+                "in_force": s.event.event_id in in_force,
+                "event": event_record(s.event),
+            }
+            for s in stored
+        ],
+    )
 
 
 def _state(state: Any) -> dict[str, Any]:
-    return {"code": state.code, "status": state.status.value, "holder": state.custodian,
-            "location": state.location, "parent": state.parent, "sources": list(state.sources),
-            "parts": list(state.parts), "is_cascade_product": state.is_cascade_product}
+    return {
+        "code": state.code,
+        "status": state.status.value,
+        "holder": state.custodian,
+        "location": state.location,
+        "parent": state.parent,
+        "sources": list(state.sources),
+        "parts": list(state.parts),
+        "is_cascade_product": state.is_cascade_product,
+    }
 
 
 @bp.get("/trace/tree-head")
@@ -170,6 +198,7 @@ def _size_arg(name: str, *, required: bool = True) -> Any:
         return None
     # isdigit() alone takes "²" (which int() refuses) and 5,000 digits (which it also refuses).
     if not (raw.isascii() and raw.isdigit()) or len(raw) > MAX_SIZE_DIGITS:
-        return jsonify(error=f"{name} must be a whole number of at most {MAX_SIZE_DIGITS} digits",
-                       field=name), 422
+        return jsonify(
+            error=f"{name} must be a whole number of at most {MAX_SIZE_DIGITS} digits", field=name
+        ), 422
     return int(raw)

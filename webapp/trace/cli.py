@@ -35,23 +35,30 @@ def trace_group() -> None:
 
 
 @trace_group.command("tree-head")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the signed head (with its public key) to this JSON file.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the signed head (with its public key) to this JSON file.",
+)
 @click.option("--latest", is_flag=True, help="Write the latest issued head instead of a new one.")
 @with_appcontext
 def tree_head(out: Path | None, latest: bool) -> None:
     """Sign the log's current size and root (run daily from cron, and on demand)."""
     session = db_session()
-    head = treeheads.latest_tree_head(session) if latest else \
-        treeheads.issue_tree_head(session, keys.signing_key())
+    head = (
+        treeheads.latest_tree_head(session)
+        if latest
+        else treeheads.issue_tree_head(session, keys.signing_key())
+    )
     if head is None:
         raise click.ClickException("no tree head has been issued yet")
-    body = head.to_json_dict() | {
-        "public_key_pem": public_key_pem(keys.public_key()).decode("ascii")}
+    body = head.to_json_dict() | {"public_key_pem": public_key_pem(keys.public_key()).decode("ascii")}
     if out is not None:
         out.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
-    click.echo(f"tree head: size {head.tree_size}, root {head.root_hash.hex()}, "
-               f"key {head.key_id}" + (f" -> {out}" if out else ""))
+    click.echo(
+        f"tree head: size {head.tree_size}, root {head.root_hash.hex()}, "
+        f"key {head.key_id}" + (f" -> {out}" if out else "")
+    )
 
 
 @trace_group.command("public-key")
@@ -79,14 +86,20 @@ def export(out: Path, tree_size: int | None) -> None:
 
 @trace_group.command("verify")
 @click.argument("export_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--tree-head", "tree_head_file", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--public-key", "key_file", type=click.Path(exists=True, dir_okay=False,
-                                                          path_type=Path),
-              help="PEM key to pin; by default the key carried in the tree head.")
+@click.option(
+    "--tree-head",
+    "tree_head_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--public-key",
+    "key_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="PEM key to pin; by default the key carried in the tree head.",
+)
 @click.option("--allow-newer", is_flag=True, help="Accept entries after the signed size.")
-def verify(export_file: Path, tree_head_file: Path, key_file: Path | None,
-           allow_newer: bool) -> None:
+def verify(export_file: Path, tree_head_file: Path, key_file: Path | None, allow_newer: bool) -> None:
     """Check an export against a signed tree head, with no database. Exit 0 or 1."""
     try:
         head = json.loads(tree_head_file.read_text(encoding="utf-8"))
@@ -97,8 +110,11 @@ def verify(export_file: Path, tree_head_file: Path, key_file: Path | None,
         result = verify_export(lines, head, public_key=pinned, allow_newer=allow_newer)
     click.echo(result.summary())
     if not pinned and result.ok:
-        click.echo("note: checked with the key inside the tree head; pin the registered key "
-                   "with --public-key to also prove who signed", err=True)
+        click.echo(
+            "note: checked with the key inside the tree head; pin the registered key "
+            "with --public-key to also prove who signed",
+            err=True,
+        )
     sys.exit(0 if result.ok else 1)
 
 
@@ -123,11 +139,11 @@ def _segment_rows(parsed: BatteryCode) -> list[tuple[str, str, str]]:
     maker = sample_registry().get(parsed.manufacturer)
     shown = {
         "manufacturer": f"{parsed.manufacturer}  {maker.name.zh} (sample registry)"
-        if maker else parsed.manufacturer,
+        if maker
+        else parsed.manufacturer,
         "product_type": f"{parsed.product_type_code}  {parsed.product_type.label_zh} / "
-                        f"{parsed.product_type.label_en}",
-        "chemistry": f"{parsed.chemistry}  {parsed.chemistry_label.zh} / "
-                     f"{parsed.chemistry_label.en}",
+        f"{parsed.product_type.label_en}",
+        "chemistry": f"{parsed.chemistry}  {parsed.chemistry_label.zh} / {parsed.chemistry_label.en}",
     }
     rows = []
     for segment in DEFAULT_SPEC.segments:
@@ -135,12 +151,18 @@ def _segment_rows(parsed: BatteryCode) -> list[tuple[str, str, str]]:
             continue  # shown with the year as one date
         if segment.name == "year":
             end = DEFAULT_SPEC.segment("day").end
-            rows.append(("生产日期 production date", f"{segment.start + 1}-{end}",
-                         f"{parsed.date_code}  {parsed.production_date.isoformat()}"))
+            rows.append(
+                (
+                    "生产日期 production date",
+                    f"{segment.start + 1}-{end}",
+                    f"{parsed.date_code}  {parsed.production_date.isoformat()}",
+                )
+            )
             continue
         text = parsed.code[segment.start : segment.end]
-        rows.append((f"{segment.label.zh} {segment.label.en}", segment.positions,
-                     shown.get(segment.name, text)))
+        rows.append(
+            (f"{segment.label.zh} {segment.label.en}", segment.positions, shown.get(segment.name, text))
+        )
     return rows
 
 

@@ -32,11 +32,21 @@ from webapp.trace.operations import RecordError, record_events
 from webapp.trace.records import LogIntegrityError
 
 MAX_ROWS = 5000
-EVENT_COLUMNS = ("event_id", "kind", "battery_code", "actor", "actor_role", "location",
-                 "occurred_at", "corrects", "correction_reason")
+EVENT_COLUMNS = (
+    "event_id",
+    "kind",
+    "battery_code",
+    "actor",
+    "actor_role",
+    "location",
+    "occurred_at",
+    "corrects",
+    "correction_reason",
+)
 REQUIRED = EVENT_COLUMNS[:7]
-FIELD_TYPES: Mapping[str, str] = {f.name: f.type for fields in (*SCHEMAS.values(), COMMON_FIELDS)
-                                  for f in fields}
+FIELD_TYPES: Mapping[str, str] = {
+    f.name: f.type for fields in (*SCHEMAS.values(), COMMON_FIELDS) for f in fields
+}
 TEMPLATE = (
     "event_id,kind,battery_code,actor,actor_role,location,occurred_at,mass_g,to_actor,"
     "to_location,soh_permille,capacity_wh,method,equipment\r\n"
@@ -56,19 +66,20 @@ class ImportResult:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
-def import_events(session: Session, text: str, *, actor_id: int | None,
-                  org_id: int | None) -> ImportResult:
+def import_events(session: Session, text: str, *, actor_id: int | None, org_id: int | None) -> ImportResult:
     """Check every row, then record them all in one transaction (or none)."""
     good, errors = parse_rows(text)
     if errors:
         return ImportResult(errors=errors)
     lines = [line for line, _event in good]
     try:
-        recorded = record_events(session, [event for _line, event in good],
-                                 actor_id=actor_id, org_id=org_id)
+        recorded = record_events(session, [event for _line, event in good], actor_id=actor_id, org_id=org_id)
     except RecordError as exc:
-        return ImportResult(errors=[_error(lines[e.index] if e.index is not None else 1,
-                                           e.field, e.message) for e in exc.errors])
+        return ImportResult(
+            errors=[
+                _error(lines[e.index] if e.index is not None else 1, e.field, e.message) for e in exc.errors
+            ]
+        )
     except LogIntegrityError as exc:
         return ImportResult(errors=[_error(1, "", str(exc))])
     created = sum(1 for r in recorded if r.created)

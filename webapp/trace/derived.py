@@ -17,13 +17,16 @@ from webapp.models import Battery, BatteryLink
 from webapp.models._types import utcnow
 from webapp.trace.records import chunks, insert_rows
 
-_LINK_KIND = {EventKind.REGROUPED: ("regrouped_from", "sources"),
-              EventKind.DISASSEMBLED: ("contains", "parts")}
+_LINK_KIND = {
+    EventKind.REGROUPED: ("regrouped_from", "sources"),
+    EventKind.DISASSEMBLED: ("contains", "parts"),
+}
 _TEXT = 120  # width of battery.holder / battery.location; the log keeps the full text
 
 
-def stage(session: Session, entries: Sequence[LogEntry], states: Mapping[str, BatteryState],
-           *, org_id: int | None) -> None:
+def stage(
+    session: Session, entries: Sequence[LogEntry], states: Mapping[str, BatteryState], *, org_id: int | None
+) -> None:
     """Stage the link and battery rows that ``entries`` (just appended) change."""
     for entry in entries:
         _links(session, entry)
@@ -39,15 +42,20 @@ def _links(session: Session, entry: LogEntry) -> None:
         # The correction replaces the superseded event's ties: close them here and
         # open the corrected ones, so each tie says from which entry to which it held.
         session.flush()
-        open_links = session.exec(select(BatteryLink).where(
-            BatteryLink.parent_code == event.battery_code, BatteryLink.kind == kind,
-            BatteryLink.until_seq == None)).all()  # noqa: E711
+        open_links = session.exec(
+            select(BatteryLink).where(
+                BatteryLink.parent_code == event.battery_code,
+                BatteryLink.kind == kind,
+                BatteryLink.until_seq == None,
+            )
+        ).all()
         for link in open_links:
             link.until_seq = entry.seq
             session.add(link)
     for child in event.payload.get(field, ()):
-        session.add(BatteryLink(parent_code=event.battery_code, child_code=child, kind=kind,
-                                since_seq=entry.seq))
+        session.add(
+            BatteryLink(parent_code=event.battery_code, child_code=child, kind=kind, since_seq=entry.seq)
+        )
 
 
 def _batteries(session: Session, states: Mapping[str, BatteryState], org_id: int | None) -> None:
@@ -57,8 +65,8 @@ def _batteries(session: Session, states: Mapping[str, BatteryState], org_id: int
     ids: dict[str, int] = {}
     for chunk in chunks(states):
         rows = session.connection().execute(
-            table.select().with_only_columns(table.c.code, table.c.id)
-            .where(table.c.code.in_(chunk)))
+            table.select().with_only_columns(table.c.code, table.c.id).where(table.c.code.in_(chunk))
+        )
         ids.update((code, battery_id) for code, battery_id in rows)
     new, changed = [], []
     for code, state in states.items():
@@ -75,16 +83,26 @@ def _batteries(session: Session, states: Mapping[str, BatteryState], org_id: int
 
 def _values(state: BatteryState) -> dict[str, object]:
     mass, energy = _amounts(state)
-    return {"status": state.status.value, "holder": (state.custodian or "")[:_TEXT],
-            "location": (state.location or "")[:_TEXT], "parent_code": state.parent,
-            "is_cascade_product": state.is_cascade_product,
-            "last_event_at": state.last_occurred_at, "mass_g": mass, "rated_energy_wh": energy}
+    return {
+        "status": state.status.value,
+        "holder": (state.custodian or "")[:_TEXT],
+        "location": (state.location or "")[:_TEXT],
+        "parent_code": state.parent,
+        "is_cascade_product": state.is_cascade_product,
+        "last_event_at": state.last_occurred_at,
+        "mass_g": mass,
+        "rated_energy_wh": energy,
+    }
 
 
 def _identity(code: str) -> dict[str, object]:
     parsed = parse_code(code)
-    return {"code": code, "product_type": parsed.product_type_code,
-            "chemistry": parsed.chemistry, "manufacturer_code": parsed.manufacturer}
+    return {
+        "code": code,
+        "product_type": parsed.product_type_code,
+        "chemistry": parsed.chemistry,
+        "manufacturer_code": parsed.manufacturer,
+    }
 
 
 def _amounts(state: BatteryState) -> tuple[int | None, int | None]:

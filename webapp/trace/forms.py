@@ -18,8 +18,7 @@ class ImportForm(FlaskForm):  # type: ignore[misc]
 class ReportForm(FlaskForm):  # type: ignore[misc]
     """Record that the ticked events were reported to the national platform."""
 
-    reported_at = DateTimeLocalField(_l("Reported at"), format="%Y-%m-%dT%H:%M",
-                                     validators=[DataRequired()])
+    reported_at = DateTimeLocalField(_l("Reported at"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     reference = StringField(_l("Platform receipt number"), validators=[Length(max=120)])
 
 

@@ -35,10 +35,26 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 #: Column widths of ``trace_event``; longer text would be cut by one database and
 #: refused by the other, so it is refused here for both.
-LIMITS = {"event_id": 64, "battery_code": 24, "actor": 120, "location": 120,
-          "corrects": 64, "correction_reason": 255}
-FIELDS = ("event_id", "kind", "battery_code", "actor", "actor_role", "location",
-          "occurred_at", "payload", "corrects", "correction_reason")
+LIMITS = {
+    "event_id": 64,
+    "battery_code": 24,
+    "actor": 120,
+    "location": 120,
+    "corrects": 64,
+    "correction_reason": 255,
+}
+FIELDS = (
+    "event_id",
+    "kind",
+    "battery_code",
+    "actor",
+    "actor_role",
+    "location",
+    "occurred_at",
+    "payload",
+    "corrects",
+    "correction_reason",
+)
 
 Problem = tuple[str, str]
 _UNSTORABLE = "contains a character that cannot be stored (NUL or a lone surrogate)"
@@ -94,9 +110,10 @@ def parse_event(item: Any) -> tuple[EventInput | None, list[Problem]]:
     if not isinstance(item, dict):
         return None, [("", "each event must be a JSON object")]
     problems: list[Problem] = [(k, "unknown field") for k in item if k not in FIELDS]
-    text = {name: _text(item, name, problems, required=name not in ("corrects",
-                                                                    "correction_reason"))
-            for name in LIMITS}
+    text = {
+        name: _text(item, name, problems, required=name not in ("corrects", "correction_reason"))
+        for name in LIMITS
+    }
     kind = _choice(item, "kind", EventKind, problems)
     role = _choice(item, "actor_role", ActorRole, problems)
     occurred = _timestamp(item.get("occurred_at"), problems)
@@ -105,8 +122,11 @@ def parse_event(item: Any) -> tuple[EventInput | None, list[Problem]]:
         problems.append(("payload", "must be a JSON object"))
         payload = None
     else:
-        problems += [(f"payload.{k}", _UNSTORABLE) for k, v in payload.items()
-                     if isinstance(v, str) and not storable(v)]
+        problems += [
+            (f"payload.{k}", _UNSTORABLE)
+            for k, v in payload.items()
+            if isinstance(v, str) and not storable(v)
+        ]
     if (text["corrects"] is None) != (text["correction_reason"] is None):
         problems.append(("correction_reason", "corrects and correction_reason go together"))
     if problems or kind is None or role is None or occurred is None or payload is None:
@@ -116,15 +136,20 @@ def parse_event(item: Any) -> tuple[EventInput | None, list[Problem]]:
     if problems:
         return None, problems
     return EventInput(
-        event_id=text["event_id"] or "", kind=kind, battery_code=text["battery_code"] or "",
-        actor=text["actor"] or "", actor_role=role, location=text["location"] or "",
-        occurred_at=occurred, payload=dict(payload), corrects=text["corrects"],
+        event_id=text["event_id"] or "",
+        kind=kind,
+        battery_code=text["battery_code"] or "",
+        actor=text["actor"] or "",
+        actor_role=role,
+        location=text["location"] or "",
+        occurred_at=occurred,
+        payload=dict(payload),
+        corrects=text["corrects"],
         correction_reason=text["correction_reason"],
     ), []
 
 
-def _text(item: Mapping[str, Any], name: str, problems: list[Problem], *,
-          required: bool) -> str | None:
+def _text(item: Mapping[str, Any], name: str, problems: list[Problem], *, required: bool) -> str | None:
     value = item.get(name)
     if value is None and not required:
         return None
@@ -140,8 +165,7 @@ def _text(item: Mapping[str, Any], name: str, problems: list[Problem], *,
     return value.strip()
 
 
-def _choice(item: Mapping[str, Any], name: str, enum: type[Any],
-            problems: list[Problem]) -> Any:
+def _choice(item: Mapping[str, Any], name: str, enum: type[Any], problems: list[Problem]) -> Any:
     value = item.get(name)
     try:
         return enum(value)
@@ -154,8 +178,9 @@ def _choice(item: Mapping[str, Any], name: str, enum: type[Any],
 def _timestamp(value: Any, problems: list[Problem]) -> datetime | None:
     parsed = parse_time(value)
     if parsed is None:
-        problems.append(("occurred_at", "must be an ISO 8601 time with a zone, "
-                                        "e.g. 2026-11-23T08:30:00+08:00"))
+        problems.append(
+            ("occurred_at", "must be an ISO 8601 time with a zone, e.g. 2026-11-23T08:30:00+08:00")
+        )
         return None
     if parsed < EARLIEST:
         problems.append(("occurred_at", "must be after 2000-01-01"))
@@ -166,13 +191,13 @@ def _timestamp(value: Any, problems: list[Problem]) -> datetime | None:
     return parsed
 
 
-def _code_problems(code: str, kind: EventKind, payload: Mapping[str, Any],
-                   occurred: datetime) -> list[Problem]:
+def _code_problems(
+    code: str, kind: EventKind, payload: Mapping[str, Any], occurred: datetime
+) -> list[Problem]:
     # A battery made after the event happened is as wrong as a malformed code.
     today = to_china_date(occurred)
     sources = payload.get("sources")
-    if kind is EventKind.REGROUPED and isinstance(sources, list) and \
-            all(isinstance(s, str) for s in sources):
+    if kind is EventKind.REGROUPED and isinstance(sources, list) and all(isinstance(s, str) for s in sources):
         errors = validate_cascade_code(code, sources, today=today)
     else:
         errors = validate_code(code, today=today)

@@ -51,10 +51,17 @@ from webapp.trace.store import DbNodeStore
 LOCK_KEY = 0x524C5452414345
 #: Clocks of partner systems drift; beyond this an "occurred" time is in the future.
 CLOCK_SKEW = timedelta(minutes=5)
-_FIELD_OF = {"out_of_order": "occurred_at", "recorded_before_occurred": "occurred_at",
-             "wrong_role": "actor_role", "not_custodian": "actor", "wrong_recipient": "actor",
-             "unknown_target": "corrects", "already_superseded": "corrects",
-             "correction_mismatch": "corrects", "duplicate_event": "event_id"}
+_FIELD_OF = {
+    "out_of_order": "occurred_at",
+    "recorded_before_occurred": "occurred_at",
+    "wrong_role": "actor_role",
+    "not_custodian": "actor",
+    "wrong_recipient": "actor",
+    "unknown_target": "corrects",
+    "already_superseded": "corrects",
+    "correction_mismatch": "corrects",
+    "duplicate_event": "event_id",
+}
 
 
 @dataclass(frozen=True)
@@ -70,8 +77,13 @@ class ItemError:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form for the API and the import report."""
-        return {"index": self.index, "event_id": self.event_id, "field": self.field,
-                "code": self.code, "message": self.message}
+        return {
+            "index": self.index,
+            "event_id": self.event_id,
+            "field": self.field,
+            "code": self.code,
+            "message": self.message,
+        }
 
 
 class RecordError(ValueError):
@@ -98,14 +110,21 @@ class Recorded:
     created: bool
 
 
-def record_event(session: Session, event: EventInput, *, actor_id: int | None,
-                 org_id: int | None = None) -> Recorded:
+def record_event(
+    session: Session, event: EventInput, *, actor_id: int | None, org_id: int | None = None
+) -> Recorded:
     """Record one event (see :func:`record_events`)."""
     return record_events(session, [event], actor_id=actor_id, org_id=org_id)[0]
 
 
-def record_events(session: Session, events: Sequence[EventInput], *, actor_id: int | None,
-                  org_id: int | None = None, now: datetime | None = None) -> list[Recorded]:
+def record_events(
+    session: Session,
+    events: Sequence[EventInput],
+    *,
+    actor_id: int | None,
+    org_id: int | None = None,
+    now: datetime | None = None,
+) -> list[Recorded]:
     """Append ``events`` in order, all or none, and commit.
 
     Raises
@@ -187,8 +206,7 @@ class _Batch:
         try:
             changed = apply_all(self.states, event)
         except LifecycleError as exc:
-            return self._refuse(index, item, _FIELD_OF.get(exc.code, "kind"), exc.code,
-                                exc.message, 409)
+            return self._refuse(index, item, _FIELD_OF.get(exc.code, "kind"), exc.code, exc.message, 409)
         except PayloadError as exc:
             return self._refuse(index, item, "payload", "invalid", str(exc), 422)
         self.states.update(changed)
@@ -197,20 +215,25 @@ class _Batch:
         self.tree.append_hash(entry.leaf_hash)
         self.prev = entry
         self.entries.append(entry)
-        self.known[event.event_id] = StoredEvent(entry.seq, entry, entry.leaf_hash.hex(),
-                                                 entry.line())
+        self.known[event.event_id] = StoredEvent(entry.seq, entry, entry.leaf_hash.hex(), entry.line())
         return Recorded(index, event.event_id, entry.seq, entry.leaf_hash.hex(), True)
 
     def _repeat(self, index: int, item: EventInput, stored: StoredEvent) -> Recorded | None:
         candidate = _event(item, stored.event.recorded_at)
         if event_record(candidate) != event_record(stored.event):
-            return self._refuse(index, item, "event_id", "event_id_conflict",
-                                f"event {item.event_id} was already recorded with other content",
-                                422)
+            return self._refuse(
+                index,
+                item,
+                "event_id",
+                "event_id_conflict",
+                f"event {item.event_id} was already recorded with other content",
+                422,
+            )
         return Recorded(index, item.event_id, stored.seq, stored.leaf_hash, False)
 
-    def _refuse(self, index: int, item: EventInput, field: str, code: str, message: str,
-                status: int) -> Recorded | None:
+    def _refuse(
+        self, index: int, item: EventInput, field: str, code: str, message: str, status: int
+    ) -> Recorded | None:
         """Note why ``item`` was refused; there is no entry to return."""
         self.errors.append(ItemError(index, item.event_id, field, code, message, status))
         return None
@@ -222,8 +245,7 @@ class _Batch:
         rows = [_row(entry, actor_id, org_id) for entry in self.entries]
         insert_rows(self.session, TraceEventRow.__table__, rows)  # type: ignore[attr-defined]
         self.store.flush()
-        derived.stage(self.session, self.entries, {c: self.states[c] for c in self.touched},
-                       org_id=org_id)
+        derived.stage(self.session, self.entries, {c: self.states[c] for c in self.touched}, org_id=org_id)
 
 
 def _codes_named(item: EventInput) -> list[str]:
@@ -236,29 +258,47 @@ def _checked_last(session: Session, tree: MerkleTree) -> LogEntry | None:
     size = 0 if last is None else last.seq + 1
     if tree.size != size:
         raise LogIntegrityError(f"the log has {size} entries but the tree {tree.size} leaves")
-    if last is not None and (last.entry.leaf_hash.hex() != last.leaf_hash
-                             or tree.leaf_hash(last.seq) != last.entry.leaf_hash):
+    if last is not None and (
+        last.entry.leaf_hash.hex() != last.leaf_hash or tree.leaf_hash(last.seq) != last.entry.leaf_hash
+    ):
         raise LogIntegrityError(f"entry {last.seq} does not match its stored leaf hash")
     return None if last is None else last.entry
 
 
 def _event(item: EventInput, recorded_at: datetime) -> TraceEvent:
     return TraceEvent(
-        event_id=item.event_id, kind=item.kind, battery_code=item.battery_code,
-        actor=item.actor, actor_role=item.actor_role, location=item.location,
-        occurred_at=item.occurred_at, recorded_at=recorded_at, payload=item.payload,
-        corrects=item.corrects, correction_reason=item.correction_reason,
+        event_id=item.event_id,
+        kind=item.kind,
+        battery_code=item.battery_code,
+        actor=item.actor,
+        actor_role=item.actor_role,
+        location=item.location,
+        occurred_at=item.occurred_at,
+        recorded_at=recorded_at,
+        payload=item.payload,
+        corrects=item.corrects,
+        correction_reason=item.correction_reason,
     )
 
 
 def _row(entry: LogEntry, actor_id: int | None, org_id: int | None) -> dict[str, Any]:
     event = entry.event
     return {
-        "seq": entry.seq, "org_id": org_id, "event_id": event.event_id,
-        "battery_code": event.battery_code, "kind": event.kind.value, "actor": event.actor,
-        "actor_role": event.actor_role.value, "location": event.location,
-        "occurred_at": event.occurred_at, "recorded_at": event.recorded_at,
-        "payload": dict(event.payload), "corrects": event.corrects,
-        "correction_reason": event.correction_reason, "prev_hash": entry.prev_hash.hex(),
-        "leaf_hash": entry.leaf_hash.hex(), "line": entry.line(), "recorded_by_id": actor_id,
+        "seq": entry.seq,
+        "org_id": org_id,
+        "event_id": event.event_id,
+        "battery_code": event.battery_code,
+        "kind": event.kind.value,
+        "actor": event.actor,
+        "actor_role": event.actor_role.value,
+        "location": event.location,
+        "occurred_at": event.occurred_at,
+        "recorded_at": event.recorded_at,
+        "payload": dict(event.payload),
+        "corrects": event.corrects,
+        "correction_reason": event.correction_reason,
+        "prev_hash": entry.prev_hash.hex(),
+        "leaf_hash": entry.leaf_hash.hex(),
+        "line": entry.line(),
+        "recorded_by_id": actor_id,
     }

@@ -54,7 +54,8 @@ def last_entry(session: Session) -> StoredEvent | None:
     """The newest entry of the log."""
     row = session.execute(
         select(TraceEventRow.seq, TraceEventRow.leaf_hash, TraceEventRow.line)
-        .order_by(TraceEventRow.seq.desc()).limit(1)  # type: ignore[attr-defined]
+        .order_by(TraceEventRow.seq.desc())
+        .limit(1)  # type: ignore[attr-defined]
     ).first()
     return None if row is None else _stored(*row)
 
@@ -64,8 +65,9 @@ def entries_by_id(session: Session, event_ids: Iterable[str]) -> dict[str, Store
     found: dict[str, StoredEvent] = {}
     for chunk in chunks(set(event_ids)):
         rows = session.execute(
-            select(TraceEventRow.event_id, TraceEventRow.seq, TraceEventRow.leaf_hash,
-                   TraceEventRow.line).where(TraceEventRow.event_id.in_(chunk))  # type: ignore[attr-defined]
+            select(
+                TraceEventRow.event_id, TraceEventRow.seq, TraceEventRow.leaf_hash, TraceEventRow.line
+            ).where(TraceEventRow.event_id.in_(chunk))  # type: ignore[attr-defined]
         )
         for event_id, seq, leaf, line in rows:
             found[event_id] = _stored(seq, leaf, line)
@@ -82,8 +84,9 @@ def events_touching(session: Session, codes: Iterable[str]) -> dict[str, list[St
     seqs: dict[str, set[int]] = defaultdict(set)
     for chunk in chunks(wanted):
         links = session.execute(
-            select(BatteryLink.child_code, BatteryLink.since_seq, BatteryLink.until_seq)
-            .where(BatteryLink.child_code.in_(chunk))  # type: ignore[attr-defined]
+            select(BatteryLink.child_code, BatteryLink.since_seq, BatteryLink.until_seq).where(
+                BatteryLink.child_code.in_(chunk)
+            )  # type: ignore[attr-defined]
         )
         for child, since, until in links:
             seqs[child].update(s for s in (since, until) if s is not None)
@@ -105,20 +108,20 @@ def _rows(session: Session, codes: set[str], seqs: set[int]) -> dict[int, Stored
     found: dict[int, StoredEvent] = {}
     columns = (TraceEventRow.seq, TraceEventRow.leaf_hash, TraceEventRow.line)
     for chunk in chunks(sorted(codes)):
-        for seq, leaf, line in session.execute(select(*columns).where(
-                TraceEventRow.battery_code.in_(chunk))):  # type: ignore[attr-defined]
+        for seq, leaf, line in session.execute(select(*columns).where(TraceEventRow.battery_code.in_(chunk))):  # type: ignore[attr-defined]
             found[seq] = _stored(seq, leaf, line)
     for chunk in chunks(sorted(seqs - found.keys())):
-        for seq, leaf, line in session.execute(select(*columns).where(
-                TraceEventRow.seq.in_(chunk))):  # type: ignore[attr-defined]
+        for seq, leaf, line in session.execute(select(*columns).where(TraceEventRow.seq.in_(chunk))):  # type: ignore[attr-defined]
             found[seq] = _stored(seq, leaf, line)
     return found
 
 
 def load_states(session: Session, codes: Iterable[str]) -> dict[str, BatteryState]:
     """The state of each battery, replayed from the log (corrections included)."""
-    return {code: replay(code, [s.event for s in stored])
-            for code, stored in events_touching(session, codes).items()}
+    return {
+        code: replay(code, [s.event for s in stored])
+        for code, stored in events_touching(session, codes).items()
+    }
 
 
 def state_of(session: Session, code: str) -> tuple[BatteryState, Sequence[StoredEvent]]:

@@ -17,8 +17,9 @@ class ReportError(ValueError):
     """A report could not be recorded; the message says which input is wrong."""
 
 
-def record_reports(session: Session, event_ids: Iterable[str], *, reported_at: datetime,
-                   reference: str, actor_id: int | None) -> int:
+def record_reports(
+    session: Session, event_ids: Iterable[str], *, reported_at: datetime, reference: str, actor_id: int | None
+) -> int:
     """Record one report row per event and commit; returns how many.
 
     A second report of the same event is kept too (the table is append-only); the
@@ -31,13 +32,20 @@ def record_reports(session: Session, event_ids: Iterable[str], *, reported_at: d
         raise ReportError(_("The report time needs a time zone."))
     if reported_at > utcnow() + CLOCK_SKEW:
         raise ReportError(_("The report time is in the future."))
-    known = set(session.exec(select(TraceEventRow.event_id)
-                             .where(col(TraceEventRow.event_id).in_(ids))).all())
+    known = set(
+        session.exec(select(TraceEventRow.event_id).where(col(TraceEventRow.event_id).in_(ids))).all()
+    )
     missing = [i for i in ids if i not in known]
     if missing:
         raise ReportError(_("No such events: %(ids)s", ids=", ".join(missing[:10])))
     for event_id in ids:
-        session.add(TraceReport(event_id=event_id, reported_at=reported_at,
-                                reference=reference.strip()[:120], reported_by_id=actor_id))
+        session.add(
+            TraceReport(
+                event_id=event_id,
+                reported_at=reported_at,
+                reference=reference.strip()[:120],
+                reported_by_id=actor_id,
+            )
+        )
     session.commit()
     return len(ids)

@@ -44,8 +44,7 @@ def trace_settings(app: Flask | None = None) -> TraceSettings:
     """The app's trace settings, read and checked on first use."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     if _EXTENSION not in app.extensions:
-        app.extensions[_EXTENSION] = _read(lambda name: app.config.get(name) or
-                                           os.environ.get(name))
+        app.extensions[_EXTENSION] = _read(lambda name: app.config.get(name) or os.environ.get(name))
     settings: TraceSettings = app.extensions[_EXTENSION]
     return settings
 

@@ -30,9 +30,7 @@ _CHUNK = 500  # keys per IN list: far below both databases' parameter limits
 
 def leaf_count(session: Session) -> int:
     """Number of leaves in the stored tree (level 0 is indexed by its primary key)."""
-    top = session.execute(
-        select(func.max(MerkleNode.idx)).where(MerkleNode.level == 0)
-    ).scalar()
+    top = session.execute(select(func.max(MerkleNode.idx)).where(MerkleNode.level == 0)).scalar()
     return 0 if top is None else int(top) + 1
 
 
@@ -84,9 +82,14 @@ class DbNodeStore:
             # "level = ? AND idx IN (...)" per level, OR-ed: both backends walk the
             # primary key for each term (SQLite scans the table for a row-value IN).
             rows = self._session.execute(
-                select(MerkleNode.level, MerkleNode.idx, MerkleNode.digest).where(or_(*(
-                    and_(MerkleNode.level == level, MerkleNode.idx.in_(indexes))  # type: ignore[attr-defined]
-                    for level, indexes in by_level.items())))
+                select(MerkleNode.level, MerkleNode.idx, MerkleNode.digest).where(
+                    or_(
+                        *(
+                            and_(MerkleNode.level == level, MerkleNode.idx.in_(indexes))  # type: ignore[attr-defined]
+                            for level, indexes in by_level.items()
+                        )
+                    )
+                )
             )
             for level, index, digest in rows:
                 self._cache[(level, index)] = bytes.fromhex(digest)

@@ -73,32 +73,46 @@ def verify_battery(session: Session, code: str, key: Ed25519PublicKey) -> Verifi
     if head is None:
         return Verification(code, CheckStatus.NO_TREE_HEAD, None, key_id, ())
     if not verify_tree_head(head, public_key=key):
-        return Verification(code, CheckStatus.FAILED, head, key_id, (),
-                            "the tree head signature does not verify with the pinned key")
+        return Verification(
+            code,
+            CheckStatus.FAILED,
+            head,
+            key_id,
+            (),
+            "the tree head signature does not verify with the pinned key",
+        )
     store = DbNodeStore(session)
     if head.tree_size > store.count(0):
-        return Verification(code, CheckStatus.FAILED, head, key_id, (),
-                            f"the signed head covers {head.tree_size} entries; the database "
-                            f"holds {store.count(0)}")
+        return Verification(
+            code,
+            CheckStatus.FAILED,
+            head,
+            key_id,
+            (),
+            f"the signed head covers {head.tree_size} entries; the database holds {store.count(0)}",
+        )
     covered = [seq for seq, *_ in rows if seq < head.tree_size]
     paths = planned(store, lambda t: {s: t.inclusion_proof(s, head.tree_size) for s in covered})
-    checks = tuple(_check(seq, event_id, line, stored, head, paths.get(seq))
-                   for seq, event_id, stored, line in rows)
+    checks = tuple(
+        _check(seq, event_id, line, stored, head, paths.get(seq)) for seq, event_id, stored, line in rows
+    )
     return Verification(code, _overall(checks), head, key_id, checks)
 
 
-def _check(seq: int, event_id: str, line: str, stored: str, head: SignedTreeHead,
-           path: list[bytes] | None) -> EntryCheck:
+def _check(
+    seq: int, event_id: str, line: str, stored: str, head: SignedTreeHead, path: list[bytes] | None
+) -> EntryCheck:
     digest = leaf_hash(line.encode("utf-8"))
     if digest.hex() != stored:
-        return EntryCheck(seq, event_id, CheckStatus.FAILED,
-                          "the stored line does not hash to its recorded leaf hash")
+        return EntryCheck(
+            seq, event_id, CheckStatus.FAILED, "the stored line does not hash to its recorded leaf hash"
+        )
     if path is None:
-        return EntryCheck(seq, event_id, CheckStatus.PENDING,
-                          "recorded after the latest signed tree head")
+        return EntryCheck(seq, event_id, CheckStatus.PENDING, "recorded after the latest signed tree head")
     if not verify_inclusion(digest, seq, head.tree_size, path, head.root_hash):
-        return EntryCheck(seq, event_id, CheckStatus.FAILED,
-                          "the entry is not included under the signed root")
+        return EntryCheck(
+            seq, event_id, CheckStatus.FAILED, "the entry is not included under the signed root"
+        )
     return EntryCheck(seq, event_id, CheckStatus.VERIFIED)
 
 
@@ -113,17 +127,22 @@ def _overall(checks: tuple[EntryCheck, ...]) -> CheckStatus:
 
 def _entries(session: Session, code: str) -> list[tuple[int, str, str, str]]:
     # Raw rows, not parsed events: a tampered line must reach the check, not crash a parser.
-    linked = session.exec(select(BatteryLink.since_seq, BatteryLink.until_seq)
-                          .where(BatteryLink.child_code == code)).all()
+    linked = session.exec(
+        select(BatteryLink.since_seq, BatteryLink.until_seq).where(BatteryLink.child_code == code)
+    ).all()
     seqs = {s for pair in linked for s in pair if s is not None}
-    columns = (TraceEventRow.seq, TraceEventRow.event_id, TraceEventRow.leaf_hash,
-               TraceEventRow.line)
+    columns = (TraceEventRow.seq, TraceEventRow.event_id, TraceEventRow.leaf_hash, TraceEventRow.line)
     # Two indexed lookups: "code = ... OR seq IN (...)" may scan the whole log.
-    rows = {r[0]: tuple(r) for r in session.exec(
-        select(*columns).where(TraceEventRow.battery_code == code)).all()}
+    rows = {
+        r[0]: tuple(r) for r in session.exec(select(*columns).where(TraceEventRow.battery_code == code)).all()
+    }
     if seqs:
-        rows.update({r[0]: tuple(r) for r in session.exec(
-            select(*columns).where(col(TraceEventRow.seq).in_(seqs))).all()})
+        rows.update(
+            {
+                r[0]: tuple(r)
+                for r in session.exec(select(*columns).where(col(TraceEventRow.seq).in_(seqs))).all()
+            }
+        )
     return [rows[seq] for seq in sorted(rows)]  # type: ignore[misc]
 
 

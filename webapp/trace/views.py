@@ -35,11 +35,18 @@ def import_csv() -> ResponseReturnValue:
         except CsvDecodeError:
             form.file.errors = [_("The file is neither UTF-8 nor GB18030 text.")]
         else:
-            result = csvimport.import_events(db_session(), text, actor_id=current_user.id,
-                                             org_id=current_user.org_id)
+            result = csvimport.import_events(
+                db_session(), text, actor_id=current_user.id, org_id=current_user.org_id
+            )
             if not result.errors:
-                flash(_("%(n)d events recorded, %(d)d already in the log.",
-                        n=result.created, d=result.duplicates), "success")
+                flash(
+                    _(
+                        "%(n)d events recorded, %(d)d already in the log.",
+                        n=result.created,
+                        d=result.duplicates,
+                    ),
+                    "success",
+                )
                 return redirect(url_for("trace.import_csv"))
     failed = request.method == "POST" and (result is None or bool(result.errors))
     return render_template("audit/import.html", form=form, result=result), 422 if failed else 200
@@ -49,8 +56,11 @@ def import_csv() -> ResponseReturnValue:
 @role_required(*STAFF)
 def import_template() -> ResponseReturnValue:
     """A CSV with the event columns and two example rows."""
-    return Response("\ufeff" + csvimport.TEMPLATE, mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=battery-events.csv"})
+    return Response(
+        "\ufeff" + csvimport.TEMPLATE,
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=battery-events.csv"},
+    )
 
 
 @bp.post("/tree-head")
@@ -72,9 +82,13 @@ def add_reports() -> ResponseReturnValue:
         flash(_("Give the time of the report."), "error")
         return redirect(url_for("audit.deadline_lists"))
     try:
-        count = record_reports(db_session(), request.form.getlist("event_id"),
-                               reported_at=form.reported_at.data.replace(tzinfo=CHINA_TZ),
-                               reference=form.reference.data or "", actor_id=current_user.id)
+        count = record_reports(
+            db_session(),
+            request.form.getlist("event_id"),
+            reported_at=form.reported_at.data.replace(tzinfo=CHINA_TZ),
+            reference=form.reference.data or "",
+            actor_id=current_user.id,
+        )
     except ReportError as exc:
         flash(str(exc), "error")
     else:

@@ -42,7 +42,7 @@ def make_day(db: Session, cache_dir, *, outlets: int = 40, seed: int = 11) -> Da
     seed_demo(db, outlets=outlets, days=0, seed=seed, cache_dir=cache_dir)
     seed_skip_reasons(db)
     active = db.exec(select(Outlet).where(Outlet.status == OutletStatus.ACTIVE).order_by(Outlet.id)).all()
-    depots = db.exec(select(Facility).where(Facility.is_depot == True)).all()  # noqa: E712
+    depots = db.exec(select(Facility).where(Facility.is_depot == True)).all()
 
     def nearest(o: Outlet) -> int:
         return min(depots, key=lambda d: ((d.lon - o.lon) * 0.92) ** 2 + (d.lat - o.lat) ** 2).id
@@ -61,15 +61,25 @@ def make_day(db: Session, cache_dir, *, outlets: int = 40, seed: int = 11) -> Da
     plan = routing.solve(built.problem, time_limit_s=1, seed=0)
     row = save_plan(db, built, plan, day=today(), depot_id=depot.id, job=None, time_limit_s=1, seed=0)
     db.commit()
-    routes = db.exec(select(PlannedRoute).where(PlannedRoute.plan_id == row.id).order_by(PlannedRoute.number)).all()
-    drivers = {u.username: db.exec(select(Driver).where(Driver.user_id == u.id)).one()
-               for u in db.exec(select(User).where(User.username.in_(["driver1", "driver2"])))}  # type: ignore[attr-defined]
+    routes = db.exec(
+        select(PlannedRoute).where(PlannedRoute.plan_id == row.id).order_by(PlannedRoute.number)
+    ).all()
+    drivers = {
+        u.username: db.exec(select(Driver).where(Driver.user_id == u.id)).one()
+        for u in db.exec(select(User).where(User.username.in_(["driver1", "driver2"])))
+    }  # type: ignore[attr-defined]
     names = ["driver1", "driver2"]
     assignment = {r.id: drivers[n].id for r, n in zip(routes, names, strict=False)}
     accept_plan(db, row.id, assignment, actor_id=None)
     by_name = {n: r for r, n in zip(routes, names, strict=False)}
-    stops = {n: db.exec(select(PlannedStop).where(PlannedStop.route_id == r.id, PlannedStop.kind == "outlet")
-                        .order_by(PlannedStop.position)).all() for n, r in by_name.items()}
+    stops = {
+        n: db.exec(
+            select(PlannedStop)
+            .where(PlannedStop.route_id == r.id, PlannedStop.kind == "outlet")
+            .order_by(PlannedStop.position)
+        ).all()
+        for n, r in by_name.items()
+    }
     return Day(plan_id=row.id, routes=by_name, stops=stops, drivers=drivers)
 
 

@@ -19,8 +19,13 @@ def _now() -> str:
 
 
 def _body(stop_id: int, **extra) -> dict:
-    body = {"id": uuid.uuid4().hex, "stop_id": stop_id, "outcome": "collected", "recorded_at": _now(),
-            "weights_kg": {"paper": 12.5, "plastic": "3.4"}}
+    body = {
+        "id": uuid.uuid4().hex,
+        "stop_id": stop_id,
+        "outcome": "collected",
+        "recorded_at": _now(),
+        "weights_kg": {"paper": 12.5, "plastic": "3.4"},
+    }
     body.update(extra)
     return body
 
@@ -46,7 +51,6 @@ def test_a_completion_is_stored_once_and_a_replay_returns_it(client, db, day) ->
     assert len(rows) == 1 and rows[0].total_g == 15_900
     grams = {w.grams for w in db.exec(select(CollectionWeight))}
     assert grams == {12_500, 3_400}
-
 
 
 def test_the_same_id_with_a_different_body_is_refused(client, db, day) -> None:
@@ -102,11 +106,18 @@ def test_weights_above_the_trucks_capacity_are_refused_naming_the_field(client, 
     assert [e["field"] for e in response.get_json()["errors"]] == ["weights_kg.paper"]
 
 
-@pytest.mark.parametrize("weights,field", [
-    ({"paper": -1}, "weights_kg.paper"), ({"paper": True}, "weights_kg.paper"),
-    ({"paper": "twelve"}, "weights_kg.paper"), ({"paper": 12.25}, "weights_kg.paper"),
-    ({"paper": 5000.1}, "weights_kg.paper"), ({"gold": 3}, "weights_kg.gold"), ({}, "weights_kg"),
-])
+@pytest.mark.parametrize(
+    "weights,field",
+    [
+        ({"paper": -1}, "weights_kg.paper"),
+        ({"paper": True}, "weights_kg.paper"),
+        ({"paper": "twelve"}, "weights_kg.paper"),
+        ({"paper": 12.25}, "weights_kg.paper"),
+        ({"paper": 5000.1}, "weights_kg.paper"),
+        ({"gold": 3}, "weights_kg.gold"),
+        ({}, "weights_kg"),
+    ],
+)
 def test_bad_weights_are_refused_naming_the_field(client, day, weights, field) -> None:
     """Negative, boolean, text, two decimals, over 5000 kg, unknown material, nothing: 422 with the field."""
     token = device_token(client, "driver1")
@@ -120,10 +131,16 @@ def test_nan_and_infinity_in_the_json_are_refused(client, day) -> None:
     token = device_token(client, "driver1")
     stop = day.stops["driver1"][0].id
     for literal in ("NaN", "Infinity", "-Infinity"):
-        raw = (f'{{"id": "{uuid.uuid4().hex}", "stop_id": {stop}, "outcome": "collected", '
-               f'"recorded_at": "{_now()}", "weights_kg": {{"paper": {literal}}}}}')
-        response = client.post("/api/v1/driver/completions", data=raw, content_type="application/json",
-                               headers={"Authorization": f"Bearer {token}"})
+        raw = (
+            f'{{"id": "{uuid.uuid4().hex}", "stop_id": {stop}, "outcome": "collected", '
+            f'"recorded_at": "{_now()}", "weights_kg": {{"paper": {literal}}}}}'
+        )
+        response = client.post(
+            "/api/v1/driver/completions",
+            data=raw,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert response.status_code == 422, literal
 
 
@@ -161,8 +178,13 @@ def test_skip_reasons_that_need_a_photo_refuse_a_skip_without_one(client, db, da
     token = device_token(client, "driver1")
     headers = {"Authorization": f"Bearer {token}"}
     stop = day.stops["driver1"][0].id
-    skip = {"id": uuid.uuid4().hex, "stop_id": stop, "outcome": "skipped", "skip_reason": "closed",
-            "recorded_at": _now()}
+    skip = {
+        "id": uuid.uuid4().hex,
+        "stop_id": stop,
+        "outcome": "skipped",
+        "skip_reason": "closed",
+        "recorded_at": _now(),
+    }
     response = _post(client, token, skip)
     assert response.status_code == 422 and response.get_json()["errors"][0]["field"] == "photo_sha256"
     jpeg = _jpeg()
@@ -177,8 +199,12 @@ def test_skip_reasons_that_need_a_photo_refuse_a_skip_without_one(client, db, da
 def test_evidence_that_is_not_an_image_is_refused(client, day) -> None:
     """A text file posted as a photo is 422."""
     token = device_token(client, "driver1")
-    response = client.post("/api/v1/driver/evidence", data=b"hello", content_type="image/jpeg",
-                           headers={"Authorization": f"Bearer {token}"})
+    response = client.post(
+        "/api/v1/driver/evidence",
+        data=b"hello",
+        content_type="image/jpeg",
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert response.status_code == 422
 
 

@@ -11,10 +11,12 @@ from webapp.geo_cn import gcj02_to_bd09, wgs84_to_bd09, wgs84_to_gcj02
 
 # Amap's own coordinate-convert service (coordsys=gps), as quoted in its documentation
 # and in many clients: 116.481499,39.990475 -> 116.487585177952,39.991754014757.
-AMAP_PAIRS = [((116.481499, 39.990475), (116.487585177952, 39.991754014757)),
-              ((116.481499, 39.990375), (116.487585177952, 39.991653917101)),
-              # Shenzhen (Futian/Longhua), same service.
-              ((114.07, 22.62), (114.07513075, 22.61731092))]
+AMAP_PAIRS = [
+    ((116.481499, 39.990475), (116.487585177952, 39.991754014757)),
+    ((116.481499, 39.990375), (116.487585177952, 39.991653917101)),
+    # Shenzhen (Futian/Longhua), same service.
+    ((114.07, 22.62), (114.07513075, 22.61731092)),
+]
 
 
 @pytest.mark.parametrize("wgs,gcj", AMAP_PAIRS)

@@ -15,8 +15,13 @@ from webapp.models import AuditRecord, Collection, Outlet, PlannedRoute, Planned
 
 
 def _post(client, token, stop_id, **weights):
-    body = {"id": uuid.uuid4().hex, "stop_id": stop_id, "outcome": "collected",
-            "recorded_at": datetime.now(UTC).isoformat(), "weights_kg": weights or {"paper": 20.0}}
+    body = {
+        "id": uuid.uuid4().hex,
+        "stop_id": stop_id,
+        "outcome": "collected",
+        "recorded_at": datetime.now(UTC).isoformat(),
+        "weights_kg": weights or {"paper": 20.0},
+    }
     return client.post("/api/v1/driver/completions", json=body, headers={"Authorization": f"Bearer {token}"})
 
 
@@ -46,7 +51,10 @@ def test_another_drivers_route_and_stops_are_not_found(client, day) -> None:
     assert client.get(f"/driver/routes/{day.routes['driver1'].id}").status_code == 404
     stop = day.stops["driver1"][0].id
     assert client.get(f"/driver/stops/{stop}").status_code == 404
-    assert client.post(f"/driver/stops/{stop}", data={"outcome": "collected", "kg_paper": "1"}).status_code == 404
+    assert (
+        client.post(f"/driver/stops/{stop}", data={"outcome": "collected", "kg_paper": "1"}).status_code
+        == 404
+    )
     assert client.get(f"/driver/routes/{day.routes['driver2'].id}").status_code == 200
 
 
@@ -74,8 +82,10 @@ def test_the_plain_form_records_a_stop_without_javascript(client, db, day) -> No
     assert response.status_code == 302
     row = db.exec(select(Collection)).one()
     assert row.total_g == 12_500 and row.stop_id == stop
-    bad = client.post(f"/driver/stops/{day.stops['driver1'][1].id}",
-                      data={"id": uuid.uuid4().hex, "outcome": "collected", "kg_paper": "-3"})
+    bad = client.post(
+        f"/driver/stops/{day.stops['driver1'][1].id}",
+        data={"id": uuid.uuid4().hex, "outcome": "collected", "kg_paper": "-3"},
+    )
     assert bad.status_code == 422 and 'data-field="weights_kg.paper"' in bad.get_data(as_text=True)
 
 
@@ -83,7 +93,10 @@ def test_the_service_worker_and_manifest_are_served_for_the_driver_scope(client)
     """sw.js is JavaScript, never cached by HTTP, versioned; the manifest starts at /driver/."""
     response = client.get("/driver/sw.js")
     assert response.status_code == 200 and response.mimetype == "text/javascript"
-    assert response.headers["Service-Worker-Allowed"] == "/driver/" and "no-cache" in response.headers["Cache-Control"]
+    assert (
+        response.headers["Service-Worker-Allowed"] == "/driver/"
+        and "no-cache" in response.headers["Cache-Control"]
+    )
     assert "reloop-shell-" in response.get_data(as_text=True)
     manifest = client.get("/driver/manifest.webmanifest")
     assert manifest.mimetype == "application/manifest+json"
@@ -119,7 +132,9 @@ def test_dispatcher_reassigns_a_route_and_a_stop(client, db, day) -> None:
     client.post("/login", data={"username": "dispatcher", "password": PASSWORD})
     from webapp.models import Driver, User
 
-    driver3 = db.exec(select(Driver).join(User, User.id == Driver.user_id).where(User.username == "driver3")).one()
+    driver3 = db.exec(
+        select(Driver).join(User, User.id == Driver.user_id).where(User.username == "driver3")
+    ).one()
     route2 = day.routes["driver2"]
     client.post("/dispatch/routes/reassign", data={"route_id": route2.id, "driver_id": driver3.id})
     moved = day.stops["driver1"][-1]
@@ -140,25 +155,42 @@ def test_a_recorded_stop_cannot_be_moved(client, db, day) -> None:
     assert _post(client, token, stop.id).status_code == 201
     client.post("/logout")
     client.post("/login", data={"username": "dispatcher", "password": PASSWORD})
-    page = client.post("/dispatch/stops/reassign", data={"stop_id": stop.id, "route_id": day.routes["driver2"].id},
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        "/dispatch/stops/reassign",
+        data={"stop_id": stop.id, "route_id": day.routes["driver2"].id},
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "flash error" in page
     db.expire_all()
     assert db.get(PlannedStop, stop.id).route_id == day.routes["driver1"].id
 
 
 def test_the_dispatcher_opens_the_photo_of_a_pickup(client, db, day) -> None:
-    """A photo sent by the phone is linked from the progress chips and served to staff, not to other drivers."""
+    """A phone's photo is linked from the progress chips and served to staff, not to other drivers."""
     from pathlib import Path
 
     token = device_token(client, "driver1")
     jpeg = (Path(__file__).parent / "data" / "scale-ticket.jpg").read_bytes()
-    sha = client.post("/api/v1/driver/evidence", data=jpeg, content_type="image/jpeg",
-                      headers={"Authorization": f"Bearer {token}"}).get_json()["sha256"]
-    body = {"id": uuid.uuid4().hex, "stop_id": day.stops["driver1"][0].id, "outcome": "collected",
-            "recorded_at": datetime.now(UTC).isoformat(), "weights_kg": {"paper": 3.0}, "photo_sha256": sha}
-    assert client.post("/api/v1/driver/completions", json=body,
-                       headers={"Authorization": f"Bearer {token}"}).status_code == 201
+    sha = client.post(
+        "/api/v1/driver/evidence",
+        data=jpeg,
+        content_type="image/jpeg",
+        headers={"Authorization": f"Bearer {token}"},
+    ).get_json()["sha256"]
+    body = {
+        "id": uuid.uuid4().hex,
+        "stop_id": day.stops["driver1"][0].id,
+        "outcome": "collected",
+        "recorded_at": datetime.now(UTC).isoformat(),
+        "weights_kg": {"paper": 3.0},
+        "photo_sha256": sha,
+    }
+    assert (
+        client.post(
+            "/api/v1/driver/completions", json=body, headers={"Authorization": f"Bearer {token}"}
+        ).status_code
+        == 201
+    )
     photo_id = db.exec(select(Collection)).one().photo_id
     assert client.get(f"/driver/evidence/{photo_id}").data == jpeg
     client.post("/logout")

@@ -22,21 +22,31 @@ from webapp.models import Collection, CollectionWeight, Vehicle
 # Few examples, always the same ones: these run in `make test`.
 FAST = settings(max_examples=200, derandomize=True, deadline=None, database=None)
 # Each example is a request against a real day: fewer, and one day for all of them.
-REQUESTS = settings(max_examples=40, derandomize=True, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+REQUESTS = settings(
+    max_examples=40,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 tenths = st.integers(0, MAX_STOP_G // 100)  # 0.0 to 5000.0 kg, in tenths
 blank = st.text(" \t", max_size=2)
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
-    max_leaves=6)
+    max_leaves=6,
+)
 
 
 def _spelled(amount: int, spelling: str, pad: str) -> Any:
     kg = Decimal(amount) / 10
-    return {"float": float(kg), "int": int(kg), "dot": f"{pad}{kg}{pad}",
-            "comma": f"{pad}{kg}".replace(".", ",")}[spelling]
+    return {
+        "float": float(kg),
+        "int": int(kg),
+        "dot": f"{pad}{kg}{pad}",
+        "comma": f"{pad}{kg}".replace(".", ","),
+    }[spelling]
 
 
 @FAST
@@ -62,14 +72,42 @@ def test_any_json_value_is_grams_in_range_or_a_message(value: Any) -> None:
 
 
 @FAST
-@given(st.one_of(
-    st.booleans(), st.just(math.nan), st.just(math.inf), st.just(-math.inf),
-    st.floats(max_value=-0.01, allow_infinity=False), st.integers(max_value=-1),
-    st.floats(min_value=5000.01, allow_infinity=False), st.integers(min_value=5001),
-    st.integers(0, 500_000).filter(lambda n: n % 10).map(lambda n: n / 100),
-    st.sampled_from(["NaN", "nan", "Infinity", "-1", "1e3", "0x10", "12.34", "１２", "١٢", "12 kg",
-                     "true", "", " ", "5000.1", "99999999", "1_000", "+5", ".5", "5."]),
-))
+@given(
+    st.one_of(
+        st.booleans(),
+        st.just(math.nan),
+        st.just(math.inf),
+        st.just(-math.inf),
+        st.floats(max_value=-0.01, allow_infinity=False),
+        st.integers(max_value=-1),
+        st.floats(min_value=5000.01, allow_infinity=False),
+        st.integers(min_value=5001),
+        st.integers(0, 500_000).filter(lambda n: n % 10).map(lambda n: n / 100),
+        st.sampled_from(
+            [
+                "NaN",
+                "nan",
+                "Infinity",
+                "-1",
+                "1e3",
+                "0x10",
+                "12.34",
+                "１２",
+                "١٢",
+                "12 kg",
+                "true",
+                "",
+                " ",
+                "5000.1",
+                "99999999",
+                "1_000",
+                "+5",
+                ".5",
+                "5.",
+            ]
+        ),
+    )
+)
 def test_nan_infinity_booleans_negatives_and_absurd_weights_are_refused(value: Any) -> None:
     """None of these is a weight anyone put on a scale."""
     grams, message = parse_kg(value)
@@ -77,10 +115,28 @@ def test_nan_infinity_booleans_negatives_and_absurd_weights_are_refused(value: A
 
 
 @FAST
-@given(st.dictionaries(st.sampled_from(["id", "stop_id", "outcome", "weights_kg", "skip_reason", "note",
-                                        "recorded_at", "arrived_at", "position", "supersedes",
-                                        "correction_reason", "photo_sha256"]),
-                       json_values, max_size=8))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "id",
+                "stop_id",
+                "outcome",
+                "weights_kg",
+                "skip_reason",
+                "note",
+                "recorded_at",
+                "arrived_at",
+                "position",
+                "supersedes",
+                "correction_reason",
+                "photo_sha256",
+            ]
+        ),
+        json_values,
+        max_size=8,
+    )
+)
 def test_any_completion_body_is_a_record_or_problems_by_field(body: dict[str, Any]) -> None:
     """A completion object of any content is parsed or refused, every problem naming a field."""
     data, problems = parse_completion(body)
@@ -90,8 +146,14 @@ def test_any_completion_body_is_a_record_or_problems_by_field(body: dict[str, An
         assert problems == [] and all(0 < g <= MAX_STOP_G and g % 100 == 0 for g in data.weights_g.values())
 
 
-weights = st.one_of(tenths.map(lambda n: n / 10), tenths.map(lambda n: str(Decimal(n) / 10)),
-                    json_values, st.just(math.nan), st.just(math.inf), st.integers(-10, 10**9))
+weights = st.one_of(
+    tenths.map(lambda n: n / 10),
+    tenths.map(lambda n: str(Decimal(n) / 10)),
+    json_values,
+    st.just(math.nan),
+    st.just(math.inf),
+    st.integers(-10, 10**9),
+)
 
 
 def _expected(value: Any, capacity_g: int) -> int | None:
@@ -120,11 +182,21 @@ def test_weights_posted_as_json_are_stored_exactly_or_refused_by_field(client, d
     capacity = db.get(Vehicle, day.routes["driver1"].vehicle_id).capacity_g
     stops = _stops(day)
     stop, correction = stops.next()
-    body = {"id": uuid.uuid4().hex, "stop_id": stop, "outcome": "collected",
-            "recorded_at": datetime.now(UTC).isoformat(), "weights_kg": {"paper": value}, **correction}
+    body = {
+        "id": uuid.uuid4().hex,
+        "stop_id": stop,
+        "outcome": "collected",
+        "recorded_at": datetime.now(UTC).isoformat(),
+        "weights_kg": {"paper": value},
+        **correction,
+    }
     # Python's json writes NaN and Infinity as the bare words some clients send.
-    response = client.post("/api/v1/driver/completions", data=json.dumps(body), content_type="application/json",
-                           headers={"Authorization": f"Bearer {token}"})
+    response = client.post(
+        "/api/v1/driver/completions",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
     expected = _expected(value, capacity)
     event(f"HTTP {response.status_code}")
     if expected is None:
@@ -147,8 +219,10 @@ def test_weights_typed_in_the_form_are_stored_exactly_or_shown_again(client, db,
     stop, correction = stops.next()
     record_id = uuid.uuid4().hex
     before = db.exec(select(CollectionWeight)).all()
-    response = client.post(f"/driver/stops/{stop}", data={"id": record_id, "outcome": "collected",
-                                                          "kg_paper": text, **correction})
+    response = client.post(
+        f"/driver/stops/{stop}",
+        data={"id": record_id, "outcome": "collected", "kg_paper": text, **correction},
+    )
     expected = _expected(text, capacity) if text.strip() else None
     stored = db.exec(select(Collection).where(Collection.client_id == record_id)).first()
     event(f"HTTP {response.status_code}")

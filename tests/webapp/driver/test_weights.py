@@ -10,19 +10,51 @@ import pytest
 from webapp.driver.completions import MAX_STOP_G, check_capacity, parse_completion, parse_kg
 
 
-@pytest.mark.parametrize("value,grams", [
-    (12.5, 12_500), ("12.5", 12_500), ("12,5", 12_500), (" 7 ", 7_000), (0, 0), (12, 12_000),
-    (0.1, 100), (5000, 5_000_000), ("0.3", 300), (1234.5, 1_234_500),
-])
+@pytest.mark.parametrize(
+    "value,grams",
+    [
+        (12.5, 12_500),
+        ("12.5", 12_500),
+        ("12,5", 12_500),
+        (" 7 ", 7_000),
+        (0, 0),
+        (12, 12_000),
+        (0.1, 100),
+        (5000, 5_000_000),
+        ("0.3", 300),
+        (1234.5, 1_234_500),
+    ],
+)
 def test_good_weights_become_exact_grams(value, grams) -> None:
     """Numbers and numeric text with at most one decimal are stored exactly, in grams."""
     assert parse_kg(value) == (grams, None)
 
 
-@pytest.mark.parametrize("value", [
-    -0.1, -5, math.nan, math.inf, -math.inf, True, False, "abc", "", "1e3", "12.34", 12.25, "-3",
-    "NaN", "Infinity", None, [12], {"kg": 1}, 5000.1, "99999999",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        -0.1,
+        -5,
+        math.nan,
+        math.inf,
+        -math.inf,
+        True,
+        False,
+        "abc",
+        "",
+        "1e3",
+        "12.34",
+        12.25,
+        "-3",
+        "NaN",
+        "Infinity",
+        None,
+        [12],
+        {"kg": 1},
+        5000.1,
+        "99999999",
+    ],
+)
 def test_bad_weights_are_refused_with_a_message(value) -> None:
     """Negative, NaN, Infinity, booleans, non-numbers, two decimals and over 5000 kg: refused."""
     grams, message = parse_kg(value)
@@ -36,8 +68,13 @@ def test_the_limit_can_be_the_trucks_capacity() -> None:
 
 
 def _body(**extra):
-    body = {"id": "abcdef12", "stop_id": 3, "outcome": "collected", "recorded_at": "2026-11-24T09:30:00+08:00",
-            "weights_kg": {"paper": 1.5}}
+    body = {
+        "id": "abcdef12",
+        "stop_id": 3,
+        "outcome": "collected",
+        "recorded_at": "2026-11-24T09:30:00+08:00",
+        "weights_kg": {"paper": 1.5},
+    }
     body.update(extra)
     return body
 
@@ -51,14 +88,24 @@ def test_a_completion_is_parsed_into_grams_with_a_stable_fingerprint() -> None:
     assert data.fingerprint() == again.fingerprint() != other.fingerprint()
 
 
-@pytest.mark.parametrize("extra,field", [
-    ({"id": "x"}, "id"), ({"stop_id": "3"}, "stop_id"), ({"stop_id": True}, "stop_id"),
-    ({"outcome": "maybe"}, "outcome"), ({"recorded_at": "yesterday"}, "recorded_at"),
-    ({"recorded_at": "2026-11-24T09:30:00"}, "recorded_at"), ({"recorded_at": "2999-01-01T00:00:00Z"}, "recorded_at"),
-    ({"weights_kg": {"paper": 0}}, "weights_kg"), ({"outcome": "skipped"}, "weights_kg"),
-    ({"outcome": "skipped", "weights_kg": {}}, "skip_reason"), ({"position": {"lon": 200, "lat": 22}}, "position.lon"),
-    ({"photo_sha256": "not-a-hash"}, "photo_sha256"), ({"supersedes": "abcdef99"}, "correction_reason"),
-])
+@pytest.mark.parametrize(
+    "extra,field",
+    [
+        ({"id": "x"}, "id"),
+        ({"stop_id": "3"}, "stop_id"),
+        ({"stop_id": True}, "stop_id"),
+        ({"outcome": "maybe"}, "outcome"),
+        ({"recorded_at": "yesterday"}, "recorded_at"),
+        ({"recorded_at": "2026-11-24T09:30:00"}, "recorded_at"),
+        ({"recorded_at": "2999-01-01T00:00:00Z"}, "recorded_at"),
+        ({"weights_kg": {"paper": 0}}, "weights_kg"),
+        ({"outcome": "skipped"}, "weights_kg"),
+        ({"outcome": "skipped", "weights_kg": {}}, "skip_reason"),
+        ({"position": {"lon": 200, "lat": 22}}, "position.lon"),
+        ({"photo_sha256": "not-a-hash"}, "photo_sha256"),
+        ({"supersedes": "abcdef99"}, "correction_reason"),
+    ],
+)
 def test_bad_completions_name_the_field(extra, field) -> None:
     """Each kind of mistake is reported against the field that holds it."""
     data, problems = parse_completion(_body(**extra))
@@ -87,16 +134,23 @@ def test_weights_in_other_digits_are_refused(value) -> None:
     assert parse_kg(value)[0] is None
 
 
-@pytest.mark.parametrize("extra,field", [
-    ({"stop_id": 2**31}, "stop_id"), ({"id": "abcdefgh\n"}, "id"), ({"photo_sha256": "a" * 64 + "\n"}, "photo_sha256"),
-    ({"supersedes": False, "correction_reason": "x"}, "supersedes"),
-    ({"note": "ok\x00"}, "note"), ({"note": "\ud800"}, "note"), ({"correction_reason": "\x00"}, "correction_reason"),
-    ({"outcome": "skipped", "weights_kg": {}, "skip_reason": "full\x00"}, "skip_reason"),
-    ({"recorded_at": "0001-01-01T00:00:00+01:00"}, "recorded_at"),
-    ({"arrived_at": "1999-12-31T00:00:00Z"}, "arrived_at"),
-    ({"recorded_at": "2026-11-24x09:30:00+08:00"}, "recorded_at"),
-    ({"recorded_at": "2026-W48-1T09:30:00+08:00"}, "recorded_at"),
-])
+@pytest.mark.parametrize(
+    "extra,field",
+    [
+        ({"stop_id": 2**31}, "stop_id"),
+        ({"id": "abcdefgh\n"}, "id"),
+        ({"photo_sha256": "a" * 64 + "\n"}, "photo_sha256"),
+        ({"supersedes": False, "correction_reason": "x"}, "supersedes"),
+        ({"note": "ok\x00"}, "note"),
+        ({"note": "\ud800"}, "note"),
+        ({"correction_reason": "\x00"}, "correction_reason"),
+        ({"outcome": "skipped", "weights_kg": {}, "skip_reason": "full\x00"}, "skip_reason"),
+        ({"recorded_at": "0001-01-01T00:00:00+01:00"}, "recorded_at"),
+        ({"arrived_at": "1999-12-31T00:00:00Z"}, "arrived_at"),
+        ({"recorded_at": "2026-11-24x09:30:00+08:00"}, "recorded_at"),
+        ({"recorded_at": "2026-W48-1T09:30:00+08:00"}, "recorded_at"),
+    ],
+)
 def test_values_that_once_got_through_are_refused_by_field(extra, field) -> None:
     """Each of these was accepted (and some failed the INSERT on PostgreSQL, or overflowed)."""
     data, problems = parse_completion(_body(**extra))

@@ -64,8 +64,9 @@ def test_drill_pages_through_the_rows(db: Session, world: World) -> None:
 def test_drill_query_string_round_trips(world: World) -> None:
     """The link parameters name the kind and the filters."""
     drill = Drill.of("collections", world.scope(org_id=world.org_id), material="glass")
-    assert drill.query_string() == (f"kind=collections&from=2026-03-01&material=glass"
-                                    f"&org={world.org_id}&to=2026-04-30")
+    assert drill.query_string() == (
+        f"kind=collections&from=2026-03-01&material=glass&org={world.org_id}&to=2026-04-30"
+    )
 
 
 def test_unknown_drill_kind_is_refused() -> None:

@@ -72,8 +72,9 @@ def test_a_factor_needs_a_source(db: Session) -> None:
 def test_per_tonne_rates_are_for_low_value_materials_only(db: Session) -> None:
     """Paper is not low-value: a per-tonne subsidy rate for it is refused."""
     with pytest.raises(MetricsInputError) as bad:
-        add_rate(db, kind="low_value_tonne", material="paper", fen=100, basis="x",
-                 valid_from=date(2026, 1, 1))
+        add_rate(
+            db, kind="low_value_tonne", material="paper", fen=100, basis="x", valid_from=date(2026, 1, 1)
+        )
     assert bad.value.field == "material"
 
 

@@ -22,8 +22,7 @@ def test_superseded_collection_is_counted_once(found) -> None:  # type: ignore[n
     """The corrected record replaces the original: 12 + 5 + 3 + 2 kg, not 37 kg."""
     assert found.collection.total.value == 22_000
     by_material = {t.key: t.grams.value for t in found.collection.by_material}
-    assert by_material == {"paper": 12_000, "plastic": 3_000, "glass": 5_000,
-                           "low_value_plastic": 2_000}
+    assert by_material == {"paper": 12_000, "plastic": 3_000, "glass": 5_000, "low_value_plastic": 2_000}
 
 
 def test_low_value_share_counts_low_value_materials(found) -> None:  # type: ignore[no-untyped-def]
@@ -40,10 +39,11 @@ def test_tonnes_by_month_cover_every_month_of_the_period(found) -> None:  # type
 
 def test_tonnes_by_outlet_and_district(found) -> None:  # type: ignore[no-untyped-def]
     """A (Futian) 17 kg, B (Nanshan) 5 kg."""
-    assert {t.key: t.grams.value for t in found.collection.by_outlet} == {"FT-0001": 17_000,
-                                                                         "NS-0001": 5_000}
-    assert {t.key: t.grams.value for t in found.collection.by_district} == {"futian": 17_000,
-                                                                           "nanshan": 5_000}
+    assert {t.key: t.grams.value for t in found.collection.by_outlet} == {"FT-0001": 17_000, "NS-0001": 5_000}
+    assert {t.key: t.grams.value for t in found.collection.by_district} == {
+        "futian": 17_000,
+        "nanshan": 5_000,
+    }
 
 
 def test_pickups_served_skipped_and_pending_against_due(found) -> None:  # type: ignore[no-untyped-def]
@@ -51,8 +51,9 @@ def test_pickups_served_skipped_and_pending_against_due(found) -> None:  # type:
     c = found.collection
     assert c.due.value == 4
     assert (c.served.numerator.value, c.skipped.numerator.value, c.pending.value) == (2, 1, 1)
-    assert [(r.reason, r.rate.numerator.value, r.rate.denominator.value) for r in c.skip_rates] == \
-        [("closed", 1, 4)]
+    assert [(r.reason, r.rate.numerator.value, r.rate.denominator.value) for r in c.skip_rates] == [
+        ("closed", 1, 4)
+    ]
 
 
 def test_km_per_tonne_uses_the_accepted_routes(found) -> None:  # type: ignore[no-untyped-def]
@@ -82,8 +83,7 @@ def test_coverage_is_a_share_of_the_households(found) -> None:  # type: ignore[n
     cover = found.outlets.coverage
     assert 0 < cover.numerator.value < cover.denominator.value
     assert cover.denominator.value == found.outlets.households.value
-    assert found.outlets.per_2000_households.value == pytest.approx(
-        2 * 2000 / found.outlets.households.value)
+    assert found.outlets.per_2000_households.value == pytest.approx(2 * 2000 / found.outlets.households.value)
 
 
 def test_batteries_received_in_the_period(found) -> None:  # type: ignore[no-untyped-def]
@@ -146,8 +146,7 @@ def test_a_new_factor_applies_from_its_date_only(db: Session, world: World, cach
     found = compute(db, world.scope(), cache_dir=cache_dir, now=NOW)
     paper = next(m for m in found.carbon.by_material if m.material == "paper")
     assert paper.co2e.value == 47_880
-    later = add_factor(db, material="paper", kg_co2e_per_t=9_000, source="test",
-                       valid_from=date(2026, 3, 1))
+    later = add_factor(db, material="paper", kg_co2e_per_t=9_000, source="test", valid_from=date(2026, 3, 1))
     db.commit()
     found = compute(db, world.scope(), cache_dir=cache_dir, now=NOW)
     paper = next(m for m in found.carbon.by_material if m.material == "paper")

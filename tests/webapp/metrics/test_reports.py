@@ -25,9 +25,12 @@ def run(runner: FlaskCliRunner, *extra: str) -> object:
 
 def csv_tables(path: Path) -> dict[str, list[list[str]]]:
     with zipfile.ZipFile(path) as archive:
-        return {name.split("_", 1)[1].removesuffix(".csv"):
-                list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
-                for name in archive.namelist()}
+        return {
+            name.split("_", 1)[1].removesuffix(".csv"): list(
+                csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig")))
+            )
+            for name in archive.namelist()
+        }
 
 
 def test_json_report_has_the_five_groups(runner: FlaskCliRunner, world: World, tmp_path: Path) -> None:
@@ -45,8 +48,14 @@ def test_csv_report_is_a_zip_of_tables(runner: FlaskCliRunner, world: World, tmp
     out = tmp_path / "r.zip"
     assert run(runner, "--format", "csv", "--out", str(out)).exit_code == 0
     tables = csv_tables(out)
-    assert {"summary", "tonnes_by_material", "tonnes_by_month", "battery_flow",
-            "emission_factors", "subsidy_estimate"} <= set(tables)
+    assert {
+        "summary",
+        "tonnes_by_material",
+        "tonnes_by_month",
+        "battery_flow",
+        "emission_factors",
+        "subsidy_estimate",
+    } <= set(tables)
     paper = next(r for r in tables["tonnes_by_material"] if r[0] == "paper")
     assert paper[3] == "0.012"
 
@@ -59,7 +68,8 @@ def test_xlsx_report_has_a_sheet_per_table(runner: FlaskCliRunner, world: World,
     assert "tonnes_by_material" in book.sheetnames
     rows = list(book["tonnes_by_material"].iter_rows(min_row=3, values_only=True))
     assert ("paper", "废纸", "否", 0.012, pytest.approx(0.048)) in [
-        (r[0], r[1], r[2], r[3], pytest.approx(r[4])) for r in rows]
+        (r[0], r[1], r[2], r[3], pytest.approx(r[4])) for r in rows
+    ]
 
 
 def test_pdf_numbers_match_the_csv(runner: FlaskCliRunner, world: World, tmp_path: Path) -> None:
@@ -91,16 +101,21 @@ def test_pdf_embeds_its_chinese_font(runner: FlaskCliRunner, world: World, tmp_p
     assert any("WenQuanYiMicroHei" in name and embedded for name, embedded in fonts)
 
 
-@pytest.mark.parametrize(("args", "option"), [
-    (["--from", "2026-13-01", "--to", "2026-04-30"], "--from"),
-    (["--from", "2026-05-01", "--to", "2026-04-30"], "--to"),
-    (["--from", "2026-03-01", "--to", "2026-04-30", "--org", "99999"], "--org"),
-    (["--from", "2026-03-01", "--to", "2026-04-30", "--district", "atlantis"], "--district"),
-])
-def test_bad_options_are_named(runner: FlaskCliRunner, world: World, tmp_path: Path,
-                               args: list[str], option: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["--from", "2026-13-01", "--to", "2026-04-30"], "--from"),
+        (["--from", "2026-05-01", "--to", "2026-04-30"], "--to"),
+        (["--from", "2026-03-01", "--to", "2026-04-30", "--org", "99999"], "--org"),
+        (["--from", "2026-03-01", "--to", "2026-04-30", "--district", "atlantis"], "--district"),
+    ],
+)
+def test_bad_options_are_named(
+    runner: FlaskCliRunner, world: World, tmp_path: Path, args: list[str], option: str
+) -> None:
     """A bad date, a reversed period, an unknown org or district names the option."""
-    result = runner.invoke(args=["metrics", "report", *args, "--format", "json",
-                                 "--out", str(tmp_path / "x.json")])
+    result = runner.invoke(
+        args=["metrics", "report", *args, "--format", "json", "--out", str(tmp_path / "x.json")]
+    )
     assert result.exit_code == 2
     assert option in result.output

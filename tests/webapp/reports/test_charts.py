@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from webapp.reports.charts import Bar, Flow, Series, bar_chart, donut_chart, flow_chart, hbar_chart, stacked_bar_chart
+from webapp.reports.charts import (
+    Bar,
+    Flow,
+    Series,
+    bar_chart,
+    donut_chart,
+    flow_chart,
+    hbar_chart,
+    stacked_bar_chart,
+)
 
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -51,8 +60,14 @@ def test_no_style_attributes_so_a_strict_csp_keeps_them() -> None:
 
 def test_stacked_bars_reach_the_category_total() -> None:
     """The stacked segments of one category add up to the height of its total."""
-    svg = str(stacked_bar_chart(["1月", "2月"], [Series("纸", (1, 4), "#000"), Series("塑料", (3, 4), "#111")],
-                                unit="t", label="x"))
+    svg = str(
+        stacked_bar_chart(
+            ["1月", "2月"],
+            [Series("纸", (1, 4), "#000"), Series("塑料", (3, 4), "#111")],
+            unit="t",
+            label="x",
+        )
+    )
     heights = [float(r.get("height")) for r in _rects(svg)]
     assert abs((heights[0] + heights[1]) * 2 - (heights[2] + heights[3])) < 0.3
 
@@ -65,14 +80,26 @@ def test_donut_legend_shows_shares() -> None:
 
 def test_flow_never_shows_more_out_than_in() -> None:
     """What has not gone to any destination is drawn as still held."""
-    svg = str(flow_chart("接收", 10, [Flow("梯次利用", 3, "#0a0"), Flow("再生利用", 5, "#a00")],
-                         unit="块", label="flow", held_label="在库"))
+    svg = str(
+        flow_chart(
+            "接收",
+            10,
+            [Flow("梯次利用", 3, "#0a0"), Flow("再生利用", 5, "#a00")],
+            unit="块",
+            label="flow",
+            held_label="在库",
+        )
+    )
     assert "在库 2.0 块" in svg
     assert len(re.findall("<path", svg)) == 3
 
 
 def test_empty_data_draws_an_empty_chart() -> None:
     """No data gives a valid chart, not a division by zero."""
-    for chart in (bar_chart([], unit="t", label="x"), donut_chart([], unit="t", label="x"),
-                  flow_chart("in", 0, [], unit="t", label="x"), hbar_chart([], unit="%", label="x")):
+    for chart in (
+        bar_chart([], unit="t", label="x"),
+        donut_chart([], unit="t", label="x"),
+        flow_chart("in", 0, [], unit="t", label="x"),
+        hbar_chart([], unit="%", label="x"),
+    ):
         ET.fromstring(str(chart))

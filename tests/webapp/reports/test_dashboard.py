@@ -46,7 +46,9 @@ def test_clicking_a_tonnage_lands_on_the_collections_behind_it(client, auth, db,
 def test_htmx_filter_change_swaps_only_the_indicators(client, auth, world) -> None:
     """A filter change asks for the partial: no page chrome comes back."""
     auth.login(Role.DISPATCHER)
-    part = client.get(f"/reports/?{PERIOD}&district=futian", headers={"HX-Request": "true"}).get_data(as_text=True)
+    part = client.get(f"/reports/?{PERIOD}&district=futian", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
     assert 'id="collection"' in part and "<html" not in part
 
 
@@ -64,7 +66,9 @@ def test_a_bad_period_is_refused_naming_the_field(client, auth, world) -> None:
     """An end before the start answers 400 and says which input is wrong."""
     auth.login(Role.DISPATCHER)
     response = client.get("/reports/?from=2026-05-01&to=2026-04-01")
-    assert response.status_code == 400 and re.search(r"to[:：] ?the period ends", response.get_data(as_text=True))
+    assert response.status_code == 400 and re.search(
+        r"to[:：] ?the period ends", response.get_data(as_text=True)
+    )
     assert client.get("/reports/?from=yesterday").status_code == 400
 
 
@@ -79,9 +83,17 @@ def test_admin_adds_a_factor_as_a_new_row(client, auth, db, world) -> None:
     """A new factor is a new row in force from its date; the old one stays."""
     before = len(db.exec(select(EmissionFactor)).all())
     auth.login(Role.ADMIN)
-    response = client.post("/reports/factors", data={
-        "material": "glass", "kg_co2e_per_t": "300", "source": "测试来源", "source_url": "",
-        "note": "", "valid_from": "2026-04-01"})
+    response = client.post(
+        "/reports/factors",
+        data={
+            "material": "glass",
+            "kg_co2e_per_t": "300",
+            "source": "测试来源",
+            "source_url": "",
+            "note": "",
+            "valid_from": "2026-04-01",
+        },
+    )
     assert response.status_code == 302
     assert len(db.exec(select(EmissionFactor)).all()) == before + 1
     page = client.get("/reports/factors").get_data(as_text=True)
@@ -92,9 +104,17 @@ def test_a_rate_with_three_decimals_is_refused(client, auth, db, world) -> None:
     """Rates are whole fen: 1.234 yuan is refused on the field, nothing stored."""
     before = len(db.exec(select(SubsidyRate)).all())
     auth.login(Role.ADMIN)
-    response = client.post("/reports/rates", data={
-        "kind": "new_outlet", "material": "", "yuan": "1.234", "basis": "测试", "source_url": "",
-        "valid_from": str(date(2026, 1, 1))})
+    response = client.post(
+        "/reports/rates",
+        data={
+            "kind": "new_outlet",
+            "material": "",
+            "yuan": "1.234",
+            "basis": "测试",
+            "source_url": "",
+            "valid_from": str(date(2026, 1, 1)),
+        },
+    )
     assert response.status_code == 400 and 'data-field="yuan"' in response.get_data(as_text=True)
     assert len(db.exec(select(SubsidyRate)).all()) == before
 
@@ -102,9 +122,17 @@ def test_a_rate_with_three_decimals_is_refused(client, auth, db, world) -> None:
 def test_a_per_tonne_rate_for_a_valuable_material_is_refused(client, auth, db, world) -> None:
     """A per-tonne subsidy only applies to low-value materials; the error names the field."""
     auth.login(Role.ADMIN)
-    response = client.post("/reports/rates", data={
-        "kind": "low_value_tonne", "material": "paper", "yuan": "100", "basis": "测试",
-        "source_url": "", "valid_from": "2026-01-01"})
+    response = client.post(
+        "/reports/rates",
+        data={
+            "kind": "low_value_tonne",
+            "material": "paper",
+            "yuan": "100",
+            "basis": "测试",
+            "source_url": "",
+            "valid_from": "2026-01-01",
+        },
+    )
     assert response.status_code == 400
 
 
@@ -128,4 +156,6 @@ def test_records_page_through_with_the_same_filters(client, auth, world) -> None
     assert "page=2" in link and "from=2026-03-01" in link and "kind=collections" in link
     second = client.get(link).get_data(as_text=True)
     assert second.count("<tr>") == 2 and "←" in second
-    assert re.search(r'data-unit="g">([^<]+)<', first).group(1) == re.search(r'data-unit="g">([^<]+)<', second).group(1)
+    assert re.search(r'data-unit="g">([^<]+)<', first).group(1) == re.search(
+        r'data-unit="g">([^<]+)<', second
+    ).group(1)

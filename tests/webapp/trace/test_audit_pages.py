@@ -22,13 +22,24 @@ from webapp.trace.treeheads import issue_tree_head
 
 
 def _cascade(record: Recorder) -> None:
-    record([*to_enterprise(PACK_A), *to_enterprise(PACK_B, start=3),
+    record(
+        [
+            *to_enterprise(PACK_A),
+            *to_enterprise(PACK_B, start=3),
             item("capacity_tested", PACK_A, n=6, payload=TEST),
-            item("regrouped", PRODUCT, n=7, payload={"sources": [PACK_A, PACK_B],
-                                                    "rated_energy_wh": 60_000}),
-            item("cascade_shipped", PRODUCT, n=8, payload={
-                "customer": "某通信铁塔公司", "application": "5G基站储能",
-                "to_location": "深圳南山5G基站"})])
+            item("regrouped", PRODUCT, n=7, payload={"sources": [PACK_A, PACK_B], "rated_energy_wh": 60_000}),
+            item(
+                "cascade_shipped",
+                PRODUCT,
+                n=8,
+                payload={
+                    "customer": "某通信铁塔公司",
+                    "application": "5G基站储能",
+                    "to_location": "深圳南山5G基站",
+                },
+            ),
+        ]
+    )
 
 
 def _sign(app: Flask, db: Session) -> None:
@@ -36,8 +47,9 @@ def _sign(app: Flask, db: Session) -> None:
         issue_tree_head(db, keys.signing_key())
 
 
-def test_an_exact_code_opens_the_battery_page(client: FlaskClient, auth: AuthActions,
-                                              record: Recorder) -> None:
+def test_an_exact_code_opens_the_battery_page(
+    client: FlaskClient, auth: AuthActions, record: Recorder
+) -> None:
     """Searching a full code (any case, with spaces) goes straight to the battery."""
     record(to_enterprise())
     auth.login(Role.REGULATOR)
@@ -47,7 +59,8 @@ def test_an_exact_code_opens_the_battery_page(client: FlaskClient, auth: AuthAct
 
 
 def test_the_battery_page_shows_timeline_custody_and_a_verified_badge(
-        app: Flask, db: Session, client: FlaskClient, auth: AuthActions, record: Recorder) -> None:
+    app: Flask, db: Session, client: FlaskClient, auth: AuthActions, record: Recorder
+) -> None:
     """After a signed head, every entry of the battery is proven and the page says so."""
     record(to_enterprise())
     _sign(app, db)
@@ -60,7 +73,8 @@ def test_the_battery_page_shows_timeline_custody_and_a_verified_badge(
 
 
 def test_the_badge_fails_when_a_stored_line_was_altered(
-        app: Flask, db: Session, client: FlaskClient, auth: AuthActions, record: Recorder) -> None:
+    app: Flask, db: Session, client: FlaskClient, auth: AuthActions, record: Recorder
+) -> None:
     """Someone who bypasses the trigger and edits a line is caught by the recomputation."""
     record(to_enterprise())
     _sign(app, db)
@@ -71,8 +85,9 @@ def test_the_badge_fails_when_a_stored_line_was_altered(
                 conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
             else:
                 append_only.drop(conn)
-            conn.exec_driver_sql("UPDATE trace_event SET line = replace(line, 'NS-0001', "
-                                 "'NS-0666') WHERE seq = 1")
+            conn.exec_driver_sql(
+                "UPDATE trace_event SET line = replace(line, 'NS-0001', 'NS-0666') WHERE seq = 1"
+            )
             if conn.dialect.name != "postgresql":
                 append_only.create(conn)
     auth.login(Role.REGULATOR)
@@ -81,7 +96,8 @@ def test_the_badge_fails_when_a_stored_line_was_altered(
 
 
 def test_the_lineage_shows_sources_and_where_the_product_went(
-        client: FlaskClient, auth: AuthActions, record: Recorder) -> None:
+    client: FlaskClient, auth: AuthActions, record: Recorder
+) -> None:
     """The product lists both packs; a pack names the product and the customer site."""
     _cascade(record)
     auth.login(Role.REGULATOR)
@@ -100,7 +116,8 @@ def test_a_regulator_cannot_write_anything(client: FlaskClient, auth: AuthAction
 
 
 def test_the_passport_shows_each_tier_only_to_its_roles(
-        client: FlaskClient, auth: AuthActions, record: Recorder) -> None:
+    client: FlaskClient, auth: AuthActions, record: Recorder
+) -> None:
     """Anonymous visitors see public attributes; a regulator also sees the test report."""
     _cascade(record)
     public_page = client.get(f"/passport/{PACK_A}").get_data(as_text=True)
@@ -111,8 +128,9 @@ def test_the_passport_shows_each_tier_only_to_its_roles(
     assert 'data-attribute="residualCapacityTest"' in full and "Repurposed" in full
 
 
-def test_the_jsonl_export_is_the_exact_log(app: Flask, client: FlaskClient, auth: AuthActions,
-                                           record: Recorder, db: Session) -> None:
+def test_the_jsonl_export_is_the_exact_log(
+    app: Flask, client: FlaskClient, auth: AuthActions, record: Recorder, db: Session
+) -> None:
     """The unfiltered JSONL download equals the stored lines; the CSV has one row each."""
     from sqlmodel import select
 

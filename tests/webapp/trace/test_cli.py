@@ -18,8 +18,9 @@ def _signed_export(runner: FlaskCliRunner, record: Recorder, tmp_path: Path) -> 
     return sth, export
 
 
-def test_an_export_verifies_offline_against_the_tree_head(runner: FlaskCliRunner,
-                                                          record: Recorder, tmp_path: Path) -> None:
+def test_an_export_verifies_offline_against_the_tree_head(
+    runner: FlaskCliRunner, record: Recorder, tmp_path: Path
+) -> None:
     """tree-head, export, verify: exit 0 and the head names its public key."""
     sth, export = _signed_export(runner, record, tmp_path)
     assert "BEGIN PUBLIC KEY" in json.loads(sth.read_text())["public_key_pem"]
@@ -29,8 +30,9 @@ def test_an_export_verifies_offline_against_the_tree_head(runner: FlaskCliRunner
     assert result.output.startswith("OK: 6 entries match")
 
 
-def test_a_tampered_export_fails_naming_the_event(runner: FlaskCliRunner, record: Recorder,
-                                                  tmp_path: Path) -> None:
+def test_a_tampered_export_fails_naming_the_event(
+    runner: FlaskCliRunner, record: Recorder, tmp_path: Path
+) -> None:
     """Changing one entry's location makes verify exit 1 and name that event."""
     sth, export = _signed_export(runner, record, tmp_path)
     lines = export.read_text().splitlines(keepends=True)
@@ -42,8 +44,7 @@ def test_a_tampered_export_fails_naming_the_event(runner: FlaskCliRunner, record
     assert "FAILED" in result.output and f"event {target}" in result.output
 
 
-def test_a_removed_entry_is_detected(runner: FlaskCliRunner, record: Recorder,
-                                     tmp_path: Path) -> None:
+def test_a_removed_entry_is_detected(runner: FlaskCliRunner, record: Recorder, tmp_path: Path) -> None:
     """Dropping a line is reported as a removal at its position."""
     sth, export = _signed_export(runner, record, tmp_path)
     lines = export.read_text().splitlines(keepends=True)
@@ -52,16 +53,18 @@ def test_a_removed_entry_is_detected(runner: FlaskCliRunner, record: Recorder,
     assert result.exit_code == 1 and "entry 2" in result.output
 
 
-def test_a_pinned_foreign_key_rejects_the_head(runner: FlaskCliRunner, record: Recorder,
-                                               tmp_path: Path) -> None:
+def test_a_pinned_foreign_key_rejects_the_head(
+    runner: FlaskCliRunner, record: Recorder, tmp_path: Path
+) -> None:
     """With --public-key of another signer the signature check fails."""
     from traceability import generate_key, public_key_pem
 
     sth, export = _signed_export(runner, record, tmp_path)
     other = tmp_path / "other.pem"
     other.write_bytes(public_key_pem(generate_key().public_key()))
-    result = runner.invoke(args=["trace", "verify", str(export), "--tree-head", str(sth),
-                                 "--public-key", str(other)])
+    result = runner.invoke(
+        args=["trace", "verify", str(export), "--tree-head", str(sth), "--public-key", str(other)]
+    )
     assert result.exit_code == 1 and "signature" in result.output
 
 

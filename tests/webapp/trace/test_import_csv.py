@@ -11,19 +11,19 @@ from sqlmodel import Session, select
 from tests.webapp.conftest import AuthActions
 from webapp.models import Role, TraceEventRow
 
-HEADER = ("event_id,kind,battery_code,actor,actor_role,location,occurred_at,mass_g,to_actor,"
-          "to_location\n")
+HEADER = "event_id,kind,battery_code,actor,actor_role,location,occurred_at,mass_g,to_actor,to_location\n"
 PACK = "S01PE0A1234567S5A0000123"
-RECEIVE = (f"c-1,received_at_outlet,{PACK},绿环回收网点,collector,NS-0001,2026-11-02 09:30,"
-           "300000,,\n")
-HANDOVER = (f"c-2,handed_over,{PACK},绿环回收网点,collector,NS-0001,2026-11-03 10:00,,"
-            "示例梯次利用企业,SRL-PLANT-1\n")
+RECEIVE = f"c-1,received_at_outlet,{PACK},绿环回收网点,collector,NS-0001,2026-11-02 09:30,300000,,\n"
+HANDOVER = (
+    f"c-2,handed_over,{PACK},绿环回收网点,collector,NS-0001,2026-11-03 10:00,,示例梯次利用企业,SRL-PLANT-1\n"
+)
 
 
 def _upload(client: FlaskClient, text: str) -> tuple[int, str]:
     data = {"file": (io.BytesIO(text.encode("utf-8")), "events.csv")}
-    response = client.post("/trace/import", data=data, content_type="multipart/form-data",
-                           follow_redirects=True)
+    response = client.post(
+        "/trace/import", data=data, content_type="multipart/form-data", follow_redirects=True
+    )
     return response.status_code, response.get_data(as_text=True)
 
 
@@ -40,10 +40,10 @@ def test_a_good_file_is_recorded(client: FlaskClient, auth: AuthActions, db: Ses
 
 
 def test_malformed_rows_are_named_by_line_and_nothing_is_recorded(
-        client: FlaskClient, auth: AuthActions, db: Session) -> None:
+    client: FlaskClient, auth: AuthActions, db: Session
+) -> None:
     """A bad code on line 3 and a non-number on line 4 are both reported; the file is refused."""
-    bad_code = RECEIVE.replace("c-1", "c-9").replace("S01PE0A1234567S5A0000123",
-                                                      "S01PQ0A1234567S5A0000123")
+    bad_code = RECEIVE.replace("c-1", "c-9").replace("S01PE0A1234567S5A0000123", "S01PQ0A1234567S5A0000123")
     bad_mass = RECEIVE.replace("c-1", "c-8").replace("300000", "三百公斤")
     auth.login(Role.DISPATCHER)
     status, page = _upload(client, HEADER + RECEIVE + bad_code + bad_mass)
@@ -54,8 +54,7 @@ def test_malformed_rows_are_named_by_line_and_nothing_is_recorded(
     assert _count(db) == 0
 
 
-def test_a_lifecycle_conflict_names_its_line(client: FlaskClient, auth: AuthActions,
-                                             db: Session) -> None:
+def test_a_lifecycle_conflict_names_its_line(client: FlaskClient, auth: AuthActions, db: Session) -> None:
     """A handover listed before the receipt is refused at line 2; line 3 is not recorded either."""
     auth.login(Role.DISPATCHER)
     status, page = _upload(client, HEADER + HANDOVER + RECEIVE.replace("11-02", "11-04"))
@@ -65,8 +64,9 @@ def test_a_lifecycle_conflict_names_its_line(client: FlaskClient, auth: AuthActi
     assert _count(db) == 0
 
 
-def test_unknown_columns_are_refused_before_any_row(client: FlaskClient, auth: AuthActions,
-                                                    db: Session) -> None:
+def test_unknown_columns_are_refused_before_any_row(
+    client: FlaskClient, auth: AuthActions, db: Session
+) -> None:
     """A misspelt column stops the import at line 1."""
     auth.login(Role.DISPATCHER)
     status, page = _upload(client, HEADER.replace("mass_g", "mass_kg") + RECEIVE)

@@ -48,12 +48,15 @@ def test_the_battery_row_follows_the_log(db: Session, record: Recorder) -> None:
     record(to_enterprise())
     battery = db.exec(select(Battery).where(Battery.code == PACK_A)).one()
     assert (battery.status, battery.holder, battery.location, battery.mass_g) == (
-        "at_enterprise", CASCADE, PLANT, 300_000)
+        "at_enterprise",
+        CASCADE,
+        PLANT,
+        300_000,
+    )
     assert (battery.product_type, battery.chemistry, battery.manufacturer_code) == ("P", "E", "S01")
 
 
-def test_an_impossible_sequence_is_refused_and_nothing_is_written(db: Session,
-                                                                  record: Recorder) -> None:
+def test_an_impossible_sequence_is_refused_and_nothing_is_written(db: Session, record: Recorder) -> None:
     """A handover before any receipt raises a lifecycle conflict naming the reason."""
     handover = item("handed_over", n=0, payload={"to_actor": CASCADE, "to_location": PLANT})
     with pytest.raises(RecordError) as caught:
@@ -77,8 +80,7 @@ def test_the_same_event_twice_returns_the_stored_entry(record: Recorder) -> None
     """Posting an event id again with the same body is answered with its first entry."""
     first = record(to_enterprise())
     again = record(to_enterprise()[:1])
-    assert (again[0].seq, again[0].leaf_hash, again[0].created) == (
-        first[0].seq, first[0].leaf_hash, False)
+    assert (again[0].seq, again[0].leaf_hash, again[0].created) == (first[0].seq, first[0].leaf_hash, False)
 
 
 def test_the_same_event_id_with_other_content_is_refused(record: Recorder) -> None:
@@ -94,8 +96,14 @@ def test_the_same_event_id_with_other_content_is_refused(record: Recorder) -> No
 def test_a_correction_supersedes_the_event_it_names(db: Session, record: Recorder) -> None:
     """A corrected capacity test replaces the original in the battery's history."""
     record([*to_enterprise(), item("capacity_tested", n=3, payload=TEST)])
-    fixed = item("capacity_tested", n=3, event_id="ev-fix", payload=TEST | {"soh_permille": 810},
-                 corrects=f"ev-{PACK_A[-4:]}-3", correction_reason="wrong channel read")
+    fixed = item(
+        "capacity_tested",
+        n=3,
+        event_id="ev-fix",
+        payload=TEST | {"soh_permille": 810},
+        corrects=f"ev-{PACK_A[-4:]}-3",
+        correction_reason="wrong channel read",
+    )
     record([fixed])
     state = load_states(db, [PACK_A])[PACK_A]
     assert [e.event_id for e in state.history][-1] == "ev-fix"
@@ -104,9 +112,13 @@ def test_a_correction_supersedes_the_event_it_names(db: Session, record: Recorde
 
 def test_a_regrouping_links_the_product_to_its_sources(db: Session, record: Recorder) -> None:
     """A cascade product is tied to both packs and the packs point at it."""
-    record([*to_enterprise(PACK_A), *to_enterprise(PACK_B, start=3),
-            item("regrouped", PRODUCT, n=7, payload={"sources": [PACK_A, PACK_B],
-                                                    "rated_energy_wh": 60_000})])
+    record(
+        [
+            *to_enterprise(PACK_A),
+            *to_enterprise(PACK_B, start=3),
+            item("regrouped", PRODUCT, n=7, payload={"sources": [PACK_A, PACK_B], "rated_energy_wh": 60_000}),
+        ]
+    )
     links = db.exec(select(BatteryLink.child_code).where(BatteryLink.parent_code == PRODUCT)).all()
     assert sorted(links) == [PACK_A, PACK_B]
     pack = db.exec(select(Battery).where(Battery.code == PACK_A)).one()
@@ -115,8 +127,13 @@ def test_a_regrouping_links_the_product_to_its_sources(db: Session, record: Reco
 
 def test_a_source_in_a_product_can_no_longer_be_recycled(record: Recorder) -> None:
     """Events on a regrouped pack are refused: the product carries the record now."""
-    record([*to_enterprise(PACK_A), *to_enterprise(PACK_B, start=3),
-            item("regrouped", PRODUCT, n=7, payload={"sources": [PACK_A, PACK_B]})])
+    record(
+        [
+            *to_enterprise(PACK_A),
+            *to_enterprise(PACK_B, start=3),
+            item("regrouped", PRODUCT, n=7, payload={"sources": [PACK_A, PACK_B]}),
+        ]
+    )
     with pytest.raises(RecordError) as caught:
         record([item("recycled", PACK_A, n=8, role="recycler", payload=RECYCLED)])
     assert caught.value.errors[0].code == "in_cascade_product"
@@ -145,8 +162,7 @@ def test_concurrent_appends_never_share_a_sequence_number(app, record: Recorder)
     assert errors == []
     with Session(app.extensions["reloop.engine"]) as session:
         lines = session.exec(select(TraceEventRow.line).order_by(TraceEventRow.seq)).all()
-        leaves = session.exec(select(func.count()).select_from(MerkleNode)
-                              .where(MerkleNode.level == 0)).one()
+        leaves = session.exec(select(func.count()).select_from(MerkleNode).where(MerkleNode.level == 0)).one()
     entries = [parse_entry(line) for line in lines]
     assert [e.seq for e in entries] == list(range(19)) and leaves == 19
     assert all(b.prev_hash == a.leaf_hash for a, b in zip(entries, entries[1:], strict=False))

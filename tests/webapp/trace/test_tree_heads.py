@@ -24,8 +24,7 @@ def test_the_daily_task_signs_a_head(app: Flask, db: Session, record: Recorder) 
         assert (head.tree_size, head.key_id) == (3, keys.public_key_id())
 
 
-def test_successive_heads_are_proven_consistent(app: Flask, db: Session,
-                                                record: Recorder) -> None:
+def test_successive_heads_are_proven_consistent(app: Flask, db: Session, record: Recorder) -> None:
     """Two heads over a growing log check out: signatures valid, the older a prefix."""
     with app.app_context():
         record(to_enterprise())
@@ -35,4 +34,6 @@ def test_successive_heads_are_proven_consistent(app: Flask, db: Session,
         checks = check_heads(db, keys.public_key())
     assert db.exec(select(func.count()).select_from(TreeHead)).one() == 2
     assert [(c.head.tree_size, c.signature_ok, c.consistent_with_previous) for c in checks] == [
-        (6, True, True), (3, True, None)]
+        (6, True, True),
+        (3, True, None),
+    ]
