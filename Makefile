@@ -18,7 +18,8 @@ test-fast: $(STAMP)
 	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 
 # Issue 8's set: reliability/ (load, faults, against gunicorn) and the fast parts from tests/
-# (access matrix, security, fuzzing, property tests, idempotency, tamper detection), first on
+# (access matrix, security, fuzzing, property tests, hostile input, concurrency, idempotency,
+# tamper detection), first on
 # SQLite, then on PostgreSQL; each run appends its figures to RELIABILITY_FIGURES, printed
 # as one table at the end. The fast parts run in `make test` too.
 RELIABILITY_PG      ?= postgresql://postgres@127.0.0.1:5432/postgres
@@ -26,7 +27,9 @@ RELIABILITY_FIGURES ?= /tmp/reloop-reliability-figures.jsonl
 RELIABILITY_STAMP   := $(VENV)/.installed-reliability
 RELIABILITY_FAST    := $(wildcard tests/webapp/test_access.py tests/webapp/test_security.py \
                          tests/webapp/test_api_fuzz.py tests/webapp/test_resilience.py tests/webapp/test_backup.py \
-                         tests/test_bandit.py tests/*/test_properties*.py tests/*/*/test_properties*.py)
+                         tests/test_bandit.py tests/*/test_properties*.py tests/*/*/test_properties*.py \
+                         tests/*/test_hostile*.py tests/*/*/test_hostile*.py \
+                         tests/*/test_concurren*.py tests/*/*/test_concurren*.py)
 RELIABILITY_ONCE    := tests/webapp/driver/test_api.py tests/webapp/test_fill_readings.py tests/webapp/trace \
                        tests/traceability
 RELIABILITY_ONCE_K  := once or replay or resending or repeating or twice or same_id or same_event \
