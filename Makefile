@@ -7,8 +7,12 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test test-fast reliability browser-deps lint translations clean
 
+# `make demo PORT=8080 HOST=0.0.0.0` serves elsewhere than 127.0.0.1:5000.
+PORT ?= 5000
+HOST ?= 127.0.0.1
+
 demo: $(STAMP)
-	$(BIN)/reloop demo
+	$(BIN)/reloop demo --host $(HOST) --port $(PORT)
 
 test: $(STAMP) browser-deps
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
+from werkzeug.security import check_password_hash
 
 import geodata
 from webapp.api import tokens
@@ -114,15 +115,32 @@ class SeedReport:
     seconds: float = 0.0
 
     def text(self) -> str:
-        if not self.created:
-            return "demo data already present; nothing added"
-        lines = ["demo data: " + ", ".join(f"{v} {k}" for k, v in self.counts.items())]
-        if self.seconds:
-            lines.append(f"operations simulated in {self.seconds:.0f} s")
+        if self.created:
+            lines = ["demo data: " + ", ".join(f"{v} {k}" for k, v in self.counts.items())]
+            if self.seconds:
+                lines.append(f"operations simulated in {self.seconds:.0f} s")
+        else:
+            lines = ["demo data already present; nothing added"]
         lines += ["", "demo logins:"]
         lines += [f"  {role:<11} {user:<11} {password}" for role, user, password in self.logins]
-        lines += ["", f"demo sensor token: {self.sensor_token}"]
+        if self.sensor_token:
+            lines += ["", f"demo sensor token: {self.sensor_token}"]
+        else:
+            # Only the token's hash is stored, so it cannot be shown again.
+            lines += ["", "demo sensor token: shown at the first start only; issue another on /admin/tokens"]
         return "\n".join(lines)
+
+
+def demo_logins(session: Session) -> list[tuple[str, str, str]]:
+    """The demo accounts that still exist, with their password while it is still the demo's."""
+    logins = []
+    for username, _name, _role, password in DEMO_USERS:
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            continue
+        shown = password if check_password_hash(user.password_hash, password) else "(password changed)"
+        logins.append((user.role.value, username, shown))
+    return logins
 
 
 def seed_materials(session: Session) -> int:
@@ -198,7 +216,7 @@ def seed_demo(
     """
     now = now or utcnow()
     if session.exec(select(Organisation).where(Organisation.name == DEMO_ORG)).first():
-        return SeedReport(created=False)
+        return SeedReport(created=False, logins=demo_logins(session))
     seed_materials(session)
     seed_skip_reasons(session)
     rng = random.Random(seed)  # nosec B311 # reproducible demo data, not a secret

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlmodel import func, select
 
 import geodata
+from webapp.auth.operations import hash_password
 from webapp.models import Facility, FillReading, Material, Outlet, OutletStatus, User
 
 
@@ -50,6 +51,35 @@ def test_seed_demo_puts_outlets_on_real_streets(runner, db, cache_dir) -> None:
     assert db.exec(select(func.count()).select_from(FillReading)).one() >= len(active) * 6
     again = runner.invoke(args=["seed", "demo", "--outlets", "40", "--days", "3"])
     assert "nothing added" in again.output
+
+
+def test_a_second_demo_start_prints_the_logins_again(runner, db) -> None:
+    """Starting the demo again lists its logins, with a changed password no longer shown."""
+    assert runner.invoke(args=["seed", "demo", "--outlets", "20", "--days", "0"]).exit_code == 0
+    driver = db.exec(select(User).where(User.username == "driver2")).one()
+    driver.password_hash = hash_password("someone-changed-it")
+    db.add(driver)
+    db.commit()
+    again = runner.invoke(args=["seed", "demo", "--outlets", "20", "--days", "0"])
+    assert "nothing added" in again.output
+    assert "driver1     driver-2026" in again.output
+    assert "driver2     (password changed)" in again.output
+    # The test app's own dispatcher account existed before the demo, with another password.
+    assert "dispatcher  (password changed)" in again.output
+    assert "/admin/tokens" in again.output
+
+
+def test_make_demo_takes_a_port() -> None:
+    """`make demo PORT=...` passes the port (and host) to `reloop demo`."""
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        ["make", "-n", "demo", "PORT=8123", "HOST=0.0.0.0"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "reloop demo --host 0.0.0.0 --port 8123" in out
 
 
 def test_reloop_console_script_lists_the_project_groups() -> None:
