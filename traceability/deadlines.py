@@ -128,8 +128,13 @@ def mainland_china_calendar() -> WorkCalendar:
 
 
 class DeadlineStatus(StrEnum):
-    """How a reporting obligation stands."""
+    """How a reporting obligation stands.
 
+    ``ON_TIME`` is a verdict on a report that was made; an obligation still open before
+    its warning window is ``NOT_DUE`` (未到期), never "on time" (按期).
+    """
+
+    NOT_DUE = "not_due"
     ON_TIME = "on_time"
     NEARLY_DUE = "nearly_due"
     OVERDUE = "overdue"
@@ -137,17 +142,26 @@ class DeadlineStatus(StrEnum):
     @property
     def label_zh(self) -> str:
         """Chinese label."""
-        return {"on_time": "按期", "nearly_due": "即将到期", "overdue": "逾期"}[self.value]
+        return {"not_due": "未到期", "on_time": "按期", "nearly_due": "即将到期", "overdue": "逾期"}[
+            self.value
+        ]
 
     @property
     def label_en(self) -> str:
         """English label."""
-        return {"on_time": "on time", "nearly_due": "nearly due", "overdue": "overdue"}[self.value]
+        labels = {
+            "not_due": "not yet due",
+            "on_time": "on time",
+            "nearly_due": "nearly due",
+            "overdue": "overdue",
+        }
+        return labels[self.value]
 
     @property
     def colour(self) -> str:
         """Badge colour name for the UI."""
-        return {"on_time": "success", "nearly_due": "warning", "overdue": "danger"}[self.value]
+        colours = {"not_due": "secondary", "on_time": "success", "nearly_due": "warning", "overdue": "danger"}
+        return colours[self.value]
 
 
 @dataclass(frozen=True)
@@ -212,7 +226,7 @@ def status(
 
     A reported obligation is on time or overdue by its report date. An open one is
     overdue after ``due``, nearly due when ``due`` is today or at most
-    ``warn_within`` working days after ``today``, otherwise on time.
+    ``warn_within`` working days after ``today``, otherwise not yet due.
     """
     if reported_on is not None:
         return DeadlineStatus.ON_TIME if reported_on <= due else DeadlineStatus.OVERDUE
@@ -220,7 +234,7 @@ def status(
         return DeadlineStatus.OVERDUE
     if calendar.working_days_between(today, due) <= warn_within:
         return DeadlineStatus.NEARLY_DUE
-    return DeadlineStatus.ON_TIME
+    return DeadlineStatus.NOT_DUE
 
 
 @dataclass(frozen=True)

@@ -88,14 +88,14 @@ def test_rules_are_configurable() -> None:
 @pytest.mark.parametrize(
     ("today", "expected"),
     [
-        (date(2025, 4, 8), DeadlineStatus.ON_TIME),
+        (date(2025, 4, 8), DeadlineStatus.NOT_DUE),
         (date(2025, 4, 10), DeadlineStatus.NEARLY_DUE),
         (date(2025, 4, 15), DeadlineStatus.NEARLY_DUE),
         (date(2025, 4, 16), DeadlineStatus.OVERDUE),
     ],
 )
 def test_open_obligation_status(calendar: WorkCalendar, today: date, expected: DeadlineStatus) -> None:
-    """On time, nearly due within 3 working days, overdue after the due date."""
+    """Not yet due, nearly due within 3 working days, overdue after the due date."""
     assert status(date(2025, 4, 15), today=today, calendar=calendar) is expected
 
 
@@ -115,4 +115,14 @@ def test_deadline_list_uses_china_dates(calendar: WorkCalendar, event: EventFact
     assert late.occurred_at.date() == date(2025, 3, 2)
     (item,) = deadlines([late], today=date(2025, 3, 4), calendar=calendar)
     assert item.event_date == date(2025, 3, 3) and item.due == date(2025, 3, 24)
-    assert item.status is DeadlineStatus.ON_TIME
+    assert item.status is DeadlineStatus.NOT_DUE
+
+
+def test_an_open_obligation_far_from_its_due_date_reads_not_yet_due(calendar: WorkCalendar) -> None:
+    """An event not yet due is 未到期, not 按期: "on time" is said only of a report made."""
+    open_one = status(date(2025, 4, 15), today=date(2025, 4, 1), calendar=calendar)
+    reported = status(
+        date(2025, 4, 15), today=date(2025, 4, 1), calendar=calendar, reported_on=date(2025, 4, 2)
+    )
+    assert (open_one.label_zh, open_one.label_en) == ("未到期", "not yet due")
+    assert (reported.label_zh, reported.label_en) == ("按期", "on time")
