@@ -185,13 +185,7 @@ Solver = Callable[[CollectionProblem, Instance, Objective, float, int], Routes]
 
 
 def _peers() -> dict[str, Solver]:
-    peers: dict[str, Solver] = {}
-    try:
-        import pyvrp  # noqa: F401
-
-        peers["pyvrp"] = run_pyvrp
-    except ImportError:
-        print("PyVRP not installed: skipped")
+    peers: dict[str, Solver] = {"pyvrp": run_pyvrp}  # a dependency of ReLoop's own routing
     try:
         import vroom  # noqa: F401
 

@@ -17,6 +17,16 @@ from geodata.candidates import (
     intersection_candidates,
     parse_candidates_csv,
 )
+from geodata.coords import (
+    LonLat,
+    bd09_to_gcj02,
+    bd09_to_wgs84,
+    gcj02_to_bd09,
+    gcj02_to_wgs84,
+    in_china,
+    wgs84_to_bd09,
+    wgs84_to_gcj02,
+)
 from geodata.coverage import CoverageReport, CoverageShare, UncoveredCluster, coverage_report
 from geodata.demand import (
     DEFAULT_POPULATION,
@@ -108,6 +118,7 @@ __all__ = [
     "DistrictPopulation",
     "DuplicateCandidateError",
     "EmptyNetworkError",
+    "LonLat",
     "OutletRateCheck",
     "RowProblem",
     "SamplingError",
@@ -121,6 +132,8 @@ __all__ = [
     "UncoveredCluster",
     "UnknownModeError",
     "UploadError",
+    "bd09_to_gcj02",
+    "bd09_to_wgs84",
     "build_matrix",
     "build_problem",
     "check_outlet_rate",
@@ -133,6 +146,9 @@ __all__ = [
     "districts_geojson",
     "existing_candidates",
     "file_sha256",
+    "gcj02_to_bd09",
+    "gcj02_to_wgs84",
+    "in_china",
     "intersection_candidates",
     "load_demand",
     "load_network",
@@ -148,4 +164,6 @@ __all__ = [
     "solve_pmedian",
     "street_frontage_demand",
     "streets_geojson",
+    "wgs84_to_bd09",
+    "wgs84_to_gcj02",
 ]

@@ -4,7 +4,8 @@ Engines: exhaustive enumeration for tiny days, PyVRP where it expresses the day,
 PyVRP sketch + OR-Tools finish for days with driver breaks, OR-Tools for the rest.
 
 Pure package: takes plain dataclasses and arrays, never touches the web app or the
-database. See :func:`solve`, :class:`Plan`, :func:`compare` and :func:`check`.
+database. See :func:`solve`, :class:`Plan`, :func:`compare` and :func:`check`; for the
+driver, :func:`nav_links` (turn-by-turn in the phone's map app) and :func:`to_gpx`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from routing._errors import (
     InvalidVehicleTypeError,
 )
 from routing.check import Violation, ViolationKind, check
+from routing.gpx import GpxRoute, GpxStop, to_gpx
+from routing.navlinks import NavLink, nav_links
 from routing.plan import (
     BreakTaken,
     Change,
@@ -58,6 +61,8 @@ __all__ = [
     "Depot",
     "Facility",
     "FacilityKind",
+    "GpxRoute",
+    "GpxStop",
     "InfeasibleLockError",
     "InstanceFormatError",
     "InvalidLockError",
@@ -69,6 +74,7 @@ __all__ = [
     "Location",
     "LockedRoute",
     "LockedStop",
+    "NavLink",
     "Plan",
     "PlanComparison",
     "Reason",
@@ -84,5 +90,7 @@ __all__ = [
     "VisitKind",
     "check",
     "compare",
+    "nav_links",
     "solve",
+    "to_gpx",
 ]

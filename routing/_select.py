@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
-from importlib.util import find_spec
 
 from routing._exhaustive import TINY_STOPS
 from routing._locks import Lock
@@ -44,7 +43,6 @@ class Engine(StrEnum):
 class Obstacle(StrEnum):
     """Something in a day that PyVRP cannot express."""
 
-    NOT_INSTALLED = "PyVRP is not installed"
     BREAKS = "driver breaks"
     UNLOAD_BEFORE_END = "an unloading required before the end of the route"
     PINNED_STOP = "a stop pinned to one truck"
@@ -55,7 +53,6 @@ def pyvrp_obstacles(problem: CollectionProblem, locks: Sequence[Lock]) -> list[O
     """What keeps PyVRP from planning this day exactly (empty if nothing does)."""
     fleet = [vt for vt in problem.vehicle_types if vt.count > 0]
     found = {
-        Obstacle.NOT_INSTALLED: find_spec("pyvrp") is None,
         Obstacle.BREAKS: any(vt.breaks for vt in fleet),
         Obstacle.UNLOAD_BEFORE_END: any(vt.unload_before_end for vt in fleet),
         Obstacle.PINNED_STOP: any(isinstance(lock, LockedStop) for lock in locks),

@@ -134,7 +134,7 @@ def _run(
             no_improvement=_stall_limit(len(servable)),
         )
     if engine is Engine.PYVRP:
-        # Imported here: PyVRP is optional, and only these engines need it.
+        # Imported here: PyVRP takes a moment to load, and only these engines need it.
         from routing._pyvrp_engine import solve_pyvrp
 
         plan = solve_pyvrp(

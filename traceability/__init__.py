@@ -11,6 +11,7 @@ A pure package: plain data in, plain data out; no web framework, no database.
 - :mod:`traceability.log`: the in-memory reference log.
 - :mod:`traceability.verify`: offline verification of an export.
 - :mod:`traceability.deadlines`: reporting deadlines in mainland China working days.
+- :mod:`traceability.passport`: the EU battery passport's status and access tiers.
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ from traceability.merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from traceability.passport import AccessTier, PassportStatus, passport_status
 from traceability.sth import (
     SignedTreeHead,
     TreeHeadError,
@@ -200,4 +202,8 @@ __all__ = [
     "status",
     "to_china_date",
     "working_days_for",
+    # passport
+    "AccessTier",
+    "PassportStatus",
+    "passport_status",
 ]

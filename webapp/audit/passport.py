@@ -2,9 +2,8 @@
 
 Attribute names follow the Battery Pass consortium data model (DIN DKE SPEC 99100:
 ``GeneralProductInformation``, ``MaterialComposition``, ``PerformanceAndDurability``,
-``Circularity``); the tiers follow Regulation (EU) 2023/1542 Annex XIII: (1) public,
-(2) persons with a legitimate interest (and the Commission), (3) notified bodies,
-market surveillance authorities and the Commission. The battery status and the
+``Circularity``); the tiers (:class:`traceability.AccessTier`) follow Regulation (EU)
+2023/1542 Annex XIII. The battery status (:func:`traceability.passport_status`) and the
 condition values (state of health, remaining capacity) belong to the individual
 battery's data of Annex XIII point 4, open to legitimate interest.
 
@@ -12,46 +11,31 @@ Our roles map onto the tiers like this (:data:`TIER_OF_ROLE`): anyone without an
 account and drivers see the public tier; administrators and dispatchers (the
 recycling and cascade-use operator) have a legitimate interest; regulators are the
 authority and see everything.
-
-Status mapping: "Original" until the log records the battery regrouped into a
-cascade-use product (the product and its sources are "Repurposed") or recycled,
-disposed or taken apart ("Waste"). "Reused" and "Remanufactured" are not activities
-this company records, so they never appear.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import Any
 
 from traceability import (
     DEFAULT_SPEC,
+    AccessTier,
     BatteryState,
-    BatteryStatus,
     EventKind,
     parse_code,
+    passport_status,
     sample_registry,
 )
 from webapp.models import Battery, Role
 
-
-class Tier(IntEnum):
-    """Annex XIII access tiers, each including the ones below it."""
-
-    PUBLIC = 1
-    LEGITIMATE_INTEREST = 2
-    AUTHORITIES = 3
-
-
-TIER_OF_ROLE: dict[Role | None, Tier] = {
-    None: Tier.PUBLIC,
-    Role.DRIVER: Tier.PUBLIC,
-    Role.ADMIN: Tier.LEGITIMATE_INTEREST,
-    Role.DISPATCHER: Tier.LEGITIMATE_INTEREST,
-    Role.REGULATOR: Tier.AUTHORITIES,
+TIER_OF_ROLE: dict[Role | None, AccessTier] = {
+    None: AccessTier.PUBLIC,
+    Role.DRIVER: AccessTier.PUBLIC,
+    Role.ADMIN: AccessTier.LEGITIMATE_INTEREST,
+    Role.DISPATCHER: AccessTier.LEGITIMATE_INTEREST,
+    Role.REGULATOR: AccessTier.AUTHORITIES,
 }
-_WASTE = {BatteryStatus.RECYCLED, BatteryStatus.DISPOSED, BatteryStatus.DISASSEMBLED}
 
 
 @dataclass(frozen=True)
@@ -61,17 +45,8 @@ class Attribute:
     section: str
     name: str
     value: Any
-    tier: Tier
+    tier: AccessTier
     unit: str = ""
-
-
-def eu_status(state: BatteryState) -> str:
-    """Battery Pass ``batteryStatus`` for a lifecycle state."""
-    if state.is_cascade_product or state.status is BatteryStatus.IN_CASCADE_PRODUCT:
-        return "Repurposed"
-    if state.status in _WASTE:
-        return "Waste"
-    return "Original"
 
 
 def attributes(battery: Battery, state: BatteryState) -> list[Attribute]:
@@ -81,7 +56,7 @@ def attributes(battery: Battery, state: BatteryState) -> list[Attribute]:
     shipped = _last(state, EventKind.CASCADE_SHIPPED, battery.code)
     test = _last(state, EventKind.CAPACITY_TESTED, battery.code)
     regrouped = _last(state, EventKind.REGROUPED, battery.code)
-    general, public = "GeneralProductInformation", Tier.PUBLIC
+    general, public = "GeneralProductInformation", AccessTier.PUBLIC
     found = [
         Attribute(general, "batteryPassportIdentifier", f"urn:reloop:{battery.code.lower()}", public),
         Attribute(general, "productIdentifier", battery.code, public, DEFAULT_SPEC.name),
@@ -111,9 +86,9 @@ def attributes(battery: Battery, state: BatteryState) -> list[Attribute]:
 
 
 def _restricted(state: BatteryState, test: Any) -> list[Attribute]:
-    legit, authorities = Tier.LEGITIMATE_INTEREST, Tier.AUTHORITIES
+    legit, authorities = AccessTier.LEGITIMATE_INTEREST, AccessTier.AUTHORITIES
     condition = "PerformanceAndDurability.batteryCondition"
-    found = [Attribute("GeneralProductInformation", "batteryStatus", eu_status(state), legit)]
+    found = [Attribute("GeneralProductInformation", "batteryStatus", passport_status(state).value, legit)]
     if test is not None:
         payload = test.payload
         found.append(Attribute(condition, "stateOfCertifiedEnergy", payload["soh_permille"] / 10, legit, "%"))
@@ -151,7 +126,7 @@ def _restricted(state: BatteryState, test: Any) -> list[Attribute]:
 
 def visible(found: list[Attribute], role: Role | None) -> tuple[list[Attribute], int]:
     """The attributes ``role`` may see, and how many are withheld."""
-    tier = TIER_OF_ROLE.get(role, Tier.PUBLIC)
+    tier = TIER_OF_ROLE.get(role, AccessTier.PUBLIC)
     shown = [a for a in found if a.tier <= tier]
     return shown, len(found) - len(shown)
 

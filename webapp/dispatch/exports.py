@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
-from xml.sax.saxutils import escape  # nosec B406 # escapes GPX we write; parses nothing
 
 from sqlmodel import Session, select
 
+import routing
 from webapp.models import CollectionPlan, Facility, Outlet, PlannedRoute, PlannedStop, Vehicle
 
 
@@ -94,27 +94,24 @@ def to_geojson(plan: CollectionPlan, rows: list[dict[str, Any]]) -> dict[str, An
 
 def to_gpx(plan: CollectionPlan, rows: list[dict[str, Any]]) -> str:
     """One GPX route per truck, with its stops as route points."""
-    out = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<gpx version="1.1" creator="ReLoop" xmlns="http://www.topografix.com/GPX/1/1">',
-        f"<metadata><name>plan {plan.id} {plan.day}</name></metadata>",
+    routes = [
+        routing.GpxRoute(
+            name=f"{item['route'].number} {item['vehicle'].plate}",
+            stops=tuple(
+                routing.GpxStop(
+                    e["place"].lon,
+                    e["place"].lat,
+                    e["place"].code,
+                    f"{e['place'].name} {hhmm(e['stop'].arrival_s)}",
+                )
+                for e in item["stops"]
+            ),
+            track=tuple((lon, lat) for lon, lat in item["route"].geometry),
+            track_name=str(item["route"].number),
+        )
+        for item in rows
     ]
-    for item in rows:
-        route = item["route"]
-        title = f"{route.number} {item['vehicle'].plate}"
-        out.append(f"<rte><name>{escape(title)}</name>")
-        for entry in item["stops"]:
-            place = entry["place"]
-            out.append(
-                f'<rtept lat="{place.lat:.6f}" lon="{place.lon:.6f}"><name>{escape(place.code)}</name>'
-                f"<desc>{escape(place.name)} {hhmm(entry['stop'].arrival_s)}</desc></rtept>"
-            )
-        out.append("</rte>")
-        out.append(f"<trk><name>{escape(str(route.number))}</name><trkseg>")
-        out += [f'<trkpt lat="{lat:.6f}" lon="{lon:.6f}"/>' for lon, lat in route.geometry]
-        out.append("</trkseg></trk>")
-    out.append("</gpx>")
-    return "\n".join(out)
+    return routing.to_gpx(f"plan {plan.id} {plan.day}", routes)
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:

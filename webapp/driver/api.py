@@ -13,13 +13,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from sqlmodel import select
 
+from routing import nav_links
 from webapp.access import token_required
 from webapp.api import tokens
 from webapp.db import db_session
 from webapp.dispatch.exports import hhmm
 from webapp.driver import evidence, operations
 from webapp.driver.completions import parse_completion, valid_client_id
-from webapp.driver.navlinks import nav_links
 from webapp.driver.queries import RouteView, route_view, routes_of_day, today, weights_of
 from webapp.models import (
     ApiToken,

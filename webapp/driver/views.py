@@ -30,6 +30,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
+from routing import nav_links
 from webapp.access import public, role_required
 from webapp.db import db_session
 from webapp.dispatch.exports import hhmm
@@ -37,7 +38,6 @@ from webapp.dispatch.problem import OUTLET_HOURS
 from webapp.driver import evidence, operations
 from webapp.driver.completions import MAX_STOP_G, parse_completion
 from webapp.driver.forms import completion_body
-from webapp.driver.navlinks import nav_links
 from webapp.driver.queries import SHENZHEN, RouteView, route_view, routes_of_day, today
 from webapp.models import Driver, EvidenceFile, Material, PlannedRoute, PlannedStop, Role, SkipReason
 

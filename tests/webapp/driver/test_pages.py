@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
+from geodata import wgs84_to_gcj02
 from tests.webapp.conftest import PASSWORD
 from tests.webapp.driver.conftest import device_token, login
-from webapp.geo_cn import wgs84_to_gcj02
 from webapp.models import AuditRecord, Collection, Outlet, PlannedRoute, PlannedStop
 
 
@@ -59,14 +59,15 @@ def test_another_drivers_route_and_stops_are_not_found(client, day) -> None:
 
 
 def test_stop_page_links_map_apps_in_their_datum_and_warns_out_of_order(client, db, day) -> None:
-    """The third stop links Amap in GCJ-02 and warns that stops 1 and 2 are not done."""
+    """The third stop starts Amap and Baidu navigation in their datums and warns of stops 1 and 2."""
     login(client, "driver1")
     stop = day.stops["driver1"][2]
     outlet = db.get(Outlet, stop.outlet_id)
     page = client.get(f"/driver/stops/{stop.id}").get_data(as_text=True)
     lon, lat = wgs84_to_gcj02(outlet.lon, outlet.lat)
-    assert f"position={lon:.6f}%2C{lat:.6f}" in page and "coordinate=gaode" in page
-    assert "baidumap://map/marker?" in page and "coord_type=bd09ll" in page
+    assert "https://uri.amap.com/navigation?" in page
+    assert f"to={lon:.6f}%2C{lat:.6f}%2C" in page and "coordinate=gaode" in page
+    assert "baidumap://map/direction?" in page and "coord_type=bd09ll" in page
     warning = page.split('id="order-warning"')[1].split("</p>")[0]
     assert "hidden" not in warning.split(">")[0]
     first, second = (s.position for s in day.stops["driver1"][:2])

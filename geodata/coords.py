@@ -1,21 +1,38 @@
-"""China's map datums: WGS-84 (GPS, OpenStreetMap) -> GCJ-02 (Amap, Apple and Tencent in
-mainland China) -> BD-09 (Baidu).
+"""China's map datums: WGS-84 (GPS, OpenStreetMap), GCJ-02 (Amap, Apple and Tencent in
+mainland China) and BD-09 (Baidu), both ways.
 
-GCJ-02 is a published obfuscation, not a projection; the formulas below are the
+GCJ-02 is a published obfuscation, not a projection; the forward formulas below are the
 widely used reconstruction that matches Amap's own conversion service to a few
-centimetres. Outside mainland China the map apps use WGS-84, so nothing is shifted.
-Pure functions: (lon, lat) in degrees in, (lon, lat) out.
+centimetres. It has no closed-form inverse, so the way back solves ``forward(w) = g`` by
+fixed-point iteration: the shift changes by well under a thousandth of its size across
+its own width, so each step gains about three digits and a handful reach 1e-10° (about a
+hundredth of a millimetre). Outside mainland China the map apps use WGS-84, so nothing
+is shifted. Pure functions: (lon, lat) in degrees in, (lon, lat) out.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
-__all__ = ["gcj02_to_bd09", "in_china", "wgs84_to_bd09", "wgs84_to_gcj02"]
+__all__ = [
+    "LonLat",
+    "bd09_to_gcj02",
+    "bd09_to_wgs84",
+    "gcj02_to_bd09",
+    "gcj02_to_wgs84",
+    "in_china",
+    "wgs84_to_bd09",
+    "wgs84_to_gcj02",
+]
+
+LonLat = tuple[float, float]
 
 _A = 6378245.0  # Krasovsky 1940 semi-major axis, as GCJ-02 uses
 _EE = 0.00669342162296594323  # its first eccentricity squared
 _X_PI = math.pi * 3000.0 / 180.0
+_TOLERANCE_DEG = 1e-10
+_MAX_STEPS = 30
 
 
 def in_china(lon: float, lat: float) -> bool:
@@ -39,7 +56,7 @@ def _shift_lon(x: float, y: float) -> float:
     return ret
 
 
-def wgs84_to_gcj02(lon: float, lat: float) -> tuple[float, float]:
+def wgs84_to_gcj02(lon: float, lat: float) -> LonLat:
     """GPS / OpenStreetMap coordinates as Amap places them."""
     if not in_china(lon, lat):
         return lon, lat
@@ -53,15 +70,50 @@ def wgs84_to_gcj02(lon: float, lat: float) -> tuple[float, float]:
     return lon + d_lon, lat + d_lat
 
 
-def gcj02_to_bd09(lon: float, lat: float) -> tuple[float, float]:
+def gcj02_to_bd09(lon: float, lat: float) -> LonLat:
     """Amap coordinates as Baidu places them."""
     z = math.sqrt(lon * lon + lat * lat) + 0.00002 * math.sin(lat * _X_PI)
     theta = math.atan2(lat, lon) + 0.000003 * math.cos(lon * _X_PI)
     return z * math.cos(theta) + 0.0065, z * math.sin(theta) + 0.006
 
 
-def wgs84_to_bd09(lon: float, lat: float) -> tuple[float, float]:
+def wgs84_to_bd09(lon: float, lat: float) -> LonLat:
     """GPS / OpenStreetMap coordinates as Baidu places them."""
     if not in_china(lon, lat):
         return lon, lat
     return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
+
+
+def gcj02_to_wgs84(lon: float, lat: float) -> LonLat:
+    """Amap (or Apple-in-China) coordinates back to GPS / OpenStreetMap ones."""
+    if not in_china(lon, lat):
+        return lon, lat
+    return _invert(wgs84_to_gcj02, lon, lat)
+
+
+def bd09_to_gcj02(lon: float, lat: float) -> LonLat:
+    """Baidu coordinates as Amap places them."""
+    return _invert(gcj02_to_bd09, lon, lat)
+
+
+def bd09_to_wgs84(lon: float, lat: float) -> LonLat:
+    """Baidu coordinates back to GPS / OpenStreetMap ones."""
+    if not in_china(lon, lat):
+        return lon, lat
+    return _invert(wgs84_to_bd09, lon, lat)
+
+
+def _invert(forward: Callable[[float, float], LonLat], lon: float, lat: float) -> LonLat:
+    """The point that ``forward`` sends to (lon, lat).
+
+    Starts from the target itself and moves by the remaining miss until it is below
+    1e-10°; the shifts are smooth and small, so this converges in a few steps.
+    """
+    x, y = lon, lat
+    for _step in range(_MAX_STEPS):
+        fx, fy = forward(x, y)
+        dx, dy = fx - lon, fy - lat
+        if abs(dx) < _TOLERANCE_DEG and abs(dy) < _TOLERANCE_DEG:
+            break
+        x, y = x - dx, y - dy
+    return x, y
