@@ -1,27 +1,70 @@
-"""The ``reloop`` command: a Flask CLI group on the app factory."""
+"""The ``reloop`` command: a Flask CLI group on the app factory.
+
+Every command that reads or writes the database first checks that the database exists
+and is at this ReLoop's migration head; otherwise it says to run ``reloop db upgrade``
+and exits with status 2 (:data:`NOT_READY_EXIT`), before reading its own arguments.
+Commands that work without the database (:data:`DATABASE_FREE`) skip the check.
+"""
 
 from __future__ import annotations
 
+import functools
 import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import click
+from alembic.script import ScriptDirectory
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+from sqlalchemy import Connection, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from werkzeug.serving import run_simple
 
 from webapp import create_app
-from webapp.db import db_session, upgrade
+from webapp.db import alembic_config, db_session, upgrade
 from webapp.models import Role
 
 # A year of operations, so the dashboard's default "last 12 months" is full.
 DEMO_DAYS = 365
 
 
+# Commands that never open the database, or that build it themselves (`db upgrade`,
+# `demo`, and `restore`, which migrates an empty database to its backup's revision).
+DATABASE_FREE = frozenset(
+    {
+        ("db", "upgrade"),
+        ("demo",),
+        ("restore",),
+        ("routing", "solve-instance"),
+        ("trace", "verify"),
+        ("trace", "check-code"),
+        ("trace", "public-key"),
+        ("routes",),
+        ("shell",),
+    }
+)
+# The exit status of a command refused because the database is missing or behind:
+# 2, as for any other usage error (the command was run out of order).
+NOT_READY_EXIT = 2
+_NOT_READY = {
+    "zh": "数据库尚未初始化/未升级：请先运行 `reloop db upgrade`",
+    "en": "The database is not initialised or not upgraded: run `reloop db upgrade` first",
+}
+_GUARDED = "_reloop_database_guard"
+
+
 def main() -> None:
     """Entry point of the ``reloop`` console script."""
     # The command and its demo server may keep a generated session key in the instance
     # folder; gunicorn, building the app itself, must be given RELOOP_SECRET_KEY.
-    FlaskGroup(create_app=lambda: create_app(generate_secret=True), help="ReLoop operations platform.")()
+    group = FlaskGroup(
+        create_app=lambda: create_app(generate_secret=True), help="ReLoop operations platform."
+    )
+    guard_commands(group)  # `reloop run` too: a server on a database without tables answers 500s
+    group()
 
 
 def register(app: Flask) -> None:
@@ -45,6 +88,116 @@ def register(app: Flask) -> None:
         metrics_group,
     ):
         app.cli.add_command(command)
+    guard_commands(app.cli)
+
+
+class DatabaseNotReadyError(click.ClickException):
+    """The database is missing, empty or behind the migrations this ReLoop ships."""
+
+    exit_code = NOT_READY_EXIT
+
+
+def guard_commands(group: click.Group) -> None:
+    """Make every command under ``group`` outside :data:`DATABASE_FREE` check the database first.
+
+    The check wraps each command object itself, so it holds however the command is reached
+    (the ``reloop`` script, ``app.test_cli_runner()``, or the command invoked on its own).
+    """
+    for path, command in _walk(group, ()):
+        if path not in DATABASE_FREE and not getattr(command, _GUARDED, False):
+            _guard(command)
+
+
+def _walk(group: click.Group, prefix: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], click.Command]]:
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from _walk(command, (*prefix, name))
+        else:
+            yield (*prefix, name), command
+
+
+def _guard(command: click.Command) -> None:
+    parse_args, invoke = command.parse_args, command.invoke
+
+    @functools.wraps(parse_args)
+    def checked_parse_args(ctx: click.Context, args: list[str]) -> list[str]:
+        # Before the arguments: a newcomer learns first that the database is not ready.
+        # `--help` and shell completion need no database.
+        if not ctx.resilient_parsing and not set(args) & set(command.get_help_option_names(ctx)):
+            check_database(ctx.ensure_object(ScriptInfo).load_app())
+        return parse_args(ctx, args)
+
+    @functools.wraps(invoke)
+    def translated_invoke(ctx: click.Context) -> Any:
+        # The same answer if a table or column goes missing after the check.
+        try:
+            return invoke(ctx)
+        except (OperationalError, ProgrammingError) as exc:
+            if _missing_schema(exc):
+                app = ctx.ensure_object(ScriptInfo).load_app()
+                raise DatabaseNotReadyError(_message(app, str(exc.orig))) from None
+            raise
+
+    command.parse_args = checked_parse_args  # type: ignore[method-assign]
+    command.invoke = translated_invoke  # type: ignore[method-assign]
+    setattr(command, _GUARDED, True)
+
+
+def check_database(app: Flask) -> None:
+    """Raise :class:`DatabaseNotReadyError` unless the app's database is at the migration head.
+
+    A SQLite file that does not exist is reported without being created.
+    """
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    parsed = make_url(url)
+    where = parsed.render_as_string(hide_password=True)
+    if _missing_sqlite_file(parsed.get_backend_name(), parsed.database or ""):
+        raise DatabaseNotReadyError(_message(app, f"{where}: the file does not exist"))
+    try:
+        with app.extensions["reloop.engine"].connect() as conn:
+            current = _current_revisions(conn)
+    except OperationalError as exc:
+        raise click.ClickException(f"cannot open the database {where}: {exc.orig}") from None
+    heads = _migration_heads()
+    if not current:
+        raise DatabaseNotReadyError(_message(app, f"{where}: no ReLoop tables (schema never migrated)"))
+    if current != heads:
+        found, needed = ", ".join(sorted(current)), ", ".join(sorted(heads))
+        detail = f"{where}: schema revision {found}, this ReLoop needs {needed}"
+        raise DatabaseNotReadyError(_message(app, detail))
+
+
+@functools.cache
+def _migration_heads() -> frozenset[str]:
+    """The head revisions of the migrations this ReLoop ships (read once per process)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def _current_revisions(conn: Connection) -> set[str]:
+    # Read directly rather than through Alembic's MigrationContext, which logs at INFO.
+    if not inspect(conn).has_table("alembic_version"):
+        return set()
+    return {row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))}
+
+
+def _missing_sqlite_file(backend: str, path: str) -> bool:
+    # Checked before connecting: connecting would create the empty file.
+    in_memory = path in ("", ":memory:") or path.startswith("file:")
+    return backend == "sqlite" and not in_memory and not Path(path).exists()
+
+
+def _message(app: Flask, detail: str) -> str:
+    locale = app.config["RELOOP_SETTINGS"].default_locale
+    if locale == "en":
+        return f"{_NOT_READY['en']}\n{detail}"
+    return f"{_NOT_READY['zh']}\n({_NOT_READY['en']})\n{detail}"
+
+
+def _missing_schema(exc: DBAPIError) -> bool:
+    """A table or column the models expect is not in the database."""
+    code = getattr(exc.orig, "pgcode", None) or getattr(exc.orig, "sqlstate", None)
+    text = str(exc.orig)
+    return code in ("42P01", "42703") or text.startswith(("no such table", "no such column"))
 
 
 @click.group("db")
@@ -120,16 +273,20 @@ def users_group() -> None:
 def users_create(username: str, role: str, display_name: str, password: str) -> None:
     """Create a user with a role."""
     from webapp.auth.operations import AuthError, create_user
+    from webapp.fleet.operations import ensure_driver_profile
 
     session = db_session()
     try:
         user = create_user(
             session, username=username, password=password, role=Role(role), display_name=display_name
         )
+        driver = ensure_driver_profile(session, user, actor_id=None)  # dispatch lists drivers by profile
         session.commit()
     except AuthError as exc:
         raise click.BadParameter(str(exc), param_hint="username/password") from exc
     click.echo(f"user {user.username} ({user.role.value}) created")
+    if driver is not None:
+        click.echo(f"driver profile {driver.id} linked; add phone and licence on /fleet/drivers")
 
 
 @click.command("demo")
