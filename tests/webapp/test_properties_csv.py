@@ -21,7 +21,8 @@ from tests.webapp.conftest import AuthActions
 from tests.webapp.trace.conftest import CASCADE, COLLECTOR, OUTLET, PLANT
 from webapp.jobs import operations as jobs
 from webapp.models import Job, JobStatus, Outlet, Role, TraceEventRow
-from webapp.outlets.importing import CsvDecodeError, check_rows, decode
+from webapp.csvio import CsvDecodeError, decode
+from webapp.outlets.importing import check_rows
 from webapp.outlets.validation import FIELDS
 from webapp.trace import csvimport
 

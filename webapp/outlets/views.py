@@ -28,7 +28,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from webapp import geo
+from webapp import csvio, geo
 from webapp.access import STAFF, role_required
 from webapp.db import db_session
 from webapp.jobs import operations as jobs
@@ -236,8 +236,8 @@ def import_csv() -> ResponseReturnValue:
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            text = importing.decode(upload.read())
-        except importing.CsvDecodeError:
+            text = csvio.decode(upload.read())
+        except csvio.CsvDecodeError:
             form.file.errors = [_("The file is neither UTF-8 nor GB18030 text.")]
         else:
             job = jobs.enqueue(

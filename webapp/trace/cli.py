@@ -171,7 +171,7 @@ def _segment_rows(parsed: BatteryCode) -> list[tuple[str, str, str]]:
 @with_appcontext
 def import_file(csv_file: Path) -> None:
     """Record the events of a CSV file, all or none (errors listed by line; exit 1)."""
-    from webapp.outlets.importing import CsvDecodeError, decode
+    from webapp.csvio import CsvDecodeError, decode
     from webapp.trace.csvimport import import_events
 
     try:

@@ -11,8 +11,6 @@ time without a zone is China Standard Time, as Excel writes it.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,7 +24,7 @@ from traceability import CHINA_TZ
 # The payload schemas are data of the pure package; the CSV needs each field's type
 # to turn a cell into the JSON value the API would carry.
 from traceability._payloads import COMMON_FIELDS, SCHEMAS
-from webapp.outlets.importing import invalid_csv, readable_rows
+from webapp.csvio import CsvTable, row_error
 from webapp.trace.inputs import EventInput, parse_event
 from webapp.trace.operations import RecordError, record_events
 from webapp.trace.records import LogIntegrityError
@@ -47,6 +45,7 @@ REQUIRED = EVENT_COLUMNS[:7]
 FIELD_TYPES: Mapping[str, str] = {
     f.name: f.type for fields in (*SCHEMAS.values(), COMMON_FIELDS) for f in fields
 }
+COLUMNS = frozenset(EVENT_COLUMNS) | FIELD_TYPES.keys()
 TEMPLATE = (
     "event_id,kind,battery_code,actor,actor_role,location,occurred_at,mass_g,to_actor,"
     "to_location,soh_permille,capacity_wh,method,equipment\r\n"
@@ -77,62 +76,32 @@ def import_events(session: Session, text: str, *, actor_id: int | None, org_id: 
     except RecordError as exc:
         return ImportResult(
             errors=[
-                _error(lines[e.index] if e.index is not None else 1, e.field, e.message) for e in exc.errors
+                row_error(lines[e.index] if e.index is not None else 1, e.field, e.message)
+                for e in exc.errors
             ]
         )
     except LogIntegrityError as exc:
-        return ImportResult(errors=[_error(1, "", str(exc))])
+        return ImportResult(errors=[row_error(1, "", str(exc))])
     created = sum(1 for r in recorded if r.created)
     return ImportResult(created=created, duplicates=len(recorded) - created)
 
 
 def parse_rows(text: str) -> tuple[list[tuple[int, EventInput]], list[dict[str, Any]]]:
     """Parse and check every row; returns (events with their line numbers, errors)."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip() for h in (reader.fieldnames or [])]
-    except csv.Error as exc:
-        return [], [invalid_csv(reader, exc)]
-    errors = _header_errors(header)
-    if errors:
-        return [], errors
-    reader.fieldnames = header
+    table = CsvTable(text, columns=COLUMNS, required=REQUIRED, max_rows=MAX_ROWS)
     good: list[tuple[int, EventInput]] = []
-    for row in readable_rows(reader, errors):
-        line = reader.line_num
-        if len(good) + len(errors) >= MAX_ROWS:
-            errors.append(_error(line, "", _("More than %(n)d rows; split the file.", n=MAX_ROWS)))
-            break
-        if None in row:
-            errors.append(_error(line, "", _("More values than columns.")))
-            continue
-        if not any((v or "").strip() for v in row.values()):
-            continue
+    for line, row in table.rows():
         item, problems = _item(row)
         event, more = parse_event(item) if not problems else (None, [])
-        errors += [_error(line, f, m) for f, m in problems + more]
+        for field_name, message in problems + more:
+            table.add(line, field_name, message)
         if event is not None:
             good.append((line, event))
-    if not good and not errors:
-        errors.append(_error(1, "", _("The file has no rows.")))
-    return good, errors
+    return good, table.errors
 
 
-def _header_errors(header: list[str]) -> list[dict[str, Any]]:
-    if not header:
-        return [_error(1, "", _("The file is empty."))]
-    errors = []
-    unknown = [h for h in header if h not in EVENT_COLUMNS and h not in FIELD_TYPES]
-    if unknown:
-        errors.append(_error(1, "", _("Unknown columns: %(c)s.", c=", ".join(unknown))))
-    missing = [h for h in REQUIRED if h not in header]
-    if missing:
-        errors.append(_error(1, "", _("Missing columns: %(c)s.", c=", ".join(missing))))
-    return errors
-
-
-def _item(row: Mapping[str, str | None]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    cells = {k: (v or "").strip() for k, v in row.items() if (v or "").strip()}
+def _item(row: Mapping[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    cells = {k: v.strip() for k, v in row.items() if v.strip()}
     item: dict[str, Any] = {k: cells[k] for k in EVENT_COLUMNS if k in cells}
     problems: list[tuple[str, str]] = []
     if "occurred_at" in item:
@@ -161,7 +130,3 @@ def _zoned(value: str) -> str:
     except ValueError:
         return value  # parse_event names the field
     return (moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)).isoformat()
-
-
-def _error(line: int, field_name: str, message: str) -> dict[str, Any]:
-    return {"line": line, "field": field_name, "message": message}

@@ -13,9 +13,9 @@ from flask_login import current_user
 
 from traceability import CHINA_TZ
 from webapp.access import STAFF, role_required
+from webapp.csvio import CsvDecodeError, decode
 from webapp.db import db_session
 from webapp.models import Role
-from webapp.outlets.importing import CsvDecodeError, decode
 from webapp.trace import csvimport, keys, treeheads
 from webapp.trace.forms import ConfirmForm, ImportForm, ReportForm
 from webapp.trace.reports import ReportError, record_reports
