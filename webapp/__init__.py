@@ -51,6 +51,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, generate_secret: bo
     settings = settings.with_secret(generate=generate_secret or app.debug or app.testing)
     app.config.update(SECRET_KEY=settings.secret_key, RELOOP_SETTINGS=settings)
     _init_extensions(app)
+    from webapp import boundary
+
+    boundary.init_app(app)  # first of the before-request hooks: refuses hostile input
     app.url_map.converters["int"] = _Id  # before any route is added
     _register_blueprints(app)
     from webapp import cli, security
@@ -166,7 +169,9 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:
         code = exc.code or 500
-        message = messages.get(code, lambda: exc.description or "")()
+        # abort(400, description=...) names the field at fault: show that, not the generic text.
+        custom = exc.description if exc.description != type(exc).description else None
+        message = custom or messages.get(code, lambda: exc.description or "")()
         body, status = render(code, exc.name, message)
         # A 405 must name the allowed methods (RFC 9110); werkzeug keeps them on the exception.
         return body, status, [h for h in exc.get_headers() if h[0] == "Allow"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -35,6 +36,9 @@ bp = Blueprint("auth", __name__)
 def login() -> ResponseReturnValue:
     """Show the login form; on success open a server-side session."""
     form = LoginForm()
+    # Where to go afterwards is settled before a session row exists: a bad target must not
+    # fail the request after the password was accepted.
+    target = _safe_next(request.args.get("next")) or url_for("main.index")
     if form.validate_on_submit():
         try:
             login_session = operations.login(
@@ -54,7 +58,7 @@ def login() -> ResponseReturnValue:
             principal = operations.load_principal(db_session(), login_session.id)
             session.clear()
             login_user(principal)
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
+            return redirect(target)
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 400
 
 
@@ -88,9 +92,17 @@ def _limits() -> LoginLimits:
 
 def _safe_next(target: str | None) -> str | None:
     """Only same-site paths: never bounce a user to another host after login."""
-    if not target:
+    if not target or not _SAFE_PATH.fullmatch(target):
         return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # e.g. an unclosed "[" read as an IPv6 host
+        return None
+    if parts.scheme or parts.netloc or target.startswith("//"):
         return None
     return target
+
+
+# A path on this site: no backslash (browsers read "/\\host" as "//host"), no whitespace
+# or control character (CR/LF would split the Location header).
+_SAFE_PATH = re.compile(r"/[^\s\\\x00-\x1f\x7f]*")

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from traceability import CHINA_TZ
+from webapp.boundary import FIRST_DAY, LAST_DAY
 
 #: Drill kinds and the records each lists (see :mod:`webapp.metrics.drill`).
 DRILL_KINDS = ("outlets", "collections", "stops", "routes", "batteries", "battery_events")
@@ -48,12 +48,12 @@ class Scope:
     @property
     def start_utc(self) -> datetime:
         """The first instant of the period (midnight in Shenzhen), in UTC."""
-        return datetime.combine(self.start, time(0), SHANGHAI).astimezone(UTC)
+        return datetime.combine(self.start, time(0), CHINA_TZ).astimezone(UTC)
 
     @property
     def end_utc(self) -> datetime:
         """The first instant after the period, in UTC (exclusive bound)."""
-        return datetime.combine(self.end + timedelta(days=1), time(0), SHANGHAI).astimezone(UTC)
+        return datetime.combine(self.end + timedelta(days=1), time(0), CHINA_TZ).astimezone(UTC)
 
     def narrowed(self, start: date, end: date) -> Scope:
         """The same scope on the overlap of its period with ``start``..``end``."""
@@ -84,9 +84,13 @@ def parse_day(text: str | None, field: str) -> date:
     if not text:
         raise MetricsInputError(field, "a date (YYYY-MM-DD) is required")
     try:
-        return date.fromisoformat(str(text))
+        day = date.fromisoformat(str(text))
     except ValueError:
         raise MetricsInputError(field, f"{text!r} is not a date (YYYY-MM-DD)") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        # Periods are summed month by month: year 9999 overflows, year 0001 takes forever.
+        raise MetricsInputError(field, f"{text!r} is not between {FIRST_DAY} and {LAST_DAY}")
+    return day
 
 
 @dataclass(frozen=True)

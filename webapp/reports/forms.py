@@ -6,9 +6,10 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField
+from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from webapp.boundary import FiniteDecimalField, SaneDate
 from webapp.models.metrics import RateKind
 
 
@@ -20,7 +21,7 @@ class FactorForm(FlaskForm):  # type: ignore[misc]
     source = StringField(_l("Source"), validators=[InputRequired(), Length(max=255)])
     source_url = StringField(_l("Source address (URL)"), validators=[Optional(), URL(), Length(max=255)])
     note = StringField(_l("Note"), validators=[Length(max=500)])
-    valid_from = DateField(_l("In force from"), validators=[InputRequired()])
+    valid_from = DateField(_l("In force from"), validators=[InputRequired(), SaneDate()])
 
 
 class RateForm(FlaskForm):  # type: ignore[misc]
@@ -28,17 +29,18 @@ class RateForm(FlaskForm):  # type: ignore[misc]
         _l("Kind"), choices=[(k.value, k.label) for k in RateKind], validators=[InputRequired()]
     )
     material = SelectField(_l("Material (per-tonne rates)"), validators=[Optional()])
-    yuan = DecimalField(
+    yuan = FiniteDecimalField(
         _l("Rate (yuan)"),
         places=2,
         validators=[InputRequired(), NumberRange(Decimal(0), Decimal(10_000_000))],
     )
     basis = StringField(_l("Basis (notice, article)"), validators=[InputRequired(), Length(max=255)])
     source_url = StringField(_l("Source address (URL)"), validators=[Optional(), URL(), Length(max=255)])
-    valid_from = DateField(_l("In force from"), validators=[InputRequired()])
+    valid_from = DateField(_l("In force from"), validators=[InputRequired(), SaneDate()])
 
-    def validate_yuan(self, field: DecimalField) -> None:
-        if field.data is not None and field.data.as_tuple().exponent < -2:
+    def validate_yuan(self, field: FiniteDecimalField) -> None:
+        exponent = field.data.as_tuple().exponent if field.data is not None else 0
+        if isinstance(exponent, int) and exponent < -2:
             raise ValidationError(_l("At most two decimals (fen)."))
 
     def fen(self) -> int:

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from webapp import geo
+from webapp.boundary import BoundaryError, parse_id
 from webapp.metrics import Drill, Figure, Indicators, MetricsInputError, Scope, default_period, parse_day
 from webapp.models import Role, User
 from webapp.reports.charts import (
@@ -47,9 +48,10 @@ def scope_for(args: Mapping[str, str], user: User, today: date) -> Scope:
     org: int | None = user.org_id
     if user.role in (Role.ADMIN, Role.REGULATOR) and args.get("org"):
         raw = args["org"]
-        if not raw.isdigit():
-            raise MetricsInputError("org", f"{raw!r} is not an organisation id")
-        org = int(raw)
+        try:
+            org = parse_id(raw, "org")
+        except BoundaryError:
+            raise MetricsInputError("org", f"{raw!r} is not an organisation id") from None
     return Scope(start, end, org, args.get("district") or None)
 
 

@@ -30,10 +30,12 @@ from markupsafe import Markup
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from traceability import CHINA_TZ
 from webapp import geo
 from webapp.access import role_required
+from webapp.boundary import MAX_PAGE, parse_int
 from webapp.db import db_session
-from webapp.metrics import SHANGHAI, MetricsInputError, Scope, compute
+from webapp.metrics import MetricsInputError, Scope, compute
 from webapp.metrics import records as drill_records
 from webapp.metrics.factors import add_factor, add_rate, factor_history, rate_history
 from webapp.models import Material, Organisation, Role
@@ -55,7 +57,7 @@ _FORMATS = {
 
 
 def _today() -> date:
-    return datetime.now(UTC).astimezone(SHANGHAI).date()
+    return datetime.now(UTC).astimezone(CHINA_TZ).date()
 
 
 def _scope() -> Scope:
@@ -106,12 +108,13 @@ def records() -> ResponseReturnValue:
         drill = operations.drill_for(request.args, current_user)
     except PermissionError:
         abort(403)
-    per_page = min(max(request.args.get("per_page", 50, type=int) or 50, 1), 500)
+    per_page = parse_int(request.args.get("per_page"), "per_page", maximum=MAX_PAGE, default=50)
+    number = parse_int(request.args.get("page"), "page", maximum=MAX_PAGE, default=1)
     page = drill_records(
         db_session(),
         drill,
-        page=max(request.args.get("page", 1, type=int) or 1, 1),
-        per_page=per_page,
+        page=max(number or 1, 1),
+        per_page=min(per_page or 50, 500),
         public_key=keys.public_key(),
         trace=trace_settings(),
     )
@@ -344,7 +347,7 @@ def _record_helpers() -> dict[str, object]:
         if column in ("battery_code",) or (column == "code" and request.args.get("kind") == "batteries"):
             return Markup('<a href="{}">{}</a>').format(url_for("audit.battery", code=value), value)
         if isinstance(value, datetime):
-            return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+            return value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
         if column == "district":
             return districts.get(str(value), value)
         if isinstance(value, bool):

@@ -17,6 +17,7 @@ from wtforms.validators import InputRequired, Length, NumberRange
 
 from webapp import geo
 from webapp.access import STAFF, role_required
+from webapp.boundary import parse_id
 from webapp.db import db_session
 from webapp.jobs import operations as jobs
 from webapp.models import Outlet, OutletStatus, SitingScenario
@@ -135,7 +136,7 @@ def show(scenario_id: int) -> ResponseReturnValue:
 @role_required(*STAFF)
 def compare() -> ResponseReturnValue:
     """Two scenarios side by side."""
-    a, b = request.args.get("a", type=int), request.args.get("b", type=int)
+    a, b = parse_id(request.args.get("a"), "a"), parse_id(request.args.get("b"), "b")
     if a is None or b is None:
         abort(400)
     return render_template("siting/compare.html", scenarios=[_get(a), _get(b)])
