@@ -99,8 +99,13 @@ def _convention(text: str) -> Convention:
 
 
 def run_ours(path: Path, instance: Instance, objective: Objective, limit: float, seed: int) -> Routes:
-    """Our OR-Tools router through the same entry point as the CLI."""
-    result = solve_instance(path, time_limit_s=limit, seed=seed, objective=objective)
+    """Our router through the same entry point as the CLI, in the best-known row's convention.
+
+    The peers get the same matrices; the CLI's default (exact, feasible in double precision)
+    would make the comparison unfair under DIMACS, where truncated edges are shorter.
+    """
+    convention = solve_convention(instance, objective)
+    result = solve_instance(path, time_limit_s=limit, seed=seed, objective=objective, convention=convention)
     routes: Routes = result["routes"]
     return routes
 

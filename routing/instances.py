@@ -12,12 +12,18 @@ only comparable within it (``bks.csv`` says which per row):
 The solver works on integers, so each convention is scaled: EXACT by 1000 (travel times
 rounded *up*, so a plan feasible for the solver is feasible in double precision), DIMACS
 by 10 (exact), EUC_2D by 1 (exact).
+
+:func:`solve_instance` solves in :func:`default_convention` unless told otherwise: a plan
+solved in DIMACS units can start a service a few hundredths after its due time in double
+precision (every truncated edge is up to 0.1 short), so DIMACS is only for comparing with
+the published best-known distances. :func:`check_routes` checks routes in double precision.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -45,6 +51,8 @@ __all__ = [
     "Convention",
     "Instance",
     "Objective",
+    "check_routes",
+    "default_convention",
     "plan_routes",
     "read_instance",
     "route_distance",
@@ -200,7 +208,9 @@ def _scaled(d: npt.NDArray[np.float64], convention: Convention, *, up: bool) -> 
         return np.floor(d * 10 + 1e-9).astype(np.int64)
     if convention is Convention.EUC_2D:
         return np.floor(d + 0.5).astype(np.int64)
-    return (np.ceil(d * 1000 - 1e-9) if up else np.rint(d * 1000)).astype(np.int64)
+    # No tolerance on the ceiling: a travel time a hair too long only costs slack, one a
+    # hair too short could make a service start after its due time in double precision.
+    return (np.ceil(d * 1000) if up else np.rint(d * 1000)).astype(np.int64)
 
 
 def to_problem(
@@ -265,10 +275,68 @@ def plan_routes(plan: Plan) -> list[list[int]]:
 
 
 def solve_convention(instance: Instance, objective: Objective) -> Convention:
-    """The convention to solve in: the one the family's best-known solutions use."""
+    """The convention of the family's best-known solutions (``bks.csv``) for ``objective``.
+
+    Solve in it only to compare with those values: under DIMACS a plan may break time
+    windows in double precision (see :func:`check_routes`).
+    """
     if instance.format == "vrplib":
         return Convention.EUC_2D
     return Convention.DIMACS if objective is Objective.DISTANCE else Convention.EXACT
+
+
+def default_convention(instance: Instance) -> Convention:
+    """The convention whose plans are feasible as the file states it: EXACT for Solomon.
+
+    VRPLIB files state EUC_2D themselves, so their integer edges are the exact ones.
+    """
+    return Convention.EUC_2D if instance.format == "vrplib" else Convention.EXACT
+
+
+def check_routes(instance: Instance, routes: Sequence[Sequence[int]]) -> list[str]:
+    """Every rule ``routes`` break, recomputed in double precision; empty when feasible.
+
+    Travel time is the Euclidean distance (EUC_2D for VRPLIB, as the file states). A
+    service starts at the later of arrival and ready time and must start by the due time;
+    each truck is back at the depot by the depot's due time. Also checks that every
+    customer is served exactly once, loads within capacity, and the fleet size.
+    """
+    exact = _euclid(instance)
+    d = exact if instance.format != "vrplib" else np.floor(exact + 0.5)
+    problems: list[str] = []
+    times = Counter(c for route in routes for c in route)
+    wanted = set(range(1, len(instance.coords)))
+    problems += [f"customer {c} is served {n} times" for c, n in sorted(times.items()) if n > 1]
+    problems += [f"customer {c} is not served" for c in sorted(wanted - times.keys())]
+    problems += [f"customer {c} does not exist" for c in sorted(times.keys() - wanted)]
+    used = sum(1 for route in routes if route)
+    if used > instance.vehicles:
+        problems.append(f"{used} routes for a fleet of {instance.vehicles}")
+    for number, route in enumerate(routes, start=1):
+        if set(route) <= wanted:
+            problems += [f"route {number}: {p}" for p in _route_problems(instance, d, route)]
+    return problems
+
+
+def _route_problems(instance: Instance, d: npt.NDArray[np.float64], route: Sequence[int]) -> list[str]:
+    problems = []
+    load = sum(instance.demands[c] for c in route)
+    if load > instance.capacity:
+        problems.append(f"load {load} exceeds capacity {instance.capacity}")
+    if instance.windows is None:
+        return problems
+    windows = instance.windows
+    t, here = float(windows[0][0]), 0
+    for c in route:
+        ready, due = windows[c]
+        t = max(t + float(d[here, c]), float(ready))
+        if t > due:
+            problems.append(f"customer {c} served at {t!r}, due {due}")
+        t, here = t + instance.service_times[c], c
+    back = t + float(d[here, 0])
+    if back > windows[0][1]:
+        problems.append(f"back at the depot at {back!r}, depot closes at {windows[0][1]}")
+    return problems
 
 
 def solve_instance(
@@ -277,20 +345,25 @@ def solve_instance(
     time_limit_s: float,
     seed: int = 0,
     objective: str | Objective = Objective.DISTANCE,
+    convention: str | Convention | None = None,
     solution_limit: int | None = None,
 ) -> dict[str, Any]:
     """Solve a benchmark file; the JSON-able result the CLI prints.
 
     Returns ``vehicles``, ``distance`` (double-precision Euclidean for Solomon, EUC_2D
-    for VRPLIB), ``routes`` (customer numbers as in the file, depot excluded) and
-    ``solve_seconds``. Solomon under the distance objective is solved with the DIMACS
-    convention (as its best-known distances are), under the hierarchical one exactly.
+    for VRPLIB), ``routes`` (customer numbers as in the file, depot excluded),
+    ``solve_seconds``, the ``convention`` solved in and the ``violations`` of the routes
+    in double precision (:func:`check_routes`; empty when feasible).
+
+    ``convention`` defaults to :func:`default_convention`, whose plans are feasible in
+    double precision. Pass ``"dimacs"`` (or :func:`solve_convention`) to solve Solomon's
+    distance objective as its published best-known distances were.
     """
     objective = Objective(objective)
     instance = read_instance(path)
     report = Convention.EUC_2D if instance.format == "vrplib" else Convention.EXACT
-    convention = solve_convention(instance, objective)
-    problem = to_problem(instance, convention=convention, objective=objective)
+    solved_in = default_convention(instance) if convention is None else Convention(convention)
+    problem = to_problem(instance, convention=solved_in, objective=objective)
     started = time.monotonic()
     plan = solve(problem, time_limit_s=time_limit_s, seed=seed, solution_limit=solution_limit)
     seconds = time.monotonic() - started
@@ -300,4 +373,6 @@ def solve_instance(
         "distance": round(route_distance(instance, routes, convention=report), 6),
         "routes": routes,
         "solve_seconds": round(seconds, 3),
+        "convention": solved_in.value,
+        "violations": check_routes(instance, routes),
     }

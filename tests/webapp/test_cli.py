@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +89,17 @@ def test_reloop_console_script_lists_the_project_groups() -> None:
     out = subprocess.run([str(reloop), "--help"], capture_output=True, text=True, check=True).stdout
     for group in ("db", "seed", "users", "demo"):
         assert f"  {group} " in out
+
+
+def test_solve_instance_prints_plans_feasible_in_double_precision(runner) -> None:
+    """`routing solve-instance` on a Solomon file: no window broken in floats, unless dimacs is asked for."""
+    from routing.instances import check_routes, read_instance
+
+    path = Path(__file__).parents[1] / "routing" / "data" / "R104.txt"
+    args = ["routing", "solve-instance", str(path), "--time-limit-s", "3", "--json"]
+    default = json.loads(runner.invoke(args=args).output)
+    assert default["convention"] == "exact" and default["violations"] == []
+    assert check_routes(read_instance(path), default["routes"]) == []
+    dimacs = json.loads(runner.invoke(args=[*args, "--convention", "dimacs"]).output)
+    assert dimacs["convention"] == "dimacs"
+    assert dimacs["violations"] == check_routes(read_instance(path), dimacs["routes"])

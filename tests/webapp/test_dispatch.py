@@ -160,12 +160,12 @@ def test_a_day_with_nothing_to_collect_fails_with_a_reason(client, auth, db, day
 
 
 def test_cli_solves_a_solomon_file_as_json(runner) -> None:
-    """`reloop routing solve-instance` prints vehicles, distance, routes and time."""
+    """`reloop routing solve-instance` prints vehicles, distance, routes and time (and may add keys)."""
     result = runner.invoke(
         args=["routing", "solve-instance", "tests/routing/data/C101.txt", "--time-limit-s", "2", "--json"]
     )
     data = json.loads(result.output)
-    assert set(data) == {"vehicles", "distance", "routes", "solve_seconds"}
+    assert set(data) >= {"vehicles", "distance", "routes", "solve_seconds"}
     assert sorted(c for r in data["routes"] for c in r) == list(range(1, 101))
 
 

@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 import routing
-from routing.instances import solve_instance
+from routing.instances import Convention, solve_instance
 from webapp.db import db_session
 from webapp.dispatch.operations import save_plan
 from webapp.dispatch.problem import PlanningError, build_day
@@ -32,11 +32,25 @@ def routing_group() -> None:
     default="distance",
     show_default=True,
 )
+@click.option(
+    "--convention",
+    type=click.Choice([c.value for c in Convention]),
+    default=None,
+    help="Units to solve in. Default: exact (Solomon; plans keep every time window in double "
+    "precision) or euc_2d (VRPLIB). dimacs (distances and times truncated to 0.1) only to "
+    "compare with published best-known distances: its plans may serve a customer a few "
+    "hundredths late.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the only output format).")
-def solve_instance_command(file: Path, time_limit_s: float, seed: int, objective: str, as_json: bool) -> None:
-    """Solve a Solomon or VRPLIB file; prints vehicles, distance, routes, solve_seconds."""
+def solve_instance_command(
+    file: Path, time_limit_s: float, seed: int, objective: str, convention: str | None, as_json: bool
+) -> None:
+    """Solve a Solomon or VRPLIB file; prints vehicles, distance, routes, solve_seconds, convention
+    and the time-window, capacity or coverage violations found in double precision (none by default)."""
     try:
-        result = solve_instance(file, time_limit_s=time_limit_s, seed=seed, objective=objective)
+        result = solve_instance(
+            file, time_limit_s=time_limit_s, seed=seed, objective=objective, convention=convention
+        )
     except routing.InstanceFormatError as exc:
         raise click.BadParameter(str(exc), param_hint="FILE") from exc
     click.echo(json.dumps(result, ensure_ascii=False))
