@@ -8,7 +8,15 @@ head signing key is not in the database, and so not in the backup: keep the
 ``RELOOP_TRACE_KEY`` file (or the instance folder's key) with it.
 """
 
-from webapp.backup.archive import BackupError, Manifest, TableEntry
+from webapp.backup.archive import DEFAULT_LIMITS, BackupError, Manifest, ReadLimits, TableEntry
 from webapp.backup.operations import backup_database, restore_database
 
-__all__ = ["BackupError", "Manifest", "TableEntry", "backup_database", "restore_database"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "BackupError",
+    "Manifest",
+    "ReadLimits",
+    "TableEntry",
+    "backup_database",
+    "restore_database",
+]

@@ -69,6 +69,33 @@ class BackupError(ValueError):
 
 
 @dataclass(frozen=True)
+class ReadLimits:
+    """How much a backup may hold, checked before a restore writes anything.
+
+    A zip can declare or hold far more than its own size (a few megabytes inflating to
+    gigabytes): each entry's declared size and compression ratio are checked before a
+    byte is inflated, and the bytes and line lengths actually read are counted while
+    streaming, so a lying header fails on the first byte too many, not after minutes.
+    """
+
+    #: Longest line (one row); an evidence photo of 5 MB is about 7 MB of base64.
+    max_line_bytes: int = 64 * 2**20
+    #: Largest file of one table, uncompressed.
+    max_entry_bytes: int = 2 * 2**30
+    #: All tables together, uncompressed; ``reloop restore --max-size-mb`` raises it.
+    max_total_bytes: int = 2 * 2**30
+    #: Uncompressed over compressed size; row data compresses about 5 to 20 times.
+    max_ratio: int = 100
+    #: Files below this size may compress better than ``max_ratio`` (a column of zeros).
+    ratio_floor_bytes: int = 2**20
+    #: The manifest is read whole.
+    max_manifest_bytes: int = 16 * 2**20
+
+
+DEFAULT_LIMITS = ReadLimits()
+
+
+@dataclass(frozen=True)
 class TableEntry:
     """One table of a backup: its columns (name, kind), key, row count and file hash."""
 
@@ -224,22 +251,81 @@ def _decode(kind: str, value: Any) -> Any:
     return value
 
 
-def open_manifest(archive: zipfile.ZipFile) -> Manifest:
+def open_manifest(archive: zipfile.ZipFile, limits: ReadLimits = DEFAULT_LIMITS) -> Manifest:
     """The manifest of an open backup."""
     try:
-        text = archive.read(MANIFEST).decode("utf-8")
+        info = archive.getinfo(MANIFEST)
     except KeyError:
         raise BackupError("not a ReLoop backup: it has no manifest.json") from None
-    except (zipfile.BadZipFile, zlib.error, UnicodeDecodeError) as exc:
+    _check_declared(info, MANIFEST, limits.max_manifest_bytes, limits)
+    try:
+        with archive.open(info) as handle:
+            raw = handle.read(limits.max_manifest_bytes + 1)
+        if len(raw) > limits.max_manifest_bytes:
+            raise BackupError(
+                f"{MANIFEST} is larger than {_size(limits.max_manifest_bytes)}; nothing was restored"
+            )
+        text = raw.decode("utf-8")
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        UnicodeDecodeError,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+    ) as exc:
         raise BackupError(f"manifest.json is damaged: {exc}") from None
     return Manifest.from_json(text)
 
 
-def verify(archive: zipfile.ZipFile, manifest: Manifest) -> None:
-    """Check every table file's row count and SHA-256 against the manifest."""
+def check_sizes(archive: zipfile.ZipFile, manifest: Manifest, limits: ReadLimits = DEFAULT_LIMITS) -> None:
+    """Refuse, from the zip's directory alone, a table file that is too large or inflates
+    too much, or tables too large together; the message names the file."""
+    total = 0
+    for entry in manifest.tables:
+        try:
+            info = archive.getinfo(entry.file)
+        except KeyError:
+            raise BackupError(f"table {entry.name}: {entry.file} is missing from the backup") from None
+        _check_declared(info, entry.file, limits.max_entry_bytes, limits)
+        total += info.file_size
+        if total > limits.max_total_bytes:
+            raise BackupError(
+                f"{entry.file}: the tables up to this one hold {_size(total)}, more than the limit "
+                f"of {_size(limits.max_total_bytes)} (reloop restore --max-size-mb raises it); "
+                "nothing was restored"
+            )
+
+
+def _check_declared(info: zipfile.ZipInfo, name: str, max_bytes: int, limits: ReadLimits) -> None:
+    if info.file_size > max_bytes:
+        raise BackupError(
+            f"{name}: {_size(info.file_size)} uncompressed, more than the limit of {_size(max_bytes)}; "
+            "nothing was restored"
+        )
+    if info.file_size > limits.ratio_floor_bytes and info.file_size > limits.max_ratio * max(
+        info.compress_size, 1
+    ):
+        raise BackupError(
+            f"{name}: inflates {info.file_size // max(info.compress_size, 1)} times "
+            f"({_size(info.compress_size)} to {_size(info.file_size)}), more than a backup does "
+            f"(limit {limits.max_ratio}); nothing was restored"
+        )
+
+
+def _size(n_bytes: int) -> str:
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n_bytes >= size:
+            return f"{n_bytes / size:.1f} {unit}"
+    return f"{n_bytes} bytes"
+
+
+def verify(archive: zipfile.ZipFile, manifest: Manifest, limits: ReadLimits = DEFAULT_LIMITS) -> None:
+    """Check sizes, then every table file's row count and SHA-256 against the manifest."""
+    check_sizes(archive, manifest, limits)
     for entry in manifest.tables:
         digest, rows = hashlib.sha256(), 0
-        for line in read_lines(archive, entry):
+        for line in read_lines(archive, entry, limits):
             digest.update(line)
             rows += 1
         if digest.hexdigest() != entry.sha256:
@@ -254,22 +340,42 @@ def verify(archive: zipfile.ZipFile, manifest: Manifest) -> None:
             )
 
 
-def read_lines(archive: zipfile.ZipFile, entry: TableEntry) -> Iterator[bytes]:
-    """The raw lines of a table's file; a damaged file raises BackupError naming the table."""
+def read_lines(
+    archive: zipfile.ZipFile, entry: TableEntry, limits: ReadLimits = DEFAULT_LIMITS
+) -> Iterator[bytes]:
+    """The raw lines of a table's file; a damaged file, a line or a file longer than the
+    limits raises BackupError naming the table, the file and the line."""
     try:
         with archive.open(entry.file) as handle:
-            yield from handle
+            number = read = 0
+            while line := handle.readline(limits.max_line_bytes + 1):
+                number += 1
+                read += len(line)
+                if len(line) > limits.max_line_bytes:
+                    raise BackupError(
+                        f"table {entry.name}: {entry.file} line {number} is longer than "
+                        f"{_size(limits.max_line_bytes)}; nothing was restored"
+                    )
+                if read > limits.max_entry_bytes:
+                    raise BackupError(
+                        f"table {entry.name}: {entry.file} holds more than {_size(limits.max_entry_bytes)}; "
+                        "nothing was restored"
+                    )
+                yield line
     except KeyError:
         raise BackupError(f"table {entry.name}: {entry.file} is missing from the backup") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        # NotImplementedError: a compression method zipfile lacks; RuntimeError: encrypted.
         raise BackupError(
             f"table {entry.name}: the backup is corrupt ({exc}); nothing was restored"
         ) from None
 
 
-def read_rows(archive: zipfile.ZipFile, entry: TableEntry) -> Iterator[dict[str, Any]]:
+def read_rows(
+    archive: zipfile.ZipFile, entry: TableEntry, limits: ReadLimits = DEFAULT_LIMITS
+) -> Iterator[dict[str, Any]]:
     """A table's rows as column values, ready to insert."""
-    for number, line in enumerate(read_lines(archive, entry), start=1):
+    for number, line in enumerate(read_lines(archive, entry, limits), start=1):
         try:
             yield decode_row(json.loads(line), entry.columns)
         except (ValueError, KeyError, TypeError) as exc:

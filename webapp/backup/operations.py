@@ -41,9 +41,11 @@ from sqlmodel import SQLModel
 
 import webapp.models  # noqa: F401  (registers every table)
 from webapp.backup.archive import (
+    DEFAULT_LIMITS,
     MANIFEST,
     BackupError,
     Manifest,
+    ReadLimits,
     TableEntry,
     column_kind,
     encode_line,
@@ -94,25 +96,28 @@ def backup_database(url: str, out: Path) -> Manifest:
     return manifest
 
 
-def restore_database(url: str, backup: Path, *, force: bool = False) -> Manifest:
+def restore_database(
+    url: str, backup: Path, *, force: bool = False, limits: ReadLimits = DEFAULT_LIMITS
+) -> Manifest:
     """Load ``backup`` into the database at ``url``, whole or not at all.
 
     A database without tables is first migrated to the backup's schema revision.
     A database holding rows is refused unless ``force``, which replaces its content
     in the same transaction. PostgreSQL sequences continue after the restored ids.
+    A file beyond ``limits`` is refused before anything is written.
     """
     try:
         archive = zipfile.ZipFile(backup)
     except (zipfile.BadZipFile, OSError) as exc:
         raise BackupError(f"{backup} is not a readable backup: {exc}") from None
     with archive:
-        manifest = open_manifest(archive)
-        verify(archive, manifest)
+        manifest = open_manifest(archive, limits)
+        verify(archive, manifest, limits)
         _prepare_schema(url, manifest.revision)
         engine = _engine(url, writer=True)
         try:
             with engine.begin() as conn:
-                _load(conn, archive, manifest, force=force)
+                _load(conn, archive, manifest, force=force, limits=limits)
         except DBAPIError as exc:
             raise BackupError(f"the database refused the restore; nothing was restored: {exc.orig}") from None
         finally:
@@ -120,7 +125,9 @@ def restore_database(url: str, backup: Path, *, force: bool = False) -> Manifest
     return manifest
 
 
-def _load(conn: Connection, archive: zipfile.ZipFile, manifest: Manifest, *, force: bool) -> None:
+def _load(
+    conn: Connection, archive: zipfile.ZipFile, manifest: Manifest, *, force: bool, limits: ReadLimits
+) -> None:
     sqlite = conn.dialect.name == "sqlite"
     if sqlite:
         conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # references are checked at commit
@@ -141,7 +148,7 @@ def _load(conn: Connection, archive: zipfile.ZipFile, manifest: Manifest, *, for
     if filled:
         _wipe(conn, [tables[e.name] for e in reversed(manifest.tables)])
     for entry in manifest.tables:
-        _insert(conn, archive, entry, tables[entry.name])
+        _insert(conn, archive, entry, tables[entry.name], limits)
     for entry in manifest.tables:
         _check_restored(conn, entry, tables[entry.name])
     _reset_sequences(conn, manifest)
@@ -156,7 +163,9 @@ def _wipe(conn: Connection, children_first: list[Table]) -> None:
     append_only.create(conn)
 
 
-def _insert(conn: Connection, archive: zipfile.ZipFile, entry: TableEntry, table: Table) -> None:
+def _insert(
+    conn: Connection, archive: zipfile.ZipFile, entry: TableEntry, table: Table, limits: ReadLimits
+) -> None:
     json_columns = [name for name, kind in entry.columns if kind == "json"]
     statement = insert(table)
     if json_columns and conn.dialect.name == "postgresql":
@@ -165,7 +174,7 @@ def _insert(conn: Connection, archive: zipfile.ZipFile, entry: TableEntry, table
             {name: cast(bindparam(f"{name}__text", type_=Text), JSON) for name in json_columns}
         )
     batch: list[dict[str, Any]] = []
-    for row in read_rows(archive, entry):
+    for row in read_rows(archive, entry, limits):
         if conn.dialect.name == "postgresql":
             for name in json_columns:
                 row[f"{name}__text"] = row.pop(name)
