@@ -26,6 +26,7 @@ from traceability._codespec import (
     load_spec,
     spec_from_mapping,
 )
+from traceability._reference import Reference, ReferenceError
 from traceability.codes import (
     BatteryCode,
     BatteryCodeError,
@@ -103,6 +104,7 @@ from traceability.sth import (
     SignedTreeHead,
     TreeHeadError,
     generate_key,
+    key_fingerprint,
     load_private_key,
     load_public_key,
     private_key_pem,
@@ -187,6 +189,9 @@ __all__ = [
     "next_entry",
     "parse_entry",
     "verify_export",
+    "key_fingerprint",
+    "Reference",
+    "ReferenceError",
     # deadlines
     "CHINA_TZ",
     "DEFAULT_RULES",

@@ -13,10 +13,12 @@ Binary rather than JSON so there is no canonicalization question; the same layou
 as RFC 9162's ``TreeHeadDataToBeSigned`` plus a prefix and the log id, so a head of
 one log can never pass for another's.
 
-The JSON form carries everything a verifier needs, the public key included. A key
-that travels with the head only proves the head was not altered after signing: a
-regulator should pin the key (``public_key=`` of :func:`verify_tree_head`, or compare
-``key_id`` with the one the company registered).
+The JSON form carries the public key too, but a key that travels with the head only
+proves the head was not altered after signing: anyone can rewrite a log and sign it
+with a key of their own. A verifier must check against a key it obtained out of band
+(``public_key=`` of :func:`verify_tree_head`; :func:`~traceability.verify.verify_export`
+requires it), or at least compare :func:`key_fingerprint` with the fingerprint the
+company registered.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ class SignedTreeHead:
     @property
     def key_id(self) -> str:
         """Hex SHA-256 of the raw public key: the fingerprint to pin."""
-        return hashlib.sha256(self.public_key).hexdigest()
+        return key_fingerprint(self.public_key)
 
     def to_json_dict(self) -> dict[str, Any]:
         """JSON-ready form: hashes in hex, signature and key in base64."""
@@ -93,6 +95,8 @@ class SignedTreeHead:
         TreeHeadError
             When a field is missing or malformed, or ``key_id`` does not match the key.
         """
+        if not isinstance(data, Mapping):
+            raise TreeHeadError(f"the tree head is not a JSON object (found {type(data).__name__})")
         try:
             if data.get("version") != 1 or data.get("algorithm") != ALGORITHM:
                 raise TreeHeadError("unsupported tree head version or algorithm")
@@ -195,16 +199,44 @@ def load_private_key(data: bytes, *, password: bytes | None = None) -> Ed25519Pr
 
 
 def load_public_key(data: bytes) -> Ed25519PublicKey:
-    """Load a verification key from PEM (SubjectPublicKeyInfo) or 32 raw bytes."""
+    """Load a verification key: PEM (SubjectPublicKeyInfo), 32 raw bytes, or those
+    32 bytes in base64 (as the tree head's ``public_key`` carries them) or hex.
+
+    Raises
+    ------
+    TreeHeadError
+        When ``data`` is none of these, or a key of another algorithm.
+    """
+    text = data.strip()
     try:
         if len(data) == 32:
             return Ed25519PublicKey.from_public_bytes(data)
-        key = serialization.load_pem_public_key(data)
+        if text.startswith(b"-----BEGIN"):
+            key = serialization.load_pem_public_key(text)
+        elif len(text) == 64:
+            return Ed25519PublicKey.from_public_bytes(bytes.fromhex(text.decode("ascii")))
+        else:
+            raw = base64.b64decode(text, validate=True)
+            if len(raw) != 32:
+                raise TreeHeadError(
+                    "expected a PEM public key, or 32 bytes raw, in base64 or in hex "
+                    f"(found {len(data)} bytes that are none of these)"
+                )
+            return Ed25519PublicKey.from_public_bytes(raw)
     except (TypeError, ValueError, UnsupportedAlgorithm) as exc:
+        if isinstance(exc, TreeHeadError):
+            raise
         raise TreeHeadError(f"not an Ed25519 public key: {exc}") from exc
     if not isinstance(key, Ed25519PublicKey):
-        raise TreeHeadError("the PEM key is not an Ed25519 key")
+        kind = type(key).__name__.strip("_").removesuffix("PublicKey")
+        raise TreeHeadError(f"the PEM key is a {kind} key, not Ed25519")
     return key
+
+
+def key_fingerprint(key: Ed25519PublicKey | bytes) -> str:
+    """Hex SHA-256 of the 32 raw key bytes: the fingerprint a company publishes."""
+    raw = key if isinstance(key, bytes) else public_key_bytes(key)
+    return hashlib.sha256(raw).hexdigest()
 
 
 def private_key_pem(key: Ed25519PrivateKey, *, password: bytes | None = None) -> bytes:

@@ -1,32 +1,49 @@
 """Offline verification of an event export against a signed tree head.
 
-Needs nothing but the export lines and the tree head JSON: every line is hashed as an
-RFC 9162 leaf, the root of the first ``tree_size`` leaves is compared with the signed
-root, and the signature is checked. Any changed, missing, extra or moved line changes
-that root.
+Needs the export lines, the tree head JSON and the public key the auditor trusts
+(received out of band: never the key the head carries, which anyone can replace along
+with the log and a new signature). The head must carry that very key and its signature
+must verify with it; every line is hashed as an RFC 9162 leaf and the root of the first
+``tree_size`` leaves is compared with the signed root. Any changed, missing, extra or
+moved line changes that root.
+
+A head of size 0 over an empty export only shows that the log was empty when the head
+was signed: it proves nothing about any battery, and is reported as ``empty_log``
+(not ``verified``), so a stale or hand-picked early head cannot pass for an audit.
 
 To say *which* event fails, each line's ``seq`` and ``prev`` (its position and its
 predecessor's leaf hash, both inside the hashed bytes) are checked as the lines
 stream by; the first line that breaks them, and the line after it, tell a change
 from a removal, an insertion or a swap. Those fields are read from the fixed tail
 of the canonical line, so the common case (everything verifies) parses no JSON.
+A log rewritten and re-chained breaks no link: only the root disagrees, and the first
+changed entry is named by comparing leaf hashes with a trusted reference
+(:mod:`traceability._reference`); without one the verifier says it cannot tell.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from binascii import hexlify
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from traceability._reference import Reference, event_id
 from traceability.events import GENESIS_PREV, CanonicalError, parse_entry
 from traceability.merkle import EMPTY_ROOT, CompactRange
-from traceability.sth import SignedTreeHead, TreeHeadError, verify_tree_head
+from traceability.sth import (
+    SignedTreeHead,
+    TreeHeadError,
+    key_fingerprint,
+    load_public_key,
+    public_key_bytes,
+    verify_tree_head,
+)
 
 # Keys sort as event < prev < seq < v, so every canonical entry line ends with
 # ',"prev":"<64 hex>","seq":<digits>,"v":1}': fixed offsets from the end.
@@ -35,16 +52,21 @@ _PREV_KEY = b',"prev":"'
 _V_TAIL = b',"v":1}'
 _GENESIS_HEX = hexlify(GENESIS_PREV)
 _NEW_LEAF = hashlib.sha256(b"\x00").copy
+_HINT = " (an earlier export or the tree's leaf hashes, given as a reference, name the first changed entry)"
 
 
 @dataclass(frozen=True)
 class VerifyResult:
     """Outcome of :func:`verify_export`.
 
-    ``reason`` is ``verified`` or one of ``bad_tree_head``, ``bad_signature``,
-    ``changed``, ``removed``, ``inserted``, ``reordered``, ``malformed``,
-    ``not_canonical``, ``root_mismatch``, ``extra_entries``. ``first_bad_index`` is
-    the 0-based entry index (blank lines are not counted).
+    ``reason`` is ``verified`` or one of ``empty_log`` (a size-0 head: nothing is
+    proven), ``bad_key`` (the trusted key is not an Ed25519 key), ``untrusted_key``
+    (the head carries another key), ``bad_tree_head``, ``bad_signature``,
+    ``bad_reference`` (the reference does not rebuild its signed root), ``changed``,
+    ``removed``, ``inserted``, ``reordered``, ``malformed``, ``not_canonical``,
+    ``root_mismatch`` (re-chained: where is unknown without a reference),
+    ``extra_entries``. ``first_bad_index`` is the 0-based entry index, which is the
+    entry's ``seq`` (blank lines are not counted).
     """
 
     ok: bool
@@ -55,13 +77,30 @@ class VerifyResult:
     first_bad_index: int | None = None
     first_bad_event_id: str | None = None
     computed_root: bytes | None = None
+    key_id: str | None = None
 
     def summary(self) -> str:
         """One line for a terminal or a badge tooltip."""
         where = "" if self.first_bad_index is None else f" (entry {self.first_bad_index}"
         if where:
             where += f", event {self.first_bad_event_id})" if self.first_bad_event_id else ")"
-        return f"{'OK' if self.ok else 'FAILED'}: {self.message}{where}"
+        verdict = "OK" if self.ok else "EMPTY" if self.reason == "empty_log" else "FAILED"
+        return f"{verdict}: {self.message}{where}"
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """JSON-ready form (``reloop trace verify --json``)."""
+        return {
+            "ok": self.ok,
+            "reason": self.reason,
+            "message": self.message,
+            "tree_size": self.tree_size,
+            "entries_read": self.entries_read,
+            "first_bad_index": self.first_bad_index,
+            "first_bad_seq": self.first_bad_index,
+            "first_bad_event_id": self.first_bad_event_id,
+            "computed_root": self.computed_root.hex() if self.computed_root is not None else None,
+            "key_id": self.key_id,
+        }
 
 
 @dataclass(frozen=True)
@@ -74,11 +113,13 @@ class _Line:
 
 def verify_export(
     lines: Iterable[str] | Iterable[bytes],
-    tree_head: SignedTreeHead | Mapping[str, Any],
+    tree_head: SignedTreeHead | Mapping[str, Any] | object,
     *,
-    public_key: Ed25519PublicKey | bytes | None = None,
+    public_key: Ed25519PublicKey | bytes,
     allow_newer: bool = False,
     check_canonical: bool = False,
+    reference: Reference | None = None,
+    reference_head: SignedTreeHead | Mapping[str, Any] | None = None,
 ) -> VerifyResult:
     """Check an export (one canonical entry per line) against a signed tree head.
 
@@ -90,24 +131,87 @@ def verify_export(
     tree_head
         The signed tree head or its JSON form.
     public_key
-        Pinned key; by default the key carried in the tree head.
+        The key the auditor trusts (PEM, raw or base64 bytes, or a key object). The
+        head must carry this key; the key inside the head is never trusted alone.
     allow_newer
         Accept entries after ``tree_size`` (an export taken after the head) if they
         chain on correctly; they are not covered by the signature.
     check_canonical
         Also parse every line and check it is a well-formed canonical entry (slower).
+    reference
+        Leaf hashes already trusted (an earlier export or the tree's leaf list), to
+        name the first entry that differs when the log was re-chained.
+    reference_head
+        The signed head the reference rebuilds (same trusted key); by default
+        ``tree_head`` itself.
     """
     try:
-        head = (
-            tree_head if isinstance(tree_head, SignedTreeHead) else SignedTreeHead.from_json_dict(tree_head)
-        )
+        trusted = public_key if isinstance(public_key, Ed25519PublicKey) else load_public_key(public_key)
     except TreeHeadError as exc:
-        return VerifyResult(False, "bad_tree_head", str(exc))
-    if not verify_tree_head(head, public_key=public_key):
+        return VerifyResult(False, "bad_key", f"the trusted key is unusable: {exc}")
+    key_id = key_fingerprint(public_key_bytes(trusted))
+    try:
+        head = _head(tree_head)
+    except TreeHeadError as exc:
+        return VerifyResult(False, "bad_tree_head", str(exc), key_id=key_id)
+    refused = _refuse_head(head, trusted, key_id)
+    if refused is not None:
+        return refused
+    if reference is not None:
+        problem = _check_reference(reference, head, reference_head, trusted)
+        if problem is not None:
+            return VerifyResult(False, "bad_reference", problem, tree_size=head.tree_size, key_id=key_id)
+    result = _scan(lines, head, allow_newer=allow_newer, check_canonical=check_canonical, reference=reference)
+    return replace(result, key_id=key_id)
+
+
+def _head(tree_head: object) -> SignedTreeHead:
+    if isinstance(tree_head, SignedTreeHead):
+        return tree_head
+    if not isinstance(tree_head, Mapping):
+        raise TreeHeadError(f"the tree head is not a JSON object (found {type(tree_head).__name__})")
+    return SignedTreeHead.from_json_dict(tree_head)
+
+
+def _refuse_head(head: SignedTreeHead, trusted: Ed25519PublicKey, key_id: str) -> VerifyResult | None:
+    if head.public_key != public_key_bytes(trusted):
         return VerifyResult(
-            False, "bad_signature", "the tree head signature does not verify", tree_size=head.tree_size
+            False,
+            "untrusted_key",
+            f"the tree head was signed with key {head.key_id[:16]}…, not the trusted key "
+            f"{key_id[:16]}…: it does not come from the log you trust",
+            tree_size=head.tree_size,
+            key_id=key_id,
         )
-    return _scan(lines, head, allow_newer=allow_newer, check_canonical=check_canonical)
+    if not verify_tree_head(head, public_key=trusted):
+        return VerifyResult(
+            False,
+            "bad_signature",
+            "the tree head signature does not verify",
+            tree_size=head.tree_size,
+            key_id=key_id,
+        )
+    return None
+
+
+def _check_reference(
+    reference: Reference,
+    head: SignedTreeHead,
+    reference_head: SignedTreeHead | Mapping[str, Any] | None,
+    trusted: Ed25519PublicKey,
+) -> str | None:
+    try:
+        signed = head if reference_head is None else _head(reference_head)
+    except TreeHeadError as exc:
+        return f"the reference tree head: {exc}"
+    if signed.public_key != public_key_bytes(trusted) or not verify_tree_head(signed, public_key=trusted):
+        return "the reference tree head is not signed by the trusted key"
+    if not reference.authenticates(signed.tree_size, signed.root_hash):
+        return (
+            f"the reference does not rebuild the signed root of size {signed.tree_size}: "
+            "it cannot locate a change"
+        )
+    return None
 
 
 def _scan(
@@ -116,12 +220,16 @@ def _scan(
     *,
     allow_newer: bool,
     check_canonical: bool,
+    reference: Reference | None = None,
 ) -> VerifyResult:
     # The hot loop for a million lines: no JSON, no objects per line, one hash each.
     size, compact = head.tree_size, CompactRange()
     root = EMPTY_ROOT if size == 0 else None
     window: deque[tuple[int, bytes, bytes]] = deque(maxlen=4)
     expected, anomaly, count = _GENESIS_HEX, -1, 0
+    ref = reference.leaves if reference is not None else None
+    # The first index unlike the reference, and (leaf hash, event id) of it and the next line.
+    differs, at_difference = -1, list[tuple[bytes, str | None]]()
     for raw in lines:
         data = (raw.encode("utf-8") if isinstance(raw, str) else raw).rstrip(b"\r\n")
         if not data:
@@ -134,6 +242,11 @@ def _scan(
             if count + 1 == size:
                 root = compact.root()
         window.append((count, data, digest))
+        if ref is not None and len(at_difference) < 2:
+            if differs < 0 and count < len(ref) and digest != ref[count]:
+                differs = count
+            if differs >= 0:
+                at_difference.append((digest, event_id(data)))
         if anomaly >= 0:
             count += 1
             break
@@ -141,11 +254,31 @@ def _scan(
         if seq != count or prev != expected or (check_canonical and not _canonical(data)):
             anomaly = count
         expected, count = hexlify(digest), count + 1
-    fields = {"tree_size": size, "entries_read": count, "computed_root": root}
+    fields: dict[str, Any] = {"tree_size": size, "entries_read": count, "computed_root": root}
     lines_seen = {index: _line(data, digest) for index, data, digest in window}
     if anomaly >= 0:
-        return _fail(*_classify(anomaly, lines_seen, check_canonical), lines_seen, fields)
-    return _final(head, root, count, lines_seen, fields, allow_newer=allow_newer)
+        result = _fail(*_classify(anomaly, lines_seen, check_canonical), lines_seen, fields)
+    else:
+        result = _final(head, root, count, lines_seen, fields, allow_newer=allow_newer)
+    if reference is None or result.ok or result.reason == "empty_log":
+        return result
+    if differs < 0 and count < min(len(reference.leaves), size):
+        differs = count  # the export stops before the signed log does
+    if differs < 0:
+        return result
+    reason, message = reference.classify(differs, at_difference)
+    event = at_difference[0][1] if at_difference else None
+    ids = reference.event_ids
+    if (event is None or reason == "removed") and ids is not None and differs < len(ids):
+        event = ids[differs]  # a removed entry is named by the signed log's id
+    return VerifyResult(
+        False,
+        reason,
+        f"first difference from the signed log: {message}",
+        first_bad_index=differs,
+        first_bad_event_id=event,
+        **fields,
+    )
 
 
 def _tail(data: bytes) -> tuple[int | None, bytes | None]:
@@ -172,20 +305,33 @@ def _final(
     allow_newer: bool,
 ) -> VerifyResult:
     size = head.tree_size
+    if size == 0 and (count == 0 or allow_newer):
+        signed = datetime.fromtimestamp(head.timestamp_ms / 1000, UTC).isoformat(timespec="seconds")
+        return VerifyResult(
+            False,
+            "empty_log",
+            f"the tree head covers no entries: it shows only that the log was empty when it was "
+            f"signed ({signed}); nothing is verified",
+            **fields,
+        )
     if count < size:
         return _fail(
-            count,
+            None,
             "removed",
-            f"the export ends after {count} entries; the tree head covers {size}",
+            f"the export holds {count} entries, the signed head {size}: {size - count} are missing, "
+            f"cut off at the end or removed earlier with the rest re-chained{_HINT}",
             window,
             fields,
         )
     if root != head.root_hash:
-        if count == size:
-            return _fail(
-                count - 1, "changed", "the last entry does not match the signed root", window, fields
-            )
-        return _fail(None, "root_mismatch", "the entries do not match the signed root", window, fields)
+        return _fail(
+            None,
+            "root_mismatch",
+            f"every entry chains to the one before, yet the first {size} do not rebuild the signed root: "
+            f"the log was changed and re-chained from some entry on{_HINT}",
+            window,
+            fields,
+        )
     if count > size and not allow_newer:
         return _fail(
             size,
@@ -236,17 +382,9 @@ def _fail(
         reason,
         message,
         first_bad_index=index,
-        first_bad_event_id=_event_id(line.text) if line else None,
+        first_bad_event_id=event_id(line.text) if line else None,
         **fields,
     )
-
-
-def _event_id(text: bytes) -> str | None:
-    try:
-        value = json.loads(text)["event"]["id"]
-    except (ValueError, KeyError, TypeError):
-        return None
-    return value if isinstance(value, str) else None
 
 
 def _canonical(text: bytes) -> bool:
