@@ -175,10 +175,11 @@ def bench_verify(log: TraceLog, workdir: Path) -> tuple[float, str]:
     path = workdir / "export.jsonl"
     with path.open("w", encoding="utf-8") as handle:
         handle.writelines(log.export_lines())
-    head = log.tree_head(generate_key()).to_json_dict()
+    key = generate_key()
+    head = log.tree_head(key).to_json_dict()
     started = time.perf_counter()
     with path.open("rb") as lines:
-        result = verify_export(lines, head)
+        result = verify_export(lines, head, public_key=key.public_key())
     elapsed = time.perf_counter() - started
     path.unlink()
     return elapsed, result.summary()
