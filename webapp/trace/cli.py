@@ -1,23 +1,32 @@
 """``reloop trace``: tree heads, export, offline verification, code checks, ingest.
 
 ``verify`` and ``check-code`` never open the database: a regulator runs them on
-their own machine with nothing but the export, the tree head and (ideally) the
-public key the company registered.
+their own machine with nothing but the export, the tree head and the public key
+(or its fingerprint) the company registered with them out of band.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
+from sqlmodel import Session, col, select
 
 from traceability import (
     DEFAULT_SPEC,
     BatteryCode,
     BatteryCodeError,
+    Reference,
+    ReferenceError,
+    SignedTreeHead,
+    TreeHeadError,
+    VerifyResult,
     load_public_key,
     normalize_code,
     parse_code,
@@ -26,7 +35,10 @@ from traceability import (
     verify_export,
 )
 from webapp.db import db_session
+from webapp.models import MerkleNode
 from webapp.trace import keys, treeheads
+
+TRUSTED_KEY_VARIABLE = "RELOOP_TRACE_PUBLIC_KEY"
 
 
 @click.group("trace")
@@ -65,16 +77,25 @@ def tree_head(out: Path | None, latest: bool) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @with_appcontext
 def public_key(out: Path) -> None:
-    """Write the PEM public key that verifies the tree heads (give it to the regulator)."""
+    """Write the PEM public key that verifies the tree heads (give it to the regulator).
+
+    Send the fingerprint printed here by another channel (letter, registration form):
+    the regulator checks that the key file they received has it.
+    """
     out.write_bytes(public_key_pem(keys.public_key()))
-    click.echo(f"public key -> {out}")
+    click.echo(f"public key -> {out}\nfingerprint (SHA-256): {keys.public_key_id()}")
 
 
 @trace_group.command("export")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--tree-size", type=click.IntRange(0), help="Stop after this many entries.")
+@click.option(
+    "--leaf-hashes",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the Merkle tree's leaf hashes (hex, one per line): a verifier's --reference.",
+)
 @with_appcontext
-def export(out: Path, tree_size: int | None) -> None:
+def export(out: Path, tree_size: int | None, leaf_hashes: Path | None) -> None:
     """Write the log, one exact entry line per event (JSONL), for offline verification."""
     count = 0
     with out.open("w", encoding="utf-8", newline="") as handle:
@@ -82,6 +103,29 @@ def export(out: Path, tree_size: int | None) -> None:
             handle.write(line)
             count += 1
     click.echo(f"{count} entries -> {out}")
+    if leaf_hashes is not None:
+        # From the tree's own nodes, not the entry rows: they rebuild the signed roots
+        # even if a row was rewritten since.
+        with leaf_hashes.open("w", encoding="ascii", newline="") as handle:
+            hashes = _leaf_hashes(db_session(), stop=tree_size)
+            written = sum(handle.write(digest + "\n") > 0 for digest in hashes)
+        click.echo(f"{written} leaf hashes -> {leaf_hashes}")
+
+
+def _leaf_hashes(session: Session, *, stop: int | None, batch: int = 5000) -> Iterator[str]:
+    """Level 0 of the stored tree, in order, read in pages of ``batch`` nodes."""
+    start = 0
+    while stop is None or start < stop:
+        upper = start + batch if stop is None else min(start + batch, stop)
+        digests = session.exec(
+            select(MerkleNode.digest)
+            .where(MerkleNode.level == 0, col(MerkleNode.idx) >= start, col(MerkleNode.idx) < upper)
+            .order_by(col(MerkleNode.idx))
+        ).all()
+        if not digests:
+            return
+        yield from digests
+        start = upper
 
 
 @trace_group.command("verify")
@@ -96,26 +140,117 @@ def export(out: Path, tree_size: int | None) -> None:
     "--public-key",
     "key_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="PEM key to pin; by default the key carried in the tree head.",
+    help="The company's public key, obtained out of band (PEM, or the 32-byte key raw, in base64 "
+    f"or hex). Default: ${TRUSTED_KEY_VARIABLE} (a file, or the key itself).",
+)
+@click.option(
+    "--key-fingerprint",
+    help="Instead of a key file: the SHA-256 fingerprint (64 hex) the company published; "
+    "the key in the tree head is trusted only if it has this fingerprint.",
+)
+@click.option(
+    "--reference",
+    "reference_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An earlier export, or the leaf hashes (reloop trace export --leaf-hashes), "
+    "to name the first changed entry of a re-chained log.",
+)
+@click.option(
+    "--reference-tree-head",
+    "reference_head_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The signed head the reference matches (default: --tree-head).",
 )
 @click.option("--allow-newer", is_flag=True, help="Accept entries after the signed size.")
-def verify(export_file: Path, tree_head_file: Path, key_file: Path | None, allow_newer: bool) -> None:
-    """Check an export against a signed tree head, with no database. Exit 0 or 1."""
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+def verify(
+    export_file: Path,
+    tree_head_file: Path,
+    key_file: Path | None,
+    key_fingerprint: str | None,
+    reference_file: Path | None,
+    reference_head_file: Path | None,
+    allow_newer: bool,
+    as_json: bool,
+) -> None:
+    """Check an export against a signed tree head and a trusted key, with no database.
+
+    Exit 0 verified, 1 failed, 2 usage error (no trusted key, unreadable input),
+    3 the head covers no entries (consistent with an empty log only: nothing verified).
+    """
+    head = _read_json(tree_head_file, "--tree-head")
+    trusted = _trusted_key(key_file, key_fingerprint, head)
+    reference, reference_head = None, None
+    if reference_file is not None:
+        try:
+            with reference_file.open("rb") as handle:
+                reference = Reference.from_lines(handle)
+        except ReferenceError as exc:
+            raise click.BadParameter(str(exc), param_hint="--reference") from exc
+    if reference_head_file is not None:
+        reference_head = _read_json(reference_head_file, "--reference-tree-head")
+    if isinstance(trusted, VerifyResult):
+        result = trusted
+    else:
+        with export_file.open("rb") as lines:
+            result = verify_export(
+                lines,
+                head,
+                public_key=trusted,
+                allow_newer=allow_newer,
+                reference=reference,
+                reference_head=reference_head,
+            )
+    click.echo(json.dumps(result.to_json_dict(), ensure_ascii=False) if as_json else result.summary())
+    sys.exit(0 if result.ok else 3 if result.reason == "empty_log" else 1)
+
+
+def _read_json(path: Path, option: str) -> Any:
     try:
-        head = json.loads(tree_head_file.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise click.ClickException(f"cannot read the tree head: {exc}") from exc
-    pinned = load_public_key(key_file.read_bytes()) if key_file else None
-    with export_file.open("rb") as lines:
-        result = verify_export(lines, head, public_key=pinned, allow_newer=allow_newer)
-    click.echo(result.summary())
-    if not pinned and result.ok:
-        click.echo(
-            "note: checked with the key inside the tree head; pin the registered key "
-            "with --public-key to also prove who signed",
-            err=True,
+        raise click.BadParameter(f"cannot read {path} as JSON: {exc}", param_hint=option) from exc
+
+
+def _trusted_key(key_file: Path | None, fingerprint: str | None, head: Any) -> bytes | VerifyResult:
+    """The key bytes to trust, or a failed result when the head's key lacks the fingerprint."""
+    if key_file is not None:
+        data, where = key_file.read_bytes(), "--public-key"
+    elif fingerprint:
+        return _by_fingerprint(fingerprint, head)
+    elif value := os.environ.get(TRUSTED_KEY_VARIABLE, "").strip():
+        path = Path(value)
+        data, where = (path.read_bytes() if path.is_file() else value.encode()), TRUSTED_KEY_VARIABLE
+    else:
+        raise click.UsageError(
+            "a trusted public key is required: pass --public-key FILE (or --key-fingerprint, or set "
+            f"{TRUSTED_KEY_VARIABLE}). Take it from the company by an official channel, never from the "
+            "tree head file, which anyone who rewrites the log can re-sign with a key of their own."
         )
-    sys.exit(0 if result.ok else 1)
+    try:
+        load_public_key(data)
+    except TreeHeadError as exc:
+        raise click.BadParameter(str(exc), param_hint=where) from exc
+    return data
+
+
+def _by_fingerprint(fingerprint: str, head: Any) -> bytes | VerifyResult:
+    wanted = fingerprint.strip().lower().replace(":", "")
+    if len(wanted) != 64 or any(c not in "0123456789abcdef" for c in wanted):
+        raise click.BadParameter("a SHA-256 fingerprint is 64 hex digits", param_hint="--key-fingerprint")
+    try:
+        parsed = SignedTreeHead.from_json_dict(head)
+    except TreeHeadError as exc:
+        return VerifyResult(False, "bad_tree_head", str(exc))
+    if parsed.key_id != wanted:
+        return VerifyResult(
+            False,
+            "untrusted_key",
+            f"the tree head was signed with key {parsed.key_id[:16]}…, not the trusted fingerprint "
+            f"{wanted[:16]}…: it does not come from the log you trust",
+            tree_size=parsed.tree_size,
+        )
+    return parsed.public_key
 
 
 @trace_group.command("check-code")

@@ -15,7 +15,16 @@ def _signed_export(runner: FlaskCliRunner, record: Recorder, tmp_path: Path) -> 
     sth, export = tmp_path / "STH.json", tmp_path / "log.jsonl"
     assert runner.invoke(args=["trace", "tree-head", "--out", str(sth)]).exit_code == 0
     assert runner.invoke(args=["trace", "export", "--out", str(export)]).exit_code == 0
+    assert runner.invoke(args=["trace", "public-key", "--out", str(tmp_path / "key.pem")]).exit_code == 0
     return sth, export
+
+
+def _verify(runner: FlaskCliRunner, export: Path, sth: Path, *extra: str):
+    """``trace verify`` with the company's key, as the regulator received it."""
+    key = export.parent / "key.pem"
+    return runner.invoke(
+        args=["trace", "verify", str(export), "--tree-head", str(sth), "--public-key", str(key), *extra]
+    )
 
 
 def test_an_export_verifies_offline_against_the_tree_head(
@@ -25,7 +34,7 @@ def test_an_export_verifies_offline_against_the_tree_head(
     sth, export = _signed_export(runner, record, tmp_path)
     assert "BEGIN PUBLIC KEY" in json.loads(sth.read_text())["public_key_pem"]
     assert len(export.read_text().splitlines()) == 6
-    result = runner.invoke(args=["trace", "verify", str(export), "--tree-head", str(sth)])
+    result = _verify(runner, export, sth)
     assert result.exit_code == 0, result.output
     assert result.output.startswith("OK: 6 entries match")
 
@@ -39,7 +48,7 @@ def test_a_tampered_export_fails_naming_the_event(
     target = json.loads(lines[3])["event"]["id"]
     lines[3] = lines[3].replace('"location":"NS-0001"', '"location":"NS-0666"')
     export.write_text("".join(lines))
-    result = runner.invoke(args=["trace", "verify", str(export), "--tree-head", str(sth)])
+    result = _verify(runner, export, sth)
     assert result.exit_code == 1
     assert "FAILED" in result.output and f"event {target}" in result.output
 
@@ -49,14 +58,14 @@ def test_a_removed_entry_is_detected(runner: FlaskCliRunner, record: Recorder, t
     sth, export = _signed_export(runner, record, tmp_path)
     lines = export.read_text().splitlines(keepends=True)
     export.write_text("".join(lines[:2] + lines[3:]))
-    result = runner.invoke(args=["trace", "verify", str(export), "--tree-head", str(sth)])
+    result = _verify(runner, export, sth)
     assert result.exit_code == 1 and "entry 2" in result.output
 
 
 def test_a_pinned_foreign_key_rejects_the_head(
     runner: FlaskCliRunner, record: Recorder, tmp_path: Path
 ) -> None:
-    """With --public-key of another signer the signature check fails."""
+    """With --public-key of another signer the head (carrying the company's key) is refused."""
     from traceability import generate_key, public_key_pem
 
     sth, export = _signed_export(runner, record, tmp_path)
@@ -65,7 +74,7 @@ def test_a_pinned_foreign_key_rejects_the_head(
     result = runner.invoke(
         args=["trace", "verify", str(export), "--tree-head", str(sth), "--public-key", str(other)]
     )
-    assert result.exit_code == 1 and "signature" in result.output
+    assert result.exit_code == 1 and "not the trusted key" in result.output
 
 
 def test_check_code_prints_the_segments(runner: FlaskCliRunner) -> None:
