@@ -12,10 +12,12 @@ from geodata.candidates import (
     Candidate,
     CandidateFileError,
     DuplicateCandidateError,
+    NoCandidatesError,
     combine_candidates,
     existing_candidates,
     intersection_candidates,
     parse_candidates_csv,
+    site_candidates,
 )
 from geodata.coords import (
     LonLat,
@@ -119,6 +121,7 @@ __all__ = [
     "DuplicateCandidateError",
     "EmptyNetworkError",
     "LonLat",
+    "NoCandidatesError",
     "OutletRateCheck",
     "RowProblem",
     "SamplingError",
@@ -158,6 +161,7 @@ __all__ = [
     "sample_street_points",
     "service_area",
     "service_area_of",
+    "site_candidates",
     "snap_points",
     "solve_lscp",
     "solve_mclp",

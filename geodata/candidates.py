@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -15,10 +15,12 @@ __all__ = [
     "Candidate",
     "CandidateFileError",
     "DuplicateCandidateError",
+    "NoCandidatesError",
     "combine_candidates",
     "existing_candidates",
     "intersection_candidates",
     "parse_candidates_csv",
+    "site_candidates",
 ]
 
 Kind = Literal["intersection", "user", "existing"]
@@ -30,6 +32,10 @@ class CandidateFileError(UploadError):
 
 class DuplicateCandidateError(ValueError):
     """Two candidates from different sources share an id."""
+
+
+class NoCandidatesError(ValueError):
+    """Only uploaded sites were to be considered, and none were uploaded."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,3 +127,29 @@ def combine_candidates(*groups: Iterable[Candidate]) -> tuple[Candidate, ...]:
             seen.add(candidate.id)
             out.append(candidate)
     return tuple(out)
+
+
+def site_candidates(
+    graph: nx.MultiDiGraph,
+    *,
+    uploaded: Sequence[Candidate] = (),
+    existing: Sequence[Candidate] = (),
+    only_uploaded: bool = False,
+) -> tuple[Candidate, ...]:
+    """The candidates of a siting run: street intersections, uploaded sites, today's outlets.
+
+    With ``only_uploaded`` the street intersections are left out, so every outlet a run
+    adds is one of ``uploaded`` (a planner who can lease only those sites); ``existing``
+    outlets stay, open or competing as their ``fixed`` says.
+
+    Raises
+    ------
+    NoCandidatesError
+        If ``only_uploaded`` and ``uploaded`` is empty.
+    DuplicateCandidateError
+        If an id appears twice.
+    """
+    if only_uploaded and not uploaded:
+        raise NoCandidatesError("only the uploaded candidate sites were asked for, and none were uploaded")
+    streets = () if only_uploaded else intersection_candidates(graph)
+    return combine_candidates(streets, uploaded, existing)

@@ -8,10 +8,12 @@ from geodata import (
     Candidate,
     CandidateFileError,
     DuplicateCandidateError,
+    NoCandidatesError,
     combine_candidates,
     existing_candidates,
     intersection_candidates,
     parse_candidates_csv,
+    site_candidates,
 )
 from tests.geodata.toy import grid
 
@@ -50,3 +52,27 @@ def test_combining_rejects_duplicate_ids() -> None:
     a = existing_candidates([("X", 114.05, 22.54)])
     with pytest.raises(DuplicateCandidateError):
         combine_candidates(a, parse_candidates_csv("id,lon,lat\nX,114.0,22.5\n"))
+
+
+def test_site_candidates_are_streets_plus_uploads_by_default() -> None:
+    """Without only_uploaded the intersections come first, then the uploaded and existing sites."""
+    uploaded = (Candidate("S1", 114.05, 22.54, "user"),)
+    existing = existing_candidates([("outlet:1", 114.06, 22.55)])
+    ids = [c.id for c in site_candidates(grid(3), uploaded=uploaded, existing=existing)]
+    assert ids[-2:] == ["S1", "outlet:1"] and any(i.startswith("node-") for i in ids)
+
+
+def test_only_uploaded_sites_leave_the_intersections_out() -> None:
+    """only_uploaded: the uploaded sites and today's outlets, no intersection."""
+    uploaded = (Candidate("S1", 114.05, 22.54, "user"), Candidate("S2", 114.06, 22.54, "user"))
+    existing = existing_candidates([("outlet:1", 114.06, 22.55)])
+    sites = site_candidates(grid(3), uploaded=uploaded, existing=existing, only_uploaded=True)
+    assert [c.id for c in sites] == ["S1", "S2", "outlet:1"]
+
+
+def test_only_uploaded_sites_without_an_upload_is_refused() -> None:
+    """Asking for the uploaded sites alone with none uploaded raises NoCandidatesError."""
+    with pytest.raises(NoCandidatesError, match="none were uploaded"):
+        site_candidates(
+            grid(3), existing=existing_candidates([("outlet:1", 114.06, 22.55)]), only_uploaded=True
+        )

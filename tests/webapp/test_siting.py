@@ -155,3 +155,60 @@ def test_compounds_can_be_uploaded_as_geojson(client, auth, db, demo) -> None:
     _solve(client, demand=(io.BytesIO(json.dumps(geojson).encode()), "compounds.geojson"))
     result = db.exec(select(SitingScenario)).one().result
     assert result["total_households"] == 900 and result["covered_households"] == 900
+
+
+SITES = "id,lon,lat\nS-A,114.0553,22.5411\nS-B,114.0601,22.5449\nS-C,113.9801,22.5301\nS-D,114.0400,22.5350\n"
+UPLOADED = {"S-A", "S-B", "S-C", "S-D"}
+
+
+def _siting_cli(runner, tmp_path, *extra: str):
+    demand = tmp_path / "compounds.csv"
+    demand.write_text(COMPOUNDS)
+    args = ["siting", "solve", "--model", "mclp", "--p", "2", "--demand", str(demand), "--json", *extra]
+    return runner.invoke(args=args)
+
+
+def test_cli_only_candidates_chooses_among_the_uploaded_sites(runner, demo, tmp_path) -> None:
+    """`--only-candidates`: every chosen site is an uploaded one, none a street intersection."""
+    sites = tmp_path / "sites.csv"
+    sites.write_text(SITES)
+    result = _siting_cli(runner, tmp_path, "--candidates", str(sites), "--only-candidates")
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert len(answer["selected"]) == 2 and set(answer["selected"]) <= UPLOADED
+
+
+def test_cli_default_still_offers_street_intersections(runner, demo, tmp_path) -> None:
+    """Without the flag an uploaded site competes with intersections: with one site, p=2 takes a street."""
+    sites = tmp_path / "sites.csv"
+    sites.write_text("id,lon,lat\nS-D,114.0400,22.5350\n")
+    result = _siting_cli(runner, tmp_path, "--candidates", str(sites))
+    assert result.exit_code == 0, result.output
+    assert any(site.startswith("node-") for site in json.loads(result.output)["selected"])
+
+
+def test_cli_only_candidates_without_a_file_is_refused(runner, demo, tmp_path) -> None:
+    """`--only-candidates` with no `--candidates` file is a usage error naming both options."""
+    result = _siting_cli(runner, tmp_path, "--only-candidates")
+    assert result.exit_code == 2 and "--only-candidates" in result.output and "--candidates" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_web_only_my_candidate_sites_adds_uploaded_sites_only(client, auth, db, demo) -> None:
+    """The form's "only my candidate sites" solves over the upload: every added site is an uploaded one."""
+    auth.login(Role.DISPATCHER)
+    _solve(client, only_candidates="y", candidates=(io.BytesIO(SITES.encode()), "sites.csv"))
+    scenario = db.exec(select(SitingScenario)).one()
+    added = {site["id"] for site in scenario.result["added_sites"]}
+    assert scenario.params["only_candidates"] is True and added and added <= UPLOADED
+    assert 'id="only-candidates"' in client.get(f"/siting/{scenario.id}").get_data(as_text=True)
+
+
+def test_web_only_my_candidate_sites_without_an_upload_is_refused(client, auth, db, demo) -> None:
+    """Ticking "only my candidate sites" with no file answers 422 naming the field; nothing is queued."""
+    auth.login(Role.DISPATCHER)
+    response = _solve(client, only_candidates="y")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "只用我的候选点位：没有上传候选点位。" in page
+    assert 'data-field="candidates"' in page
+    assert db.exec(select(SitingScenario)).first() is None

@@ -45,7 +45,12 @@ def siting_group() -> None:
 @click.option(
     "--candidates",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="CSV id,lon,lat of extra candidate sites; street intersections are always candidates.",
+    help="CSV id,lon,lat of candidate sites, added to the street intersections (see --only-candidates).",
+)
+@click.option(
+    "--only-candidates",
+    is_flag=True,
+    help="Choose among the --candidates sites alone (the sites you can lease), not street intersections.",
 )
 @click.option("--fixed-existing", is_flag=True, help="Keep today's active outlets open and add to them.")
 @click.option("--time-limit-s", type=float, default=30.0, show_default=True)
@@ -58,11 +63,14 @@ def solve_command(
     share: float,
     demand: Path | None,
     candidates: Path | None,
+    only_candidates: bool,
     fixed_existing: bool,
     time_limit_s: float,
     as_json: bool,
 ) -> None:
     """Solve one model and print model, selected, objective, bound, gap, status, households, time."""
+    if only_candidates and candidates is None:
+        raise click.UsageError("--only-candidates needs --candidates FILE (CSV id,lon,lat of your sites)")
     try:
         params = ScenarioParams(
             model=model,
@@ -73,6 +81,7 @@ def solve_command(
             time_limit_s=time_limit_s,
             demand_csv=demand.read_text(encoding="utf-8-sig") if demand else None,
             candidates_csv=candidates.read_text(encoding="utf-8-sig") if candidates else None,
+            only_candidates=only_candidates,
         )
         result = run_scenario(db_session(), params, cache_dir=current_app.config["RELOOP_SETTINGS"].cache_dir)
     except ScenarioError as exc:

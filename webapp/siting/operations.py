@@ -18,6 +18,9 @@ import geodata
 from webapp.models import Outlet, OutletStatus
 
 MODELS = ("mclp", "lscp", "pmedian")
+NO_CANDIDATES = (
+    "candidates: only-candidates needs a candidate sites file (CSV id,lon,lat) with at least one site"
+)
 
 
 class ScenarioError(ValueError):
@@ -37,6 +40,9 @@ class ScenarioParams:
     households_per_outlet: int = 2000  # SB/T 10719-2012, urban
     demand_csv: str | None = None
     candidates_csv: str | None = None
+    # Solve over the uploaded candidate sites alone (a planner who can lease only those);
+    # street intersections are candidates otherwise.
+    only_candidates: bool = False
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:
@@ -49,6 +55,8 @@ class ScenarioParams:
             raise ScenarioError("share must be above 0 and at most 1")
         if not 1 <= self.time_limit_s <= 600:
             raise ScenarioError("time_limit_s must be between 1 and 600 seconds")
+        if self.only_candidates and not (self.candidates_csv or "").strip():
+            raise ScenarioError(NO_CANDIDATES)
 
 
 def _existing(session: Session) -> list[Outlet]:
@@ -87,20 +95,39 @@ def _served_points(
 
 
 def _candidates(params: ScenarioParams, graph: Any, outlets: list[Outlet]) -> tuple[geodata.Candidate, ...]:
-    groups: list[tuple[geodata.Candidate, ...]] = [geodata.intersection_candidates(graph)]
+    uploaded: tuple[geodata.Candidate, ...] = ()
     if params.candidates_csv is not None:
         try:
-            groups.append(geodata.parse_candidates_csv(params.candidates_csv))
+            uploaded = geodata.parse_candidates_csv(params.candidates_csv)
         except geodata.CandidateFileError as exc:
             raise ScenarioError(f"candidates file: {exc}") from exc
+    existing: tuple[geodata.Candidate, ...] = ()
     if params.fixed_existing:
-        groups.append(
-            geodata.existing_candidates(((f"outlet:{o.code}", o.lon, o.lat) for o in outlets), fixed=True)
+        existing = geodata.existing_candidates(
+            ((f"outlet:{o.code}", o.lon, o.lat) for o in outlets), fixed=True
         )
     try:
-        return geodata.combine_candidates(*groups)
+        return geodata.site_candidates(
+            graph, uploaded=uploaded, existing=existing, only_uploaded=params.only_candidates
+        )
+    except geodata.NoCandidatesError as exc:
+        raise ScenarioError(NO_CANDIDATES) from exc
     except geodata.DuplicateCandidateError as exc:
         raise ScenarioError(f"candidates: {exc}") from exc
+
+
+def _solve(params: ScenarioParams, problem: geodata.SitingProblem) -> geodata.SitingResult:
+    if params.model == "mclp":
+        return geodata.solve_mclp(
+            problem, radius_m=params.radius_m, p=params.p, time_limit_s=params.time_limit_s
+        )
+    if params.model == "lscp":
+        return geodata.solve_lscp(
+            problem, radius_m=params.radius_m, share=params.share, time_limit_s=params.time_limit_s
+        )
+    return geodata.solve_pmedian(
+        problem, p=params.p, radius_m=params.radius_m, time_limit_s=params.time_limit_s
+    )
 
 
 def run_scenario(
@@ -118,18 +145,10 @@ def run_scenario(
     limit = None if params.model == "pmedian" else params.radius_m
     problem = geodata.build_problem(graph, demand, candidates, limit_m=limit)
     report(50, "solve")
-    if params.model == "mclp":
-        result = geodata.solve_mclp(
-            problem, radius_m=params.radius_m, p=params.p, time_limit_s=params.time_limit_s
-        )
-    elif params.model == "lscp":
-        result = geodata.solve_lscp(
-            problem, radius_m=params.radius_m, share=params.share, time_limit_s=params.time_limit_s
-        )
-    else:
-        result = geodata.solve_pmedian(
-            problem, p=params.p, radius_m=params.radius_m, time_limit_s=params.time_limit_s
-        )
+    try:
+        result = _solve(params, problem)
+    except geodata.SitingInputError as exc:  # e.g. p-median asked for more sites than were uploaded
+        raise ScenarioError(str(exc)) from exc
     report(80, "coverage")
     by_id = {c.id: c for c in candidates}
     chosen = [by_id[i] for i in result.selected]

@@ -55,6 +55,13 @@ class ScenarioForm(FlaskForm):  # type: ignore[misc]
         _l("Residential compounds, CSV (id,lon,lat,households) or GeoJSON points with households (optional)")
     )
     candidates = FileField(_l("Candidate sites CSV (optional: id,lon,lat)"))
+    only_candidates = BooleanField(
+        _l("Only my candidate sites"),
+        description=_l(
+            "Choose among the uploaded sites alone (the sites you can lease), not street intersections."
+        ),
+        default=False,
+    )
 
 
 @bp.context_processor
@@ -85,42 +92,54 @@ def index() -> ResponseReturnValue:
     """The scenarios so far and a form for a new one."""
     form = ScenarioForm()
     session = db_session()
-    if form.validate_on_submit():
-        try:
-            params = ScenarioParams(
-                model=form.model.data,
-                radius_m=float(form.radius_m.data),
-                p=form.p.data,
-                share=float(form.share.data),
-                fixed_existing=form.fixed_existing.data,
-                time_limit_s=float(form.time_limit_s.data),
-                demand_csv=_text(form.demand.data),
-                candidates_csv=_text(form.candidates.data),
-            )
-        except ScenarioError as exc:
-            flash(str(exc), "error")
-        else:
-            scenario = SitingScenario(
-                name=form.name.data or siting_jobs.scenario_name(params),
-                params=params.__dict__,
-                created_by_id=current_user.id,
-                org_id=current_user.org_id,
-            )
-            session.add(scenario)
-            session.commit()
-            job = jobs.enqueue(
-                session,
-                "siting.solve",
-                {"scenario_id": scenario.id, "locale": str(get_locale())},
-                actor_id=current_user.id,
-                org_id=current_user.org_id,
-            )
-            scenario.job_id = job.id
-            session.add(scenario)
-            session.commit()
-            return redirect(url_for("jobs.show", job_id=job.id))
+    params = _params(form) if form.validate_on_submit() else None
+    if params is not None:
+        scenario = SitingScenario(
+            name=form.name.data or siting_jobs.scenario_name(params),
+            params=params.__dict__,
+            created_by_id=current_user.id,
+            org_id=current_user.org_id,
+        )
+        session.add(scenario)
+        session.commit()
+        job = jobs.enqueue(
+            session,
+            "siting.solve",
+            {"scenario_id": scenario.id, "locale": str(get_locale())},
+            actor_id=current_user.id,
+            org_id=current_user.org_id,
+        )
+        scenario.job_id = job.id
+        session.add(scenario)
+        session.commit()
+        return redirect(url_for("jobs.show", job_id=job.id))
     scenarios = session.exec(select(SitingScenario).order_by(SitingScenario.id.desc()).limit(50)).all()  # type: ignore[union-attr]
-    return render_template("siting/index.html", form=form, scenarios=scenarios), 422 if form.errors else 200
+    status = 422 if form.is_submitted() else 200  # a form sent and not queued was refused
+    return render_template("siting/index.html", form=form, scenarios=scenarios), status
+
+
+def _params(form: ScenarioForm) -> ScenarioParams | None:
+    """The scenario the valid form asks for, or None with the reason flashed."""
+    candidates_csv = _text(form.candidates.data)
+    if form.only_candidates.data and not (candidates_csv or "").strip():
+        form.candidates.errors.append(_("Upload your candidate sites to solve over them alone."))
+        flash(_("Only my candidate sites: no candidate sites were uploaded."), "error")
+        return None
+    try:
+        return ScenarioParams(
+            model=form.model.data,
+            radius_m=float(form.radius_m.data),
+            p=form.p.data,
+            share=float(form.share.data),
+            fixed_existing=form.fixed_existing.data,
+            time_limit_s=float(form.time_limit_s.data),
+            demand_csv=_text(form.demand.data),
+            candidates_csv=candidates_csv,
+            only_candidates=form.only_candidates.data,
+        )
+    except ScenarioError as exc:
+        flash(str(exc), "error")
+        return None
 
 
 @bp.get("/<int:scenario_id>")
