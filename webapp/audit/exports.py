@@ -8,7 +8,6 @@ full export or an inclusion proof; on its own it cannot reproduce the root.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterator, Mapping
@@ -19,6 +18,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from traceability import CHINA_TZ, EventKind, normalize_code
+from webapp import sheets
 from webapp.models import TraceEventRow
 
 CSV_COLUMNS = (
@@ -128,7 +128,7 @@ def jsonl(session: Session, filters: ExportFilters) -> Iterator[str]:
 def csv_text(session: Session, filters: ExportFilters) -> Iterator[str]:
     """The matching entries as CSV (UTF-8 with BOM, which Excel needs for Chinese)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = sheets.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     yield "\ufeff" + _drain(buffer)
     for row in rows(session, filters):

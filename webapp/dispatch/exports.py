@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from sqlmodel import Session, select
 
 import routing
+from webapp import sheets
 from webapp.models import CollectionPlan, Facility, Outlet, PlannedRoute, PlannedStop, Vehicle
 
 
@@ -117,7 +117,7 @@ def to_gpx(plan: CollectionPlan, rows: list[dict[str, Any]]) -> str:
 def to_csv(rows: list[dict[str, Any]]) -> str:
     """One line per visit: route, order, what, where, when, expected kg, load after."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = sheets.writer(buffer)
     writer.writerow(
         [
             "route",

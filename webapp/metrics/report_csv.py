@@ -7,11 +7,11 @@ spreadsheet programs on Chinese Windows open the Chinese text correctly.
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from pathlib import Path
 
+from webapp import sheets
 from webapp.metrics.indicators import Indicators
 from webapp.metrics.tables import Table, build, cell_text
 
@@ -19,7 +19,7 @@ from webapp.metrics.tables import Table, build, cell_text
 def table_csv(table: Table, *, locale: str = "zh") -> str:
     """One table as CSV text (headings, then one line per row)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = sheets.writer(out, lineterminator="\r\n")
     writer.writerow([c.title(locale) for c in table.columns])
     for row in table.rows:
         writer.writerow([cell_text(v, c) for v, c in zip(row, table.columns, strict=True)])

@@ -3,28 +3,35 @@ stored as numbers with the decimals the CSV shows."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from webapp.metrics.indicators import Indicators
-from webapp.metrics.tables import build
+from webapp.metrics.tables import Table, build
+from webapp.sheets import safe_row
 
 
 def write(found: Indicators, path: Path | str, *, locale: str = "zh") -> Path:
     """Write the workbook to ``path``."""
+    return write_tables(build(found, locale=locale), path, locale=locale)
+
+
+def write_tables(tables: Iterable[Table], path: Path | str, *, locale: str = "zh") -> Path:
+    """Write ``tables`` as a workbook, one sheet each; text cells never become formulas."""
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
-    for table in build(found, locale=locale):
+    for table in tables:
         sheet = book.create_sheet(table.key[:31])
-        sheet.append([table.title(locale)])
+        sheet.append(safe_row([table.title(locale)]))
         sheet["A1"].font = Font(bold=True)
-        sheet.append([c.title(locale) for c in table.columns])
+        sheet.append(safe_row(c.title(locale) for c in table.columns))
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([("是" if v else "否") if isinstance(v, bool) else v for v in row])
+            sheet.append(safe_row(("是" if v else "否") if isinstance(v, bool) else v for v in row))
             for value, column, cell in zip(row, table.columns, sheet[sheet.max_row], strict=True):
                 if isinstance(value, float) and column.decimals is not None:
                     cell.number_format = "0." + "0" * column.decimals if column.decimals else "0"
