@@ -14,8 +14,10 @@
     }
     geo.stops.forEach(function (s) {
       // Colour by class, so driver.js can recolour a pin when a record is queued or sent.
+      var number = document.createElement("span");  // text, never markup
+      number.textContent = s.kind === "outlet" ? String(s.n) : "⇩";
       var icon = L.divIcon({ className: "stop-pin stop-pin-" + s.id + " " + s.status, iconSize: [30, 30],
-                             html: "<span>" + (s.kind === "outlet" ? s.n : "⇩") + "</span>" });
+                             html: number });
       var marker = L.marker([s.lat, s.lon], { icon: icon, title: s.name, keyboard: false }).addTo(map);
       if (s.url) marker.on("click", function () { window.location.href = s.url; });
       points.push([s.lat, s.lon]);

@@ -9,7 +9,7 @@
   var line = points.map(function (p) { return [p.lat, p.lon]; });
   points.forEach(function (p, i) {
     L.marker([p.lat, p.lon], { title: p.label })
-      .bindTooltip(String(i + 1) + ". " + p.label, { permanent: false })
+      .bindTooltip(window.ReLoopText([[String(i + 1) + ". " + p.label]]), { permanent: false })
       .addTo(map);
   });
   if (line.length > 1) {

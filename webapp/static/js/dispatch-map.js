@@ -6,7 +6,6 @@
   if (!el || !data) return;
   var map = window.ReLoopBasemap(el);
   var geo = JSON.parse(data.textContent);
-  function esc(s) { return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }); }
   var layer = L.geoJSON(geo, {
     style: function (f) {
       if (f.geometry.type !== "LineString") return {};
@@ -16,9 +15,10 @@
       var p = f.properties, colour = p.colour || (p.due ? "#dc2626" : "#f59e0b");
       var marker = L.circleMarker(latlng, { radius: p.kind === "unload" ? 8 : 6, color: "#fff", weight: 2,
                                              fillColor: colour, fillOpacity: 1, className: "plan-point" });
-      var text = (p.position ? p.route + "." + p.position + " " : "") + esc(p.code) + " " + esc(p.name) +
-                 (p.arrival ? "<br>" + esc(p.arrival) : "") + (p.fill != null ? "<br>" + esc(p.fill) + "%" : "");
-      return marker.bindPopup(text);
+      var lines = [[(p.position ? p.route + "." + p.position + " " : "") + p.code + " " + p.name]];
+      if (p.arrival) lines.push([p.arrival]);
+      if (p.fill != null) lines.push([p.fill + "%"]);
+      return marker.bindPopup(window.ReLoopText(lines));
     }
   }).addTo(map);
   if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds().pad(0.05));

@@ -15,18 +15,14 @@
     return p.due ? "due" : "ok";
   }
 
-  function escapeHtml(s) {
-    return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
-  }
-
   function popup(f) {
     var p = f.properties;
     var url = el.dataset.detailUrl.replace(/\/0$/, "/" + f.id);
     var fill = p.fill_pct == null ? "—" : p.fill_pct + "%" + (p.due ? " · " + el.dataset.labelDue : "");
-    return '<strong><a href="' + url + '">' + escapeHtml(p.code) + "</a></strong> " + escapeHtml(p.name) +
-      "<br>" + escapeHtml(el.dataset.labelFill) + ": " + escapeHtml(fill);
+    return window.ReLoopText([
+      [{ text: p.code, href: url, strong: true }, " " + (p.name == null ? "" : p.name)],
+      [el.dataset.labelFill + ": " + fill]
+    ]);
   }
 
   function load() {

@@ -13,7 +13,7 @@
       var size = p.role === "uncovered" ? Math.min(14, 5 + Math.sqrt(p.households) / 8) : (p.role === "added" ? 7 : 4);
       return L.circleMarker(latlng, { radius: size, color: "#fff", weight: 1.5, fillColor: colour[p.role], fillOpacity: 1,
                                       className: "siting-" + p.role })
-        .bindPopup(String(p.code || p.households + " households"));
+        .bindPopup(window.ReLoopText([[String(p.code || p.households + " households")]]));
     }
   }).addTo(map);
   if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds().pad(0.05));
