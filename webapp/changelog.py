@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import g, has_request_context
@@ -18,8 +19,13 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     user_id: int | None = None,
+    at: datetime | None = None,
 ) -> AuditRecord:
-    """Append one change record for ``obj`` (which must have an id by now)."""
+    """Append one change record for ``obj`` (which must have an id by now).
+
+    ``at`` defaults to now; the demo seed passes the moment it pretends the change was
+    made (the record is append-only, so it cannot be backdated afterwards).
+    """
     entry = AuditRecord(
         org_id=getattr(obj, "org_id", None),
         user_id=user_id,
@@ -30,5 +36,7 @@ def record(
         before=before,
         after=after,
     )
+    if at is not None:
+        entry.at = at
     session.add(entry)
     return entry

@@ -46,6 +46,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # A REPLACE that removes a conflicting row then fires the DELETE triggers, so the
+    # append-only tables refuse it even on a unique index their own triggers do not name.
+    cursor.execute("PRAGMA recursive_triggers=ON")
     cursor.close()
 
 

@@ -144,11 +144,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_trace_report_event_id"), ["event_id"], unique=False)
 
     # The log refuses UPDATE and DELETE in the database itself.
-    append_only.create(op.get_bind())
+    append_only.create(op.get_bind(), append_only.LOG_TABLES)
 
 
 def downgrade() -> None:
-    append_only.drop(op.get_bind())
+    append_only.drop(op.get_bind(), append_only.LOG_TABLES)
     with op.batch_alter_table("trace_report", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_trace_report_event_id"))
 

@@ -3,7 +3,7 @@ its routes to drivers, compare it with the plan in force."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
@@ -187,12 +187,17 @@ def compare_with_current(session: Session, plan: CollectionPlan) -> routing.Plan
 
 
 def accept_plan(
-    session: Session, plan_id: int, drivers: dict[int, int | None], *, actor_id: int | None
+    session: Session,
+    plan_id: int,
+    drivers: dict[int, int | None],
+    *,
+    actor_id: int | None,
+    at: datetime | None = None,
 ) -> CollectionPlan:
     """Make a proposed plan the day's plan and assign each route to a driver.
 
     The plan in force before is superseded, not deleted. A driver may drive only one
-    route of a plan.
+    route of a plan. ``at`` (default now) is when it was accepted.
     """
     plan = session.get(CollectionPlan, plan_id)
     if plan is None:
@@ -209,16 +214,15 @@ def accept_plan(
     if previous is not None:
         previous.status = PlanStatus.SUPERSEDED
         session.add(previous)
-        record(session, "supersede", previous, after={"by_plan": plan.id}, user_id=actor_id)
+        record(session, "supersede", previous, after={"by_plan": plan.id}, user_id=actor_id, at=at)
     routes = session.exec(select(PlannedRoute).where(PlannedRoute.plan_id == plan_id)).all()
     for route in routes:
         route.driver_id = drivers.get(route.id)
         session.add(route)
-    plan.status, plan.accepted_at, plan.accepted_by_id = PlanStatus.ACCEPTED, utcnow(), actor_id
+    plan.status, plan.accepted_at, plan.accepted_by_id = PlanStatus.ACCEPTED, at or utcnow(), actor_id
     session.add(plan)
-    record(
-        session, "accept", plan, after={"drivers": {str(k): v for k, v in drivers.items()}}, user_id=actor_id
-    )
+    drivers_json = {str(k): v for k, v in drivers.items()}
+    record(session, "accept", plan, after={"drivers": drivers_json}, user_id=actor_id, at=at)
     session.commit()
     return plan
 

@@ -5,7 +5,7 @@ from webapp.models.collections import CollectionPlan, PlannedRoute, PlannedStop,
 from webapp.models.facilities import Driver, Facility, FacilityKind, Vehicle
 from webapp.models.jobs import Job, JobStatus
 from webapp.models.materials import Material
-from webapp.models.metrics import EmissionFactor, HistoryEditError, RateKind, SubsidyRate
+from webapp.models.metrics import EmissionFactor, RateKind, SubsidyRate
 from webapp.models.orgs import Organisation
 from webapp.models.outlets import (
     FillReading,
@@ -48,7 +48,6 @@ __all__ = [
     "EmissionFactor",
     "EvidenceFile",
     "FillReading",
-    "HistoryEditError",
     "Job",
     "JobStatus",
     "Material",

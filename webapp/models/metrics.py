@@ -3,18 +3,17 @@ subsidy rates.
 
 Both are histories, not settings: an edit is a new row with its own ``valid_from``,
 so a report for last year keeps using last year's factor and anyone can see what was
-in force when. The ORM refuses updates of these rows as a guard against code that
-tries; :mod:`webapp.metrics.factors` adds rows and reads the one in force.
+in force when. The database refuses UPDATE and DELETE of these rows (triggers from
+:mod:`webapp.models.append_only`); :mod:`webapp.metrics.factors` adds rows and reads
+the one in force.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event
 from sqlmodel import Field, SQLModel
 
 from webapp.models._types import UTCDateTime, str_enum, utcnow
@@ -72,15 +71,3 @@ class SubsidyRate(SQLModel, table=True):
     valid_from: date = Field(index=True)
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class HistoryEditError(RuntimeError):
-    """Code tried to change a stored factor or rate; an edit must be a new row."""
-
-
-def _refuse_update(_mapper: Any, _connection: Any, target: Any) -> None:
-    raise HistoryEditError(f"{target.__tablename__} rows are never updated: add a row with a new valid_from")
-
-
-for _table in (EmissionFactor, SubsidyRate):
-    event.listen(_table, "before_update", _refuse_update)

@@ -3,17 +3,17 @@ reason, and the photos and signatures that prove them.
 
 A collection carries money (subsidy claims) and so is never updated in place: a
 correction is a new row whose ``supersedes_id`` names the row it replaces. The
-ORM refuses updates of these rows as a guard against code that tries.
+database refuses UPDATE and DELETE of collections and their weights (triggers from
+:mod:`webapp.models.append_only`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import LargeBinary, event
+from sqlalchemy import LargeBinary
 from sqlmodel import Field, SQLModel
 
 from webapp.models._types import UTCDateTime, str_enum, utcnow
@@ -122,15 +122,3 @@ class CollectionWeight(SQLModel, table=True):
     collection_id: int = Field(foreign_key="collection.id", primary_key=True)
     material_id: int = Field(foreign_key="material.id", primary_key=True)
     grams: int = Field(ge=0)
-
-
-class ImmutableRecordError(RuntimeError):
-    """Code tried to change a stored collection; corrections must be new rows."""
-
-
-def _refuse_update(_mapper: Any, _connection: Any, target: Any) -> None:
-    raise ImmutableRecordError(f"{target.__tablename__} rows are never updated: record a correction instead")
-
-
-for _table in (Collection, CollectionWeight):
-    event.listen(_table, "before_update", _refuse_update)

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import cast
 
 import numpy as np
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 import geodata
@@ -35,8 +34,6 @@ from webapp.dispatch.problem import (
     candidate_outlets,
 )
 from webapp.models import (
-    AuditRecord,
-    CollectionPlan,
     Facility,
     FacilityKind,
     Outlet,
@@ -182,7 +179,6 @@ class Planner:
             )
         if not plan_ids:
             return []
-        _backdate_acceptance(session, plan_ids, _at(day, ACCEPTED_AT))
         return self._visits(session, day, plan_ids)
 
     def _keep(
@@ -210,6 +206,7 @@ class Planner:
             plan_id,
             {cast(int, r.id): drivers.get(r.vehicle_id) for r in routes},
             actor_id=dispatcher_id,
+            at=_at(day, ACCEPTED_AT),  # that morning, not when the seed ran
         )
         return plan_id
 
@@ -235,19 +232,6 @@ class Planner:
             )  # every route was given its truck's driver
             for s, vehicle_id, driver_id in rows
         ]
-
-
-def _backdate_acceptance(session: Session, plan_ids: list[int], at: datetime) -> None:
-    """The dispatcher accepted the plans that morning, not when the seed ran."""
-    session.execute(update(CollectionPlan).where(col(CollectionPlan.id).in_(plan_ids)).values(accepted_at=at))
-    session.execute(
-        update(AuditRecord)
-        .where(
-            col(AuditRecord.object_type) == "collection_plan",
-            col(AuditRecord.object_id).in_([str(i) for i in plan_ids]),
-        )
-        .values(at=at)
-    )
 
 
 def _at(day: date, moment: time) -> datetime:
