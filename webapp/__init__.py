@@ -103,6 +103,9 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)  # machine clients authenticate with bearer tokens, not cookies
     _register_trace(app)
     _register_driver(app)
+    from webapp.fleet.views import bp as fleet_bp
+
+    app.register_blueprint(fleet_bp)
 
 
 def _register_driver(app: Flask) -> None:

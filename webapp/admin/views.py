@@ -13,6 +13,7 @@ from webapp.admin import operations
 from webapp.admin.forms import ConfirmForm, TokenForm, UserForm
 from webapp.auth import operations as auth
 from webapp.db import db_session
+from webapp.fleet.operations import ensure_driver_profile
 from webapp.models import ApiToken, Role, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -37,6 +38,8 @@ def users() -> ResponseReturnValue:
                 org_id=current_user.org_id,
                 actor_id=current_user.id,
             )
+            # A driver login without a profile would never appear in the plan's driver lists.
+            ensure_driver_profile(session, user, actor_id=current_user.id)
             session.commit()
         except auth.AuthError as exc:
             session.rollback()

@@ -2,7 +2,15 @@
 
 from webapp.models.audit import AuditRecord
 from webapp.models.collections import CollectionPlan, PlannedRoute, PlannedStop, PlanStatus
-from webapp.models.facilities import Driver, Facility, FacilityKind, Vehicle
+from webapp.models.facilities import (
+    Driver,
+    Facility,
+    FacilityKind,
+    Shift,
+    Vehicle,
+    VehicleKind,
+    VehicleOutOfService,
+)
 from webapp.models.jobs import Job, JobStatus
 from webapp.models.materials import Material
 from webapp.models.metrics import EmissionFactor, RateKind, SubsidyRate
@@ -63,6 +71,7 @@ __all__ = [
     "RateKind",
     "ReadingSource",
     "Role",
+    "Shift",
     "SitingScenario",
     "SkipReason",
     "SubsidyRate",
@@ -73,4 +82,6 @@ __all__ = [
     "User",
     "UserSession",
     "Vehicle",
+    "VehicleKind",
+    "VehicleOutOfService",
 ]
