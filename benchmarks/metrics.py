@@ -27,7 +27,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ from sqlalchemy import Engine, insert, select
 from sqlmodel import Session
 
 import geodata
-from traceability import ActorRole, EventKind, generate_key
+from traceability import CHINA_TZ, ActorRole, EventKind, generate_key
 from webapp.auth.operations import create_user
 from webapp.config import normalise_database_url
 from webapp.db import make_engine, scratch_postgres, upgrade
@@ -67,7 +67,6 @@ from webapp.trace.treeheads import issue_tree_head
 FIRST_DAY = date(2025, 1, 1)
 DAYS = 365
 ROUTES, STOPS = 10, 50
-CST = timezone(timedelta(hours=8))
 CHUNK = 20_000
 
 
@@ -261,7 +260,7 @@ def _record(
     previous = None
     for _ in range(versions):
         row_id = len(records) + 1
-        at = datetime(day.year, day.month, day.day, 10, tzinfo=CST)
+        at = datetime(day.year, day.month, day.day, 10, tzinfo=CHINA_TZ)
         records.append(
             {
                 "id": row_id,
@@ -296,7 +295,7 @@ def battery_log(engine: Engine, ids: dict[str, Any], count: int, rng: random.Ran
     R, K = ActorRole, EventKind
     for n in range(count):
         code = f"S01PE0A{n % 10**7:07d}S5A{n // 10**7:01d}{n % 10**6:06d}"
-        at = datetime(2025, 1, 1, 9, tzinfo=CST) + timedelta(days=rng.randrange(DAYS - 30))
+        at = datetime(2025, 1, 1, 9, tzinfo=CHINA_TZ) + timedelta(days=rng.randrange(DAYS - 30))
         hop = {"to_actor": "梯次利用企业", "to_location": "PLANT"}
         events += [
             EventInput(

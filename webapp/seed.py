@@ -7,12 +7,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash
 
 import geodata
+from traceability import CHINA_TZ
 from webapp.api import tokens
 from webapp.auth.operations import create_user
 from webapp.models import (
@@ -34,7 +34,6 @@ from webapp.models import (
 from webapp.models._types import utcnow
 from webapp.seed_year import seed_year
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEMO_ORG = "深圳市绿环再生资源有限公司（演示）"
 
 # code, 中文, English, low value (低价值可回收物), bulk density kg/m³, buyer price fen/kg.
@@ -238,7 +237,7 @@ def seed_demo(
     drive = geodata.load_network(mode="drive", cache_dir=cache_dir)
     depots = _facilities(session, drive, org.id)  # type: ignore[arg-type]
     _fleet(session, depots, users, org.id)  # type: ignore[arg-type]
-    placed = _outlets(session, drive, rng, outlets, org.id, today=now.astimezone(SHANGHAI).date())  # type: ignore[arg-type]
+    placed = _outlets(session, drive, rng, outlets, org.id, today=now.astimezone(CHINA_TZ).date())  # type: ignore[arg-type]
     _token, plain = tokens.issue(session, name="演示传感器网关", kind=TokenKind.SENSOR, org_id=org.id)
     seed_metrics_defaults(session, demo_org_id=org.id)
     session.commit()

@@ -15,7 +15,7 @@ from flask import Flask
 from sqlmodel import Session, col, select
 
 from tests.webapp.conftest import make_app, wipe
-from traceability import verify_export
+from traceability import CHINA_TZ, verify_export
 from webapp.audit.anomalies import find_all
 from webapp.audit.deadlines import obligations, split
 from webapp.dispatch.problem import PlanningError, build_day
@@ -41,7 +41,7 @@ from webapp.models import (
 )
 from webapp.seed import seed_demo
 from webapp.seed_year import seed_year
-from webapp.seed_year._bins import SHANGHAI, make_bins
+from webapp.seed_year._bins import make_bins
 from webapp.seed_year._calendar import demand_factor
 from webapp.seed_year._day import run_day
 from webapp.seed_year._planning import Planner, Visit
@@ -142,7 +142,7 @@ def test_every_collection_is_on_a_stop_of_an_accepted_route(db) -> None:
             route.driver_id,
         )
         assert stop.kind == "outlet" and plan.status == PlanStatus.ACCEPTED
-        assert record.recorded_at.astimezone(SHANGHAI).date() == plan.day
+        assert record.recorded_at.astimezone(CHINA_TZ).date() == plan.day
 
 
 def _in_force(db: Session) -> dict[int, Collection]:
@@ -231,7 +231,7 @@ def test_outlets_end_with_their_seeded_status_and_todays_reading(db) -> None:
     for outlet in outlets:
         if outlet.status == OutletStatus.ACTIVE:
             assert (
-                outlet.last_fill_at is not None and outlet.last_fill_at.astimezone(SHANGHAI).date() == TODAY
+                outlet.last_fill_at is not None and outlet.last_fill_at.astimezone(CHINA_TZ).date() == TODAY
             )
         if outlet.status == OutletStatus.PLANNED:
             assert outlet.last_fill_pct is None
@@ -347,7 +347,7 @@ def test_pickups_skip_a_few_per_cent_and_never_overload_a_truck() -> None:
         start=day - timedelta(days=3),
         rng=random.Random(2),
     )
-    start = datetime.combine(day, time(8, 30), SHANGHAI)
+    start = datetime.combine(day, time(8, 30), CHINA_TZ)
     # Every fifth stop on one route of the small truck; each other stop alone on a big truck's route.
     visits = [
         Visit(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from traceability import CHINA_TZ
 from webapp.models import (
     Collection,
     CollectionOutcome,
@@ -24,12 +24,10 @@ from webapp.models import (
     Vehicle,
 )
 
-SHENZHEN = ZoneInfo("Asia/Shanghai")
-
 
 def today() -> date:
     """The working day in Shenzhen, whatever zone the server runs in."""
-    return datetime.now(SHENZHEN).date()
+    return datetime.now(CHINA_TZ).date()
 
 
 def current_records(session: Session, stop_ids: list[int]) -> dict[int, Collection]:

@@ -31,6 +31,7 @@ from flask_login import current_user
 from sqlmodel import select
 
 from routing import nav_links
+from traceability import CHINA_TZ
 from webapp.access import public, role_required
 from webapp.db import db_session
 from webapp.dispatch.exports import hhmm
@@ -38,7 +39,7 @@ from webapp.dispatch.problem import OUTLET_HOURS
 from webapp.driver import evidence, operations
 from webapp.driver.completions import MAX_STOP_G, parse_completion
 from webapp.driver.forms import completion_body
-from webapp.driver.queries import SHENZHEN, RouteView, route_view, routes_of_day, today
+from webapp.driver.queries import RouteView, route_view, routes_of_day, today
 from webapp.models import Driver, EvidenceFile, Material, PlannedRoute, PlannedStop, Role, SkipReason
 
 bp = Blueprint("driver", __name__, url_prefix="/driver")
@@ -274,7 +275,7 @@ def _helpers() -> dict[str, Any]:
         "kg": lambda g: f"{g / 1000:.1f}",
         "mname": lambda m: m.name(locale),
         "hours": f"{OUTLET_HOURS[0]:%H:%M}–{OUTLET_HOURS[1]:%H:%M}",
-        "tz": SHENZHEN,
+        "tz": CHINA_TZ,
         "route_geo": _route_geo,
     }
 

@@ -83,7 +83,6 @@ from __future__ import annotations
 from webapp.metrics.drill import DrillPage, records
 from webapp.metrics.figures import (
     DRILL_KINDS,
-    SHANGHAI,
     Drill,
     Figure,
     MetricsInputError,
@@ -96,7 +95,6 @@ from webapp.metrics.indicators import Indicators, check_scope, compute, default_
 
 __all__ = [
     "DRILL_KINDS",
-    "SHANGHAI",
     "Drill",
     "DrillPage",
     "Figure",

@@ -16,9 +16,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Select
 from sqlmodel import Session, col, func, select
 
+from traceability import CHINA_TZ
 from webapp.audit import anomalies
 from webapp.metrics import _records, batteries
-from webapp.metrics.figures import SHANGHAI, Drill, MetricsInputError, Scope, parse_day
+from webapp.metrics.figures import Drill, MetricsInputError, Scope, parse_day
 from webapp.models import (
     Battery,
     BatteryLink,
@@ -352,7 +353,7 @@ def _obligations(
 ) -> Rows:
     lists = batteries.classify(
         batteries.period_obligations(
-            session, scope, today=context.now.astimezone(SHANGHAI).date(), trace=context.trace
+            session, scope, today=context.now.astimezone(CHINA_TZ).date(), trace=context.trace
         )
     )
     if which == "decided":

@@ -11,8 +11,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlmodel import Session, select
 
 import geodata
+from traceability import CHINA_TZ
 from webapp.metrics import batteries, carbon, collection, outlets, subsidy
-from webapp.metrics.figures import SHANGHAI, MetricsInputError, Scope
+from webapp.metrics.figures import MetricsInputError, Scope
 from webapp.models import Organisation, Outlet
 from webapp.trace.settings import TraceSettings
 
@@ -84,7 +85,7 @@ def compute(
     """
     name = check_scope(session, scope)
     now = now or datetime.now(UTC)
-    today = now.astimezone(SHANGHAI).date()
+    today = now.astimezone(CHINA_TZ).date()
     net = outlets.compute(session, scope, cache_dir=cache_dir)
     collected = collection.compute(session, scope)
     return Indicators(

@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
+from traceability import CHINA_TZ
 from webapp.models import (
     CollectionPlan,
     Material,
@@ -28,7 +29,7 @@ from webapp.models import (
     OutletStatus,
     User,
 )
-from webapp.seed_year._bins import SHANGHAI, Bin, make_bins
+from webapp.seed_year._bins import Bin, make_bins
 from webapp.seed_year._day import run_day
 from webapp.seed_year._planning import Planner
 from webapp.seed_year._records import Crew, SeedRecordError, write_pickups, write_readings
@@ -67,7 +68,7 @@ def seed_year(
     second run adds nothing. Commits every day (accepting a plan commits too).
     """
     started = clock.monotonic()
-    today = now.astimezone(SHANGHAI).date()
+    today = now.astimezone(CHINA_TZ).date()
     first = today - timedelta(days=days)
     report = YearReport()
     if (

@@ -13,12 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
+from traceability import CHINA_TZ
 from webapp.models import Outlet, OutletKind
 from webapp.seed_year._calendar import demand_factor
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # Share of a bin's volume each material takes, renormalised over what the outlet accepts:
 # cartons and paper fill most of a residential bin, metal little of its volume.
@@ -72,12 +70,12 @@ class Bin:
     def advance(self, to: datetime) -> None:
         """Take in what people bring until ``to``."""
         if self.since is None:  # opened today: starts empty at midnight
-            self.since = datetime.combine(to.date(), time(0), SHANGHAI)
+            self.since = datetime.combine(to.date(), time(0), CHINA_TZ)
             self.litres = dict.fromkeys(self.rate_l, 0.0)
         elapsed = (to - self.since).total_seconds() / 86_400
         if elapsed <= 0:
             return
-        day = to.astimezone(SHANGHAI).date()
+        day = to.astimezone(CHINA_TZ).date()
         for code, rate in self.rate_l.items():
             self.litres[code] += rate * _factor(day, code) * elapsed
         total = sum(self.litres.values())
@@ -149,6 +147,6 @@ def make_bins(
         if opened <= start:
             days_worth = min(rng.uniform(0, 4), 0.75 * outlet.capacity_l / daily_l)
             bin_.litres = {c: r * days_worth for c, r in rate.items()}
-            bin_.since = datetime.combine(start, time(0), SHANGHAI)
+            bin_.since = datetime.combine(start, time(0), CHINA_TZ)
         bins.append(bin_)
     return bins

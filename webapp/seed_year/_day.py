@@ -16,8 +16,9 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from traceability import CHINA_TZ
 from webapp.models import CollectionOutcome
-from webapp.seed_year._bins import SHANGHAI, Bin
+from webapp.seed_year._bins import Bin
 from webapp.seed_year._calendar import in_festival
 from webapp.seed_year._planning import Visit
 
@@ -88,7 +89,7 @@ def run_day(
     """Readings and pickups of ``day``, in time order; events after ``until`` are left out."""
     by_outlet = {b.outlet_id: b for b in bins}
     events: list[tuple[datetime, int, int, Bin | Visit]] = [
-        (datetime.combine(day, moment, SHANGHAI), 0, b.outlet_id, b)
+        (datetime.combine(day, moment, CHINA_TZ), 0, b.outlet_id, b)
         for moment in READ_AT
         for b in bins
         if b.open_on(day)

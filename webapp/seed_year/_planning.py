@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 import geodata
 import routing
 from geodata.driving import DriveMatrices, drive_matrices
+from traceability import CHINA_TZ
 from webapp.dispatch.operations import accept_plan, save_plan
 from webapp.dispatch.problem import (
     DayProblem,
@@ -41,7 +42,6 @@ from webapp.models import (
     PlannedStop,
     Vehicle,
 )
-from webapp.seed_year._bins import SHANGHAI
 
 # A deterministic budget: the plan depends only on the day and the seed, not on how
 # busy the machine is. Five solutions came within 2 % of a 2 s search on demo days of
@@ -235,4 +235,4 @@ class Planner:
 
 
 def _at(day: date, moment: time) -> datetime:
-    return datetime.combine(day, moment, SHANGHAI)
+    return datetime.combine(day, moment, CHINA_TZ)

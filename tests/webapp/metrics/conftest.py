@@ -15,13 +15,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlmodel import Session, select
 
-from traceability import ActorRole, EventKind, generate_key
+from traceability import CHINA_TZ, ActorRole, EventKind, generate_key
 from webapp.metrics import Scope
 from webapp.metrics.factors import add_rate, seed_factors
 from webapp.models import (
@@ -50,7 +50,6 @@ from webapp.trace.inputs import EventInput
 from webapp.trace.operations import record_events
 from webapp.trace.treeheads import issue_tree_head
 
-CST = timezone(timedelta(hours=8))
 PERIOD = (date(2026, 3, 1), date(2026, 4, 30))
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 PACK_X, PACK_Y, PACK_Z = ("S01PE0A1234567S5A0000123", "S01PE0A1234567S5A0000124", "S01PE0A1234567S5A0000125")
@@ -72,7 +71,7 @@ class World:
 
 
 def _at(day: date, hour: int = 10) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=CST)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=CHINA_TZ)
 
 
 def _outlets(db: Session, org_id: int) -> dict[str, Outlet]:

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlmodel import Session
 
+from traceability import CHINA_TZ
 from webapp.trace.inputs import parse_event
 from webapp.trace.operations import Recorded, record_events
 
 PACK_A = "S01PE0A1234567S5A0000123"
 PACK_B = "S01PE0A1234567S5A0000124"
 PRODUCT = "SRLPE0A1234567T310000001"
-CST = timezone(timedelta(hours=8))
-START = datetime(2026, 9, 1, 9, 0, tzinfo=CST)
+START = datetime(2026, 9, 1, 9, 0, tzinfo=CHINA_TZ)
 OUTLET, PLANT = "NS-0001", "SRL-PLANT-1"
 COLLECTOR, CASCADE = "绿环回收网点", "示例梯次利用企业"
 TEST = {"soh_permille": 780, "capacity_wh": 42_000, "method": "GB/T 34015-2017", "equipment": "BTS-4000"}
