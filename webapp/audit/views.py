@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from datetime import date, datetime
 
 import qrcode
@@ -19,6 +20,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -37,14 +39,36 @@ from webapp.models._types import utcnow
 from webapp.partials import is_partial
 from webapp.trace import keys, treeheads
 from webapp.trace.forms import ReportForm
-from webapp.trace.records import state_of
+from webapp.trace.records import TamperedEntryError, state_of
 from webapp.trace.settings import trace_settings
 from webapp.trace.verification import check_heads, verify_battery
 
 bp = Blueprint("audit", __name__)
+log = logging.getLogger(__name__)
 AUDITORS = (Role.REGULATOR, Role.ADMIN, Role.DISPATCHER)
 for _name, _filter in filters.FILTERS.items():
     bp.add_app_template_filter(_filter, _name)
+
+
+@bp.app_errorhandler(TamperedEntryError)
+def tampered(exc: TamperedEntryError) -> ResponseReturnValue:
+    """A stored line no longer hashes to its leaf: name the entry (409), never answer 500.
+
+    Any page or API that reads the log back ends here; a battery page also shows the
+    badge, which lists every entry of the battery that fails.
+    """
+    log.error("battery log tampered: %s", exc)
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return jsonify(
+            error=f"log entry {exc.seq} was altered after it was recorded; nothing is shown from it",
+            reason="tampered",
+            seq=exc.seq,
+        ), 409
+    code = (request.view_args or {}).get("code")
+    check = None
+    if code and request.endpoint == "audit.battery":
+        check = verify_battery(db_session(), normalize_code(str(code)), keys.public_key())
+    return render_template("audit/tampered.html", seq=exc.seq, code=code, check=check), 409
 
 
 @bp.get("/audit/")
@@ -151,6 +175,7 @@ def export() -> ResponseReturnValue:
         errors=errors,
         kinds=list(EventKind),
         head=treeheads.latest_tree_head(db_session()),
+        key_id=keys.public_key_id(),
     )
 
 
@@ -168,6 +193,7 @@ def export_file(fmt: str) -> ResponseReturnValue:
             errors=errors,
             kinds=list(EventKind),
             head=treeheads.latest_tree_head(db_session()),
+            key_id=keys.public_key_id(),
         ), 422
     body = exports.jsonl if fmt == "jsonl" else exports.csv_text
     stamp = datetime.now(CHINA_TZ).strftime("%Y%m%d-%H%M")

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Table, insert, select
 from sqlmodel import Session
 
-from traceability import BatteryState, LogEntry, TraceEvent, parse_entry, replay
+from traceability import BatteryState, CanonicalError, LogEntry, TraceEvent, leaf_hash, parse_entry, replay
 from webapp.models import BatteryLink, TraceEventRow
 
 CHUNK = 500
@@ -22,6 +22,19 @@ CHUNK = 500
 
 class LogIntegrityError(RuntimeError):
     """The stored log contradicts itself (rows and tree disagree); nothing may be appended."""
+
+
+class TamperedEntryError(LogIntegrityError):
+    """A stored line no longer hashes to its recorded leaf (or is no entry at all).
+
+    Raised instead of showing, or replaying, what someone wrote past the triggers;
+    pages answer it with a tamper notice naming ``seq`` (see ``webapp.audit.views``).
+    """
+
+    def __init__(self, seq: int, event_id: str | None = None) -> None:
+        super().__init__(f"log entry {seq} does not hash to its recorded leaf: the stored line was altered")
+        self.seq = seq
+        self.event_id = event_id
 
 
 @dataclass(frozen=True)
@@ -46,8 +59,16 @@ def chunks(values: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
         yield items[start : start + size]
 
 
-def _stored(seq: int, leaf_hash: str, line: str) -> StoredEvent:
-    return StoredEvent(seq, parse_entry(line), leaf_hash, line)
+def _stored(seq: int, leaf: str, line: str) -> StoredEvent:
+    # What was hashed is what a page may show: a line changed behind the triggers is
+    # reported, never parsed and replayed as if it were the record.
+    if leaf_hash(line.encode("utf-8")).hex() != leaf:
+        raise TamperedEntryError(seq)
+    try:
+        entry = parse_entry(line)
+    except CanonicalError as exc:  # rewritten together with its leaf hash column
+        raise TamperedEntryError(seq) from exc
+    return StoredEvent(seq, entry, leaf, line)
 
 
 def last_entry(session: Session) -> StoredEvent | None:

@@ -143,3 +143,17 @@ def test_the_jsonl_export_is_the_exact_log(
     assert jsonl == "".join(line + "\n" for line in lines)
     filtered = client.get(f"/audit/export.csv?code={PACK_B}").get_data(as_text=True)
     assert len(filtered.strip().splitlines()) == 4 and filtered.startswith("\ufeffseq,")
+
+
+def test_the_export_page_shows_the_key_fingerprint_to_compare(
+    app: Flask, client: FlaskClient, auth: AuthActions, record: Recorder, db: Session
+) -> None:
+    """The regulator sees the signing key's fingerprint and is told to compare it with the official one."""
+    record(to_enterprise())
+    _sign(app, db)
+    auth.login(Role.REGULATOR)
+    page = client.get("/audit/export").get_data(as_text=True)
+    with app.app_context():
+        fingerprint = keys.public_key_id()
+    assert f"<code data-key-fingerprint>{fingerprint}</code>" in page
+    assert "正式渠道" in page and f"--key-fingerprint {fingerprint}" in page
