@@ -92,7 +92,9 @@ def test_siting_solve_on_an_empty_file_says_run_db_upgrade(tmp_path: Path, cache
     path = tmp_path / "empty.db"
     path.touch()
     app = _app(f"sqlite:///{path}", tmp_path, cache_dir)
-    _assert_refused(app.test_cli_runner().invoke(args=["siting", "solve", *EXAMPLE_ARGS[("siting", "solve")]]))
+    _assert_refused(
+        app.test_cli_runner().invoke(args=["siting", "solve", *EXAMPLE_ARGS[("siting", "solve")]])
+    )
     app.extensions["reloop.engine"].dispose()
 
 
