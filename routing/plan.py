@@ -213,15 +213,16 @@ class Plan:
     def summary(self) -> str:
         """A few lines for a log or a terminal."""
         lines = [
-            f"{len(self.routes)} routes, {self.stops_served} stops served, {len(self.unassigned)} unassigned",
+            f"{_count(len(self.routes), 'route')}, {_count(self.stops_served, 'stop')} served, "
+            f"{len(self.unassigned)} unassigned",
             f"{self.km:.1f} km, {self.hours:.2f} h, {self.collected_kg:.1f} kg, "
             f"cost {self.cost_fen / 100:.2f} yuan",
         ]
         for r in self.routes:
             unloads = sum(v.kind is VisitKind.UNLOAD for v in r.visits)
             lines.append(
-                f"  {r.vehicle_type_id}#{r.unit}: {len(r.stop_ids)} stops, {unloads} unloads, "
-                f"{r.km:.1f} km, {r.hours:.2f} h"
+                f"  {r.vehicle_type_id}#{r.unit}: {_count(len(r.stop_ids), 'stop')}, "
+                f"{_count(unloads, 'unload')}, {r.km:.1f} km, {r.hours:.2f} h"
             )
         lines += [f"  unassigned {u.stop_id}: {u.reason.label} ({u.detail})" for u in self.unassigned]
         return "\n".join(lines)
@@ -258,6 +259,11 @@ class Plan:
         return cls(routes, unassigned, search)
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 route``, ``2 routes``: English nouns of the summary, counted."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 @dataclass(frozen=True)
 class Change:
     """A figure before and after."""
@@ -282,6 +288,8 @@ class PlanComparison:
     unassigned: Change
     newly_served: tuple[str, ...]
     newly_unassigned: tuple[str, ...]
+    changes_vehicle: tuple[str, ...] = ()
+    """Stops served by both plans, by another vehicle in ``b``."""
 
     def summary(self) -> str:
         """One line per figure: before -> after (delta)."""
@@ -299,8 +307,9 @@ class PlanComparison:
 
 def compare(a: Plan, b: Plan) -> PlanComparison:
     """Compare plan ``a`` (e.g. the current plan) with plan ``b`` (the what-if)."""
-    served_a = {s for r in a.routes for s in r.stop_ids}
-    served_b = {s for r in b.routes for s in r.stop_ids}
+    vehicle_a = {s: (r.vehicle_type_id, r.unit) for r in a.routes for s in r.stop_ids}
+    vehicle_b = {s: (r.vehicle_type_id, r.unit) for r in b.routes for s in r.stop_ids}
+    served_a, served_b = set(vehicle_a), set(vehicle_b)
     return PlanComparison(
         km=Change(a.km, b.km),
         hours=Change(a.hours, b.hours),
@@ -309,4 +318,5 @@ def compare(a: Plan, b: Plan) -> PlanComparison:
         unassigned=Change(len(a.unassigned), len(b.unassigned)),
         newly_served=tuple(sorted(served_b - served_a)),
         newly_unassigned=tuple(sorted(served_a - served_b)),
+        changes_vehicle=tuple(sorted(s for s in served_a & served_b if vehicle_a[s] != vehicle_b[s])),
     )

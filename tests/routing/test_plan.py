@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import cache
 
 from routing import Plan, compare
@@ -53,3 +54,19 @@ def test_compare_reports_what_changes() -> None:
     assert diff.newly_served == ("b",)
     assert diff.newly_unassigned == ()
     assert "km: 2.0 -> 6.0 (+4.0)" in diff.summary()
+
+
+def test_summary_counts_one_route_in_the_singular() -> None:
+    """A plan of one route says "1 route", not "1 routes"."""
+    _, plan = _plans()
+    assert len(plan.routes) == 1
+    assert plan.summary().startswith("1 route, 2 stops served")
+
+
+def test_compare_names_stops_that_change_vehicle() -> None:
+    """A stop served by both plans on another truck is listed as changing vehicle."""
+    _, plan = _plans()
+    (route,) = plan.routes
+    other = Plan((replace(route, vehicle_type_id="other"),), plan.unassigned)
+    assert compare(plan, other).changes_vehicle == ("a", "b")
+    assert compare(plan, plan).changes_vehicle == ()

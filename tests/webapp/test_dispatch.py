@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
-from datetime import date
+from datetime import date, time
 
 import pytest
 from sqlmodel import select
@@ -12,15 +13,19 @@ from sqlmodel import select
 import routing
 from webapp.dispatch.operations import accept_plan, save_plan
 from webapp.dispatch.problem import build_day, candidate_outlets, candidate_points
+from webapp.dispatch.stored import stored_plan
 from webapp.models import (
     CollectionPlan,
     Driver,
     Facility,
+    Material,
     Outlet,
     OutletStatus,
     PlannedRoute,
+    PlannedStop,
     PlanStatus,
     Role,
+    Vehicle,
 )
 from webapp.seed import seed_demo
 
@@ -74,9 +79,9 @@ def test_solving_from_the_board_stores_a_plan_serving_every_due_outlet(client, a
         data={"day": TODAY.isoformat(), "depot": day.id, "time_limit_s": 5, "seed": 0},
         follow_redirects=True,
     )
-    assert 'id="plan-ready"' in response.get_data(as_text=True)
+    assert 'id="plan-totals"' in response.get_data(as_text=True)
     plan = db.exec(select(CollectionPlan)).one()
-    served = {stop for route in routing.Plan.from_dict(plan.plan).routes for stop in route.stop_ids}
+    served = {stop for route in stored_plan(db, plan).routes for stop in route.stop_ids}
     due = {key for key, stop in plan.stops.items() if stop["required"]}
     assert due <= served and plan.status == PlanStatus.PROPOSED
     assert plan.distance_m > 0 and all(r.geometry for r in db.exec(select(PlannedRoute)))
@@ -155,7 +160,7 @@ def test_a_day_with_nothing_to_collect_fails_with_a_reason(client, auth, db, day
         data={"day": TODAY.isoformat(), "depot": day.id, "time_limit_s": 5},
         follow_redirects=True,
     ).get_data(as_text=True)
-    assert "no outlet is due" in page
+    assert "没有到期或半满的网点" in page and f"/dispatch/?day={TODAY}" in page
     assert db.exec(select(CollectionPlan)).first() is None
 
 
@@ -172,12 +177,12 @@ def test_cli_solves_a_solomon_file_as_json(runner) -> None:
 def test_replan_keeps_the_ticked_route_exactly(client, auth, db, day, cache_dir) -> None:
     """Re-planning with route 1 ticked returns a plan whose route 1 has the same visits."""
     first = _solve(db, day, cache_dir)
-    kept = routing.Plan.from_dict(first.plan).routes[0]
+    kept = stored_plan(db, first).routes[0]
     auth.login(Role.DISPATCHER)
     page = client.post(f"/dispatch/plans/{first.id}/replan", data={"lock": "1"}, follow_redirects=True)
-    assert 'id="plan-ready"' in page.get_data(as_text=True)
+    assert 'id="plan-totals"' in page.get_data(as_text=True)
     second = db.exec(select(CollectionPlan).where(CollectionPlan.id != first.id)).one()
-    routes = routing.Plan.from_dict(second.plan).routes
+    routes = stored_plan(db, second).routes
     assert any(r.vehicle_type_id == kept.vehicle_type_id and r.stop_ids == kept.stop_ids for r in routes)
 
 
@@ -214,3 +219,203 @@ def test_the_board_lists_each_plan_with_its_number_of_routes(client, auth, db, d
         rf'/dispatch/plans/{plan.id}">{plan.id}</a></td><td>.*?</td>\s*<td>(\d+)</td>', page, re.S
     )
     assert routes >= 1 and found and int(found.group(1)) == routes
+
+
+def _two_routes(db, depot, cache_dir) -> CollectionPlan:
+    """An accepted plan of two routes: trucks on a short morning shift for the solve (one
+    alone cannot do the day), then roomy and on a full day, so that a route still holds a
+    stop moved onto it when the day is planned again."""
+    vehicles = db.exec(select(Vehicle).where(Vehicle.depot_id == depot.id)).all()
+    usual = {v.id: v.shift_end for v in vehicles}
+    for vehicle in vehicles:
+        vehicle.shift_end, vehicle.fixed_cost_fen = time(8, 45), 0
+        db.add(vehicle)
+    db.commit()
+    plan = _solve(db, depot, cache_dir)
+    for vehicle in vehicles:
+        vehicle.shift_end, vehicle.volume_l, vehicle.capacity_g = usual[vehicle.id], 40_000, 20_000_000
+        db.add(vehicle)
+    db.commit()
+    assert len(_routes(db, plan)) >= 2
+    accept_plan(db, plan.id, {}, actor_id=None)
+    return plan
+
+
+def _routes(db, plan) -> list[PlannedRoute]:
+    return db.exec(
+        select(PlannedRoute).where(PlannedRoute.plan_id == plan.id).order_by(PlannedRoute.number)
+    ).all()
+
+
+def _stops(db, route) -> list[PlannedStop]:
+    return db.exec(
+        select(PlannedStop).where(PlannedStop.route_id == route.id).order_by(PlannedStop.position)
+    ).all()
+
+
+def _move(client, db, plan) -> tuple[PlannedStop, PlannedRoute]:
+    """Move the first due stop of route 1 to route 2 through the board; (stop, target)."""
+    source, target = _routes(db, plan)[:2]
+    stop = next(
+        s for s in _stops(db, source) if s.kind == "outlet" and plan.stops[f"o{s.outlet_id}"]["required"]
+    )
+    response = client.post("/dispatch/stops/reassign", data={"stop_id": stop.id, "route_id": target.id})
+    assert response.status_code == 302
+    db.expire_all()
+    return db.get(PlannedStop, stop.id), db.get(PlannedRoute, target.id)
+
+
+def test_a_moved_stop_goes_last_before_a_final_unload_with_its_weight(
+    client, auth, db, day, cache_dir
+) -> None:
+    """A moved stop is the target's last collection (an unloading that ended it still does);
+    positions, the stop count, the kg and the loads follow."""
+    plan = _two_routes(db, day, cache_dir)
+    before = {r.id: (r.stop_count, r.collected_g) for r in _routes(db, plan)}
+    kept = {r.id: [s.id for s in _stops(db, r)] for r in _routes(db, plan)}
+    auth.login(Role.DISPATCHER)
+    stop, target = _move(client, db, plan)
+    visits = _stops(db, target)
+    ends_with_unload = db.get(PlannedStop, kept[target.id][-1]).kind == "unload"
+    at = len(kept[target.id]) - 1 if ends_with_unload else len(kept[target.id])
+    assert [s.id for s in visits] == kept[target.id][:at] + [stop.id] + kept[target.id][at:]
+    assert [s.position for s in visits] == list(range(1, len(visits) + 1))
+    assert visits[at].load_after_g == visits[at - 1].load_after_g + stop.expected_g
+    assert (target.stop_count, target.collected_g) == (
+        before[target.id][0] + 1,
+        before[target.id][1] + stop.expected_g,
+    )
+
+
+def test_move_then_lock_then_replan_keeps_the_moved_stop_on_the_locked_route(
+    client, auth, db, day, cache_dir
+) -> None:
+    """A re-plan keeping route 2 keeps it as the rows say after the move, moved stop included."""
+    plan = _two_routes(db, day, cache_dir)
+    auth.login(Role.DISPATCHER)
+    stop, target = _move(client, db, plan)
+    kept = [f"o{s.outlet_id}" if s.kind == "outlet" else f"f{s.facility_id}" for s in _stops(db, target)]
+    page = client.post(
+        f"/dispatch/plans/{plan.id}/replan", data={"lock": str(target.number)}, follow_redirects=True
+    )
+    assert 'id="plan-totals"' in page.get_data(as_text=True)
+    again = db.exec(select(CollectionPlan).where(CollectionPlan.id != plan.id)).one()
+    routes = {r.vehicle_type_id: r for r in stored_plan(db, again).routes}
+    assert [v.id for v in routes[f"v{target.vehicle_id}"].visits] == kept
+    assert f"o{stop.outlet_id}" in kept
+
+
+def test_the_comparison_follows_a_moved_stop(client, auth, db, day, cache_dir) -> None:
+    """After a move in the plan in force, a proposal's comparison says which truck the stop changes to."""
+    accepted = _two_routes(db, day, cache_dir)
+    proposal = _solve(db, day, cache_dir)
+    auth.login(Role.DISPATCHER)
+    source = _routes(db, accepted)[0]
+    stop = next(
+        s for s in _stops(db, source) if s.kind == "outlet" and accepted.stops[f"o{s.outlet_id}"]["required"]
+    )
+    key = f"o{stop.outlet_id}"
+    proposed_vehicle = next(r.vehicle_type_id for r in stored_plan(db, proposal).routes if key in r.stop_ids)
+
+    def listed() -> bool:
+        page = client.get(f"/dispatch/plans/{proposal.id}").get_data(as_text=True)
+        assert 'id="comparison"' in page
+        return (
+            'id="changes-vehicle"' in page
+            and stop_code in page.split('id="changes-vehicle"')[1].split("</p>")[0]
+        )
+
+    stop_code = accepted.stops[key]["code"]
+    assert listed() == (proposed_vehicle != f"v{source.vehicle_id}")
+    _, target = _move(client, db, accepted)
+    assert listed() == (proposed_vehicle != f"v{target.vehicle_id}")
+
+
+def _form_fields(page: str, form_id: str) -> dict[str, str]:
+    """What a browser sends for an untouched form: inputs' values, selects' selected options."""
+    form = page.split(f'id="{form_id}"')[1].split("</form>")[0]
+    fields = {
+        m.group(2): html.unescape(m.group(3) or "")
+        for m in re.finditer(r'<input([^>]*?)name="([^"]+)"(?:[^>]*?value="([^"]*)")?', form)
+    }
+    for select_name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        tags = re.findall(r"<option[^>]*>", options)
+        chosen = next((t for t in tags if re.search(r"\sselected[\s>=]", t)), tags[0] if tags else "")
+        value = re.search(r'value="([^"]*)"', chosen)
+        fields[select_name] = value.group(1) if value else ""
+    return fields
+
+
+def test_the_untouched_board_form_plans_the_chosen_day_with_the_default_time_limit(
+    client, auth, db, day
+) -> None:
+    """The form as it loads sends 30 s and an empty seed, and the day shown is the day planned."""
+    auth.login(Role.DISPATCHER)
+    page = client.get(f"/dispatch/?day={TODAY}&depot={day.id}").get_data(as_text=True)
+    fields = _form_fields(page, "solve-form")
+    assert fields["time_limit_s"] == "30" and fields["seed"] == "" and fields["day"] == TODAY.isoformat()
+    assert "<details" in page.split('id="solve-form"')[1].split("</form>")[0]
+    response = client.post("/dispatch/solve", data=fields, follow_redirects=True)
+    assert 'id="plan-totals"' in response.get_data(as_text=True)
+    plan = db.exec(select(CollectionPlan)).one()
+    assert (plan.day, plan.time_limit_s, plan.seed) == (TODAY, 30, 0)
+
+
+def test_a_refused_solve_form_stays_on_the_chosen_day(client, auth, db, day) -> None:
+    """A bad seed is answered 422 naming the field, on the board of the day that was chosen."""
+    auth.login(Role.DISPATCHER)
+    response = client.post(
+        "/dispatch/solve", data={"day": TODAY.isoformat(), "depot": day.id, "time_limit_s": 30, "seed": "x"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "随机种子" in page
+    assert _form_fields(page, "solve-form")["day"] == TODAY.isoformat()
+    assert db.exec(select(CollectionPlan)).first() is None
+
+
+def test_the_job_page_opens_the_plan_once_the_solve_finished(client, auth, db, day) -> None:
+    """A finished solve's job page redirects to the plan; polled by htmx it answers HX-Redirect."""
+    auth.login(Role.DISPATCHER)
+    response = client.post(
+        "/dispatch/solve", data={"day": TODAY.isoformat(), "depot": day.id, "time_limit_s": 5}
+    )
+    job_url = response.headers["Location"]
+    plan = db.exec(select(CollectionPlan)).one()
+    assert client.get(job_url).headers["Location"] == f"/dispatch/plans/{plan.id}"
+    polled = client.get(job_url, headers={"HX-Request": "true"})
+    assert polled.headers["HX-Redirect"] == f"/dispatch/plans/{plan.id}"
+
+
+def test_an_optional_stop_left_out_says_why_with_the_detour_and_the_prize(
+    client, auth, db, day, cache_dir
+) -> None:
+    """Unpaid materials leave half-full outlets out: 收益不足以覆盖绕行, with km and yuan."""
+    for material in db.exec(select(Material)):
+        material.price_fen_per_kg = 0
+        db.add(material)
+    db.commit()
+    plan = _solve(db, day, cache_dir)
+    left = [u for u in plan.unassigned if u["reason"] == "not_profitable"]
+    assert left and all(u["detour_m"] > 0 and u["prize_fen"] == 0 for u in left)
+    auth.login(Role.DISPATCHER)
+    page = client.get(f"/dispatch/plans/{plan.id}").get_data(as_text=True)
+    table = page.split('id="unassigned"')[1]
+    assert "收益不足以覆盖绕行" in table
+    assert f"绕行 {left[0]['detour_m'] / 1000:.1f} 公里" in table and "收益 0.00 元" in table
+    assert " routes" not in page and "条路线" in page
+
+
+def test_the_route_sheet_lists_the_stops_in_order_for_the_driver(client, auth, db, day, cache_dir) -> None:
+    """The plan links each route's A4 sheet: stops in order with times, addresses, contacts, signature."""
+    plan = _solve(db, day, cache_dir)
+    route = _routes(db, plan)[0]
+    outlets = [db.get(Outlet, s.outlet_id) for s in _stops(db, route) if s.kind == "outlet"]
+    auth.login(Role.DISPATCHER)
+    url = f"/dispatch/plans/{plan.id}/routes/{route.number}/sheet"
+    assert url in client.get(f"/dispatch/plans/{plan.id}").get_data(as_text=True)
+    page = client.get(url).get_data(as_text=True)
+    stops = page.split('id="sheet-stops"')[1]
+    assert [stops.index(o.code) for o in outlets] == sorted(stops.index(o.code) for o in outlets)
+    assert all(o.address in stops and o.host_phone in stops for o in outlets)
+    assert "收运路线单" in page and "司机签字" in page and "route-sheet.css" in page
+    assert client.get(f"/dispatch/plans/{plan.id}/routes/99/sheet").status_code == 404

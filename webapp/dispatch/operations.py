@@ -3,17 +3,20 @@ its routes to drivers, compare it with the plan in force."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import routing
 from webapp.changelog import record
-from webapp.dispatch.problem import DayProblem, build_day
+from webapp.dispatch import reasons
+from webapp.dispatch.problem import DayProblem, PlanningError, build_day
+from webapp.dispatch.stored import stored_plan
 from webapp.jobs.operations import Progress, handler
 from webapp.models import (
     CollectionPlan,
@@ -53,12 +56,17 @@ def solve_day_job(session: Session, job: Job, progress: Progress) -> dict[str, A
             routing.LockedRoute(lock["vehicle_type_id"], int(lock["unit"]), tuple(lock["visits"]))
             for lock in params.get("locked", [])
         ]
-        plan = routing.solve(
-            built.problem,
-            time_limit_s=int(params["time_limit_s"]),
-            seed=int(params.get("seed", 0)),
-            locked=locked or None,
-        )
+        try:
+            plan = routing.solve(
+                built.problem,
+                time_limit_s=int(params["time_limit_s"]),
+                seed=int(params.get("seed", 0)),
+                locked=locked or None,
+            )
+        except (routing.InvalidLockError, routing.InfeasibleLockError) as exc:
+            # A kept route names an outlet no longer worth a visit, or cannot be driven as it is.
+            why = _("The ticked routes cannot be kept as they are (%(why)s).", why=exc)
+            raise PlanningError(why) from exc
         progress(90, _("Saving the plan"))
         row = save_plan(
             session,
@@ -71,7 +79,20 @@ def solve_day_job(session: Session, job: Job, progress: Progress) -> dict[str, A
             seed=int(params.get("seed", 0)),
         )
         session.commit()
-        return {"plan_id": row.id, "summary": plan.summary()}
+        return solve_result(row, routes=len(plan.routes))
+
+
+def solve_result(plan: CollectionPlan, *, routes: int) -> dict[str, Any]:
+    """What a finished solve job keeps: the plan to open and its figures (the page words them)."""
+    return {
+        "plan_id": plan.id,
+        "routes": routes,
+        "stops_served": plan.stops_served,
+        "unassigned": plan.unassigned_count,
+        "distance_m": plan.distance_m,
+        "duration_s": plan.duration_s,
+        "collected_g": plan.collected_g,
+    }
 
 
 def save_plan(
@@ -85,7 +106,11 @@ def save_plan(
     time_limit_s: int,
     seed: int,
 ) -> CollectionPlan:
-    """Store a solved plan with its routes and stops (staged; the caller commits)."""
+    """Store a solved plan with its routes and stops (staged; the caller commits).
+
+    The routes are stored as rows only; see :class:`CollectionPlan`.
+    """
+    why = reasons.figures(built.problem, plan)
     row = CollectionPlan(
         day=day,
         depot_id=depot_id,
@@ -99,7 +124,7 @@ def save_plan(
         stops_served=plan.stops_served,
         collected_g=round(plan.collected_kg * 1000),
         unassigned_count=len(plan.unassigned),
-        plan=plan.to_dict(),
+        search=asdict(plan.search) if plan.search else {},
         stops=built.stops,
         unassigned=[
             {
@@ -107,6 +132,7 @@ def save_plan(
                 "reason": u.reason.value,
                 "detail": u.detail,
                 **built.stops.get(u.stop_id, {}),
+                **why.get(u.stop_id, {}),
             }
             for u in plan.unassigned
         ],
@@ -157,16 +183,6 @@ def _save_route(
         )
 
 
-def route_locks(plan: CollectionPlan, numbers: set[int]) -> list[dict[str, Any]]:
-    """The routes of ``plan`` numbered in ``numbers`` as locks for a re-plan (JSON-able)."""
-    routes = routing.Plan.from_dict(plan.plan).routes
-    locks = [routes[n - 1].to_lock() for n in sorted(numbers) if 1 <= n <= len(routes)]
-    return [
-        {"vehicle_type_id": lock.vehicle_type_id, "unit": lock.unit, "visits": list(lock.visits)}
-        for lock in locks
-    ]
-
-
 def plan_in_force(session: Session, day: date, depot_id: int) -> CollectionPlan | None:
     """The accepted plan of a day and depot, if any."""
     return session.exec(
@@ -183,7 +199,7 @@ def compare_with_current(session: Session, plan: CollectionPlan) -> routing.Plan
     current = plan_in_force(session, plan.day, plan.depot_id)
     if current is None or current.id == plan.id:
         return None
-    return routing.compare(routing.Plan.from_dict(current.plan), routing.Plan.from_dict(plan.plan))
+    return routing.compare(stored_plan(session, current), stored_plan(session, plan))
 
 
 def accept_plan(
@@ -274,7 +290,12 @@ def reassign_route(
 
 
 def reassign_stop(session: Session, stop_id: int, route_id: int, *, actor_id: int | None) -> PlannedStop:
-    """Move a stop not yet recorded to the end of another route of the same plan."""
+    """Move a stop not yet recorded to another route of the same plan.
+
+    The stop goes last among the target's collections, before the unloading that ends
+    the route (a truck still unloads before going home); positions, loads and the
+    routes' counts follow. Times and distances stay the solver's until a re-plan.
+    """
     from webapp.driver.queries import current_records
 
     stop = session.get(PlannedStop, stop_id)
@@ -286,15 +307,14 @@ def reassign_stop(session: Session, stop_id: int, route_id: int, *, actor_id: in
         raise DispatchError(_("A stop can only move to another route of the same plan."))
     if current_records(session, [stop_id]):
         raise DispatchError(_("This stop has already been recorded by its driver."))
-    last = session.exec(
-        select(PlannedStop.position)
-        .where(PlannedStop.route_id == target.id)
-        .order_by(PlannedStop.position.desc())
-    ).first()  # type: ignore[union-attr]
     before = {"route_id": stop.route_id, "position": stop.position}
-    stop.route_id, stop.position = target.id, (last or 0) + 1  # type: ignore[assignment]
-    source.stop_count, target.stop_count = source.stop_count - 1, target.stop_count + 1
-    session.add_all([stop, source, target])
+    left = [s for s in _stops_of(session, source) if s.id != stop.id]
+    joined = _stops_of(session, target)
+    at = len(joined) - 1 if joined and joined[-1].kind == "unload" else len(joined)
+    joined.insert(at, stop)
+    stop.route_id = target.id  # type: ignore[assignment]
+    _renumber(session, source, left)
+    _renumber(session, target, joined)
     record(
         session,
         "reassign",
@@ -305,3 +325,23 @@ def reassign_stop(session: Session, stop_id: int, route_id: int, *, actor_id: in
     )
     session.commit()
     return stop
+
+
+def _stops_of(session: Session, route: PlannedRoute) -> list[PlannedStop]:
+    return list(
+        session.exec(
+            select(PlannedStop).where(PlannedStop.route_id == route.id).order_by(col(PlannedStop.position))
+        )
+    )
+
+
+def _renumber(session: Session, route: PlannedRoute, stops: list[PlannedStop]) -> None:
+    """Positions 1..n in list order, the load after each visit, the route's count and weight."""
+    load = 0
+    for position, stop in enumerate(stops, start=1):
+        load = 0 if stop.kind == "unload" else load + stop.expected_g
+        stop.position, stop.load_after_g = position, load
+        session.add(stop)
+    route.stop_count = sum(s.kind == "outlet" for s in stops)
+    route.collected_g = sum(s.expected_g for s in stops if s.kind == "outlet")
+    session.add(route)

@@ -13,6 +13,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 import geodata
@@ -53,6 +54,26 @@ class DayProblem:
     vehicles: dict[str, int] = field(default_factory=dict)
     facilities: dict[str, int] = field(default_factory=dict)
     legs: Any = None  # geodata.driving.DriveMatrices, for drawing routes
+
+
+def outlet_key(outlet_id: int) -> str:
+    """The problem's id of an outlet's stop; plans stored as rows map back through it."""
+    return f"o{outlet_id}"
+
+
+def facility_key(facility_id: int) -> str:
+    """The problem's id of a facility (unloading)."""
+    return f"f{facility_id}"
+
+
+def vehicle_key(vehicle_id: int) -> str:
+    """The problem's vehicle type of one truck: every truck is a type of its own (one unit, 0)."""
+    return f"v{vehicle_id}"
+
+
+def depot_key(depot_id: int) -> str:
+    """The problem's id of a depot."""
+    return f"d{depot_id}"
 
 
 def _seconds(t: time) -> int:
@@ -163,7 +184,7 @@ def build_day(
     """
     depot = session.get(Facility, depot_id)
     if depot is None or not depot.is_depot:
-        raise PlanningError(f"facility {depot_id} is not a depot")
+        raise PlanningError(_("Facility %(id)d is not a depot.", id=depot_id))
     vehicles = session.exec(
         select(Vehicle).where(Vehicle.depot_id == depot_id, Vehicle.active == True).order_by(Vehicle.id)
     ).all()
@@ -178,7 +199,7 @@ def build_day(
     ).all()
     outlets = candidate_outlets(session, day, depot_id)
     if not outlets:
-        raise PlanningError("no outlet is due or half-full for this day")
+        raise PlanningError(_("No outlet is due or half-full on this day: nothing to collect."))
     accepted = _accepted_materials(session, [o.id for o in outlets])  # type: ignore[misc]
     places = [depot, *[f for f in unload if f.id != depot.id]]
     points = [(p.lon, p.lat) for p in places] + [(o.lon, o.lat) for o in outlets]
@@ -196,7 +217,7 @@ def build_day(
     types = [_vehicle_type(v, day_problem) for v in vehicles]
     day_problem.problem = routing.CollectionProblem(
         locations=tuple(locations),
-        depots=(routing.Depot(id=f"d{depot.id}", location=0),),
+        depots=(routing.Depot(id=depot_key(depot_id), location=0),),
         facilities=tuple(facilities),
         stops=tuple(stops),
         vehicle_types=tuple(types),
@@ -220,7 +241,7 @@ def _accepted_materials(session: Session, outlet_ids: list[int]) -> dict[int, li
 
 
 def _facility(f: Facility, index: int, day: DayProblem) -> routing.Facility:
-    key = f"f{f.id}"
+    key = facility_key(f.id)  # type: ignore[arg-type]
     day.facilities[key] = f.id  # type: ignore[assignment]
     return routing.Facility(
         id=key,
@@ -232,7 +253,7 @@ def _facility(f: Facility, index: int, day: DayProblem) -> routing.Facility:
 
 
 def _stop(outlet: Outlet, index: int, materials: list[Material], day: DayProblem) -> routing.Stop:
-    key = f"o{outlet.id}"
+    key = outlet_key(outlet.id)  # type: ignore[arg-type]
     loads, value = _loads(outlet, materials)
     required = outlet.due
     day.stops[key] = {
@@ -259,7 +280,7 @@ def _stop(outlet: Outlet, index: int, materials: list[Material], day: DayProblem
 
 
 def _vehicle_type(v: Vehicle, day: DayProblem) -> routing.VehicleType:
-    key = f"v{v.id}"
+    key = vehicle_key(v.id)  # type: ignore[arg-type]
     day.vehicles[key] = v.id  # type: ignore[assignment]
     return routing.VehicleType(
         id=key,
@@ -267,8 +288,8 @@ def _vehicle_type(v: Vehicle, day: DayProblem) -> routing.VehicleType:
         capacity_kg=v.capacity_g / 1000,
         capacity_m3=v.volume_l / 1000,
         shift=routing.TimeWindow(_seconds(v.shift_start), _seconds(v.shift_end)),
-        start_depot="d" + str(v.depot_id),
-        end_depot="d" + str(v.depot_id),
+        start_depot=depot_key(v.depot_id),
+        end_depot=depot_key(v.depot_id),
         fixed_cost_fen=v.fixed_cost_fen,
         cost_per_km_fen=v.cost_per_km_fen,
         breaks=(LUNCH,),

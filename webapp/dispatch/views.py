@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from webapp.access import STAFF, role_required
 from webapp.db import db_session
-from webapp.dispatch import exports, operations
+from webapp.dispatch import exports, operations, reasons, sheet, stored
 from webapp.dispatch.forms import AcceptForm, SolveForm
 from webapp.dispatch.problem import candidate_points
 from webapp.driver.queries import route_view
@@ -26,19 +26,8 @@ from webapp.models import CollectionPlan, Driver, Facility, PlannedRoute
 
 bp = Blueprint("dispatch", __name__, url_prefix="/dispatch")
 
-
-def reason_label(reason: str) -> str:
-    """Why a stop was not served, in the reader's language."""
-    labels = {
-        "no_vehicles": _("no vehicle available"),
-        "too_heavy": _("heavier than any truck"),
-        "too_bulky": _("bulkier than any truck"),
-        "unreachable": _("not reachable on the road network"),
-        "time_window": _("opening hours cannot be met"),
-        "not_profitable": _("optional and not worth the detour"),
-        "no_route_found": _("no feasible route found"),
-    }
-    return labels.get(reason, reason)
+# Row ids are 32-bit on PostgreSQL: a longer number is no row, not a database error.
+MAX_ID = 2**31 - 1
 
 
 def _depots() -> list[Facility]:
@@ -53,25 +42,30 @@ def board() -> ResponseReturnValue:
     if not depots:
         flash(_("Add a depot first."), "error")
         return redirect(url_for("outlets.index"))
-    form = SolveForm(request.args, meta={"csrf": False})
+    day = _day(request.args.get("day", "")) or date.today()
+    depot_id = _id(request.args.get("depot", ""))
+    if depot_id not in {d.id for d in depots}:
+        depot_id = depots[0].id
+    form = SolveForm(formdata=None, day=day, depot=depot_id)
+    return _board(form, depots, day, depot_id)  # type: ignore[arg-type]
+
+
+def _board(form: SolveForm, depots: list[Facility], day: date, depot_id: int) -> str:
+    """The board for a day and depot, with the solve form as given (fresh, or with its errors)."""
     form.depot.choices = [(d.id, d.name) for d in depots]
-    day = form.day.data or date.today()
-    depot_id = form.depot.data if form.depot.data in {d.id for d in depots} else depots[0].id
-    form.day.data, form.depot.data = day, depot_id
-    form.seed.data = form.seed.data or 0
     session = db_session()
     outlets = candidate_points(session, day, depot_id)
-    # The list shows totals only: leave each plan's JSON (thousands of visits) unread.
+    # The list shows totals only: leave each plan's JSON (thousands of stops) unread.
     plans = session.exec(
         select(CollectionPlan)
         .where(CollectionPlan.day == day, CollectionPlan.depot_id == depot_id)
         .options(
-            defer(CollectionPlan.plan),
+            defer(CollectionPlan.search),  # type: ignore[arg-type]
             defer(CollectionPlan.stops),  # type: ignore[arg-type]
-            defer(CollectionPlan.unassigned),
-        )  # type: ignore[arg-type]
-        .order_by(CollectionPlan.id.desc())
-    ).all()  # type: ignore[union-attr]
+            defer(CollectionPlan.unassigned),  # type: ignore[arg-type]
+        )
+        .order_by(CollectionPlan.id.desc())  # type: ignore[union-attr]
+    ).all()
     route_counts = dict(
         session.exec(  # type: ignore[call-overload]
             select(PlannedRoute.plan_id, func.count())
@@ -92,8 +86,8 @@ def board() -> ResponseReturnValue:
     }
     return render_template(
         "dispatch/board.html",
-        form=form,
-        solve_form=SolveForm(formdata=None, obj=form),
+        depots=depots,
+        solve_form=form,
         outlets=outlets,
         plans=plans,
         route_counts=route_counts,
@@ -106,23 +100,23 @@ def board() -> ResponseReturnValue:
 @bp.post("/solve")
 @role_required(*STAFF)
 def solve() -> ResponseReturnValue:
-    """Queue a solve of the chosen day and depot; the job page shows its progress."""
+    """Queue a solve of the chosen day and depot; the job page shows its progress.
+
+    A refused form is shown again (422) on the board of the day and depot it names.
+    """
+    depots = _depots()
     form = SolveForm()
-    form.depot.choices = [(d.id, d.name) for d in _depots()]
+    form.depot.choices = [(d.id, d.name) for d in depots]
     if not form.validate_on_submit():
+        day = form.day.data if form.day.data and not form.day.errors else date.today()
+        depot_id = form.depot.data if form.depot.data in {d.id for d in depots} else depots[0].id
         for field, errors in form.errors.items():
             flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
-        return redirect(url_for("dispatch.board"))
+        return _board(form, depots, day, depot_id), 422
     job = jobs.enqueue(
         db_session(),
         "dispatch.solve",
-        {
-            "day": form.day.data.isoformat(),
-            "depot_id": form.depot.data,
-            "time_limit_s": form.time_limit_s.data,
-            "seed": form.seed.data or 0,
-            "locale": str(get_locale()),
-        },
+        {**form.job_params(), "locale": str(get_locale())},
         actor_id=current_user.id,
         org_id=current_user.org_id,
     )
@@ -149,7 +143,8 @@ def show_plan(plan_id: int) -> ResponseReturnValue:
         depot=session.get(Facility, plan.depot_id),
         accept_form=AcceptForm(),
         geojson=exports.to_geojson(plan, rows),
-        reason_label=reason_label,
+        reason_label=reasons.reason_label,
+        reason_detail=reasons.reason_detail,
         **_progress_context(plan),
     )
 
@@ -161,11 +156,14 @@ def accept(plan_id: int) -> ResponseReturnValue:
     _get(plan_id)
     if not AcceptForm().validate_on_submit():
         abort(400)
-    drivers = {
-        int(key.removeprefix("driver_")): (int(value) if value.isdigit() else None)
-        for key, value in request.form.items()
-        if key.startswith("driver_") and key[7:].isdigit()
-    }
+    drivers: dict[int, int | None] = {}
+    for key, value in request.form.items():
+        route_id = _id(key.removeprefix("driver_")) if key.startswith("driver_") else None
+        if route_id is not None:
+            driver_id = _id(value)
+            if value and driver_id is None:
+                abort(400, description=_("Unknown driver."))
+            drivers[route_id] = driver_id
     try:
         operations.accept_plan(db_session(), plan_id, drivers, actor_id=current_user.id)
     except operations.DispatchError as exc:
@@ -183,7 +181,7 @@ def replan(plan_id: int) -> ResponseReturnValue:
     plan = _get(plan_id)
     if not AcceptForm().validate_on_submit():
         abort(400)
-    numbers = {int(n) for n in request.form.getlist("lock") if n.isdigit()}
+    numbers = {n for n in map(_id, request.form.getlist("lock")) if n is not None}
     job = jobs.enqueue(
         db_session(),
         "dispatch.solve",
@@ -193,7 +191,7 @@ def replan(plan_id: int) -> ResponseReturnValue:
             "time_limit_s": plan.time_limit_s,
             "seed": plan.seed,
             "locale": str(get_locale()),
-            "locked": operations.route_locks(plan, numbers),
+            "locked": stored.route_locks(db_session(), plan, numbers),
             "replans": plan.id,
         },
         actor_id=current_user.id,
@@ -222,6 +220,18 @@ def export(plan_id: int, fmt: str) -> ResponseReturnValue:
     return response
 
 
+@bp.get("/plans/<int:plan_id>/routes/<int:number>/sheet")
+@role_required(*STAFF)
+def route_sheet(plan_id: int, number: int) -> ResponseReturnValue:
+    """One route as an A4 sheet for its driver: stops in order, times, addresses, contacts."""
+    found = sheet.route_sheet(db_session(), _get(plan_id), number) if number <= MAX_ID else None
+    if found is None:
+        abort(404)
+    return render_template(
+        "dispatch/route_sheet.html", sheet=found, hhmm=exports.hhmm, **sheet.sheet_context(found)
+    )
+
+
 @bp.get("/plans/<int:plan_id>/progress")
 @role_required(*STAFF)
 def progress(plan_id: int) -> ResponseReturnValue:
@@ -234,9 +244,7 @@ def progress(plan_id: int) -> ResponseReturnValue:
 @role_required(*STAFF)
 def reassign_route() -> ResponseReturnValue:
     """Give a route to another driver."""
-    route_id, driver_id = _form_int("route_id"), _form_int("driver_id")
-    if route_id is None:
-        abort(400)
+    route_id, driver_id = _form_id("route_id"), _optional_form_id("driver_id")
     return _reassigned(
         lambda: operations.reassign_route(db_session(), route_id, driver_id, actor_id=current_user.id),
         route_id=route_id,
@@ -247,9 +255,7 @@ def reassign_route() -> ResponseReturnValue:
 @role_required(*STAFF)
 def reassign_stop() -> ResponseReturnValue:
     """Move a stop not yet recorded to another route of the plan."""
-    stop_id, route_id = _form_int("stop_id"), _form_int("route_id")
-    if stop_id is None or route_id is None:
-        abort(400)
+    stop_id, route_id = _form_id("stop_id"), _form_id("route_id")
     return _reassigned(
         lambda: operations.reassign_stop(db_session(), stop_id, route_id, actor_id=current_user.id),
         route_id=route_id,
@@ -270,9 +276,33 @@ def _reassigned(action: Callable[[], object], *, route_id: int) -> ResponseRetur
     return redirect(url_for("dispatch.show_plan", plan_id=route.plan_id) + "#live-progress")
 
 
-def _form_int(name: str) -> int | None:
-    value = request.form.get(name, "")
-    return int(value) if value.isdigit() else None
+def _id(text: str) -> int | None:
+    """A row id from text: ASCII digits within the database's integer range, else None."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
+
+
+def _day(text: str) -> date | None:
+    """A day from ``YYYY-MM-DD`` text, else None."""
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def _form_id(name: str) -> int:
+    """A form field's row id; 400 naming the field when it is missing or no id."""
+    value = _id(request.form.get(name, ""))
+    if value is None:
+        abort(400, description=_("%(field)s: not a valid id.", field=name))
+    return value
+
+
+def _optional_form_id(name: str) -> int | None:
+    """Like :func:`_form_id`, but an empty field is None (e.g. "no driver")."""
+    return _form_id(name) if request.form.get(name, "") else None
 
 
 def _progress_context(plan: CollectionPlan) -> dict[str, object]:
@@ -285,7 +315,7 @@ def _progress_context(plan: CollectionPlan) -> dict[str, object]:
 
 
 def _get(plan_id: int) -> CollectionPlan:
-    plan = db_session().get(CollectionPlan, plan_id)
+    plan = db_session().get(CollectionPlan, plan_id) if 1 <= plan_id <= MAX_ID else None
     if plan is None:
         abort(404)
     return plan

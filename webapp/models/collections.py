@@ -40,11 +40,16 @@ class PlanStatus(StrEnum):
 
 
 class CollectionPlan(SQLModel, table=True):
-    """The solver's answer for one day and depot, with the plan as data.
+    """The solver's answer for one day and depot.
 
-    ``plan`` is ``routing.Plan.to_dict()``; ``stops`` maps the plan's stop ids to
-    outlets and what was expected there, so a plan can be compared and re-read
-    without rebuilding the problem.
+    The routes and their stops live in :class:`PlannedRoute` and :class:`PlannedStop`
+    rows and nowhere else: a dispatcher's move changes them, and every reader (the
+    plan page, the comparison, a re-plan's locks, the exports, the driver's phone)
+    reads them. The JSON columns hold only what no row holds: ``search`` is how the
+    solver found the plan (``routing.SearchInfo``), ``stops`` the solver's inputs per
+    stop id (outlet, expected grams, prize, required), ``unassigned`` the stops left
+    out with the reason and its figures. The totals are the solver's, kept for the
+    board's list; a move between routes of a plan leaves them unchanged.
     """
 
     __tablename__ = "collection_plan"
@@ -66,7 +71,7 @@ class CollectionPlan(SQLModel, table=True):
     stops_served: int = 0
     collected_g: int = 0
     unassigned_count: int = 0
-    plan: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    search: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     stops: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     unassigned: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
 
