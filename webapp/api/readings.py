@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from webapp.api.text import parse_time, storable
-from webapp.models._types import utcnow
+from webapp.api.text import parse_time, storable, time_problem
 
 MAX_BATCH = 1000
-#: Sensor clocks drift; a reading further ahead than this is refused, as it would pin the
-#: outlet's "last reading" to the future and hide every real reading after it.
-CLOCK_SLACK = timedelta(hours=1)
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -75,8 +70,9 @@ def _one(item: Any) -> tuple[ReadingIn | None, list[tuple[str, str]]]:
         problems.append(
             ("measured_at", "must be an ISO 8601 time with a zone, e.g. 2026-11-23T08:30:00+08:00")
         )
-    elif not EARLIEST <= measured <= utcnow() + CLOCK_SLACK:  # year 1 would not even convert to UTC
-        problems.append(("measured_at", "must be after 2000 and not in the future: check the sensor's clock"))
+    elif (late_or_early := time_problem(measured)) is not None:
+        # A future time would pin the outlet's "last reading" and hide every real one after it.
+        problems.append(("measured_at", late_or_early))
     if problems:
         return None, problems
     return ReadingIn(reading_id, code, float(fill), measured), []  # type: ignore[arg-type]

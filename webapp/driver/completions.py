@@ -11,15 +11,14 @@ import json
 import math
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
 
-from webapp.api.text import parse_time, storable
+from webapp.api.text import parse_time, storable, time_problem
 from webapp.models import CollectionOutcome
-from webapp.models._types import utcnow
 
 # No stop fills more than a 5-tonne truck; anything above is a typo (grams for kg).
 MAX_STOP_G = 5_000_000
@@ -29,8 +28,6 @@ _CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")  # used with fullmatch: "$" lets
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 #: Ids are 32-bit on both databases; a larger one names no stop (and would overflow the query).
 MAX_ID = 2**31 - 1
-_CLOCK_SLACK = timedelta(hours=1)
-_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -223,11 +220,9 @@ def _time(value: Any, name: str, bad: Any, *, required: bool) -> datetime | None
     if parsed is None:
         bad(name, _("must be an ISO 8601 time with a zone, e.g. 2026-11-24T09:30:00+08:00"))
         return None
-    if parsed > utcnow() + _CLOCK_SLACK:
-        bad(name, _("is in the future: check the phone's clock"))
-        return None
-    if parsed < _EARLIEST:  # year 1 at +01:00 would not even convert to UTC
-        bad(name, _("is before 2000: check the phone's clock"))
+    problem = time_problem(parsed)
+    if problem is not None:
+        bad(name, problem)
         return None
     return parsed
 

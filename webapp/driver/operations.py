@@ -168,12 +168,16 @@ def record_completion(
         )
         session.commit()
     except IntegrityError:
-        # A retry racing the first request, or a second correction of the same record.
+        # Another request stored a record at the same moment and the database kept one: a
+        # resend of this very record (unique client_id), another first record of the stop
+        # (one first record per stop) or another correction of the same record (unique
+        # supersedes_id). The checks, run again now, answer as if this one came second.
         session.rollback()
         existing = _by_client_id(session, data.client_id)
         if existing is not None:
             return _replayed(existing, data, driver), False
-        raise DriverError(_("This record was corrected at the same moment by another request.")) from None
+        _superseded(session, data, stop)
+        raise  # no race explains it: a bug, not the client's doing
     return row, True
 
 
@@ -243,7 +247,7 @@ def _superseded(session: Session, data: CompletionIn, stop: PlannedStop) -> Coll
     if data.supersedes is None:
         if in_force is not None:
             raise AlreadyRecordedError(
-                _("This stop was already recorded; send a correction instead."), in_force
+                _("Stop %(id)d was already recorded; send a correction instead.", id=stop.id), in_force
             )
         return None
     target = _by_client_id(session, data.supersedes)

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import LargeBinary
+from sqlalchemy import Index, LargeBinary, text
 from sqlmodel import Field, SQLModel
 
 from webapp.models._types import UTCDateTime, str_enum, utcnow
@@ -81,9 +81,23 @@ class Collection(SQLModel, table=True):
     ``client_id`` is generated on the phone, so a record queued offline and sent
     twice is stored once. The record in force at a stop is the one no other row
     supersedes.
+
+    The database keeps that record single: a stop has at most one first record (the
+    partial unique index below) and a record is corrected at most once (the unique
+    ``supersedes_id``), so each stop's records form one chain with one end. Two phones
+    racing on one stop cannot both store a first record, whatever the code checked.
     """
 
     __tablename__ = "collection"
+    __table_args__ = (
+        Index(
+            "uq_collection_first_record_per_stop",
+            "stop_id",
+            unique=True,
+            sqlite_where=text("supersedes_id IS NULL"),
+            postgresql_where=text("supersedes_id IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     org_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)

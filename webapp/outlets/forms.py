@@ -3,20 +3,25 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateTimeLocalField,
     DecimalField,
+    Field,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from traceability import CHINA_TZ
+from webapp.api.text import time_problem
 from webapp.models import OutletKind, OutletStatus
 
 
@@ -77,6 +82,19 @@ class FillForm(FlaskForm):  # type: ignore[misc]
         _l("Fill level (%)"), places=1, validators=[InputRequired(), NumberRange(min=0, max=100)]
     )
     measured_at = DateTimeLocalField(_l("Measured at"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+
+    def validate_measured_at(self, field: Field) -> None:
+        """The sensors' time rule: a year-9999 reading would stay the outlet's last for good."""
+        if field.data is None:  # not a time at all: the field has said so already
+            return
+        problem = time_problem(self.measured)
+        if problem is not None:
+            raise ValidationError(problem)
+
+    @property
+    def measured(self) -> datetime:
+        """The time entered, read as Shenzhen time (the browser sends it without a zone)."""
+        return self.measured_at.data.replace(tzinfo=CHINA_TZ)  # type: ignore[no-any-return]
 
 
 class ImportForm(FlaskForm):  # type: ignore[misc]

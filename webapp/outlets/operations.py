@@ -12,10 +12,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlalchemy import func, or_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
 
 from webapp import geo
+from webapp.api.text import time_problem
 from webapp.changelog import record
 from webapp.models import (
     FillReading,
@@ -189,17 +192,19 @@ def record_fill(
     recorded_by_id: int | None = None,
 ) -> tuple[FillReading, bool]:
     """Store a reading once. Returns (reading, created); the same id with other
-    content raises ``ReadingConflictError``. Stages only: the caller commits."""
+    content raises ``ReadingConflictError``. Writes in the caller's transaction, which
+    the caller commits.
+
+    Race-safe: the row is inserted with ``ON CONFLICT (reading_id) DO NOTHING``, so a
+    sensor's retry arriving while the first post is still being written gets the stored
+    reading (the database waits for the first to commit) instead of a unique-key error;
+    and the outlet's latest fill moves only forward, in one conditional UPDATE.
+    """
     if not math.isfinite(fill_pct) or not 0 <= fill_pct <= 100:
         raise OutletError("fill_pct must be between 0 and 100")
-    if measured_at.tzinfo is None:
-        raise OutletError("measured_at needs a time zone")
-    existing = session.exec(select(FillReading).where(FillReading.reading_id == reading_id)).first()
-    if existing is not None:
-        same = reading_fingerprint(existing.outlet_id, existing.fill_pct, existing.measured_at)
-        if same != reading_fingerprint(outlet.id, fill_pct, measured_at):  # type: ignore[arg-type]
-            raise ReadingConflictError(f"reading {reading_id} was already stored with other values")
-        return existing, False
+    problem = time_problem(measured_at)
+    if problem is not None:
+        raise OutletError(f"measured_at {problem}")
     reading = FillReading(
         reading_id=reading_id,
         outlet_id=outlet.id,
@@ -210,9 +215,46 @@ def record_fill(
         recorded_by_id=recorded_by_id,
         org_id=outlet.org_id,
     )
-    session.add(reading)
-    if outlet.last_fill_at is None or measured_at >= outlet.last_fill_at:
-        outlet.last_fill_pct = reading.fill_pct
-        outlet.last_fill_at = measured_at
-        session.add(outlet)
-    return reading, True
+    created = _insert_once(session, reading)
+    stored = session.exec(select(FillReading).where(FillReading.reading_id == reading_id)).one()
+    if not created:
+        same = reading_fingerprint(stored.outlet_id, stored.fill_pct, stored.measured_at)
+        if same != reading_fingerprint(outlet.id, fill_pct, measured_at):  # type: ignore[arg-type]
+            raise ReadingConflictError(f"reading {reading_id} was already stored with other values")
+        return stored, False
+    _advance_last_fill(session, outlet, stored.fill_pct, measured_at)
+    return stored, True
+
+
+def _insert_once(session: Session, reading: FillReading) -> bool:
+    """INSERT unless the reading id is stored (or being stored); True when this one was."""
+    values = reading.model_dump(exclude={"id"})
+    dialect = session.connection().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    table = FillReading.__table__  # Core, not the ORM's bulk INSERT: RETURNING says what happened
+    statement = (
+        insert(table)  # type: ignore[arg-type]
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["reading_id"])
+        .returning(table.c.id)  # type: ignore[attr-defined]
+    )
+    return session.execute(statement).first() is not None
+
+
+def _advance_last_fill(session: Session, outlet: Outlet, fill_pct: float, measured_at: datetime) -> None:
+    """Make this the outlet's latest fill unless a later one is stored.
+
+    One conditional UPDATE rather than read-compare-write: two sensors posting at once
+    could otherwise leave the older reading as the latest.
+    """
+    session.execute(
+        update(Outlet)
+        .where(
+            col(Outlet.id) == outlet.id,
+            or_(col(Outlet.last_fill_at).is_(None), col(Outlet.last_fill_at) <= measured_at),
+        )
+        .values(last_fill_pct=fill_pct, last_fill_at=measured_at)
+        .execution_options(synchronize_session=False)
+    )
+    if outlet in session:  # read again on next use
+        session.expire(outlet, ["last_fill_pct", "last_fill_at"])

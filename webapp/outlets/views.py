@@ -118,6 +118,11 @@ def create() -> ResponseReturnValue:
 @role_required(*STAFF)
 def show(outlet_id: int) -> ResponseReturnValue:
     """One outlet: details, materials, recent fill readings."""
+    fill_form = FillForm(measured_at=datetime.now(SHANGHAI).replace(second=0, microsecond=0, tzinfo=None))
+    return _show(outlet_id, fill_form)
+
+
+def _show(outlet_id: int, fill_form: FillForm, status: int = 200) -> ResponseReturnValue:
     outlet = _get(outlet_id)
     readings = (
         db_session()
@@ -129,7 +134,6 @@ def show(outlet_id: int) -> ResponseReturnValue:
         )
         .all()
     )
-    fill_form = FillForm(measured_at=datetime.now(SHANGHAI).replace(second=0, microsecond=0, tzinfo=None))
     return render_template(
         "outlets/show.html",
         outlet=outlet,
@@ -138,7 +142,7 @@ def show(outlet_id: int) -> ResponseReturnValue:
         close_form=CloseForm(),
         materials=_material_names(outlet_id),
         districts=geo.district_names(str(get_locale())),
-    )
+    ), status
 
 
 @bp.route("/<int:outlet_id>/edit", methods=["GET", "POST"])
@@ -191,26 +195,25 @@ def close(outlet_id: int) -> ResponseReturnValue:
 @bp.post("/<int:outlet_id>/readings")
 @role_required(*STAFF)
 def add_reading(outlet_id: int) -> ResponseReturnValue:
-    """Record a fill level read by staff on site."""
+    """Record a fill level read by staff on site; bad input is 422 with the field named."""
     outlet = _get(outlet_id)
     form = FillForm()
-    if form.validate_on_submit():
-        measured = form.measured_at.data.replace(tzinfo=SHANGHAI)
-        session = db_session()
-        operations.record_fill(
-            session,
-            outlet,
-            reading_id=f"manual-{uuid.uuid4()}",
-            fill_pct=float(form.fill_pct.data),
-            measured_at=measured,
-            source=ReadingSource.MANUAL,
-            recorded_by_id=current_user.id,
-        )
-        session.commit()
-        flash(_("Fill level recorded."), "success")
-    else:
+    if not form.validate_on_submit():
         for field, errors in form.errors.items():
             flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
+        return _show(outlet_id, form, 422)
+    session = db_session()
+    operations.record_fill(
+        session,
+        outlet,
+        reading_id=f"manual-{uuid.uuid4()}",
+        fill_pct=float(form.fill_pct.data),
+        measured_at=form.measured,
+        source=ReadingSource.MANUAL,
+        recorded_by_id=current_user.id,
+    )
+    session.commit()
+    flash(_("Fill level recorded."), "success")
     return redirect(url_for("outlets.show", outlet_id=outlet_id))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from traceability import (
@@ -24,15 +24,9 @@ from traceability import (
     validate_payload,
 )
 from traceability.codes import CodeError
-from webapp.api.text import parse_time, storable
+from webapp.api.text import parse_time, storable, time_problem
 
 MAX_BATCH = 1000
-#: The traceability rules date from 2018; a time before this is a broken clock (and year 1
-#: at +01:00 would not even convert to UTC).
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-#: Far beyond any clock skew (recording refuses the near future); keeps the time convertible
-#: to China time, which overflows in the year 9999.
-LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 #: Column widths of ``trace_event``; longer text would be cut by one database and
 #: refused by the other, so it is refused here for both.
 LIMITS = {
@@ -182,11 +176,11 @@ def _timestamp(value: Any, problems: list[Problem]) -> datetime | None:
             ("occurred_at", "must be an ISO 8601 time with a zone, e.g. 2026-11-23T08:30:00+08:00")
         )
         return None
-    if parsed < EARLIEST:
-        problems.append(("occurred_at", "must be after 2000-01-01"))
-        return None
-    if parsed > LATEST:
-        problems.append(("occurred_at", "is in the future"))
+    # Recording refuses more than a few minutes ahead; this also keeps the time convertible
+    # to China time (which overflows in the year 9999).
+    problem = time_problem(parsed)
+    if problem is not None:
+        problems.append(("occurred_at", problem))
         return None
     return parsed
 

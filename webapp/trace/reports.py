@@ -8,6 +8,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlmodel import Session, col, select
 
+from webapp.api.text import time_problem
 from webapp.models import TraceEventRow, TraceReport
 from webapp.models._types import utcnow
 from webapp.trace.operations import CLOCK_SKEW
@@ -32,6 +33,9 @@ def record_reports(
         raise ReportError(_("The report time needs a time zone."))
     if reported_at > utcnow() + CLOCK_SKEW:
         raise ReportError(_("The report time is in the future."))
+    problem = time_problem(reported_at)
+    if problem is not None:  # year 1 would stop the event's deadline for good
+        raise ReportError(_("The report time %(problem)s.", problem=problem))
     known = set(
         session.exec(select(TraceEventRow.event_id).where(col(TraceEventRow.event_id).in_(ids))).all()
     )
