@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 from sqlmodel import func, select
 
 from webapp.db import db_session
 from webapp.jobs import operations as jobs
+from webapp.jobs.params import JobParams
 from webapp.models import Job, JobStatus, Material
 
 
-@jobs.handler("test.write_then_fail")
+@dataclass(frozen=True, kw_only=True)
+class FailParams(JobParams):
+    kind: ClassVar[str] = "test.write_then_fail"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DoubleParams(JobParams):
+    kind: ClassVar[str] = "test.ok"
+    x: int
+
+
+@jobs.handler(FailParams)
 def _write_then_fail(session, job, progress):
     session.add(Material(code="half-written", name_zh="半成品", name_en="half"))
     session.flush()
@@ -17,16 +32,16 @@ def _write_then_fail(session, job, progress):
     raise RuntimeError("boom")
 
 
-@jobs.handler("test.ok")
+@jobs.handler(DoubleParams)
 def _ok(session, job, progress):
     progress(50, "halfway")
-    return {"answer": job.params["x"] * 2}
+    return {"answer": DoubleParams.of(job).x * 2}
 
 
 def test_a_job_runs_and_stores_its_result(app, db) -> None:
     """An enqueued job runs (inline in tests) and records success and result."""
     with app.test_request_context():
-        job = jobs.enqueue(db_session(), "test.ok", {"x": 21}, actor_id=None)
+        job = jobs.enqueue(db_session(), DoubleParams(x=21), actor_id=None)
     db.expire_all()
     done = db.get(Job, job.id)
     assert done.status == JobStatus.SUCCEEDED and done.result == {"answer": 42} and done.progress == 100
@@ -35,7 +50,7 @@ def test_a_job_runs_and_stores_its_result(app, db) -> None:
 def test_a_failing_job_leaves_nothing_half_written(app, db) -> None:
     """A handler that fails after writing rolls back and the row says why."""
     with app.test_request_context():
-        job = jobs.enqueue(db_session(), "test.write_then_fail", {}, actor_id=None)
+        job = jobs.enqueue(db_session(), FailParams(), actor_id=None)
     db.expire_all()
     failed = db.get(Job, job.id)
     assert failed.status == JobStatus.FAILED and "boom" in failed.error

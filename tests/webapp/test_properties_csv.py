@@ -19,10 +19,10 @@ from sqlmodel import Session, select
 
 from tests.webapp.conftest import AuthActions
 from tests.webapp.trace.conftest import CASCADE, COLLECTOR, OUTLET, PLANT
+from webapp.csvio import CsvDecodeError, decode
 from webapp.jobs import operations as jobs
 from webapp.models import Job, JobStatus, Outlet, Role, TraceEventRow
-from webapp.csvio import CsvDecodeError, decode
-from webapp.outlets.importing import check_rows
+from webapp.outlets.importing import ImportParams, check_rows
 from webapp.outlets.validation import FIELDS
 from webapp.trace import csvimport
 
@@ -111,9 +111,7 @@ def test_any_uploaded_bytes_are_refused_or_reported_never_a_crash(
 
 def _outlet_job(app: Flask, db: Session, text: str) -> Job:
     with app.test_request_context():
-        job = jobs.enqueue(
-            db, "outlets.import", {"csv": text, "filename": "x.csv", "locale": "en"}, actor_id=None
-        )
+        job = jobs.enqueue(db, ImportParams(csv=text, filename="x.csv", locale="en"), actor_id=None)
     db.refresh(job)
     return job
 

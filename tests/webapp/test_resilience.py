@@ -13,8 +13,9 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from flask import Flask
@@ -27,6 +28,7 @@ from webapp.api import tokens
 from webapp.config import normalise_database_url
 from webapp.db import engine
 from webapp.jobs import operations as jobs
+from webapp.jobs.params import JobParams
 from webapp.models import (
     FillReading,
     Job,
@@ -261,9 +263,15 @@ def test_database_errors_that_are_bugs_stay_errors(app) -> None:
     assert classify(caught.value) is None
 
 
-@jobs.handler("test.slow")
+@dataclass(frozen=True, kw_only=True)
+class SlowParams(JobParams):
+    kind: ClassVar[str] = "test.slow"
+    s: float
+
+
+@jobs.handler(SlowParams)
 def _slow(session, job, progress):
-    time.sleep(job.params["s"])
+    time.sleep(SlowParams.of(job).s)
     return {}
 
 
@@ -313,7 +321,7 @@ def test_a_running_job_keeps_its_heartbeat_going(app, db, monkeypatch) -> None:
     with app.test_request_context():
         from webapp.db import db_session
 
-        job = jobs.enqueue(db_session(), "test.slow", {"s": 0.6}, actor_id=None)
+        job = jobs.enqueue(db_session(), SlowParams(s=0.6), actor_id=None)
     db.expire_all()
     done = db.get(Job, job.id)
     assert done.status == JobStatus.SUCCEEDED

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 import routing
 from webapp.changelog import record
 from webapp.dispatch import reasons
+from webapp.dispatch.params import SolveDayParams
 from webapp.dispatch.problem import DayProblem, PlanningError, build_day
 from webapp.dispatch.stored import stored_plan
 from webapp.jobs.operations import Progress, handler
@@ -36,31 +37,28 @@ class DispatchError(ValueError):
     """A dispatch action was refused; the message says why."""
 
 
-@handler("dispatch.solve")
+@handler(SolveDayParams)
 def solve_day_job(session: Session, job: Job, progress: Progress) -> dict[str, Any]:
     """Job: build the day's problem on the road network, solve it, store the plan."""
-    params = job.params
-    with force_locale(params.get("locale", "zh")):
+    params = SolveDayParams.of(job)
+    with force_locale(params.locale):
         progress(5, _("Computing road distances"))
-        day = date.fromisoformat(params["day"])
+        day = params.day
         settings = current_app.config["RELOOP_SETTINGS"]
         built = build_day(
             session,
             day,
-            int(params["depot_id"]),
+            params.depot_id,
             cache_dir=settings.cache_dir,
             speeds_kmh=settings.road_speeds_kmh,
         )
-        progress(25, _("Solving (up to %(s)d s)", s=int(params["time_limit_s"])))
-        locked = [
-            routing.LockedRoute(lock["vehicle_type_id"], int(lock["unit"]), tuple(lock["visits"]))
-            for lock in params.get("locked", [])
-        ]
+        progress(25, _("Solving (up to %(s)d s)", s=params.time_limit_s))
+        locked = list(params.locked)
         try:
             plan = routing.solve(
                 built.problem,
-                time_limit_s=int(params["time_limit_s"]),
-                seed=int(params.get("seed", 0)),
+                time_limit_s=params.time_limit_s,
+                seed=params.seed,
                 locked=locked or None,
             )
         except (routing.InvalidLockError, routing.InfeasibleLockError) as exc:
@@ -73,10 +71,10 @@ def solve_day_job(session: Session, job: Job, progress: Progress) -> dict[str, A
             built,
             plan,
             day=day,
-            depot_id=int(params["depot_id"]),
+            depot_id=params.depot_id,
             job=job,
-            time_limit_s=int(params["time_limit_s"]),
-            seed=int(params.get("seed", 0)),
+            time_limit_s=params.time_limit_s,
+            seed=params.seed,
         )
         session.commit()
         return solve_result(row, routes=len(plan.routes))

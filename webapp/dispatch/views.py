@@ -19,6 +19,7 @@ from webapp.access import STAFF, role_required
 from webapp.db import db_session
 from webapp.dispatch import exports, operations, reasons, sheet, stored
 from webapp.dispatch.forms import AcceptForm, SolveForm
+from webapp.dispatch.params import SolveDayParams
 from webapp.dispatch.problem import candidate_points
 from webapp.driver.queries import route_view
 from webapp.jobs import operations as jobs
@@ -115,8 +116,7 @@ def solve() -> ResponseReturnValue:
         return _board(form, depots, day, depot_id), 422
     job = jobs.enqueue(
         db_session(),
-        "dispatch.solve",
-        {**form.job_params(), "locale": str(get_locale())},
+        SolveDayParams.from_json({**form.job_params(), "locale": str(get_locale())}),
         actor_id=current_user.id,
         org_id=current_user.org_id,
     )
@@ -184,16 +184,17 @@ def replan(plan_id: int) -> ResponseReturnValue:
     numbers = {n for n in map(_id, request.form.getlist("lock")) if n is not None}
     job = jobs.enqueue(
         db_session(),
-        "dispatch.solve",
-        {
-            "day": plan.day.isoformat(),
-            "depot_id": plan.depot_id,
-            "time_limit_s": plan.time_limit_s,
-            "seed": plan.seed,
-            "locale": str(get_locale()),
-            "locked": stored.route_locks(db_session(), plan, numbers),
-            "replans": plan.id,
-        },
+        SolveDayParams.from_json(
+            {
+                "day": plan.day.isoformat(),
+                "depot_id": plan.depot_id,
+                "time_limit_s": plan.time_limit_s,
+                "seed": plan.seed,
+                "locale": str(get_locale()),
+                "locked": stored.route_locks(db_session(), plan, numbers),
+                "replans": plan.id,
+            }
+        ),
         actor_id=current_user.id,
         org_id=current_user.org_id,
     )

@@ -1,6 +1,10 @@
 """Enqueue and run jobs. A handler computes, reporting progress, then writes in one
 transaction; if it fails nothing it wrote stays and the row says why.
 
+Each kind of job has its parameters' class (:mod:`webapp.jobs.params`); a handler is
+registered for that class, a job is enqueued with an instance of it, and the row's JSON
+is checked against it before the handler runs.
+
 A worker can also die without a word (kill -9, out of memory, a lost machine): its
 open transaction dies with it, so nothing half-written stays either, but the row
 would say "running" forever. While a handler runs, a thread beats the row's
@@ -24,6 +28,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, select
 
+from webapp.jobs.params import JobParams, JobParamsError
 from webapp.models import Job, JobStatus
 from webapp.models._types import utcnow
 
@@ -32,6 +37,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, str], None]
 Handler = Callable[[Session, Job, Progress], dict[str, Any]]
 HANDLERS: dict[str, Handler] = {}
+PARAMS: dict[str, type[JobParams]] = {}
 
 HEARTBEAT_S = 5.0
 # Twelve missed beats: a busy SQLite that skips a few does not make a live job look dead.
@@ -50,23 +56,23 @@ class JobRefusedError(Exception):
         self.result = result
 
 
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the function that does the work of jobs of ``kind``."""
+def handler(params: type[JobParams]) -> Callable[[Handler], Handler]:
+    """Register the function that does the work of jobs with parameters ``params``
+    (their ``kind``); it reads them with ``params.of(job)``."""
 
     def register(fn: Handler) -> Handler:
-        HANDLERS[kind] = fn
+        HANDLERS[params.kind] = fn
+        PARAMS[params.kind] = params
         return fn
 
     return register
 
 
-def enqueue(
-    session: Session, kind: str, params: dict[str, Any], *, actor_id: int | None, org_id: int | None = None
-) -> Job:
-    """Create the Job row, commit it, and hand it to the queue."""
-    if kind not in HANDLERS:
-        raise JobError(f"unknown job kind {kind!r}")
-    job = Job(kind=kind, params=params, created_by_id=actor_id, org_id=org_id)
+def enqueue(session: Session, params: JobParams, *, actor_id: int | None, org_id: int | None = None) -> Job:
+    """Create the Job row for ``params``'s kind, commit it, and hand it to the queue."""
+    if PARAMS.get(params.kind) is not type(params):
+        raise JobError(f"no handler for {type(params).__name__} (job kind {params.kind!r})")
+    job = Job(kind=params.kind, params=params.to_json(), created_by_id=actor_id, org_id=org_id)
     session.add(job)
     session.commit()
     from webapp.tasks import run_job_task
@@ -83,6 +89,17 @@ def run_job(session: Session, job_id: int) -> None:
         raise JobError(f"no job with id {job_id}")
     if job.status.finished:
         return  # a retried delivery of a job that already ran
+    known = PARAMS.get(job.kind)
+    try:
+        if known is None:
+            raise JobParamsError(f"unknown job kind {job.kind!r}")
+        known.from_json(job.params)
+    except JobParamsError as exc:
+        # Written by another release or by hand: say so rather than fail half-way.
+        _update(
+            job_id, status=JobStatus.FAILED, error=f"bad job parameters: {exc}"[:2000], finished_at=utcnow()
+        )
+        return
     now = utcnow()
     _update(job_id, status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, progress=0)
     try:
@@ -115,7 +132,7 @@ def recover_stale_jobs(
     stale = session.exec(select(Job).where(Job.status == JobStatus.RUNNING, last_sign < cutoff)).all()
     failed = []
     for job in stale:
-        with force_locale(job.params.get("locale", "zh")):
+        with force_locale(_locale(job)):
             message = _(
                 "The worker running this job stopped (no sign of life for %(s)d s). "
                 "Work it had not saved is lost; start the job again.",
@@ -136,6 +153,12 @@ def recover_stale_jobs(
             failed.append(job.id)
     session.commit()
     return failed  # type: ignore[return-value]
+
+
+def _locale(job: Job) -> str:
+    # The stale job's parameters may be of an older release; only the locale is needed.
+    locale = job.params.get("locale") if isinstance(job.params, dict) else None
+    return locale if isinstance(locale, str) else "zh"
 
 
 @contextmanager

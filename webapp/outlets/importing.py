@@ -3,7 +3,8 @@ imported unless every row is good."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -11,6 +12,7 @@ from sqlmodel import Session, select
 
 from webapp.csvio import CsvTable
 from webapp.jobs.operations import JobRefusedError, Progress, handler
+from webapp.jobs.params import JobParams
 from webapp.models import Job, Outlet
 from webapp.outlets import operations
 from webapp.outlets.validation import FIELDS, REQUIRED, OutletInput, OutletInputError, parse_outlet
@@ -22,6 +24,15 @@ TEMPLATE = (
     "FT-9001,福田区香蜜湖街道回收亭,kiosk,active,futian,香蜜湖路,114.0305,22.5445,"
     "paper;metal;plastic;glass,80,1200,张三,13800000000,\r\n"
 )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportParams(JobParams):
+    """An outlet import: the decoded CSV text and the name of the uploaded file."""
+
+    kind: ClassVar[str] = "outlets.import"
+    csv: str
+    filename: str = ""
 
 
 def check_rows(session: Session, text: str) -> tuple[list[tuple[int, OutletInput]], list[dict[str, Any]]]:
@@ -51,16 +62,17 @@ def check_rows(session: Session, text: str) -> tuple[list[tuple[int, OutletInput
     return good, table.errors
 
 
-@handler("outlets.import")
+@handler(ImportParams)
 def import_outlets(session: Session, job: Job, progress: Progress) -> dict[str, Any]:
     """Job handler: check the whole file, then write every row in one transaction."""
-    with force_locale(job.params.get("locale", "zh")):
+    params = ImportParams.of(job)
+    with force_locale(params.locale):
         progress(5, _("Checking rows"))
-        good, errors = check_rows(session, job.params["csv"])
+        good, errors = check_rows(session, params.csv)
         if errors:
             raise JobRefusedError(
                 _("%(n)d problems found; nothing was imported.", n=len(errors)),
-                result={"imported": 0, "errors": errors, "filename": job.params.get("filename", "")},
+                result={"imported": 0, "errors": errors, "filename": params.filename},
             )
         progress(60, _("Writing outlets"))
         created = [
@@ -72,5 +84,5 @@ def import_outlets(session: Session, job: Job, progress: Progress) -> dict[str, 
             "imported": len(created),
             "errors": [],
             "codes": [o.code for o in created][:50],
-            "filename": job.params.get("filename", ""),
+            "filename": params.filename,
         }

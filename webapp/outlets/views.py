@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import uuid
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import qrcode
 import qrcode.image.svg
@@ -28,6 +27,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
+from traceability import CHINA_TZ
 from webapp import csvio, geo
 from webapp.access import STAFF, role_required
 from webapp.db import db_session
@@ -39,7 +39,6 @@ from webapp.outlets.validation import OutletInputError, parse_outlet
 from webapp.partials import is_partial
 
 bp = Blueprint("outlets", __name__, url_prefix="/outlets")
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _material_choices() -> list[tuple[str, str]]:
@@ -118,7 +117,7 @@ def create() -> ResponseReturnValue:
 @role_required(*STAFF)
 def show(outlet_id: int) -> ResponseReturnValue:
     """One outlet: details, materials, recent fill readings."""
-    fill_form = FillForm(measured_at=datetime.now(SHANGHAI).replace(second=0, microsecond=0, tzinfo=None))
+    fill_form = FillForm(measured_at=datetime.now(CHINA_TZ).replace(second=0, microsecond=0, tzinfo=None))
     return _show(outlet_id, fill_form)
 
 
@@ -245,8 +244,7 @@ def import_csv() -> ResponseReturnValue:
         else:
             job = jobs.enqueue(
                 db_session(),
-                "outlets.import",
-                {"csv": text, "filename": upload.filename or "", "locale": str(get_locale())},
+                importing.ImportParams(csv=text, filename=upload.filename or "", locale=str(get_locale())),
                 actor_id=current_user.id,
                 org_id=current_user.org_id,
             )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from flask import current_app
 from flask_babel import force_locale
@@ -11,6 +12,7 @@ from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from webapp.jobs.operations import Progress, handler
+from webapp.jobs.params import JobParams
 from webapp.models import Job, Material, OutletKind, OutletStatus, SitingScenario
 from webapp.models._types import utcnow
 from webapp.outlets import operations as outlets
@@ -22,11 +24,20 @@ _STEPS = {"demand": 10, "distances": 30, "solve": 50, "coverage": 80}
 _DEFAULT_MATERIALS = ("paper", "metal", "plastic", "glass", "low_value_plastic", "composite_packaging")
 
 
-@handler("siting.solve")
+@dataclass(frozen=True, kw_only=True)
+class SolveParams(JobParams):
+    """A siting solve: the scenario whose stored parameters say what to solve."""
+
+    kind: ClassVar[str] = "siting.solve"
+    scenario_id: int
+
+
+@handler(SolveParams)
 def solve_scenario_job(session: Session, job: Job, progress: Progress) -> dict[str, Any]:
     """Job: solve the scenario and store the answer on its row."""
-    with force_locale(job.params.get("locale", "zh")):
-        scenario = session.get(SitingScenario, job.params["scenario_id"])
+    asked = SolveParams.of(job)
+    with force_locale(asked.locale):
+        scenario = session.get(SitingScenario, asked.scenario_id)
         assert scenario is not None  # nosec B101 # narrows the type: the job is queued with it
         params = ScenarioParams(**scenario.params)
         labels = {

@@ -104,8 +104,7 @@ def index() -> ResponseReturnValue:
         session.commit()
         job = jobs.enqueue(
             session,
-            "siting.solve",
-            {"scenario_id": scenario.id, "locale": str(get_locale())},
+            siting_jobs.SolveParams(scenario_id=scenario.id, locale=str(get_locale())),
             actor_id=current_user.id,
             org_id=current_user.org_id,
         )
