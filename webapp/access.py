@@ -1,21 +1,26 @@
 """Who may call which view.
 
 Every view declares its audience with ``@role_required(...)``, ``@public`` or
-``@token_required``; the declarations form the access table, and a hook refuses
-any request the table does not allow. A view that declares nothing is refused
-for everyone (fail closed), and a test walks the URL map to catch it.
+``@token_required(*kinds)``; the declarations form the access table, and a hook refuses
+any request the table does not allow. Machine endpoints are checked by
+``token_required`` itself: one bearer check and one 401 for every machine API. A view
+that declares nothing is refused for everyone (fail closed), and a test walks the URL
+map to catch it.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Flask, abort, jsonify, redirect, request, url_for
+from flask import Flask, abort, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 
-from webapp.models import Role
+from webapp.api import tokens
+from webapp.db import db_session
+from webapp.models import Role, TokenKind
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,10 +31,11 @@ STAFF = frozenset({Role.ADMIN, Role.DISPATCHER})
 
 @dataclass(frozen=True)
 class Access:
-    """One row of the access table: public, bearer token, or a set of roles."""
+    """One row of the access table: public, bearer token (of ``kinds``), or a set of roles."""
 
     kind: str  # "public" | "token" | "roles"
     roles: frozenset[Role] = frozenset()
+    kinds: frozenset[TokenKind] = frozenset()
 
     def allows(self, role: Role | None) -> bool:
         if self.kind == "public":
@@ -55,10 +61,28 @@ def public(view: F) -> F:
     return view
 
 
-def token_required(view: F) -> F:
-    """Mark a machine endpoint: the view authenticates its bearer token itself."""
-    setattr(view, _ATTR, Access("token"))
-    return view
+def token_required(*kinds: TokenKind) -> Callable[[F], F]:
+    """Open a machine endpoint to live bearer tokens of ``kinds``; the token is on ``g.api_token``.
+
+    Anything else (no token, a malformed header, an unknown, revoked or expired token,
+    another kind, a disabled user's token) gets :func:`webapp.api.tokens.unauthorized`.
+    """
+    if not kinds:
+        raise ValueError("token_required needs at least one token kind")
+
+    def mark(view: F) -> F:
+        @functools.wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            token = tokens.authenticate(db_session(), *kinds)
+            if token is None:
+                return tokens.unauthorized(*kinds)
+            g.api_token = token
+            return view(*args, **kwargs)
+
+        setattr(checked, _ATTR, Access("token", kinds=frozenset(kinds)))
+        return checked  # type: ignore[return-value]
+
+    return mark
 
 
 # Flask's own endpoints, which cannot carry a marker.

@@ -14,6 +14,8 @@ from sqlalchemy.exc import ArgumentError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = ROOT / "instance"
+#: Default lifetime in days of a new bearer token, by token kind.
+TOKEN_DAYS = {"device": 90, "sensor": 365, "partner": 365, "auditor": 365}
 
 
 class ConfigError(ValueError):
@@ -47,6 +49,10 @@ class Settings:
     login_window_s: int = 15 * 60
     # Truck speeds by OSM road class (km/h) overriding geodata.driving's defaults.
     road_speeds_kmh: Mapping[str, float] = field(default_factory=dict)
+    # Days a new bearer token of each kind lives (RELOOP_TOKEN_DAYS_<KIND>), and how many
+    # phones a driver may hold a live token on (RELOOP_MAX_DEVICE_TOKENS).
+    token_days: Mapping[str, int] = field(default_factory=lambda: dict(TOKEN_DAYS))
+    max_device_tokens: int = 3
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -70,6 +76,11 @@ class Settings:
             login_max_failures_per_ip=_int(env, "RELOOP_LOGIN_MAX_FAILURES_PER_IP", 50, low=1),
             login_window_s=_int(env, "RELOOP_LOGIN_WINDOW_S", 15 * 60, low=1),
             road_speeds_kmh=parse_road_speeds(env.get("RELOOP_ROAD_SPEEDS_KMH", "")),
+            token_days={
+                kind: _int(env, f"RELOOP_TOKEN_DAYS_{kind.upper()}", days, low=1, high=3650)
+                for kind, days in TOKEN_DAYS.items()
+            },
+            max_device_tokens=_int(env, "RELOOP_MAX_DEVICE_TOKENS", 3, low=1, high=50),
         )
         return settings.validated()
 

@@ -44,7 +44,20 @@ def error(description: str) -> dict[str, Any]:
     return json_response(ref("Error"), description)
 
 
-UNAUTHORIZED = error("No valid bearer token of the right kind.")
+UNAUTHORIZED = {
+    **json_response(
+        ref("Unauthorized"),
+        "No live bearer token of a kind this operation takes: missing, malformed, unknown, "
+        "revoked, expired, of another kind, or its user disabled. All get this same answer.",
+    ),
+    "headers": {
+        "WWW-Authenticate": {
+            "description": 'RFC 6750 challenge: `Bearer realm="reloop"`, with `error="invalid_token"` '
+            "when a token was sent.",
+            "schema": {"type": "string", "pattern": "^Bearer "},
+        }
+    },
+}
 INVALID = json_response(
     ref("Invalid"), "Invalid input, or an id reused for different content; nothing stored."
 )
@@ -67,6 +80,12 @@ TIME_IN = {
 _OPTIONAL_TIME = {"type": ["string", "null"], "format": "date-time"}
 
 _SCHEMAS: dict[str, Any] = {
+    "Unauthorized": {
+        "type": "object",
+        "required": ["error", "status"],
+        "properties": {"error": {"type": "string"}, "status": {"const": 401}},
+        "additionalProperties": False,
+    },
     "Error": {
         "type": "object",
         "required": ["error"],
@@ -309,7 +328,7 @@ def _driver_paths() -> dict[str, Any]:
         "schema": {"type": "string", "minLength": 1},
         "example": "a1b2c3d4e5f6",
     }
-    return {
+    paths = {
         "/api/v1/driver/routes/today": {
             "get": {
                 "operationId": "driverRoutesToday",
@@ -420,6 +439,12 @@ def _driver_paths() -> dict[str, Any]:
             }
         },
     }
+    no_driver = "The token's user has no active driver profile (the token stays good)."
+    for operation in (op for item in paths.values() for op in item.values()):
+        forbidden = operation["responses"].get("403")
+        reason = f"{forbidden['description']} Or: {no_driver}" if forbidden else no_driver
+        operation["responses"]["403"] = error(reason)
+    return paths
 
 
 def _readings_path() -> dict[str, Any]:
@@ -495,7 +520,11 @@ def document() -> dict[str, Any]:
             "description": "Machine API of ReLoop. Authenticate with `Authorization: Bearer <token>`; "
             "cookies and CSRF tokens are not used here. Every error body is JSON with "
             "an `error` message; refused input lists its problems under `errors`, "
-            "each naming its `field` (and `index` in a batch).",
+            "each naming its `field` (and `index` in a batch). Every operation answers a "
+            'missing or bad token with the same 401: `{"error": ..., "status": 401}` and '
+            '`WWW-Authenticate: Bearer realm="reloop"`. Tokens expire (by default a phone\'s '
+            "after 90 days, others after 365: `RELOOP_TOKEN_DAYS_<KIND>`) and stop working "
+            "when revoked or when their user is disabled.",
         },
         "servers": [{"url": "/"}],
         "tags": [
@@ -510,7 +539,8 @@ def document() -> dict[str, Any]:
             "securitySchemes": {
                 "deviceToken": {
                     **bearer,
-                    "description": "Issued to a logged-in driver's phone by POST /driver/device-token.",
+                    "description": "Issued to a logged-in driver's phone by POST /driver/device-token; "
+                    "one per phone (its `device_id`), at most RELOOP_MAX_DEVICE_TOKENS (3) per driver.",
                 },
                 "sensorToken": {**bearer, "description": "Issued by an administrator under Sensor tokens."},
                 "partnerToken": {

@@ -1,4 +1,4 @@
-"""Administration: users and sensor tokens."""
+"""Administration: users, machine tokens and drivers' phones."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from webapp.admin.forms import ConfirmForm, TokenForm, UserForm
 from webapp.auth import operations as auth
 from webapp.db import db_session
 from webapp.fleet.operations import ensure_driver_profile
-from webapp.models import ApiToken, Role, User
+from webapp.models import Role, User
+from webapp.models._types import utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -72,15 +73,22 @@ def set_active(user_id: int, active: int) -> ResponseReturnValue:
 @bp.route("/tokens", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def tokens() -> ResponseReturnValue:
-    """Sensor tokens: issue (shown once) and revoke."""
+    """Machine tokens (issue a sensor token, shown once) and drivers' phones, with expiry; revoke."""
     form = TokenForm()
     plain = None
     if form.validate_on_submit():
         _row, plain = operations.issue_sensor_token(
             db_session(), form.name.data, actor_id=current_user.id, org_id=current_user.org_id
         )
-    rows = db_session().exec(select(ApiToken).order_by(ApiToken.created_at.desc())).all()  # type: ignore[attr-defined]
-    return render_template("admin/tokens.html", form=form, tokens=rows, plain=plain, confirm=ConfirmForm())
+    session, now = db_session(), utcnow()
+    return render_template(
+        "admin/tokens.html",
+        form=form,
+        tokens=operations.machine_tokens(session, now),
+        devices=operations.driver_devices(session, now),
+        plain=plain,
+        confirm=ConfirmForm(),
+    )
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

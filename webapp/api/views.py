@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlmodel import select
 
 from webapp.access import token_required
-from webapp.api import tokens
 from webapp.api.readings import parse_readings
 from webapp.db import db_session
 from webapp.models import Outlet, ReadingSource, TokenKind
@@ -17,7 +16,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 @bp.post("/fill-readings")
-@token_required
+@token_required(TokenKind.SENSOR)
 def post_fill_readings() -> ResponseReturnValue:
     """Store one reading or a batch; each reading id is stored once.
 
@@ -25,9 +24,7 @@ def post_fill_readings() -> ResponseReturnValue:
     naming its index and field.
     """
     session = db_session()
-    token = tokens.authenticate(session, TokenKind.SENSOR)
-    if token is None:
-        return jsonify(error="a valid sensor token is required (Authorization: Bearer ...)"), 401
+    token = g.api_token
     body = request.get_json(silent=True)
     readings, errors = parse_readings(body)
     if errors:

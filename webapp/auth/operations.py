@@ -11,11 +11,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from webapp.api import tokens
 from webapp.auth import throttle
 from webapp.auth.throttle import LoginLimits
 from webapp.changelog import record
 from webapp.models import Role, User, UserSession
 from webapp.models._types import utcnow
+from webapp.models.users import RevokeReason
 
 # Bumping last_seen_at on every request would write on every page view.
 _TOUCH_EVERY = timedelta(minutes=5)
@@ -157,7 +159,10 @@ def logout(session: Session, session_id: str) -> None:
 
 
 def set_active(session: Session, user_id: int, active: bool, *, actor_id: int | None) -> User:
-    """Enable or disable a user; disabling also revokes every open session."""
+    """Enable or disable a user; disabling also revokes every open session and every token.
+
+    Re-enabling brings back neither: the user logs in again and the phone asks anew.
+    """
     user = session.get(User, user_id)
     if user is None:
         raise AuthError(f"no user with id {user_id}")
@@ -173,6 +178,7 @@ def set_active(session: Session, user_id: int, active: bool, *, actor_id: int | 
         ):
             open_session.revoked_at = utcnow()
             session.add(open_session)
+        tokens.revoke_user_tokens(session, user_id, RevokeReason.USER_DISABLED, actor_id=actor_id)
     record(
         session,
         "activate" if active else "deactivate",

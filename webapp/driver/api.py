@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlmodel import select
 
 from routing import nav_links
 from webapp.access import token_required
-from webapp.api import tokens
 from webapp.db import db_session
 from webapp.dispatch.exports import hhmm
 from webapp.driver import evidence, operations
@@ -34,26 +34,28 @@ from webapp.models import (
 bp = Blueprint("driver_api", __name__, url_prefix="/api/v1/driver")
 
 
-class _Unauthorised(Exception):
+class _NoDriver(Exception):
     pass
 
 
 def _auth() -> tuple[ApiToken, Driver]:
-    session = db_session()
-    token = tokens.authenticate(session, TokenKind.DEVICE)
-    driver = operations.driver_of_token(session, token) if token else None
-    if token is None or driver is None:
-        raise _Unauthorised
+    """The request's device token (checked by ``token_required``) and the driver it speaks for."""
+    token: ApiToken = g.api_token
+    driver = operations.driver_of(db_session(), token.user_id)
+    if driver is None:
+        raise _NoDriver
     return token, driver
 
 
-@bp.errorhandler(_Unauthorised)
-def _unauthorised(_exc: Exception) -> ResponseReturnValue:
-    return jsonify(error="a valid device token is required (Authorization: Bearer ...)", status=401), 401
+@bp.errorhandler(_NoDriver)
+def _no_driver(_exc: Exception) -> ResponseReturnValue:
+    # The token is good (a 401 would make the phone throw it away); the dispatcher has not
+    # linked this user to a driver profile yet, or has retired the profile.
+    return jsonify(error=_("No active driver profile for this user: ask the dispatcher."), status=403), 403
 
 
 @bp.get("/routes/today")
-@token_required
+@token_required(TokenKind.DEVICE)
 def get_today() -> ResponseReturnValue:
     """The token's driver's routes on today's accepted plans, stops in order."""
     _token, driver = _auth()
@@ -63,7 +65,7 @@ def get_today() -> ResponseReturnValue:
 
 
 @bp.get("/routes/<int:route_id>")
-@token_required
+@token_required(TokenKind.DEVICE)
 def get_route(route_id: int) -> ResponseReturnValue:
     """One route; another driver's route is refused (403)."""
     _token, driver = _auth()
@@ -76,7 +78,7 @@ def get_route(route_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/evidence")
-@token_required
+@token_required(TokenKind.DEVICE)
 def post_evidence() -> ResponseReturnValue:
     """A photo or signature as the raw request body; answered with its SHA-256."""
     token, _driver = _auth()
@@ -92,7 +94,7 @@ def post_evidence() -> ResponseReturnValue:
 
 
 @bp.post("/completions")
-@token_required
+@token_required(TokenKind.DEVICE)
 def post_completion() -> ResponseReturnValue:
     """Store one stop record exactly once (201), or return the stored one (200)."""
     token, driver = _auth()
@@ -114,7 +116,7 @@ def post_completion() -> ResponseReturnValue:
 
 
 @bp.get("/completions/<client_id>")
-@token_required
+@token_required(TokenKind.DEVICE)
 def get_completion(client_id: str) -> ResponseReturnValue:
     """A stored record of this driver, by the phone's id."""
     _token, driver = _auth()

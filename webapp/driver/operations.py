@@ -27,7 +27,6 @@ from webapp.models import (
     PlannedRoute,
     PlannedStop,
     SkipReason,
-    TokenKind,
     User,
     Vehicle,
 )
@@ -76,23 +75,16 @@ def driver_of(session: Session, user_id: int | None) -> Driver | None:
     return session.exec(select(Driver).where(Driver.user_id == user_id, Driver.active == True)).first()
 
 
-def issue_device_token(session: Session, driver: Driver, *, device: str) -> str:
-    """A bearer token for this driver's phone; only its hash is kept."""
-    row, plain = tokens.issue(
+def issue_device_token(session: Session, driver: Driver, *, device: str, device_id: str | None = None) -> str:
+    """A bearer token for this driver's phone (User-Agent ``device``); only its hash is kept."""
+    _row, plain = tokens.issue_device_token(
         session,
-        name=f"{driver.name} · {device[:60]}"[:100],
-        kind=TokenKind.DEVICE,
+        user_id=driver.user_id,  # type: ignore[arg-type]
         org_id=driver.org_id,
-        user_id=driver.user_id,
+        owner=driver.name,
+        user_agent=device,
+        device_id=device_id,
     )
-    record(
-        session,
-        "issue_token",
-        row,
-        after={"driver_id": driver.id, "device": device[:100]},
-        user_id=driver.user_id,
-    )
-    session.commit()
     return plain
 
 

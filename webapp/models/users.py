@@ -77,9 +77,57 @@ class TokenKind(StrEnum):
     PARTNER = "partner"  # partner systems posting battery events
     AUDITOR = "auditor"  # read-only access to the battery log and its proofs
 
+    @property
+    def label(self) -> str:
+        return str(
+            {
+                TokenKind.SENSOR: _l("Sensor"),
+                TokenKind.DEVICE: _l("Driver's phone"),
+                TokenKind.PARTNER: _l("Partner system"),
+                TokenKind.AUDITOR: _l("Auditor tool"),
+            }[self]
+        )
+
+
+class RevokeReason(StrEnum):
+    """Why a token stopped working; the token row stays, so its history does too."""
+
+    ADMIN = "admin"  # an administrator revoked it
+    USER_DISABLED = "user_disabled"  # its user was disabled
+    REPLACED = "replaced"  # the same phone asked for a new token
+    LIMIT = "limit"  # the user's newest phones pushed it over the device limit
+
+
+class TokenStatus(StrEnum):
+    """A token's state as the admin page shows it (not an outlet's)."""
+
+    VALID = "valid"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+    @property
+    def label(self) -> str:
+        return str(
+            {
+                TokenStatus.VALID: _l("Valid"),
+                TokenStatus.EXPIRED: _l("Expired"),
+                TokenStatus.REVOKED: _l("Revoked"),
+            }[self]
+        )
+
+    @property
+    def colour(self) -> str:
+        return {TokenStatus.VALID: "#15803d", TokenStatus.EXPIRED: "#b45309", TokenStatus.REVOKED: "#6b7280"}[
+            self
+        ]
+
 
 class ApiToken(SQLModel, table=True):
-    """A bearer token for sensors and partner systems; only its SHA-256 is stored."""
+    """A bearer token for sensors, drivers' phones and partner systems; only its SHA-256 is stored.
+
+    A token is never deleted: revoking sets ``revoked_at`` and ``revoke_reason`` once,
+    and the change log keeps who did it.
+    """
 
     __tablename__ = "api_token"
 
@@ -88,6 +136,20 @@ class ApiToken(SQLModel, table=True):
     name: str = Field(max_length=100)
     kind: TokenKind = Field(sa_type=str_enum(TokenKind))
     token_sha256: str = Field(max_length=64, unique=True, index=True)
-    user_id: int | None = Field(default=None, foreign_key="user.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Every token expires; rows older than the column got one when it was added.
+    expires_at: datetime = Field(sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoke_reason: RevokeReason | None = Field(default=None, sa_type=str_enum(RevokeReason))
+    # A driver's phone: the id its page made once and keeps, and its model in short.
+    device_id: str | None = Field(default=None, max_length=64, index=True)
+    device_label: str = Field(default="", max_length=60)
+
+    def status(self, now: datetime) -> TokenStatus:
+        """Valid, expired or revoked at ``now``."""
+        if self.revoked_at is not None:
+            return TokenStatus.REVOKED
+        if self.expires_at <= now:
+            return TokenStatus.EXPIRED
+        return TokenStatus.VALID

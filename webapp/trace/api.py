@@ -17,16 +17,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
-from sqlmodel import select
 
 from traceability import event_record, normalize_code, validate_code
 from webapp.access import token_required
-from webapp.api import tokens
 from webapp.api.text import storable
 from webapp.db import db_session
-from webapp.models import ApiToken, TokenKind
+from webapp.models import TokenKind
 from webapp.trace import keys, treeheads
 from webapp.trace.inputs import LIMITS, code_message, parse_batch
 from webapp.trace.operations import RecordError, record_events
@@ -38,33 +36,11 @@ READERS = (TokenKind.PARTNER, TokenKind.AUDITOR)
 MAX_SIZE_DIGITS = 18
 
 
-def _token(*kinds: TokenKind) -> ApiToken | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        return None
-    row = (
-        db_session()
-        .exec(select(ApiToken).where(ApiToken.token_sha256 == tokens.digest(value.strip())))
-        .first()
-    )
-    if row is None or row.revoked_at is not None or row.kind not in kinds:
-        return None
-    return row
-
-
-def _unauthorized(*kinds: TokenKind) -> ResponseReturnValue:
-    names = " or ".join(k.value for k in kinds)
-    return jsonify(error=f"a valid {names} token is required (Authorization: Bearer ...)"), 401
-
-
 @bp.post("/battery-events")
-@token_required
+@token_required(TokenKind.PARTNER)
 def post_events() -> ResponseReturnValue:
     """Record one event or a batch, all or none."""
-    token = _token(TokenKind.PARTNER)
-    if token is None:
-        return _unauthorized(TokenKind.PARTNER)
+    token = g.api_token
     events, errors = parse_batch(request.get_json(silent=True))
     if errors:
         return jsonify(error="invalid events; nothing was recorded", errors=errors), 422
@@ -92,11 +68,9 @@ def post_events() -> ResponseReturnValue:
 
 
 @bp.get("/trace/batteries/<code>/events")
-@token_required
+@token_required(*READERS)
 def battery_events(code: str) -> ResponseReturnValue:
     """A battery's entries in log order, with its replayed state."""
-    if _token(*READERS) is None:
-        return _unauthorized(*READERS)
     code = normalize_code(code)
     problems = validate_code(code)
     if problems:  # a malformed code cannot be in the log, and need not reach the database
@@ -133,11 +107,9 @@ def _state(state: Any) -> dict[str, Any]:
 
 
 @bp.get("/trace/tree-head")
-@token_required
+@token_required(*READERS)
 def get_tree_head() -> ResponseReturnValue:
     """The latest signed tree head."""
-    if _token(*READERS) is None:
-        return _unauthorized(*READERS)
     head = treeheads.latest_tree_head(db_session())
     if head is None:
         return jsonify(error="no tree head has been issued yet"), 404
@@ -145,21 +117,17 @@ def get_tree_head() -> ResponseReturnValue:
 
 
 @bp.post("/trace/tree-head")
-@token_required
+@token_required(TokenKind.PARTNER)
 def post_tree_head() -> ResponseReturnValue:
     """Sign the log's current size and root now."""
-    if _token(TokenKind.PARTNER) is None:
-        return _unauthorized(TokenKind.PARTNER)
     head = treeheads.issue_tree_head(db_session(), keys.signing_key())
     return jsonify(head.to_json_dict()), 201
 
 
 @bp.get("/trace/proofs/inclusion")
-@token_required
+@token_required(*READERS)
 def inclusion() -> ResponseReturnValue:
     """Audit path of ``event_id`` in the tree of ``tree_size`` entries (default: all)."""
-    if _token(*READERS) is None:
-        return _unauthorized(*READERS)
     event_id = request.args.get("event_id", "")
     if not event_id:
         return jsonify(error="event_id is required", field="event_id"), 422
@@ -176,11 +144,9 @@ def inclusion() -> ResponseReturnValue:
 
 
 @bp.get("/trace/proofs/consistency")
-@token_required
+@token_required(*READERS)
 def consistency() -> ResponseReturnValue:
     """Proof that the log at ``first`` entries is a prefix of the log at ``second``."""
-    if _token(*READERS) is None:
-        return _unauthorized(*READERS)
     first, second = _size_arg("first"), _size_arg("second")
     for value in (first, second):
         if isinstance(value, tuple):

@@ -106,13 +106,13 @@ def test_the_service_worker_and_manifest_are_served_for_the_driver_scope(client)
 
 
 def test_device_tokens_need_a_driver_session(client, app) -> None:
-    """Anonymous: 401; a dispatcher: 403; a driver user without a driver profile: 404."""
+    """Anonymous: 401; a dispatcher: 403; a driver user, even one without a driver profile yet: 201."""
     assert client.post("/driver/device-token", headers={"Accept": "application/json"}).status_code == 401
     client.post("/login", data={"username": "dispatcher", "password": PASSWORD})
     assert client.post("/driver/device-token").status_code == 403
     client.post("/logout")
     client.post("/login", data={"username": "driver", "password": PASSWORD})
-    assert client.post("/driver/device-token").status_code == 404
+    assert client.post("/driver/device-token").status_code == 201
 
 
 def test_dispatcher_sees_live_progress_of_each_route(client, db, day) -> None:

@@ -13,11 +13,13 @@
 
   /* ---- IndexedDB, promise style ---- */
   var dbp = new Promise(function (resolve, reject) {
-    var req = indexedDB.open("reloop-driver", 1);
-    req.onupgradeneeded = function () {
-      var db = req.result;
-      ["queue", "sent", "rejected"].forEach(function (n) { db.createObjectStore(n, { keyPath: "id" }); });
-      db.createObjectStore("tokens", { keyPath: "user_id" });
+    var req = indexedDB.open("reloop-driver", 2);
+    req.onupgradeneeded = function () {  // version 1 had no "device" store: add what is missing
+      var db = req.result, have = db.objectStoreNames;
+      ["queue", "sent", "rejected", "device"].forEach(function (n) {
+        if (!have.contains(n)) db.createObjectStore(n, { keyPath: "id" });
+      });
+      if (!have.contains("tokens")) db.createObjectStore("tokens", { keyPath: "user_id" });
     };
     req.onsuccess = function () { resolve(req.result); };
     req.onerror = function () { reject(req.error); };
@@ -48,12 +50,24 @@
   function csrf() {
     try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
   }
+  /* This phone's own id, made once and kept: asking for a token again from the same phone
+     replaces its token on the server instead of listing one more device. */
+  function deviceId() {
+    return get("device", "this").then(function (row) {
+      if (row) return row.device_id;
+      var made = uuid();
+      return put("device", { id: "this", device_id: made }).then(function () { return made; });
+    });
+  }
   function ensureToken() {
     return get("tokens", D.user_id).then(function (row) {
       if (row) document.documentElement.dataset.deviceToken = "1";
       if (row || !navigator.onLine) return row;
-      return fetch(D.token_url, { method: "POST", credentials: "same-origin",
-                                  headers: { "X-CSRFToken": csrf(), "Accept": "application/json" } })
+      return deviceId().then(function (id) {
+        return fetch(D.token_url, { method: "POST", credentials: "same-origin",
+                                    body: new URLSearchParams({ device_id: id }),
+                                    headers: { "X-CSRFToken": csrf(), "Accept": "application/json" } });
+      })
         .then(function (r) { return r.status === 201 ? r.json() : null; })
         .then(function (j) { return j ? put("tokens", { user_id: j.user_id, token: j.token }) : null; })
         .then(function () { return get("tokens", D.user_id); })
