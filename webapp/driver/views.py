@@ -33,6 +33,7 @@ from sqlmodel import select
 from routing import nav_links
 from traceability import CHINA_TZ
 from webapp.access import public, role_required
+from webapp.api import tokens
 from webapp.db import db_session
 from webapp.dispatch.exports import hhmm
 from webapp.dispatch.problem import OUTLET_HOURS
@@ -136,9 +137,28 @@ def record_stop(stop_id: int) -> ResponseReturnValue:
 @bp.post("/device-token")
 @role_required(Role.DRIVER)
 def device_token() -> ResponseReturnValue:
-    """Give this phone a bearer token for the sync API (session and CSRF checked here)."""
-    plain = operations.issue_device_token(db_session(), _me(), device=request.user_agent.string or "phone")
-    return jsonify(token=plain, user_id=current_user.id), 201
+    """Give this phone a bearer token for the sync API (session and CSRF checked here).
+
+    Every active driver user gets one, profile or not: the phone can hold it before the
+    dispatcher links the user to a driver profile. The form field ``device_id`` is the
+    phone's own id (driver.js makes it once): asking again from the same phone replaces
+    its token instead of adding a device.
+    """
+    device_id = request.form.get("device_id") or None
+    if device_id is not None and not tokens.DEVICE_ID.fullmatch(device_id):
+        message = _("device_id must be 8 to 64 letters, digits or hyphens")
+        return jsonify(error=message, field="device_id", status=422), 422
+    session = db_session()
+    driver = operations.driver_of(session, current_user.id)
+    row, plain = tokens.issue_device_token(
+        session,
+        user_id=current_user.id,
+        org_id=driver.org_id if driver else current_user.org_id,
+        owner=driver.name if driver else (current_user.display_name or current_user.username),
+        user_agent=request.user_agent.string,
+        device_id=device_id,
+    )
+    return jsonify(token=plain, user_id=current_user.id, expires_at=row.expires_at.isoformat()), 201
 
 
 @bp.get("/sw.js")
