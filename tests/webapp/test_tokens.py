@@ -4,12 +4,15 @@ revocation with the user, and drivers' phones on the admin page."""
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
 from dataclasses import replace
-from datetime import timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import jsonschema
 import pytest
 from flask import Flask, g
+from sqlalchemy import text
 from sqlmodel import select
 
 from tests.webapp.conftest import PASSWORD
@@ -17,6 +20,7 @@ from tests.webapp.test_access import TOKEN_KINDS, _routes
 from webapp.access import access_table
 from webapp.api import tokens
 from webapp.config import ConfigError, Settings
+from webapp.db import make_engine, scratch_postgres, upgrade
 from webapp.models import ApiToken, AuditRecord, Driver, TokenKind, User
 from webapp.models._types import utcnow
 from webapp.models.users import RevokeReason, TokenStatus
@@ -246,3 +250,36 @@ def test_the_admin_page_lists_phones_apart_with_a_token_status_and_expiry(
     admin.post(f"/admin/tokens/{rows[1].id}/revoke")
     assert "已撤销" in admin.get("/admin/tokens").get_data(as_text=True).split('id="driver-devices"')[1]
     assert {r.status(utcnow()) for r in _device_rows(db)[1:]} == {TokenStatus.REVOKED, TokenStatus.EXPIRED}
+
+
+@pytest.fixture
+def blank_database(tmp_path) -> Iterator[str]:
+    """An empty database on this run's backend, migrated by the test itself."""
+    server = os.environ.get("DATABASE_URL")
+    if not server or server.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'upgrade.db'}"
+        return
+    with scratch_postgres(server, prefix="reloop_tokens", migrate=False) as url:
+        yield url
+
+
+def test_migration_0010_gives_existing_tokens_an_expiry_from_the_upgrade(blank_database: str) -> None:
+    """A token made before 0010 expires one default lifetime of its kind after the upgrade."""
+    upgrade(blank_database, "0009")
+    engine = make_engine(blank_database)
+    created = datetime(2025, 1, 1, tzinfo=UTC)
+    with engine.begin() as conn:
+        for n, kind in enumerate(("sensor", "device")):
+            conn.execute(
+                text("INSERT INTO api_token (name, kind, token_sha256, created_at) VALUES (:n, :k, :h, :c)"),
+                {"n": kind, "k": kind, "h": f"{n:064d}", "c": created},
+            )
+    before = utcnow()
+    upgrade(blank_database, "0010")
+    with engine.connect() as conn:
+        expiry = dict(conn.execute(text("SELECT kind, expires_at FROM api_token")).all())
+    engine.dispose()
+    for kind, days in (("sensor", 365), ("device", 90)):
+        value = expiry[kind] if isinstance(expiry[kind], datetime) else datetime.fromisoformat(expiry[kind])
+        value = value if value.tzinfo else value.replace(tzinfo=UTC)
+        assert before + timedelta(days=days) - timedelta(minutes=5) < value <= utcnow() + timedelta(days=days)
