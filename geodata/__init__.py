@@ -76,6 +76,7 @@ from geodata.network import (
     service_area_of,
     streets_geojson,
 )
+from geodata.paths import StreetPath, street_path, street_route
 from geodata.sampling import DEFAULT_HIGHWAYS, SamplingError, StreetPoint, sample_street_points
 from geodata.siting import (
     BACKENDS,
@@ -131,6 +132,7 @@ __all__ = [
     "SitingResult",
     "SnappedPoints",
     "SolverUnavailableError",
+    "StreetPath",
     "StreetPoint",
     "UncoveredCluster",
     "UnknownModeError",
@@ -167,6 +169,8 @@ __all__ = [
     "solve_mclp",
     "solve_pmedian",
     "street_frontage_demand",
+    "street_path",
+    "street_route",
     "streets_geojson",
     "wgs84_to_bd09",
     "wgs84_to_gcj02",

@@ -10,7 +10,7 @@ pointer doubling (about log2(depth) vectorised steps, not a Python walk).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from geodata._edges import lonlat_to_metres, primary_highway
+from geodata._edges import lonlat_to_metres, metres_to_lonlat, primary_highway
 
 __all__ = ["DEFAULT_SPEEDS_KMH", "DriveMatrices", "UNREACHABLE", "drive_matrices"]
 
@@ -58,11 +58,14 @@ class DriveMatrices:
     _sources: npt.NDArray[np.int64]
     _pred: npt.NDArray[np.int32]
     _node_lonlat: npt.NDArray[np.float64]
+    # The curve (UTM metres) of each driven edge that is not straight, by node index pair.
+    _edge_xy: Mapping[tuple[int, int], npt.NDArray[np.float64]] = field(default_factory=dict)
 
     def leg_lonlat(self, a: int, b: int) -> list[list[float]]:
         """The street path driven from point ``a`` to point ``b``, as ``[lon, lat]`` pairs.
 
-        Starts and ends at the points themselves; empty when there is no path.
+        Starts and ends at the points themselves; between them every vertex lies on the
+        street edges of the path, curves included. Empty when there is no path.
         """
         if self.distance_m[a, b] == UNREACHABLE:
             return []
@@ -70,8 +73,15 @@ class DriveMatrices:
         nodes = [int(self.node[b])]
         while nodes[-1] != self.node[a]:
             nodes.append(int(self._pred[row, nodes[-1]]))
-        coords = self._node_lonlat[nodes[::-1]].round(6).tolist()
-        return [self.points[a].round(6).tolist(), *coords, self.points[b].round(6).tolist()]
+        nodes.reverse()
+        coords = self._node_lonlat[nodes[:1]]
+        for u, v in zip(nodes, nodes[1:], strict=False):
+            curve = self._edge_xy.get((u, v))
+            if curve is not None and len(curve) > 2:
+                coords = np.vstack([coords, metres_to_lonlat(curve[1:-1]), self._node_lonlat[[v]]])
+            else:
+                coords = np.vstack([coords, self._node_lonlat[[v]]])
+        return [self.points[a].round(6).tolist(), *coords.round(6).tolist(), self.points[b].round(6).tolist()]
 
     @property
     def unreachable_pairs(self) -> list[tuple[int, int]]:
@@ -99,7 +109,7 @@ def drive_matrices(
     """
     lonlat = np.asarray(points, dtype=np.float64).reshape(-1, 2)
     speeds = {**DEFAULT_SPEEDS_KMH, **(speeds_kmh or {})}
-    nodes, seconds, metres = _arrays(graph, speeds)
+    nodes, seconds, metres, curves = _arrays(graph, speeds)
     node_xy = np.array([[graph.nodes[n]["x"], graph.nodes[n]["y"]] for n in nodes])
     xy = np.column_stack(lonlat_to_metres(lonlat[:, 0], lonlat[:, 1]))
     access_m, nearest = cKDTree(node_xy).query(xy)
@@ -127,16 +137,18 @@ def drive_matrices(
         _sources=np.unique(nearest),
         _pred=pred,
         _node_lonlat=node_lonlat,
+        _edge_xy=curves,
     )
 
 
 def _arrays(
     graph: nx.MultiDiGraph, speeds: Mapping[str, float]
-) -> tuple[list[int], sp.csr_array, _EdgeLengths]:
-    """Seconds of the fastest parallel edge as a CSR matrix, and that edge's metres."""
+) -> tuple[list[int], sp.csr_array, _EdgeLengths, dict[tuple[int, int], npt.NDArray[np.float64]]]:
+    """Seconds of the fastest parallel edge as a CSR matrix, that edge's metres and its curve."""
     nodes = list(graph.nodes)
     index = {n: i for i, n in enumerate(nodes)}
     best: dict[tuple[int, int], tuple[float, float]] = {}
+    curves: dict[tuple[int, int], npt.NDArray[np.float64]] = {}
     for u, v, data in graph.edges(data=True):
         length = float(data.get("length", 0.0))
         kmh = speeds.get(primary_highway(data.get("highway")) or "", _FALLBACK_KMH)
@@ -144,13 +156,18 @@ def _arrays(
         candidate = (length / (kmh / 3.6), length)
         if key not in best or candidate < best[key]:
             best[key] = candidate
+            line = data.get("geometry")
+            if line is not None:
+                curves[key] = np.asarray(line.coords, dtype=np.float64)
+            else:
+                curves.pop(key, None)
     keys = np.array(list(best), dtype=np.int64).reshape(-1, 2)
     values = np.array(list(best.values()), dtype=np.float64).reshape(-1, 2)
     # A zero-length edge would vanish from a sparse matrix; keep it as a tiny positive weight.
     secs = sp.csr_array(
         (np.maximum(values[:, 0], 1e-6), (keys[:, 0], keys[:, 1])), shape=(len(nodes), len(nodes))
     )
-    return nodes, secs, _EdgeLengths(keys[:, 0] * len(nodes) + keys[:, 1], values[:, 1], len(nodes))
+    return nodes, secs, _EdgeLengths(keys[:, 0] * len(nodes) + keys[:, 1], values[:, 1], len(nodes)), curves
 
 
 @dataclass(frozen=True, eq=False)
