@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from werkzeug.security import check_password_hash
 
 import geodata
 from traceability import CHINA_TZ
 from webapp.api import tokens
 from webapp.auth.operations import create_user
+from webapp.fleet.validation import licence_check_char
 from webapp.models import (
     Driver,
     Facility,
@@ -26,10 +27,13 @@ from webapp.models import (
     OutletMaterial,
     OutletStatus,
     Role,
+    Shift,
     SkipReason,
     TokenKind,
     User,
     Vehicle,
+    VehicleKind,
+    VehicleOutOfService,
 )
 from webapp.models._types import utcnow
 from webapp.seed_year import seed_year
@@ -237,6 +241,7 @@ def seed_demo(
     drive = geodata.load_network(mode="drive", cache_dir=cache_dir)
     depots = _facilities(session, drive, org.id)  # type: ignore[arg-type]
     _fleet(session, depots, users, org.id)  # type: ignore[arg-type]
+    _roster(session, now.astimezone(CHINA_TZ).date(), org.id)  # type: ignore[arg-type]
     placed = _outlets(session, drive, rng, outlets, org.id, today=now.astimezone(CHINA_TZ).date())  # type: ignore[arg-type]
     _token, plain = tokens.issue(session, name="演示传感器网关", kind=TokenKind.SENSOR, org_id=org.id)
     seed_metrics_defaults(session, demo_org_id=org.id)
@@ -323,24 +328,41 @@ def _facilities(session: Session, graph: object, org_id: int) -> list[Facility]:
     return rows
 
 
+# plate, body, make and model, capacity g, volume L, tare g, fixed fen/day, fen/km, depot.
+# Costs are what sending the truck out costs, the driver's wage aside (paid for the shift
+# either way): daily checks, cleaning and a share of insurance as the fixed cost; fuel or
+# power, tyres and upkeep per km (diesel ≈ ¥7.6/L at 18 L/100 km plus upkeep; the EVs ≈ ¥1/kWh).
+FLEET = [
+    ("粤B·Q3721", VehicleKind.COMPACTOR, "东风 压缩式 5吨", 5_000_000, 12_000, 9_600_000, 15_000, 250, 0),
+    ("粤B·G2856", VehicleKind.BOX_TRUCK, "福田 厢式 3吨", 3_000_000, 9_000, 4_200_000, 10_000, 250, 0),
+    ("粤B·D34567", VehicleKind.BOX_TRUCK, "比亚迪 T5 纯电 2吨", 2_000_000, 8_000, 3_300_000, 8_000, 80, 1),
+    ("粤B·80213D", VehicleKind.BOX_TRUCK, "江铃 福顺 纯电 2吨", 2_000_000, 7_000, 2_900_000, 8_000, 80, 1),
+]
+# Licence class, first 17 characters of the licence (= citizen ID) number, valid until.
+LICENCES = [
+    ("B2", "44030519850312421", date(2029, 3, 12)),
+    ("C1", "44030419900817123", date(2027, 8, 17)),
+    ("C1", "44030719880105331", date(2031, 1, 5)),
+    ("C1", "44030519921120154", date(2026, 12, 20)),
+]
+SHIFT_HOURS = (time(8, 0), time(17, 0))
+ROSTER_DAYS = 7
+
+
 def _fleet(session: Session, depots: list[Facility], users: dict[str, object], org_id: int) -> None:
-    specs = [
-        ("粤B·D12345", "东风 压缩式 5吨", 5_000_000, 12_000, 0),
-        ("粤B·D23456", "福田 厢式 3吨", 3_000_000, 9_000, 0),
-        ("粤B·D34567", "比亚迪 T5 纯电 2吨", 2_000_000, 8_000, 1),
-        ("粤B·D45678", "江铃 厢式 2吨", 2_000_000, 7_000, 1),
-    ]
     vehicles = []
-    for plate, model, grams, litres, depot in specs:
+    for plate, kind, model, grams, litres, tare, fixed, per_km, depot in FLEET:
         vehicles.append(
             Vehicle(
                 plate=plate,
+                kind=kind,
                 model=model,
                 capacity_g=grams,
                 volume_l=litres,
-                depot_id=depots[depot].id,
-                fixed_cost_fen=30_000,
-                cost_per_km_fen=250,  # type: ignore[arg-type]
+                tare_g=tare,
+                depot_id=depots[depot].id,  # type: ignore[arg-type]
+                fixed_cost_fen=fixed,
+                cost_per_km_fen=per_km,
                 org_id=org_id,
             )
         )
@@ -348,15 +370,45 @@ def _fleet(session: Session, depots: list[Facility], users: dict[str, object], o
     session.flush()
     for index, username in enumerate(("driver1", "driver2", "driver3", "driver4")):
         user = users[username]
-        session.add(
-            Driver(
-                user_id=user.id,
-                name=user.display_name.replace("司机 ", ""),  # type: ignore[attr-defined]
-                phone=f"1380000{index + 1:04d}",
-                vehicle_id=vehicles[index].id,
-                org_id=org_id,
+        licence_class, first17, expiry = LICENCES[index]
+        # An account that existed before the demo may already have its profile.
+        driver = session.exec(select(Driver).where(Driver.user_id == user.id)).first()  # type: ignore[attr-defined]
+        driver = driver or Driver(user_id=user.id, name="")  # type: ignore[attr-defined]
+        driver.name = user.display_name.replace("司机 ", "")  # type: ignore[attr-defined]
+        driver.phone = f"1380000{index + 1:04d}"
+        driver.licence_no = first17 + licence_check_char(first17)
+        driver.licence_class, driver.licence_expiry = licence_class, expiry
+        driver.depot_id, driver.vehicle_id = vehicles[index].depot_id, vehicles[index].id
+        driver.org_id = org_id
+        session.add(driver)
+    session.flush()
+
+
+def _roster(session: Session, today: date, org_id: int) -> None:
+    """A week of shifts from today (two drivers take a day off), and one truck at its annual
+    inspection, so the dispatch board plans with the fleet of each day."""
+    drivers = session.exec(select(Driver).where(Driver.org_id == org_id).order_by(col(Driver.id))).all()
+    days_off = {(1, 5), (3, 6)}  # (driver index, days from today)
+    for offset in range(ROSTER_DAYS):
+        day = today + timedelta(days=offset)
+        for index, driver in enumerate(drivers):
+            if (index, offset) in days_off or driver.depot_id is None:
+                continue
+            start, end = SHIFT_HOURS
+            session.add(
+                Shift(
+                    driver_id=driver.id,
+                    depot_id=driver.depot_id,
+                    day=day,
+                    start=start,
+                    end=end,
+                    org_id=org_id,
+                )  # type: ignore[arg-type]
             )
-        )
+    truck = session.exec(select(Vehicle).where(Vehicle.org_id == org_id).order_by(col(Vehicle.id))).all()[-1]
+    session.add(
+        VehicleOutOfService(vehicle_id=truck.id, day=today + timedelta(days=3), reason="年检", org_id=org_id)
+    )  # type: ignore[arg-type]
 
 
 def _pick_kind(rng: random.Random) -> OutletKind:

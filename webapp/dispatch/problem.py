@@ -7,8 +7,8 @@ truck passing by picks them up when it pays.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 import geodata
 import routing
 from geodata.driving import drive_matrices
+from webapp.fleet.availability import Crew, available_fleet
 from webapp.models import (
     CollectionPlan,
     Facility,
@@ -39,6 +40,8 @@ SERVICE_S_PER_KG = 0.6
 OUTLET_HOURS = (time(7, 0), time(19, 0))
 LUNCH = routing.Break(duration_s=45 * 60, earliest_start_s=11 * 3600 + 1800, latest_end_s=13 * 3600 + 1800)
 MAX_ROUTE_S = 10 * 3600
+# Where a truck unloads mid-route; a plain depot (and a plant) is no unloading point.
+UNLOAD_KINDS = (FacilityKind.SORTING_CENTRE, FacilityKind.TRANSFER_STATION)
 
 
 class PlanningError(ValueError):
@@ -53,7 +56,13 @@ class DayProblem:
     stops: dict[str, dict[str, Any]] = field(default_factory=dict)
     vehicles: dict[str, int] = field(default_factory=dict)
     facilities: dict[str, int] = field(default_factory=dict)
+    drivers: dict[str, int] = field(default_factory=dict)  # vehicle type id -> driver paired with it
     legs: Any = None  # geodata.driving.DriveMatrices, for drawing routes
+
+    def driver_of(self, vehicle_id: int) -> int | None:
+        """The driver paired with a truck of the problem (to prefill the plan's drivers)."""
+        keys = [key for key, vid in self.vehicles.items() if vid == vehicle_id]
+        return next((self.drivers[k] for k in keys if k in self.drivers), None)
 
 
 def outlet_key(outlet_id: int) -> str:
@@ -177,17 +186,20 @@ def build_day(
     *,
     cache_dir: Path | None,
     speeds_kmh: Mapping[str, float] | None = None,
+    vehicle_ids: Collection[int] | None = None,
+    driver_ids: Collection[int] | None = None,
 ) -> DayProblem:
     """Read the day's data and build the problem on real driving distances.
 
     ``speeds_kmh`` overrides truck speeds by road class (the app passes its settings).
+    Only the fleet available that day goes out (:func:`webapp.fleet.availability.available_fleet`),
+    one truck per driver, within the driver's shift; ``vehicle_ids`` / ``driver_ids``
+    narrow it to the dispatcher's choice (ids not available that day are ignored).
     """
     depot = session.get(Facility, depot_id)
     if depot is None or not depot.is_depot:
         raise PlanningError(_("Facility %(id)d is not a depot.", id=depot_id))
-    vehicles = session.exec(
-        select(Vehicle).where(Vehicle.depot_id == depot_id, Vehicle.active == True).order_by(Vehicle.id)
-    ).all()
+    crews = day_crews(session, day, depot_id, vehicle_ids=vehicle_ids, driver_ids=driver_ids)
     unload = session.exec(
         select(Facility)
         .where(
@@ -207,14 +219,12 @@ def build_day(
     legs = drive_matrices(graph, points, speeds_kmh=speeds_kmh)
     day_problem = DayProblem(problem=None, legs=legs)  # type: ignore[arg-type]
     locations = [routing.Location(lon, lat) for lon, lat in points]
-    facilities = [
-        _facility(f, i, day_problem) for i, f in enumerate(places) if f.kind != FacilityKind.RECYCLER_PLANT
-    ]
+    facilities = [_facility(f, i, day_problem) for i, f in enumerate(places) if f.kind in UNLOAD_KINDS]
     stops = [
         _stop(o, len(places) + i, accepted.get(o.id, []), day_problem)  # type: ignore[arg-type]
         for i, o in enumerate(outlets)
     ]
-    types = [_vehicle_type(v, day_problem) for v in vehicles]
+    types = [_crew_type(c, day_problem) for c in crews]
     day_problem.problem = routing.CollectionProblem(
         locations=tuple(locations),
         depots=(routing.Depot(id=depot_key(depot_id), location=0),),
@@ -295,3 +305,30 @@ def _vehicle_type(v: Vehicle, day: DayProblem) -> routing.VehicleType:
         breaks=(LUNCH,),
         max_duration_s=MAX_ROUTE_S,
     )
+
+
+def day_crews(
+    session: Session,
+    day: date,
+    depot_id: int,
+    *,
+    vehicle_ids: Collection[int] | None = None,
+    driver_ids: Collection[int] | None = None,
+) -> list[Crew]:
+    """The trucks that go out that day, each with its driver; refuses a day with none."""
+    crews = available_fleet(session, depot_id, day).crews(vehicle_ids=vehicle_ids, driver_ids=driver_ids)
+    if not crews:
+        raise PlanningError(_("No truck with a driver on duty is available at this depot on this day."))
+    return crews
+
+
+def _crew_type(crew: Crew, day: DayProblem) -> routing.VehicleType:
+    """A truck as a vehicle type, working its driver's hours; remembers who drives it.
+
+    The truck's fixed cost per day and cost per km are the objective's costs: the solver
+    sends out another truck only when that saves more than its fixed cost (or when one
+    driver's shift cannot hold the day).
+    """
+    vehicle_type = _vehicle_type(crew.vehicle, day)
+    day.drivers[vehicle_type.id] = crew.driver.id  # type: ignore[assignment]
+    return replace(vehicle_type, shift=routing.TimeWindow(_seconds(crew.start), _seconds(crew.end)))

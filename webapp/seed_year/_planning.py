@@ -26,13 +26,15 @@ from geodata.driving import DriveMatrices, drive_matrices
 from traceability import CHINA_TZ
 from webapp.dispatch.operations import accept_plan, save_plan
 from webapp.dispatch.problem import (
+    UNLOAD_KINDS,
     DayProblem,
     PlanningError,
     _accepted_materials,
+    _crew_type,
     _facility,
     _stop,
-    _vehicle_type,
     candidate_outlets,
+    day_crews,
 )
 from webapp.models import (
     Facility,
@@ -40,7 +42,6 @@ from webapp.models import (
     Outlet,
     PlannedRoute,
     PlannedStop,
-    Vehicle,
 )
 
 # A deterministic budget: the plan depends only on the day and the seed, not on how
@@ -88,11 +89,7 @@ class Planner:
         depot = session.get(Facility, depot_id)
         if depot is None or not depot.is_depot:
             raise PlanningError(f"facility {depot_id} is not a depot")
-        vehicles = session.exec(
-            select(Vehicle)
-            .where(Vehicle.depot_id == depot_id, Vehicle.active == True)
-            .order_by(col(Vehicle.id))
-        ).all()
+        crews = day_crews(session, day, depot_id)
         unload = session.exec(
             select(Facility)
             .where(col(Facility.kind).in_([FacilityKind.SORTING_CENTRE, FacilityKind.TRANSFER_STATION]))
@@ -105,14 +102,12 @@ class Planner:
         places = [depot, *[f for f in unload if f.id != depot.id]]
         rows = [self._row[("f", p.id)] for p in places] + [self._row[("o", o.id)] for o in outlets]
         built = DayProblem(problem=None, legs=self._slice(rows))  # type: ignore[arg-type]
-        facilities = [
-            _facility(f, i, built) for i, f in enumerate(places) if f.kind != FacilityKind.RECYCLER_PLANT
-        ]
+        facilities = [_facility(f, i, built) for i, f in enumerate(places) if f.kind in UNLOAD_KINDS]
         stops = [
             _stop(o, len(places) + i, accepted.get(o.id, []), built)  # type: ignore[arg-type]
             for i, o in enumerate(outlets)
         ]
-        types = [_vehicle_type(v, built) for v in vehicles]
+        types = [_crew_type(c, built) for c in crews]
         built.problem = routing.CollectionProblem(
             locations=tuple(routing.Location(float(lon), float(lat)) for lon, lat in built.legs.points),
             depots=(routing.Depot(id=f"d{depot.id}", location=0),),
@@ -204,7 +199,7 @@ class Planner:
         accept_plan(
             session,
             plan_id,
-            {cast(int, r.id): drivers.get(r.vehicle_id) for r in routes},
+            {cast(int, r.id): built.driver_of(r.vehicle_id) or drivers.get(r.vehicle_id) for r in routes},
             actor_id=dispatcher_id,
             at=_at(day, ACCEPTED_AT),  # that morning, not when the seed ran
         )
