@@ -104,8 +104,10 @@ def _register_blueprints(app: Flask) -> None:
     _register_trace(app)
     _register_driver(app)
     from webapp.fleet.views import bp as fleet_bp
+    from webapp.tiles.views import bp as tiles_bp
 
     app.register_blueprint(fleet_bp)
+    app.register_blueprint(tiles_bp)
 
 
 def _register_driver(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""The offline base map: vector tiles, their style and the label glyphs, served by the app."""

@@ -1,0 +1,84 @@
+"""Base-map endpoints: the MapLibre style, MVT tiles per z/x/y and glyph ranges.
+
+Tiles and glyphs are cut on first request and cached on disk (under the cache dir, keyed
+by the data's hash), so the app needs no tile server and no network.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+
+import geodata
+from geodata.tiles import MAX_TILE_ZOOM, TileRangeError, TileSet
+from webapp.access import ALL_ROLES, role_required
+from webapp.tiles import glyphs
+from webapp.tiles.style import base_style
+
+bp = Blueprint("tiles", __name__, url_prefix="/tiles")
+
+MVT_MIMETYPE = "application/vnd.mapbox-vector-tile"
+
+
+def tile_set() -> TileSet:
+    """The app's tiles over the bundled extract (one per app; reads the streets on first use)."""
+    tiles: TileSet | None = current_app.extensions.get("reloop.tiles")
+    if tiles is None:
+        tiles = TileSet(cache_dir=current_app.config["RELOOP_SETTINGS"].cache_dir)
+        current_app.extensions["reloop.tiles"] = tiles
+    return tiles
+
+
+def _cached(body: bytes, mimetype: str, etag: str) -> ResponseReturnValue:
+    if request.if_none_match.contains(etag):
+        return Response(status=304)
+    response = Response(body, mimetype=mimetype)
+    response.set_etag(etag)
+    response.cache_control.private = True
+    response.cache_control.max_age = 86400
+    return response
+
+
+@bp.get("/style.json")
+@role_required(*ALL_ROLES)
+def style() -> ResponseReturnValue:
+    """The base map's MapLibre style: streets named in the reader's language, districts."""
+    locale = str(get_locale() or "zh")
+    tiles_url = url_for("tiles.tile", z=0, x=0, y=0, _external=True).replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf")
+    glyphs_url = url_for("tiles.glyph_range", fontstack="FONT", start=0, end=255, _external=True)
+    glyphs_url = glyphs_url.replace("FONT", "{fontstack}").replace("0-255", "{range}")
+    body = base_style(
+        tiles_url=tiles_url,
+        glyphs_url=glyphs_url,
+        font=glyphs.FONT_NAME,
+        english_first=locale.startswith("en"),
+        max_zoom=MAX_TILE_ZOOM,
+        attribution=geodata.ATTRIBUTION,
+    )
+    return body
+
+
+@bp.get("/<int(signed=True):z>/<int(signed=True):x>/<int(signed=True):y>.pbf")
+@role_required(*ALL_ROLES)
+def tile(z: int, x: int, y: int) -> ResponseReturnValue:
+    """One vector tile; empty (200, no bytes) where the extract has nothing; 404 off the grid."""
+    tiles = tile_set()
+    try:
+        body = tiles.tile(z, x, y)
+    except TileRangeError as exc:
+        abort(404, description=str(exc))
+    return _cached(body, MVT_MIMETYPE, f"{tiles.key}-{z}-{x}-{y}")
+
+
+@bp.get("/fonts/<fontstack>/<int:start>-<int:end>.pbf")
+@role_required(*ALL_ROLES)
+def glyph_range(fontstack: str, start: int, end: int) -> ResponseReturnValue:
+    """Label glyphs of one 256-code-point range, for the one font the style names."""
+    if glyphs.FONT_NAME not in fontstack.split(","):
+        abort(404, description=f"unknown font {fontstack!r}")
+    try:
+        body = glyphs.glyph_range(start, end, current_app.config["RELOOP_SETTINGS"].cache_dir)
+    except glyphs.GlyphRangeError as exc:
+        abort(404, description=str(exc))
+    return _cached(body, "application/x-protobuf", f"glyphs-v{glyphs.GLYPH_VERSION}-{start}")
