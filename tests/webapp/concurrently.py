@@ -17,6 +17,8 @@ import requests
 from flask import Flask
 from werkzeug.serving import make_server
 
+from reliability import figures
+
 T = TypeVar("T")
 
 
@@ -52,3 +54,14 @@ def post_json(url: str, body: Any, headers: dict[str, str]) -> tuple[int, Any]:
         return response.status_code, response.json()
     except ValueError:
         return response.status_code, response.text[:500]
+
+
+def report(app: Flask, section: str, statuses: list[int], *, stored: int) -> None:
+    """Add a race's figures to ``make reliability``'s table: requests, rows beyond one, 5xx."""
+    backend = app.extensions["reloop.engine"].dialect.name
+    figures.report(
+        f"{section}-{backend}",
+        requests=len(statuses),
+        duplicated=max(stored - 1, 0),
+        server_errors=sum(s >= 500 for s in statuses),
+    )

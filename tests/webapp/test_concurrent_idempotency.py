@@ -15,7 +15,7 @@ import pytest
 import requests
 from sqlmodel import func, select
 
-from tests.webapp.concurrently import burst, post_json, serving
+from tests.webapp.concurrently import burst, post_json, report, serving
 from tests.webapp.driver.conftest import device_token, make_day
 from tests.webapp.trace.conftest import to_enterprise
 from webapp.api import tokens
@@ -77,6 +77,7 @@ def test_twenty_identical_readings_at_once_store_one_and_answer_it(app, db, outl
     body = _reading("same-1", 64.5, datetime(2026, 11, 23, 8, tzinfo=UTC))
     with serving(app) as url:
         answers = burst(RACERS, lambda _n: post_json(url + READINGS, body, sensor))
+    report(app, "race-identical-fill-readings", [s for s, _ in answers], stored=_count(db, FillReading))
     assert sorted(status for status, _ in answers) == [200] * (RACERS - 1) + [201], answers
     assert len({answer["readings"][0]["id"] for _s, answer in answers}) == 1
     assert _count(db, FillReading) == 1

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from tests.webapp.concurrently import burst, post_json, serving
+from tests.webapp.concurrently import burst, post_json, report, serving
 from tests.webapp.driver.conftest import DRIVER_PASSWORD, Day, device_token, make_day
 from webapp.driver.queries import current_records, today
 from webapp.metrics import collection as collection_metrics
@@ -64,6 +64,7 @@ def test_twenty_first_records_at_once_leave_one_and_the_rest_get_409(app, db, da
     statuses = sorted(status for status, _ in answers)
     assert statuses == [201] + [409] * (RACERS - 1), answers
     rows = _rows(db, stop)
+    report(app, "race-first-records-one-stop", statuses, stored=len(rows))
     assert len(rows) == 1
     winner = rows[0].client_id
     assert late[0] == 409 and str(stop) in late[1]["error"]
