@@ -14,9 +14,12 @@ import geodata
 from geodata.tiles import MAX_TILE_ZOOM, TileRangeError, TileSet
 from webapp.access import ALL_ROLES, role_required
 from webapp.tiles import glyphs
+from webapp.tiles.live import live_map
 from webapp.tiles.style import base_style
 
 bp = Blueprint("tiles", __name__, url_prefix="/tiles")
+# The plan page's progress partial hands the live map its stop states and truck positions.
+bp.add_app_template_global(live_map, "live_map")
 
 MVT_MIMETYPE = "application/vnd.mapbox-vector-tile"
 

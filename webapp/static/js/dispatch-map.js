@@ -23,4 +23,34 @@
   }).addTo(map);
   if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds().pad(0.05));
   el.dataset.features = String(geo.features.length);
+
+  /* The live map: the progress partial (refreshed every 15 s) carries each stop's state and
+     each truck's last known position; done stops turn green, skipped ones amber. */
+  var STATE = { collected: "#15803d", skipped: "#b45309" };
+  var trucks = L.layerGroup().addTo(map);
+  function live() {
+    var block = document.querySelector(".live-map-data");
+    if (!block) return;
+    var data = JSON.parse(block.textContent);
+    var byKey = {};
+    data.stops.forEach(function (s) { byKey[s.route + "." + s.position] = s.status; });
+    layer.eachLayer(function (m) {
+      var p = m.feature && m.feature.properties;
+      if (!p || m.feature.geometry.type !== "Point" || p.kind === "unload") return;
+      var state = byKey[p.route + "." + p.position];
+      m.setStyle({ fillColor: STATE[state] || p.colour || "#0072B2" });
+      m.feature.properties.state = state || "pending";
+    });
+    trucks.clearLayers();
+    data.trucks.forEach(function (t) {
+      L.circleMarker([t.lat, t.lon], { radius: 11, color: "#111827", weight: 4, fillColor: t.colour,
+                                       fillOpacity: 1, className: "truck-position" })
+        .bindTooltip(window.ReLoopText([[t.label]]), { permanent: true, direction: "top", offset: [0, -10] })
+        .addTo(trucks);
+    });
+    el.dataset.trucks = String(data.trucks.length);
+    el.dataset.liveStops = JSON.stringify(byKey);
+  }
+  live();
+  document.addEventListener("htmx:load", live);
 })();
