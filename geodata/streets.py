@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from geodata.districts import district_of
+from geodata.districts import DISTRICTS, district_of
 from geodata.network import BUNDLED_OSM
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "StreetDataError",
     "StreetDirectory",
     "StreetWay",
+    "address_line",
     "build_directory",
     "load_streets",
     "reverse_geocode",
@@ -425,3 +426,17 @@ def _nearest_crossing(
             index = int(np.flatnonzero(mask)[np.argmin(distances[mask])])
             return directory.crossings[index], float(distances[index])
     return None, math.inf
+
+
+def address_line(directory: StreetDirectory, lon: float, lat: float) -> str:
+    """A full Chinese address for a point: "深圳市福田区深南大道与彩田路交叉口附近".
+
+    The district comes from :func:`geodata.districts.district_of`; "" when no addressable
+    street is within reach (the caller keeps its own text, or none).
+    """
+    text = reverse_geocode(directory, lon, lat).text
+    if not text:
+        return ""
+    code = district_of(lon, lat)
+    district = next((d.name_zh for d in DISTRICTS if d.code == code), "")
+    return f"深圳市{district}{text}"

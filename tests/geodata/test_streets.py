@@ -10,6 +10,7 @@ import pytest
 from geodata.streets import (
     StreetDataError,
     StreetWay,
+    address_line,
     build_directory,
     load_streets,
     read_ways,
@@ -132,3 +133,8 @@ def test_no_named_street_is_a_street_data_error() -> None:
     """A file without street names cannot make a directory."""
     with pytest.raises(StreetDataError, match="no named street"):
         build_directory([])
+
+
+def test_address_line_names_city_district_and_crossing() -> None:
+    """The address an outlet gets: city, district, then the crossing."""
+    assert address_line(load_streets(), 114.0629, 22.5426) == "深圳市福田区彩田路与深南大道交叉口附近"

@@ -23,6 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from traceability import CHINA_TZ
 from webapp.api.text import time_problem
 from webapp.models import OutletKind, OutletStatus
+from webapp.outlets.validation import DATUMS
 
 
 class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]
@@ -36,8 +37,13 @@ class OutletForm(FlaskForm):  # type: ignore[misc]
     kind = SelectField(_l("Type"))
     status = SelectField(_l("Status"))
     address = StringField(_l("Address"))
-    lon = StringField(_l("Longitude (WGS-84)"))
-    lat = StringField(_l("Latitude (WGS-84)"))
+    place = StringField(_l("Find a street or crossing"), description=_l("e.g. 深南 彩田"))
+    coords = StringField(
+        _l("Paste coordinates"), description=_l("Longitude,latitude as copied from a map app")
+    )
+    datum = SelectField(_l("Coordinate system"), default="wgs84")
+    lon = StringField(_l("Longitude"))
+    lat = StringField(_l("Latitude"))
     materials = MultiCheckboxField(_l("Materials accepted"))
     fill_threshold_pct = StringField(_l("Due at fill level (%)"))
     capacity_l = StringField(_l("Capacity (litres)"))
@@ -49,6 +55,7 @@ class OutletForm(FlaskForm):  # type: ignore[misc]
         self.kind.choices = [(k.value, k.label) for k in OutletKind]
         self.status.choices = [(s.value, s.label) for s in (OutletStatus.ACTIVE, OutletStatus.PLANNED)]
         self.materials.choices = materials
+        self.datum.choices = [(key, str(label)) for key, (label, _convert) in DATUMS.items()]
 
     def raw(self) -> dict[str, str]:
         """The submitted text, in the shape ``parse_outlet`` reads."""
@@ -67,8 +74,10 @@ class OutletForm(FlaskForm):  # type: ignore[misc]
                 "host_name",
                 "host_phone",
                 "partner",
+                "coords",
             )
         }
+        data["datum"] = self.datum.data or ""
         data["materials"] = ";".join(self.materials.data or [])
         return data
 

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from geodata.streets import address_line, load_streets
 from webapp import geo
 from webapp.api.text import time_problem
 from webapp.changelog import record
@@ -97,6 +98,8 @@ def add_outlet(session: Session, data: OutletInput, *, actor_id: int | None, org
     fields = asdict(data)
     materials = fields.pop("materials")
     fields["code"] = code
+    if not fields["address"]:  # the nearest street and crossing, as a person would say it
+        fields["address"] = address_line(load_streets(), data.lon, data.lat)
     outlet = Outlet(**fields, org_id=org_id)
     if outlet.status == OutletStatus.ACTIVE:
         outlet.opened_on = date.today()

@@ -9,7 +9,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from geodata.coords import LonLat, bd09_to_wgs84, gcj02_to_wgs84
 from webapp.api.text import storable
 from webapp.models import OutletKind, OutletStatus
 
@@ -29,8 +31,20 @@ FIELDS = (
     "host_name",
     "host_phone",
     "partner",
+    "datum",
 )
 REQUIRED = ("name", "kind", "lon", "lat", "materials")
+# Map datums a pasted or imported coordinate may be in, and the way back to WGS-84 (what
+# the street data and every stored outlet use). Amap and Apple in China show GCJ-02,
+# Baidu BD-09; a GPS or OpenStreetMap reading is WGS-84 already.
+DATUMS: dict[str, tuple[object, Callable[[float, float], LonLat] | None]] = {
+    "wgs84": (_l("WGS-84 (GPS, OpenStreetMap)"), None),
+    "gcj02": (_l("GCJ-02 (Amap, Tencent, Apple in China)"), gcj02_to_wgs84),
+    "bd09": (_l("BD-09 (Baidu)"), bd09_to_wgs84),
+}
+_DATUM_ALIASES = {"gps": "wgs84", "高德": "gcj02", "amap": "gcj02", "百度": "bd09", "baidu": "bd09"}
+# "114.06031,22.53828", "114.06031 22.53828" or Google's "22.53828, 114.06031".
+_PASTED = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,，\s]\s*(-?\d+(?:\.\d+)?)\s*$")
 _MAX_LEN = {"name": 120, "address": 255, "host_name": 100, "host_phone": 32, "partner": 120}
 
 
@@ -78,6 +92,7 @@ def parse_outlet(raw: Mapping[str, str | None], checks: Checks) -> OutletInput:
     """Check raw text fields and return an ``OutletInput`` or raise ``OutletInputError``."""
     values = {k: (raw.get(k) or "").strip() for k in FIELDS}
     errors: dict[str, str] = {}
+    _paste(raw.get("coords") or "", values, errors)
     for name in REQUIRED:
         if not values[name]:
             errors[name] = _("This field is required.")
@@ -96,6 +111,7 @@ def parse_outlet(raw: Mapping[str, str | None], checks: Checks) -> OutletInput:
         errors["status"] = _("Close an outlet with the close action, which records a reason.")
     lon = _coordinate(values["lon"], "lon", -180, 180, errors)
     lat = _coordinate(values["lat"], "lat", -90, 90, errors)
+    lon, lat = _to_wgs84(lon, lat, values["datum"], errors)
     district = _place(lon, lat, values["district"], checks, errors)
     materials = _materials(values["materials"], checks, errors)
     threshold = _whole(
@@ -156,6 +172,38 @@ def _coordinate(text: str, name: str, low: float, high: float, errors: dict[str,
         errors[name] = _("Must be a number between %(low)s and %(high)s.", low=low, high=high)
         return None
     return round(value, 7)
+
+
+def _paste(text: str, values: dict[str, str], errors: dict[str, str]) -> None:
+    """Pasted "lon,lat" (or Google's "lat, lon") fills the two fields; in China the
+    longitude is the larger number, so the order is never ambiguous here."""
+    text = text.strip()
+    if not text:
+        return
+    match = _PASTED.match(text)
+    if match is None:
+        errors["coords"] = _("Paste two numbers, longitude and latitude, e.g. 114.0603,22.5383.")
+        return
+    first, second = match.group(1), match.group(2)
+    if float(first) < float(second):
+        first, second = second, first
+    values["lon"], values["lat"] = first, second
+
+
+def _to_wgs84(
+    lon: float | None, lat: float | None, datum: str, errors: dict[str, str]
+) -> tuple[float | None, float | None]:
+    key = datum.strip().lower().replace("-", "").replace(" ", "") or "wgs84"
+    key = _DATUM_ALIASES.get(key, key)
+    if key not in DATUMS:
+        allowed = ", ".join(DATUMS)
+        errors["datum"] = _("Unknown value %(v)s; use one of: %(allowed)s.", v=datum, allowed=allowed)
+        return None, None
+    convert = DATUMS[key][1]
+    if convert is None or lon is None or lat is None:
+        return lon, lat
+    wgs_lon, wgs_lat = convert(lon, lat)
+    return round(wgs_lon, 7), round(wgs_lat, 7)
 
 
 def _place(

@@ -33,7 +33,7 @@ from webapp.access import STAFF, role_required
 from webapp.db import db_session
 from webapp.jobs import operations as jobs
 from webapp.models import FillReading, Material, Outlet, OutletKind, OutletStatus, ReadingSource
-from webapp.outlets import importing, operations, queries
+from webapp.outlets import importing, operations, queries, search
 from webapp.outlets.forms import CloseForm, FillForm, ImportForm, OutletForm
 from webapp.outlets.validation import OutletInputError, parse_outlet
 from webapp.partials import is_partial
@@ -83,6 +83,17 @@ def geojson() -> ResponseReturnValue:
         return jsonify(error=str(exc), field="bbox"), 400
     filters = queries.OutletFilters.from_args(request.args)
     return Response(queries.geojson(db_session(), filters, bbox), mimetype="application/json")
+
+
+@bp.get("/places")
+@role_required(*STAFF)
+def places() -> ResponseReturnValue:
+    """Streets and crossings of the bundled map matching ``q`` (Chinese or English, partial), as JSON."""
+    query = request.args.get("q", "")
+    problem = search.query_problem(query)
+    if problem:
+        return jsonify(error=problem, field="q"), 400
+    return jsonify(results=search.places(query, locale=str(get_locale())))
 
 
 @bp.route("/new", methods=["GET", "POST"])

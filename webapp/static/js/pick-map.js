@@ -17,6 +17,14 @@
   map.on("click", function (e) {
     lon.value = e.latlng.lng.toFixed(6);
     lat.value = e.latlng.lat.toFixed(6);
+    // A map click is a WGS-84 point: a datum chosen for pasted figures no longer applies.
+    var datum = document.getElementById("datum");
+    if (datum) datum.value = "wgs84";
     place(e.latlng, false);
+  });
+  // Fields filled by other means (the address search) move the pin too.
+  lon.addEventListener("change", function () {
+    var x = parseFloat(lon.value), y = parseFloat(lat.value);
+    if (isFinite(x) && isFinite(y)) place([y, x], true);
   });
 })();
