@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from traceability import CHINA_TZ, BatteryStatus
+from webapp.audit.fields import payload_items
 
 # Bootstrap-style colour names of the domain's statuses, as CSS colours.
 _COLOURS = {
@@ -29,6 +30,21 @@ def trace_label(value: Any) -> str:
     if value is None or not hasattr(value, "label_zh"):
         return "" if value is None else str(value)
     return str(value.label_zh if str(get_locale()) == "zh" else value.label_en)
+
+
+def label(value: Any) -> str:
+    """Any domain vocabulary value in the page's language: traceability enums through
+    ``label_zh``/``label_en``, the app's enums through their translated ``label``."""
+    if value is None:
+        return ""
+    if hasattr(value, "label_zh"):
+        return trace_label(value)
+    return str(getattr(value, "label", value))
+
+
+def payload(event_payload: dict[str, Any]) -> list[tuple[str, str]]:
+    """An event's payload as (field name, value with unit) in the page's language."""
+    return payload_items(event_payload or {}, str(get_locale()))
 
 
 def trace_colour(value: Any) -> str:
@@ -56,6 +72,8 @@ def china_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
 
 FILTERS: dict[str, Callable[..., Any]] = {
     "trace_label": trace_label,
+    "label": label,
+    "payload": payload,
     "trace_colour": trace_colour,
     "status_badge": status_badge,
     "ms_cst": china_time_ms,

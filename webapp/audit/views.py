@@ -28,9 +28,10 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_login import current_user
 
-from traceability import CHINA_TZ, BatteryStatus, EventKind, normalize_code, public_key_pem
+from traceability import CHINA_TZ, BatteryState, BatteryStatus, EventKind, normalize_code, public_key_pem
 from webapp.access import public, role_required
 from webapp.audit import anomalies, deadlines, exports, filters, operations, passport
 from webapp.db import db_session
@@ -250,12 +251,17 @@ def passport_view(code: str) -> ResponseReturnValue:
     data = _passport(normalize_code(code))
     role = current_user.role if current_user.is_authenticated else None
     shown, withheld = passport.visible(data[1], role)
+    locale = str(get_locale())
     return render_template(
         "audit/passport.html",
         battery=data[0],
+        national=passport.national(data[0], data[2], locale),
         attributes=shown,
         withheld=withheld,
         tier=passport.TIER_OF_ROLE.get(role),
+        section_label=lambda s: passport.section_label(s, locale),
+        attribute_label=lambda n: passport.attribute_label(n, locale),
+        value_text=lambda a: passport.value_text(a, locale),
     )
 
 
@@ -263,17 +269,17 @@ def passport_view(code: str) -> ResponseReturnValue:
 @public
 def passport_label(code: str) -> ResponseReturnValue:
     """A printable QR label that opens the passport."""
-    battery, _found = _passport(normalize_code(code))
+    battery, _found, _state = _passport(normalize_code(code))
     url = url_for("audit.passport_view", code=battery.code, _external=True)
     return render_template("audit/label.html", battery=battery, qr=_qr_svg(url), url=url)
 
 
-def _passport(code: str) -> tuple[Battery, list[passport.Attribute]]:
+def _passport(code: str) -> tuple[Battery, list[passport.Attribute], BatteryState]:
     page_battery = operations.find(db_session(), code)
     if page_battery is None:
         abort(404)
     state, _stored = state_of(db_session(), code)
-    return page_battery, passport.attributes(page_battery, state)
+    return page_battery, passport.attributes(page_battery, state), state
 
 
 def _today() -> date:

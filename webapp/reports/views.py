@@ -24,7 +24,6 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import or_
@@ -35,7 +34,7 @@ from webapp import geo
 from webapp.access import role_required
 from webapp.boundary import MAX_PAGE, parse_int
 from webapp.db import db_session
-from webapp.metrics import MetricsInputError, Scope, compute
+from webapp.metrics import MetricsInputError, Scope, compute, vocabulary
 from webapp.metrics import records as drill_records
 from webapp.metrics.factors import add_factor, add_rate, factor_history, rate_history
 from webapp.models import Material, Organisation, Role
@@ -273,71 +272,17 @@ def _in_force(
     )
 
 
-_COLUMNS = {
-    "id": _l("No."),
-    "code": _l("Code"),
-    "name": _l("Name"),
-    "kind": _l("Kind"),
-    "status": _l("Status"),
-    "district": _l("District"),
-    "partner": _l("Partner"),
-    "opened_on": _l("Opened"),
-    "closed_on": _l("Closed"),
-    "lon": _l("Longitude"),
-    "lat": _l("Latitude"),
-    "day": _l("Day"),
-    "outlet": _l("Outlet"),
-    "outlet_name": _l("Outlet name"),
-    "driver_id": _l("Driver"),
-    "recorded_at": _l("Recorded at"),
-    "supersedes_id": _l("Corrects"),
-    "correction_reason": _l("Correction reason"),
-    "grams": _l("kg"),
-    "number": _l("Route"),
-    "collection_id": _l("Collection"),
-    "outcome": _l("Outcome"),
-    "skip_reason_id": _l("Skip reason"),
-    "plan_id": _l("Plan"),
-    "distance_m": _l("km"),
-    "stop_count": _l("Stops"),
-    "product_type": _l("Product"),
-    "chemistry": _l("Chemistry"),
-    "mass_g": _l("kg"),
-    "energy_wh": _l("kWh"),
-    "holder": _l("Holder"),
-    "location": _l("Location"),
-    "last_event_at": _l("Last event"),
-    "seq": _l("Log entry"),
-    "event_id": _l("Event id"),
-    "battery_code": _l("Battery code"),
-    "actor": _l("Actor"),
-    "occurred_at": _l("Occurred at"),
-    "input_mass_g": _l("Input kg"),
-    "rated_energy_wh": _l("kWh"),
-    "role": _l("Role"),
-    "event_date": _l("Event date"),
-    "due": _l("Due"),
-    "reported_on": _l("Reported on"),
-    "provisional": _l("Provisional deadline"),
-}
-_KINDS = {
-    "outlets": _l("Outlets"),
-    "collections": _l("Collections"),
-    "stops": _l("Planned stops"),
-    "routes": _l("Routes"),
-    "batteries": _l("Batteries"),
-    "battery_events": _l("Battery log events"),
-}
-_UNITS = {"count": _l("records"), "g": _l("tonnes"), "Wh": _l("kWh"), "m": _l("km")}
-
-
 @bp.context_processor
 def _record_helpers() -> dict[str, object]:
-    districts = geo.district_names(str(get_locale()))
+    locale = str(get_locale())
+    names: list[vocabulary.Names] = []  # read once, on the first coded cell of the page
 
     def cell(column: str, value: object) -> object:
         if value is None:
             return "—"
+        if not names:
+            names.append(vocabulary.Names.load(db_session()))
+        value = vocabulary.cell_label(request.args.get("kind", ""), column, value, names[0], locale)
         if column in ("grams", "mass_g", "input_mass_g") and isinstance(value, int):
             return f"{value / 1000:,.1f}"
         if column in ("energy_wh", "rated_energy_wh") and isinstance(value, int):
@@ -348,8 +293,6 @@ def _record_helpers() -> dict[str, object]:
             return Markup('<a href="{}">{}</a>').format(url_for("audit.battery", code=value), value)
         if isinstance(value, datetime):
             return value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
-        if column == "district":
-            return districts.get(str(value), value)
         if isinstance(value, bool):
             return "✓" if value else ""
         return getattr(value, "value", value)
@@ -361,10 +304,16 @@ def _record_helpers() -> dict[str, object]:
             return f"{value / 1000:,.1f}"
         return f"{value:,}"
 
+    def filter_text(key: str, value: str) -> str:
+        if not names:
+            names.append(vocabulary.Names.load(db_session()))
+        return "{} = {}".format(*vocabulary.param_label(key, value, names[0], locale, db_session()))
+
     return {
         "cell": cell,
         "sum_text": sum_text,
-        "column_label": lambda c: _COLUMNS.get(c, c),
-        "kind_label": lambda k: _KINDS.get(k, k),
-        "unit_label": lambda u: _UNITS.get(u, u),
+        "filter_text": filter_text,
+        "column_label": lambda c: vocabulary.COLUMNS.get(c, c),
+        "kind_label": lambda k: vocabulary.KINDS.get(k, k),
+        "unit_label": lambda u: vocabulary.unit_label(u, locale),
     }
