@@ -22,6 +22,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     KeepTogether,
     Paragraph,
@@ -31,6 +32,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from traceability import CHINA_TZ
 from webapp.metrics.indicators import Indicators
 from webapp.metrics.subsidy import LABEL_ZH
 from webapp.metrics.tables import Table as ReportTable
@@ -92,12 +94,45 @@ def write(found: Indicators, path: Path | str) -> Path:
     story += _section("五、碳减排", by_key["emission_factors"])
     story += _section("六、" + LABEL_ZH, by_key["subsidy_estimate"])
     story.append(_para("补贴金额为上限估算：假定全部吨数与网点均符合条件，实际以主管部门审核为准。", size=8))
-    doc.build(story)
+    footer = f"生成时间：{beijing_time(found)}（北京时间）"
+    doc.build(story, canvasmaker=lambda *a, **k: _NumberedCanvas(*a, footer=footer, **k))
     return path
 
 
+def beijing_time(found: Indicators) -> str:
+    """When the figures were computed, in Beijing time, to the minute."""
+    return found.computed_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+class _NumberedCanvas(Canvas):
+    """Prints "第 n 页 / 共 m 页" and the generated-at time at the foot of every page.
+
+    The total is only known once every page is laid out, so pages are kept until save.
+    """
+
+    def __init__(self, *args: Any, footer: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+        self._footer = footer
+
+    def showPage(self) -> None:  # noqa: N802 # reportlab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            self.setFont(FONT, 8)
+            self.setFillColor(colors.grey)
+            self.drawString(15 * mm, 8 * mm, self._footer)
+            self.drawRightString(A4[0] - 15 * mm, 8 * mm, f"第 {number} 页 / 共 {total} 页")
+            super().showPage()
+        super().save()
+
+
 def _texts(tables: list[ReportTable]) -> list[str]:
-    texts = [t.zh for t in tables]
+    texts = [t.zh for t in tables] + ["生成时间（北京时间）第页共"]
     for table in tables:
         texts += [c.zh for c in table.columns]
         texts += [cell_text(v, c) for row in table.rows for v, c in zip(row, table.columns, strict=True)]
@@ -135,10 +170,7 @@ def _cover(found: Indicators) -> list[Any]:
         Spacer(1, 4 * mm),
         _para(f"企业：{found.org_name or '全部组织'}　区域：{where}"),
         _para(f"统计期间：{scope.start.isoformat()} 至 {scope.end.isoformat()}（北京时间）"),
-        _para(
-            f"生成时间：{found.computed_at.isoformat(timespec='seconds')}　"
-            f"数据来源：ReLoop 业务记录（非人工填报）"
-        ),
+        _para(f"生成时间：{beijing_time(found)}（北京时间）　数据来源：ReLoop 业务记录（非人工填报）"),
         Spacer(1, 6 * mm),
     ]
 

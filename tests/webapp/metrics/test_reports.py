@@ -65,8 +65,9 @@ def test_xlsx_report_has_a_sheet_per_table(runner: FlaskCliRunner, world: World,
     out = tmp_path / "r.xlsx"
     assert run(runner, "--format", "xlsx", "--out", str(out)).exit_code == 0
     book = load_workbook(out)
-    assert "tonnes_by_material" in book.sheetnames
-    rows = list(book["tonnes_by_material"].iter_rows(min_row=3, values_only=True))
+    assert len(book.sheetnames) == len(csv_tables(_csv(runner, tmp_path)))
+    by_material = next(book[n] for n in book.sheetnames if "品类" in n)
+    rows = list(by_material.iter_rows(min_row=3, values_only=True))
     assert ("paper", "废纸", "否", 0.012, pytest.approx(0.048)) in [
         (r[0], r[1], r[2], r[3], pytest.approx(r[4])) for r in rows
     ]
@@ -119,3 +120,29 @@ def test_bad_options_are_named(
     )
     assert result.exit_code == 2
     assert option in result.output
+
+
+def _csv(runner: FlaskCliRunner, tmp_path: Path) -> Path:
+    out = tmp_path / "tables.zip"
+    assert run(runner, "--format", "csv", "--out", str(out)).exit_code == 0
+    return out
+
+
+def test_xlsx_sheets_are_named_in_chinese(runner: FlaskCliRunner, world: World, tmp_path: Path) -> None:
+    """Sheet names are the tables' Chinese titles, not their internal keys."""
+    out = tmp_path / "r.xlsx"
+    assert run(runner, "--format", "xlsx", "--out", str(out)).exit_code == 0
+    names = load_workbook(out).sheetnames
+    assert all(re.search(r"[\u4e00-\u9fff]", n) for n in names) and "summary" not in names, names
+
+
+def test_pdf_numbers_its_pages_and_dates_in_beijing_time(
+    runner: FlaskCliRunner, world: World, tmp_path: Path
+) -> None:
+    """Each page ends "第 n 页 / 共 m 页" and carries the generated-at time in Beijing time."""
+    pdf = tmp_path / "r.pdf"
+    assert run(runner, "--format", "pdf", "--out", str(pdf)).exit_code == 0
+    pages = PdfReader(pdf).pages
+    for number, page in enumerate(pages, start=1):
+        text = page.extract_text()
+        assert f"第 {number} 页 / 共 {len(pages)} 页" in text and "（北京时间）" in text, text[-200:]
