@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from werkzeug.security import check_password_hash
 
 import geodata
+from geodata.streets import load_streets, reverse_geocode
 from traceability import CHINA_TZ
 from webapp.api import tokens
 from webapp.auth.operations import create_user
@@ -426,6 +427,7 @@ def _outlets(
         min_spacing_m=250,
     )
     materials = {m.code: m.id for m in session.exec(select(Material))}
+    streets = load_streets()
     numbers: dict[str, int] = {}
     used_names: set[str] = set()
     rows = []
@@ -433,7 +435,10 @@ def _outlets(
         district = point.district or "futian"
         numbers[district] = numbers.get(district, 0) + 1
         kind = _pick_kind(rng)
-        street = point.street_name or "无名路"
+        # Named after the nearest named street (a point on an unnamed lane still has one),
+        # addressed by it and its nearest crossing, as people give directions.
+        where = reverse_geocode(streets, point.lon, point.lat)
+        street = point.street_name or where.street or _DISTRICT_ZH.get(district, "深圳")
         name = f"{street}{_KIND_SUFFIX[kind]}"
         if name in used_names:
             name = f"{name}（{numbers[district]}号）"
@@ -447,7 +452,7 @@ def _outlets(
             kind=kind,
             status=status,
             district=point.district,
-            address=f"深圳市{_DISTRICT_ZH.get(district, '')}{street}",
+            address=f"深圳市{_DISTRICT_ZH.get(district, '')}{where.text or street}",
             lon=round(point.lon, 7),
             lat=round(point.lat, 7),
             capacity_l=rng.choice([660, 1000, 1200, 2400]),
