@@ -1,6 +1,7 @@
 """SQLModel tables, one module per aggregate. Importing this registers them all."""
 
 from webapp.models.audit import AuditRecord
+from webapp.models.audit_followup import AnomalyFollowUp, FollowUpStatus
 from webapp.models.collections import CollectionPlan, PlannedRoute, PlannedStop, PlanStatus
 from webapp.models.facilities import (
     Driver,
@@ -42,6 +43,7 @@ from webapp.models.trace import (
 from webapp.models.users import ApiToken, Role, TokenKind, User, UserSession
 
 __all__ = [
+    "AnomalyFollowUp",
     "ApiToken",
     "AuditRecord",
     "Battery",
@@ -56,6 +58,7 @@ __all__ = [
     "EmissionFactor",
     "EvidenceFile",
     "FillReading",
+    "FollowUpStatus",
     "Job",
     "JobStatus",
     "Material",

@@ -25,13 +25,15 @@ from sqlalchemy.engine import Connection
 
 # The battery log (migration 0002).
 LOG_TABLES = ("trace_event", "merkle_node", "tree_head", "trace_report")
-# Records that carry money or custody, histories and the change log (migration 0009).
+# Records that carry money or custody, histories and the change log (migration 0009),
+# and the regulator's follow-up trail of anomalies (migration 0013).
 RECORD_TABLES = (
     "collection",
     "collection_weight",
     "emission_factor",
     "subsidy_rate",
     "audit_record",
+    "anomaly_follow_up",
 )
 TABLES = LOG_TABLES + RECORD_TABLES
 

@@ -23,7 +23,10 @@ class EmissionFactor(SQLModel, table=True):
     """Greenhouse gas avoided by recycling one tonne of a material instead of landfilling it.
 
     ``kg_co2e_per_t`` is kilograms of CO2-equivalent per metric tonne collected; the
-    source and its address are shown beside every figure computed with it.
+    source and its address are shown beside every figure computed with it. ``note_zh``
+    and ``note`` say, in Chinese and English, the source, its year, the scope (system
+    boundary) and the unit; ``example`` marks a value not yet checked against its
+    source (示例值，待核实), which reports print beside the figure.
     """
 
     __tablename__ = "emission_factor"
@@ -35,6 +38,8 @@ class EmissionFactor(SQLModel, table=True):
     source: str = Field(max_length=255)
     source_url: str = Field(default="", max_length=255)
     note: str = Field(default="", max_length=500)
+    note_zh: str = Field(default="", max_length=500)
+    example: bool = False
     valid_from: date = Field(index=True)
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -57,7 +62,13 @@ class RateKind(StrEnum):
 
 
 class SubsidyRate(SQLModel, table=True):
-    """A subsidy rate in integer fen: per tonne of a low-value material, or per new outlet."""
+    """A subsidy rate in integer fen: per tonne of a low-value material, or per new outlet.
+
+    The rate's provenance is the notice that sets it: ``document_title`` (文件名称),
+    ``document_number`` (文号), ``valid_from`` (the date it takes effect, 施行日期) and
+    ``basis`` (article, conditions). An administrator enters the rates in force;
+    ``example`` marks the demo's own rates, which are not official.
+    """
 
     __tablename__ = "subsidy_rate"
 
@@ -67,6 +78,9 @@ class SubsidyRate(SQLModel, table=True):
     material_id: int | None = Field(default=None, foreign_key="material.id", index=True)
     fen: int = Field(ge=0)
     basis: str = Field(max_length=255)
+    document_title: str = Field(default="", max_length=255)
+    document_number: str = Field(default="", max_length=100)
+    example: bool = False
     source_url: str = Field(default="", max_length=255)
     valid_from: date = Field(index=True)
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
