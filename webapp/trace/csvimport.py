@@ -7,10 +7,16 @@ correction, ``corrects`` and ``correction_reason``), each payload field has its 
 column, named as in the API (``mass_g``, ``to_actor``, ``soh_permille``...); empty
 cells are left out, code lists (``sources``, ``parts``) are separated by ``;``. A
 time without a zone is China Standard Time, as Excel writes it.
+
+Every column may also be headed by its Chinese name (事件类型, 电池编码, 质量（g）...:
+:data:`HEADER_ALIASES`), and the event kind and roles may be given by their Chinese
+names (企业入库, 梯次利用企业) as well as by their codes.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,11 +25,12 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlmodel import Session
 
-from traceability import CHINA_TZ
+from traceability import CHINA_TZ, ActorRole, EventKind
 
 # The payload schemas are data of the pure package; the CSV needs each field's type
 # to turn a cell into the JSON value the API would carry.
 from traceability._payloads import COMMON_FIELDS, SCHEMAS
+from webapp.audit import fields as payload_fields
 from webapp.csvio import CsvTable, row_error
 from webapp.trace.inputs import EventInput, parse_event
 from webapp.trace.operations import RecordError, record_events
@@ -46,6 +53,38 @@ FIELD_TYPES: Mapping[str, str] = {
     f.name: f.type for fields in (*SCHEMAS.values(), COMMON_FIELDS) for f in fields
 }
 COLUMNS = frozenset(EVENT_COLUMNS) | FIELD_TYPES.keys()
+_EVENT_COLUMNS_ZH = {
+    "event_id": "事件编号",
+    "kind": "事件类型",
+    "battery_code": "电池编码",
+    "actor": "记录主体",
+    "actor_role": "主体类型",
+    "location": "地点",
+    "occurred_at": "发生时间",
+    "corrects": "更正的事件",
+    "correction_reason": "更正原因",
+}
+_UNITS = {"_g": "g", "_wh": "Wh", "_permille": "‰", "_uohm": "μΩ", "_mah": "mAh"}
+
+
+def _chinese_column(name: str) -> str:
+    if name in _EVENT_COLUMNS_ZH:
+        return _EVENT_COLUMNS_ZH[name]
+    unit = next((u for suffix, u in _UNITS.items() if name.endswith(suffix)), None)
+    label = payload_fields.field_name(name, "zh")
+    return f"{label}（{unit}）" if unit and FIELD_TYPES.get(name) == "int" else label
+
+
+#: Chinese column headings and the column each stands for.
+HEADER_ALIASES: Mapping[str, str] = {
+    _chinese_column(name): name for name in (*EVENT_COLUMNS, *FIELD_TYPES) if _chinese_column(name) != name
+}
+#: Chinese names of the coded values, by the columns that take them.
+_VALUE_ALIASES: Mapping[str, Mapping[str, str]] = {
+    "kind": {k.label_zh: k.value for k in EventKind},
+    "actor_role": {r.label_zh: r.value for r in ActorRole},
+    "to_role": {r.label_zh: r.value for r in ActorRole},
+}
 TEMPLATE = (
     "event_id,kind,battery_code,actor,actor_role,location,occurred_at,mass_g,to_actor,"
     "to_location,soh_permille,capacity_wh,method,equipment\r\n"
@@ -88,7 +127,7 @@ def import_events(session: Session, text: str, *, actor_id: int | None, org_id: 
 
 def parse_rows(text: str) -> tuple[list[tuple[int, EventInput]], list[dict[str, Any]]]:
     """Parse and check every row; returns (events with their line numbers, errors)."""
-    table = CsvTable(text, columns=COLUMNS, required=REQUIRED, max_rows=MAX_ROWS)
+    table = CsvTable(_coded_header(text), columns=COLUMNS, required=REQUIRED, max_rows=MAX_ROWS)
     good: list[tuple[int, EventInput]] = []
     for line, row in table.rows():
         item, problems = _item(row)
@@ -100,8 +139,25 @@ def parse_rows(text: str) -> tuple[list[tuple[int, EventInput]], list[dict[str, 
     return good, table.errors
 
 
+def _coded_header(text: str) -> str:
+    """The text with Chinese column headings replaced by the column names."""
+    first, newline, rest = text.partition("\n")
+    try:
+        header = next(csv.reader([first.rstrip("\r")]), [])
+    except csv.Error:
+        return text  # CsvTable names the problem
+    if not any(h.strip() in HEADER_ALIASES for h in header):
+        return text
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow([HEADER_ALIASES.get(h.strip(), h.strip()) for h in header])
+    return out.getvalue() + newline + rest
+
+
 def _item(row: Mapping[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     cells = {k: v.strip() for k, v in row.items() if v.strip()}
+    for column, names in _VALUE_ALIASES.items():
+        if column in cells:
+            cells[column] = names.get(cells[column], cells[column])
     item: dict[str, Any] = {k: cells[k] for k in EVENT_COLUMNS if k in cells}
     problems: list[tuple[str, str]] = []
     if "occurred_at" in item:

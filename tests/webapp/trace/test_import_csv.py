@@ -72,3 +72,18 @@ def test_unknown_columns_are_refused_before_any_row(
     status, page = _upload(client, HEADER.replace("mass_g", "mass_kg") + RECEIVE)
     assert status == 422 and "mass_kg" in page
     assert _count(db) == 0
+
+
+def test_chinese_headings_and_names_are_read_as_the_codes(
+    client: FlaskClient, auth: AuthActions, db: Session
+) -> None:
+    """事件类型/主体类型/质量（g）… headings and 回收入库/回收服务网点 values import like the codes."""
+    header = "事件编号,事件类型,电池编码,记录主体,主体类型,地点,发生时间,质量（g）,接收方,接收地点\n"
+    receive = f"c-1,回收入库,{PACK},绿环回收网点,回收服务网点,NS-0001,2026-11-02 09:30,300000,,\n"
+    handover = HANDOVER.replace("handed_over", "移交出库").replace(",collector,", ",回收服务网点,")
+    auth.login(Role.DISPATCHER)
+    status, _page = _upload(client, header + receive + handover)
+    assert status == 200 and _count(db) == 2
+    rows = db.exec(select(TraceEventRow).order_by(TraceEventRow.seq)).all()
+    assert [r.kind for r in rows] == ["received_at_outlet", "handed_over"]
+    assert rows[0].actor_role == "collector" and rows[0].payload == {"mass_g": 300000}
