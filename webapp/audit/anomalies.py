@@ -13,6 +13,11 @@
   electrode powder 98 %), where the input content of the element is recorded.
 
 Superseded events are left out: their corrections speak for them.
+
+Findings are computed, not stored; each has a stable :attr:`Anomaly.key`. A regulator
+or administrator acknowledges one with a note and a status (待处理, 已确认, 跟进中,
+已关闭) through :func:`acknowledge`, which appends an ``anomaly_follow_up`` row; the
+latest row is the finding's state, the earlier ones its trail (:func:`trails`).
 """
 
 from __future__ import annotations
@@ -22,10 +27,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from traceability import EventKind
-from webapp.models import Battery, TraceEventRow
+from webapp.models import AnomalyFollowUp, Battery, FollowUpStatus, TraceEventRow, User
+
+KINDS = ("not_received", "two_places", "retired_not_received", "mass_balance", "low_recovery")
+NOTE_MAX = 1000
 
 #: Minimum recovery rates in per mille (工业和信息化部 2024 industry conditions).
 THRESHOLDS_PERMILLE: Mapping[str, int] = {"li": 900, "ni": 980, "co": 980, "mn": 980, "electrode_powder": 980}
@@ -44,6 +53,85 @@ class Anomaly:
     event_id: str | None = None
     at: datetime | None = None
     values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """Stable name of the finding across visits: kind, battery, event (or, with no
+        event, the moment of the battery's last entry) and the rule or metal it breaks."""
+        anchor = self.event_id or (self.at.isoformat() if self.at else "-")
+        detail = self.values.get("rule") or self.values.get("metal") or ""
+        return f"{self.kind}:{self.battery_code}:{anchor}:{detail}"[:200]
+
+
+class FollowUpError(ValueError):
+    """An acknowledgement refused; ``field`` names the form field at fault."""
+
+    def __init__(self, field: str, message: Any) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class TrailEntry:
+    """One acknowledgement as the page shows it."""
+
+    status: FollowUpStatus
+    note: str
+    at: datetime
+    who: str
+
+
+def acknowledge(
+    session: Session,
+    found: Mapping[str, list[Anomaly]],
+    *,
+    key: str,
+    status: str,
+    note: str,
+    actor_id: int | None,
+) -> AnomalyFollowUp:
+    """Append an acknowledgement of the finding ``key`` (one of ``found``) with its note
+    and new status (no commit). Earlier rows stay as they were."""
+    anomaly = next((a for items in found.values() for a in items if a.key == key), None)
+    if anomaly is None:
+        raise FollowUpError("key", _l("No current anomaly has this key."))
+    try:
+        chosen = FollowUpStatus(status)
+    except ValueError:
+        raise FollowUpError("status", _l("Not a follow-up status.")) from None
+    text = (note or "").strip()
+    if not text:
+        raise FollowUpError("note", _l("Write a note."))
+    if len(text) > NOTE_MAX:
+        raise FollowUpError("note", _l("At most %(n)d characters.", n=NOTE_MAX))
+    row = AnomalyFollowUp(
+        anomaly_key=key,
+        kind=anomaly.kind,
+        battery_code=anomaly.battery_code,
+        status=chosen,
+        note=text,
+        user_id=actor_id,
+    )
+    session.add(row)
+    return row
+
+
+def trails(session: Session, keys: list[str]) -> dict[str, list[TrailEntry]]:
+    """Each key's acknowledgements, oldest first (the last is the current state)."""
+    if not keys:
+        return {}
+    rows = session.exec(
+        select(AnomalyFollowUp, User.display_name, User.username)
+        .join(User, col(User.id) == AnomalyFollowUp.user_id, isouter=True)
+        .where(col(AnomalyFollowUp.anomaly_key).in_(keys))
+        .order_by(col(AnomalyFollowUp.at), col(AnomalyFollowUp.id))
+    ).all()
+    found: dict[str, list[TrailEntry]] = {}
+    for row, display, username in rows:
+        entry = TrailEntry(FollowUpStatus(row.status), row.note, row.at, display or username or "—")
+        found.setdefault(row.anomaly_key, []).append(entry)
+    return found
 
 
 def find_all(

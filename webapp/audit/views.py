@@ -9,6 +9,7 @@ each role may see.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
@@ -33,9 +34,9 @@ from flask_login import current_user
 
 from traceability import CHINA_TZ, BatteryState, BatteryStatus, EventKind, normalize_code, public_key_pem
 from webapp.access import public, role_required
-from webapp.audit import anomalies, deadlines, exports, filters, operations, passport
+from webapp.audit import anomalies, deadlines, exports, filters, operations, passport, search
 from webapp.db import db_session
-from webapp.models import Battery, Role
+from webapp.models import Battery, FollowUpStatus, Role
 from webapp.models._types import utcnow
 from webapp.partials import is_partial
 from webapp.trace import keys, treeheads
@@ -47,6 +48,8 @@ from webapp.trace.verification import check_heads, verify_battery
 bp = Blueprint("audit", __name__)
 log = logging.getLogger(__name__)
 AUDITORS = (Role.REGULATOR, Role.ADMIN, Role.DISPATCHER)
+#: Who may acknowledge and follow up an anomaly.
+FOLLOW_UP = (Role.REGULATOR, Role.ADMIN)
 for _name, _filter in filters.FILTERS.items():
     bp.add_app_template_filter(_filter, _name)
 
@@ -75,18 +78,24 @@ def tampered(exc: TamperedEntryError) -> ResponseReturnValue:
 @bp.get("/audit/")
 @role_required(*AUDITORS)
 def index() -> ResponseReturnValue:
-    """Search by code; overview of the log and the latest signed head."""
-    query = request.args.get("q", "")
-    results = operations.search(db_session(), query) if query.strip() else []
-    if len(results) == 1 and results[0].code == normalize_code(query):
-        return redirect(url_for("audit.battery", code=results[0].code))
-    return render_template(
+    """Search by code, manufacturer, holder, status and event date (combined, paged);
+    overview of the log and the latest signed head."""
+    wanted, errors = search.BatteryFilters.from_args(request.args)
+    found = None if errors or wanted.is_empty else search.run(db_session(), wanted)
+    if found and wanted.only_code and found.total == 1 and found.results[0].code == normalize_code(wanted.q):
+        return redirect(url_for("audit.battery", code=found.results[0].code))
+    page = render_template(
         "audit/index.html",
-        q=query,
-        results=results,
+        q=wanted.q,
+        wanted=wanted,
+        errors=errors,
+        found=found,
+        described=search.describe(wanted, str(get_locale())),
+        choices=search.choices(db_session(), str(get_locale())),
         overview=operations.overview(db_session()),
         statuses=list(BatteryStatus),
     )
+    return (page, 400) if errors else page
 
 
 @bp.get("/audit/batteries/<code>")
@@ -134,17 +143,65 @@ def verification(code: str) -> ResponseReturnValue:
 @bp.get("/audit/anomalies")
 @role_required(*AUDITORS)
 def anomaly_lists() -> ResponseReturnValue:
-    """Handovers not received, two places, retired not received, mass balance, recovery."""
+    """Handovers not received, two places, retired not received, mass balance, recovery;
+    each with its follow-up state and trail."""
+    found = _anomalies()
+    return _anomaly_page(found)
+
+
+@bp.post("/audit/anomalies/follow-up")
+@role_required(*FOLLOW_UP)
+def anomaly_follow_up() -> ResponseReturnValue:
+    """Acknowledge a finding with a note and a status: a new row of its trail, never an edit."""
+    session = db_session()
+    found = _anomalies()
+    key = request.form.get("key", "")
+    try:
+        anomalies.acknowledge(
+            session,
+            found,
+            key=key,
+            status=request.form.get("status", ""),
+            note=request.form.get("note", ""),
+            actor_id=current_user.id,
+        )
+    except anomalies.FollowUpError as exc:
+        session.rollback()
+        return _anomaly_page(found, error=(key, exc.field, str(exc.message))), 400
+    session.commit()
+    return redirect(url_for("audit.anomaly_lists", _anchor=f"ack-{key_anchor(key)}"))
+
+
+def _anomalies() -> dict[str, list[anomalies.Anomaly]]:
     settings = trace_settings()
-    found = anomalies.find_all(
+    return anomalies.find_all(
         db_session(),
         now=utcnow(),
         in_transit_days=settings.in_transit_days,
         retired_days=settings.retired_days,
     )
+
+
+def _anomaly_page(
+    found: dict[str, list[anomalies.Anomaly]], *, error: tuple[str, str, str] | None = None
+) -> str:
+    keys = [a.key for items in found.values() for a in items]
     return render_template(
-        "audit/anomalies.html", found=found, settings=settings, thresholds=anomalies.THRESHOLDS_PERMILLE
+        "audit/anomalies.html",
+        found=found,
+        settings=trace_settings(),
+        thresholds=anomalies.THRESHOLDS_PERMILLE,
+        trails=anomalies.trails(db_session(), keys),
+        follow_up_statuses=list(FollowUpStatus),
+        may_follow_up=current_user.role in FOLLOW_UP,
+        key_anchor=key_anchor,
+        error=error,
     )
+
+
+def key_anchor(key: str) -> str:
+    """An HTML id for a finding (keys hold colons and arbitrary event ids)."""
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 @bp.get("/audit/deadlines")
