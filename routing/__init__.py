@@ -51,8 +51,18 @@ from routing.problem import (
     VehicleType,
 )
 from routing.solve import solve
+from routing.week import OutletOutlook, WeekDay, WeekPlan, WeekProblem, plan_visits, plan_week
+from routing.week_check import WeekViolation, check_week
 
 __all__ = [
+    "plan_week",
+    "plan_visits",
+    "check_week",
+    "WeekViolation",
+    "WeekProblem",
+    "WeekPlan",
+    "WeekDay",
+    "OutletOutlook",
     "UNREACHABLE",
     "Break",
     "BreakTaken",
