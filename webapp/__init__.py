@@ -156,6 +156,8 @@ def _register_errors(app: Flask) -> None:
         403: lambda: _("You do not have permission to open this page."),
         404: lambda: _("This page does not exist."),
         405: lambda: _("This action is not allowed here."),
+        413: lambda: _("The request is larger than this server accepts."),
+        429: lambda: _("Too many requests. Please wait a moment and try again."),
         500: lambda: _("Something went wrong on our side. The error has been logged."),
         503: lambda: _("The service is temporarily unavailable. Please try again shortly."),
     }

@@ -438,7 +438,7 @@ def _outlets(
         # Named after the nearest named street (a point on an unnamed lane still has one),
         # addressed by it and its nearest crossing, as people give directions.
         where = reverse_geocode(streets, point.lon, point.lat)
-        street = point.street_name or where.street or _DISTRICT_ZH.get(district, "深圳")
+        street = where.street or point.street_name or _DISTRICT_ZH.get(district, "深圳")
         name = f"{street}{_KIND_SUFFIX[kind]}"
         if name in used_names:
             name = f"{name}（{numbers[district]}号）"

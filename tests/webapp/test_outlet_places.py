@@ -43,7 +43,7 @@ def stored(db, name: str = "彩田路回收亭") -> Outlet:
 
 
 def test_search_finds_a_street_from_two_chinese_characters(staff) -> None:
-    """"深南" (partial, no pinyin) returns 深南大道 with a point on it and its district."""
+    """The partial "深南" (no pinyin) returns 深南大道 with a point on it and its district."""
     response = staff.get("/outlets/places", query_string={"q": "深南"})
     rows = {r["label"]: r for r in response.get_json()["results"]}
     assert response.status_code == 200 and "深南大道" in rows
@@ -53,7 +53,7 @@ def test_search_finds_a_street_from_two_chinese_characters(staff) -> None:
 
 
 def test_search_finds_a_crossing_from_two_partial_names(staff) -> None:
-    """"深南与彩田" puts the crossing first, with the address the form will fill in."""
+    """Two partial names, "深南与彩田", put the crossing first, with the address the form will fill in."""
     first = staff.get("/outlets/places", query_string={"q": "深南与彩田"}).get_json()["results"][0]
     assert first["kind"] == "crossing" and first["label"] == "深南大道与彩田路交叉口"
     assert first["address"] == "深圳市福田区深南大道与彩田路交叉口"
@@ -96,7 +96,7 @@ def test_amap_and_baidu_coordinates_are_stored_as_wgs84(staff, db, datum, forwar
 
 
 def test_pasted_amap_coordinates_fill_longitude_and_latitude(staff, db) -> None:
-    """"lon,lat" copied from Amap with the GCJ-02 datum lands on the WGS-84 point."""
+    """A "lon,lat" pair copied from Amap with the GCJ-02 datum lands on the WGS-84 point."""
     lon, lat = wgs84_to_gcj02(*CAITIAN)
     data = form(lon="", lat="", coords=f"{lon:.7f},{lat:.7f}", datum="gcj02")
     assert staff.post("/outlets/new", data=data).status_code == 302

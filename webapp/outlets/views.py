@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import qrcode
 import qrcode.image.svg
@@ -29,11 +29,13 @@ from sqlmodel import select
 
 from traceability import CHINA_TZ
 from webapp import csvio, geo
-from webapp.access import STAFF, role_required
+from webapp.access import STAFF, public, role_required
 from webapp.db import db_session
+from webapp.dispatch.problem import OUTLET_HOURS
 from webapp.jobs import operations as jobs
-from webapp.models import FillReading, Material, Outlet, OutletKind, OutletStatus, ReadingSource
-from webapp.outlets import importing, operations, queries, search
+from webapp.models import FillReading, Material, Outlet, OutletKind, OutletStatus, ReadingSource, Role
+from webapp.outlets import history, importing, operations, queries, search
+from webapp.outlets.charts import fill_trend_chart
 from webapp.outlets.forms import CloseForm, FillForm, ImportForm, OutletForm
 from webapp.outlets.validation import OutletInputError, parse_outlet
 from webapp.partials import is_partial
@@ -134,15 +136,27 @@ def show(outlet_id: int) -> ResponseReturnValue:
 
 def _show(outlet_id: int, fill_form: FillForm, status: int = 200) -> ResponseReturnValue:
     outlet = _get(outlet_id)
-    readings = (
-        db_session()
-        .exec(
-            select(FillReading)
-            .where(FillReading.outlet_id == outlet_id)
-            .order_by(FillReading.measured_at.desc())
-            .limit(30)  # type: ignore[attr-defined]
-        )
-        .all()
+    session = db_session()
+    locale = str(get_locale())
+    readings = session.exec(
+        select(FillReading)
+        .where(FillReading.outlet_id == outlet_id)
+        .order_by(FillReading.measured_at.desc())  # type: ignore[attr-defined]
+        .limit(30)
+    ).all()
+    points, emptied, start = history.trend(session, outlet_id)
+    chart = fill_trend_chart(
+        points,
+        emptied,
+        start=start,
+        end=start + timedelta(days=history.TREND_DAYS),
+        threshold_pct=outlet.fill_threshold_pct,
+        labels={
+            "title": _("Fill level over the last %(n)d days", n=history.TREND_DAYS),
+            "due": _("Due at"),
+            "emptied": _("Emptied"),
+            "fill": _("Fill"),
+        },
     )
     return render_template(
         "outlets/show.html",
@@ -151,8 +165,45 @@ def _show(outlet_id: int, fill_form: FillForm, status: int = 200) -> ResponseRet
         fill_form=fill_form,
         close_form=CloseForm(),
         materials=_material_names(outlet_id),
-        districts=geo.district_names(str(get_locale())),
+        districts=geo.district_names(locale),
+        pickups=history.pickups(
+            session, outlet_id, page=request.args.get("pickups", 1, type=int) or 1, locale=locale
+        ),
+        chart=chart,
+        emptied_count=len(emptied),
+        changes=history.changes(session, outlet_id),
     ), status
+
+
+@bp.get("/<int:outlet_id>/scan")
+@public
+def scan(outlet_id: int) -> ResponseReturnValue:
+    """Where an outlet's QR label leads: staff to the outlet page, a driver to today's stop
+    there (else the public page), anyone else to the public page."""
+    _get(outlet_id)
+    if current_user.is_authenticated:
+        if current_user.role in STAFF:
+            return redirect(url_for("outlets.show", outlet_id=outlet_id))
+        if current_user.role == Role.DRIVER:
+            stop_id = history.todays_stop(db_session(), current_user.id, outlet_id)
+            if stop_id is not None:
+                return redirect(url_for("driver.show_stop", stop_id=stop_id))
+    return redirect(url_for("outlets.public_page", outlet_id=outlet_id))
+
+
+@bp.get("/<int:outlet_id>/about")
+@public
+def public_page(outlet_id: int) -> ResponseReturnValue:
+    """What anyone may know of an outlet: name, address, materials, opening; nothing internal."""
+    outlet = _get(outlet_id)
+    return render_template(
+        "outlets/public.html",
+        outlet=outlet,
+        materials=_material_names(outlet_id),
+        districts=geo.district_names(str(get_locale())),
+        hours=f"{OUTLET_HOURS[0]:%H:%M}–{OUTLET_HOURS[1]:%H:%M}",
+        scan_url=url_for("outlets.scan", outlet_id=outlet_id),
+    )
 
 
 @bp.route("/<int:outlet_id>/edit", methods=["GET", "POST"])
@@ -230,9 +281,9 @@ def add_reading(outlet_id: int) -> ResponseReturnValue:
 @bp.get("/<int:outlet_id>/label")
 @role_required(*STAFF)
 def label(outlet_id: int) -> ResponseReturnValue:
-    """A printable label whose QR code opens the outlet."""
+    """A printable label whose QR code opens the outlet for whoever scans it (see ``scan``)."""
     outlet = _get(outlet_id)
-    target = url_for("outlets.show", outlet_id=outlet_id, _external=True)
+    target = url_for("outlets.scan", outlet_id=outlet_id, _external=True)
     image = qrcode.make(target, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
     buffer = io.BytesIO()
     image.save(buffer)
