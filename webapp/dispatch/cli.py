@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -85,3 +85,73 @@ def plan_command(day: date, depot_id: int, time_limit_s: int, seed: int) -> None
     )
     session.commit()
     click.echo(f"plan {row.id} (proposed)\n{plan.summary()}")
+
+
+@routing_group.command("plan-week")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), required=True)
+@click.option("--depot", "depot_id", type=int, required=True, help="Facility id of the depot.")
+@click.option("--days", type=click.IntRange(1, 14), default=5, show_default=True)
+@click.option(
+    "--confidence",
+    type=click.FloatRange(0.5, 0.99),
+    default=0.9,
+    show_default=True,
+    help="Quantile of the predicted fill the plan must keep under the overflow level.",
+)
+@click.option("--time-limit-s", type=click.IntRange(1, 3600), default=30, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the only output format).")
+@with_appcontext
+def plan_week_command(
+    day: date, depot_id: int, days: int, confidence: float, time_limit_s: int, seed: int, as_json: bool
+) -> None:
+    """Plan the next days from the fill forecast; prints the plan, stores nothing.
+
+    JSON: ``days`` (``date``, ``routes`` as lists of outlet codes, ``km``, ``cost`` in
+    fen with labour, ``predicted_fill`` outlet code -> % at the visit),
+    ``cost_per_tonne`` (fen per predicted tonne, null when nothing is collected) and
+    ``predicted_overflows`` (a list of ``{"date", "outlet"}``: the first day an outlet
+    is predicted over 100 % before a visit; empty when none).
+    """
+    from flask_babel import force_locale
+
+    from webapp.dispatch.week import build_week
+
+    settings = current_app.config["RELOOP_SETTINGS"]
+    # The messages of a terminal command, outside any request: English.
+    try:
+        with force_locale("en"):
+            built = build_week(
+                db_session(),
+                day.date(),
+                depot_id,
+                days=days,
+                confidence=confidence,
+                cache_dir=settings.cache_dir,
+                speeds_kmh=settings.road_speeds_kmh,
+            )
+    except PlanningError as exc:
+        raise click.ClickException(str(exc)) from exc
+    plan = routing.plan_week(built.week, time_limit_s=time_limit_s / days, seed=seed)
+    click.echo(json.dumps(_week_json(built.codes, day.date(), plan), ensure_ascii=False))
+
+
+def _week_json(codes: dict[str, str], first: date, plan: routing.WeekPlan) -> dict[str, object]:
+    def on(d: int) -> str:
+        return (first + timedelta(days=d)).isoformat()
+
+    per_tonne = plan.cost_per_tonne_fen
+    return {
+        "days": [
+            {
+                "date": on(d.day),
+                "routes": [[codes[s] for s in r.stop_ids] for r in d.plan.routes],
+                "km": round(d.plan.km, 3),
+                "cost": d.cost_fen,
+                "predicted_fill": {codes[k]: v for k, v in sorted(d.fill_at_visit.items())},
+            }
+            for d in plan.days
+        ],
+        "cost_per_tonne": round(per_tonne) if per_tonne is not None else None,
+        "predicted_overflows": [{"date": on(d), "outlet": codes[k]} for d, k in plan.predicted_overflows],
+    }
