@@ -84,10 +84,14 @@ _TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".geojson")
 class BoundaryError(ValueError):
     """A request value refused at the boundary; ``field`` names it."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, *, in_json_body: bool = False) -> None:
+        # ``in_json_body``: the value came in a submitted body (JSON or form), not the URL.
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        # A JSON body that parses but holds a refused value is unprocessable content (422),
+        # answered in the APIs' validation shape; a bad URL, query or form is a bad request (400).
+        self.in_json_body = in_json_body
 
 
 # ---------------------------------------------------------------------------- parsers
@@ -234,19 +238,29 @@ def _check_fields(pairs: Iterable[tuple[str, str]], *, multiline: bool) -> None:
 
 def _check_json(body: Any) -> None:
     """Depth, then every key and string; iterative, so depth is checked before recursion."""
-    stack: list[tuple[Any, str, int]] = [(body, "$", 1)]
+    # Paths read like the APIs' own validation errors: "actor", "events[0].payload.condition".
+    stack: list[tuple[Any, str, int]] = [(body, "", 1)]
     while stack:
         value, path, depth = stack.pop()
         if isinstance(value, (dict, list)) and depth > MAX_JSON_DEPTH:
-            raise BoundaryError(path, _("nested more than %(n)d levels deep", n=MAX_JSON_DEPTH))
+            raise BoundaryError(
+                path or "body", _("nested more than %(n)d levels deep", n=MAX_JSON_DEPTH), in_json_body=True
+            )
         if isinstance(value, dict):
             for key, item in value.items():
-                _check_text(key, f"{path}.{_visible(key)}", multiline=False)
-                stack.append((item, f"{path}.{key}", depth + 1))
+                named = f"{path}.{_visible(key)}" if path else _visible(key)
+                try:
+                    _check_text(key, named, multiline=False)
+                except BoundaryError as exc:
+                    raise BoundaryError(exc.field, exc.message, in_json_body=True) from None
+                stack.append((item, f"{path}.{key}" if path else key, depth + 1))
         elif isinstance(value, list):
             stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value))
         elif isinstance(value, str):
-            _check_text(value, path, multiline=True)
+            try:
+                _check_text(value, path or "body", multiline=True)
+            except BoundaryError as exc:
+                raise BoundaryError(exc.field, exc.message, in_json_body=True) from None
 
 
 def _json_depth_exceeded(data: bytes) -> bool:
@@ -266,7 +280,9 @@ def _check_body() -> None:
     if request.is_json:
         data = request.get_data(cache=True)
         if _json_depth_exceeded(data):
-            raise BoundaryError("body", _("nested more than %(n)d levels deep", n=MAX_JSON_DEPTH))
+            raise BoundaryError(
+                "body", _("nested more than %(n)d levels deep", n=MAX_JSON_DEPTH), in_json_body=True
+            )
         try:
             body = json.loads(data) if data.strip() else None
         except (ValueError, RecursionError):
@@ -274,20 +290,37 @@ def _check_body() -> None:
         _check_json(body)
         return
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        _check_fields(_pairs(request.form), multiline=True)
-        for name, upload in _pairs(request.files):
-            _check_text(name, _visible(name), multiline=False)
-            _check_text(upload.filename or "", _visible(name), multiline=False)
-            if (upload.filename or "").lower().endswith(_TEXT_SUFFIXES) or (upload.mimetype or "").startswith(
-                "text/"
-            ):
-                _check_upload(upload, name)
+        try:
+            _check_fields(_pairs(request.form), multiline=True)
+            for name, upload in _pairs(request.files):
+                _check_text(name, _visible(name), multiline=False)
+                _check_text(upload.filename or "", _visible(name), multiline=False)
+                if (upload.filename or "").lower().endswith(_TEXT_SUFFIXES) or (
+                    upload.mimetype or ""
+                ).startswith("text/"):
+                    _check_upload(upload, name)
+        except BoundaryError as exc:
+            # A submitted form with a refused value is unprocessable, as the forms' own
+            # validation answers (422); a bad URL or query stays a bad request (400).
+            raise BoundaryError(exc.field, exc.message, in_json_body=True) from None
+
+
+def _decodes(data: bytes) -> bool:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
 
 
 def _check_upload(upload: Any, name: str) -> None:
     """A text upload (CSV, GeoJSON) holds no control character; the line is named."""
     data = upload.stream.read()
     upload.stream.seek(0)
+    if not _decodes(data):
+        return  # not text in any encoding the importers read: they say so, naming the encodings
     # Byte-wise is enough for UTF-8, GBK and GB18030 alike: none of them uses a C0 byte
     # inside a multi-byte character.
     match = _CONTROL_BYTES.search(data)
@@ -316,10 +349,16 @@ def _wants_json() -> bool:
 def refuse(exc: BoundaryError) -> Any:
     """400 naming the field: JSON under /api/, the error page elsewhere."""
     message = _("Invalid value in field “%(field)s”: %(problem)s.", field=exc.field, problem=exc.message)
+    code = 422 if exc.in_json_body else 400
     if _wants_json():
-        return jsonify(error=message, status=400, field=exc.field), 400
-    page = render_template("errors/error.html", code=400, title=_("Invalid input"), message=message)
-    return page, 400
+        if code == 422:
+            errors = [{"field": exc.field, "message": exc.message}]
+            return jsonify(error=message, status=code, field=exc.field, errors=errors), code
+        return jsonify(error=message, status=code, field=exc.field), code
+    page = render_template(
+        "errors/error.html", code=code, title=_("Invalid input"), message=message, field=exc.field
+    )
+    return page, code
 
 
 def _out_of_range(exc: Exception) -> Any:

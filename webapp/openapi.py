@@ -61,6 +61,10 @@ UNAUTHORIZED = {
 INVALID = json_response(
     ref("Invalid"), "Invalid input, or an id reused for different content; nothing stored."
 )
+BAD_REQUEST = error(
+    "A path or query value holds a control character, or a number or date out of range; "
+    "`field` names it. Nothing was read or stored."
+)
 TOO_LARGE = error("The body is larger than the server accepts (RELOOP_MAX_UPLOAD_BYTES).")
 UNAVAILABLE = {
     **error(
@@ -509,9 +513,16 @@ def document() -> dict[str, Any]:
 
     bearer = {"type": "http", "scheme": "bearer"}
     paths = {**_readings_path(), **_driver_paths(), **trace.paths(), **_document_path()}
-    for operation in (op for item in paths.values() for op in item.values()):
-        if operation["security"]:  # it reads or writes the database
-            operation["responses"].setdefault("503", UNAVAILABLE)
+    for path, item in paths.items():
+        for operation in item.values():
+            if operation["security"]:  # it reads or writes the database
+                operation["responses"].setdefault("503", UNAVAILABLE)
+            # The request boundary (webapp/boundary.py) refuses bad path and query values with a
+            # 400, and a JSON body holding refused text with a 422, before any view runs.
+            if "{" in path or operation.get("parameters"):
+                operation["responses"].setdefault("400", BAD_REQUEST)
+            if "requestBody" in operation:
+                operation["responses"].setdefault("422", INVALID)
     return {
         "openapi": "3.1.0",
         "info": {

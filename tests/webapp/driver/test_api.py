@@ -233,8 +233,8 @@ def test_ids_beyond_32_bits_are_not_found_instead_of_overflowing(client, day) ->
 
 
 def test_a_record_id_that_cannot_exist_is_not_looked_up(client, day) -> None:
-    """A NUL in the id failed the query on PostgreSQL (500); any malformed id is simply 404."""
+    """A NUL in the id failed the query on PostgreSQL (500); now a 400 naming it, a malformed id 404."""
     token = device_token(client, "driver1")
     headers = {"Authorization": f"Bearer {token}"}
-    assert client.get("/api/v1/driver/completions/abc%00defgh", headers=headers).status_code == 404
+    assert client.get("/api/v1/driver/completions/abc%00defgh", headers=headers).status_code == 400
     assert client.get("/api/v1/driver/completions/short", headers=headers).status_code == 404

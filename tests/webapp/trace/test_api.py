@@ -206,11 +206,11 @@ def test_proof_sizes_that_are_not_plain_whole_numbers_are_422(
 def test_lookups_of_what_cannot_be_stored_are_answered_without_the_database(
     client: FlaskClient, partner: dict, auditor: dict
 ) -> None:
-    """A NUL in a code or an event id failed the query on PostgreSQL (500); now 422 and 404."""
+    """A NUL in a code or an event id failed the query on PostgreSQL (500); now a 400 naming it."""
     client.post("/api/v1/battery-events", json={"events": to_enterprise()}, headers=partner)
     code = client.get("/api/v1/trace/batteries/S01PE0A1234567S5A000%00123/events", headers=auditor)
-    assert (code.status_code, code.get_json()["field"]) == (422, "code")
+    assert (code.status_code, code.get_json()["field"]) == (400, "code")
     event = client.get("/api/v1/trace/proofs/inclusion?event_id=ev%00", headers=auditor)
-    assert (event.status_code, event.get_json()["field"]) == (404, "event_id")
+    assert (event.status_code, event.get_json()["field"]) == (400, "event_id")
     lower = client.get(f"/api/v1/trace/batteries/{PACK_A.lower()}/events", headers=auditor)
     assert lower.status_code == 200
