@@ -51,6 +51,11 @@ def solve_day_job(session: Session, job: Job, progress: Progress) -> dict[str, A
             params.depot_id,
             cache_dir=settings.cache_dir,
             speeds_kmh=settings.road_speeds_kmh,
+            vehicle_ids=params.vehicle_ids,
+            driver_ids=params.driver_ids,
+            include_outlets=params.include_outlets,
+            exclude_outlets=params.exclude_outlets,
+            hours=(params.day_start_s, params.day_end_s),
         )
         progress(25, _("Solving (up to %(s)d s)", s=params.time_limit_s))
         locked = list(params.locked)

@@ -13,8 +13,13 @@ from webapp.jobs.params import JobParams
 @dataclass(frozen=True, kw_only=True)
 class SolveDayParams(JobParams):
     """Plan ``day`` from depot ``depot_id``; a re-plan of plan ``replans`` keeps ``locked``
-    routes exactly as they are. A new planning option (trucks and drivers of the day) is
-    a new field here, with a default so that rows queued before it still read."""
+    routes exactly as they are. A new planning option is a new field here, with a default
+    so that rows queued before it still read.
+
+    ``vehicle_ids`` / ``driver_ids`` narrow the day's available fleet (None: all of it);
+    ``include_outlets`` are visited whatever their fill, ``exclude_outlets`` never;
+    ``day_start_s`` / ``day_end_s`` (seconds after midnight) shorten every crew's hours.
+    """
 
     kind: ClassVar[str] = "dispatch.solve"
     day: date
@@ -23,3 +28,9 @@ class SolveDayParams(JobParams):
     seed: int = 0
     locked: tuple[routing.LockedRoute, ...] = ()
     replans: int | None = None
+    vehicle_ids: tuple[int, ...] | None = None
+    driver_ids: tuple[int, ...] | None = None
+    include_outlets: tuple[int, ...] = ()
+    exclude_outlets: tuple[int, ...] = ()
+    day_start_s: int | None = None
+    day_end_s: int | None = None

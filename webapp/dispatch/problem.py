@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import geodata
 import routing
@@ -188,6 +188,9 @@ def build_day(
     speeds_kmh: Mapping[str, float] | None = None,
     vehicle_ids: Collection[int] | None = None,
     driver_ids: Collection[int] | None = None,
+    include_outlets: Collection[int] = (),
+    exclude_outlets: Collection[int] = (),
+    hours: tuple[int | None, int | None] = (None, None),
 ) -> DayProblem:
     """Read the day's data and build the problem on real driving distances.
 
@@ -195,11 +198,19 @@ def build_day(
     Only the fleet available that day goes out (:func:`webapp.fleet.availability.available_fleet`),
     one truck per driver, within the driver's shift; ``vehicle_ids`` / ``driver_ids``
     narrow it to the dispatcher's choice (ids not available that day are ignored).
+    ``include_outlets`` (active outlets, by id) are required stops whatever their fill,
+    ``exclude_outlets`` are left out; ``hours`` (seconds after midnight, either may be
+    None) shortens every crew's working day.
     """
     depot = session.get(Facility, depot_id)
     if depot is None or not depot.is_depot:
         raise PlanningError(_("Facility %(id)d is not a depot.", id=depot_id))
     crews = day_crews(session, day, depot_id, vehicle_ids=vehicle_ids, driver_ids=driver_ids)
+    window = _working_day(hours)
+    # A crew whose hours miss the working day stays at home.
+    crews = [c for c in crews if max(window[0], _seconds(c.start)) < min(window[1], _seconds(c.end))]
+    if not crews:
+        raise PlanningError(_("No truck's hours overlap the working day chosen."))
     unload = session.exec(
         select(Facility)
         .where(
@@ -209,7 +220,7 @@ def build_day(
         )
         .order_by(Facility.id)
     ).all()
-    outlets = candidate_outlets(session, day, depot_id)
+    outlets = _chosen_outlets(session, day, depot_id, set(include_outlets), set(exclude_outlets))
     if not outlets:
         raise PlanningError(_("No outlet is due or half-full on this day: nothing to collect."))
     accepted = _accepted_materials(session, [o.id for o in outlets])  # type: ignore[misc]
@@ -221,10 +232,10 @@ def build_day(
     locations = [routing.Location(lon, lat) for lon, lat in points]
     facilities = [_facility(f, i, day_problem) for i, f in enumerate(places) if f.kind in UNLOAD_KINDS]
     stops = [
-        _stop(o, len(places) + i, accepted.get(o.id, []), day_problem)  # type: ignore[arg-type]
+        _stop(o, len(places) + i, accepted.get(o.id, []), day_problem, forced=o.id in include_outlets)  # type: ignore[arg-type]
         for i, o in enumerate(outlets)
     ]
-    types = [_crew_type(c, day_problem) for c in crews]
+    types = [_crew_type(c, day_problem, window) for c in crews]
     day_problem.problem = routing.CollectionProblem(
         locations=tuple(locations),
         depots=(routing.Depot(id=depot_key(depot_id), location=0),),
@@ -262,10 +273,12 @@ def _facility(f: Facility, index: int, day: DayProblem) -> routing.Facility:
     )
 
 
-def _stop(outlet: Outlet, index: int, materials: list[Material], day: DayProblem) -> routing.Stop:
+def _stop(
+    outlet: Outlet, index: int, materials: list[Material], day: DayProblem, *, forced: bool = False
+) -> routing.Stop:
     key = outlet_key(outlet.id)  # type: ignore[arg-type]
     loads, value = _loads(outlet, materials)
-    required = outlet.due
+    required = outlet.due or forced
     day.stops[key] = {
         "outlet_id": outlet.id,
         "code": outlet.code,
@@ -322,7 +335,27 @@ def day_crews(
     return crews
 
 
-def _crew_type(crew: Crew, day: DayProblem) -> routing.VehicleType:
+def _chosen_outlets(
+    session: Session, day: date, depot_id: int, include: set[int], exclude: set[int]
+) -> list[Outlet]:
+    """The candidates without the excluded outlets, plus the active included ones."""
+    outlets = [o for o in candidate_outlets(session, day, depot_id) if o.id not in exclude]
+    extra = include - {o.id for o in outlets} - exclude
+    if extra:
+        outlets += session.exec(
+            select(Outlet)
+            .where(col(Outlet.id).in_(extra), Outlet.status == OutletStatus.ACTIVE)
+            .order_by(col(Outlet.id))
+        ).all()
+    return outlets
+
+
+def _working_day(hours: tuple[int | None, int | None]) -> tuple[int, int]:
+    """The dispatcher's working day in seconds; an end or start not set is the day's."""
+    return hours[0] or 0, hours[1] if hours[1] is not None else 24 * 3600
+
+
+def _crew_type(crew: Crew, day: DayProblem, window: tuple[int, int] = (0, 24 * 3600)) -> routing.VehicleType:
     """A truck as a vehicle type, working its driver's hours; remembers who drives it.
 
     The truck's fixed cost per day and cost per km are the objective's costs: the solver
@@ -331,4 +364,5 @@ def _crew_type(crew: Crew, day: DayProblem) -> routing.VehicleType:
     """
     vehicle_type = _vehicle_type(crew.vehicle, day)
     day.drivers[vehicle_type.id] = crew.driver.id  # type: ignore[assignment]
-    return replace(vehicle_type, shift=routing.TimeWindow(_seconds(crew.start), _seconds(crew.end)))
+    start, end = max(window[0], _seconds(crew.start)), min(window[1], _seconds(crew.end))
+    return replace(vehicle_type, shift=routing.TimeWindow(start, end))

@@ -22,8 +22,9 @@ from webapp.dispatch.forms import AcceptForm, SolveForm
 from webapp.dispatch.params import SolveDayParams
 from webapp.dispatch.problem import candidate_points
 from webapp.driver.queries import route_view
+from webapp.fleet.availability import FleetDay, available_fleet, suggested_drivers
 from webapp.jobs import operations as jobs
-from webapp.models import CollectionPlan, Driver, Facility, PlannedRoute
+from webapp.models import CollectionPlan, Driver, Facility, PlannedRoute, PlanStatus
 
 bp = Blueprint("dispatch", __name__, url_prefix="/dispatch")
 
@@ -48,10 +49,12 @@ def board() -> ResponseReturnValue:
     if depot_id not in {d.id for d in depots}:
         depot_id = depots[0].id
     form = SolveForm(formdata=None, day=day, depot=depot_id)
-    return _board(form, depots, day, depot_id)  # type: ignore[arg-type]
+    fleet = available_fleet(db_session(), depot_id, day)  # type: ignore[arg-type]
+    form.offer_fleet(fleet, fresh=True)
+    return _board(form, depots, day, depot_id, fleet)  # type: ignore[arg-type]
 
 
-def _board(form: SolveForm, depots: list[Facility], day: date, depot_id: int) -> str:
+def _board(form: SolveForm, depots: list[Facility], day: date, depot_id: int, fleet: FleetDay) -> str:
     """The board for a day and depot, with the solve form as given (fresh, or with its errors)."""
     form.depot.choices = [(d.id, d.name) for d in depots]
     session = db_session()
@@ -94,6 +97,8 @@ def _board(form: SolveForm, depots: list[Facility], day: date, depot_id: int) ->
         route_counts=route_counts,
         day=day,
         depot_id=depot_id,
+        fleet=fleet,
+        hhmm_time=lambda t: t.strftime("%H:%M") if t else "",
         outlets_geojson=points,
     )
 
@@ -106,17 +111,25 @@ def solve() -> ResponseReturnValue:
     A refused form is shown again (422) on the board of the day and depot it names.
     """
     depots = _depots()
+    session = db_session()
     form = SolveForm()
     form.depot.choices = [(d.id, d.name) for d in depots]
-    if not form.validate_on_submit():
-        day = form.day.data if form.day.data and not form.day.errors else date.today()
-        depot_id = form.depot.data if form.depot.data in {d.id for d in depots} else depots[0].id
+    day = form.day.data if isinstance(form.day.data, date) else date.today()
+    depot_id = form.depot.data if form.depot.data in {d.id for d in depots} else depots[0].id
+    fleet = available_fleet(session, depot_id, day)
+    form.offer_fleet(fleet, fresh=False)
+    valid = form.validate_on_submit()
+    if not (form.check_outlets(session) and valid):
+        if not form.fleet_shown.data:
+            form.offer_fleet(fleet, fresh=True)
         for field, errors in form.errors.items():
-            flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
-        return _board(form, depots, day, depot_id), 422
+            flash(f"{form[field].label.text}: {' '.join(map(str, errors))}", "error")
+        return _board(form, depots, day, depot_id, fleet), 422
+    include, exclude = form.outlet_ids(session)
+    params = {**form.job_params(), "include_outlets": include, "exclude_outlets": exclude}
     job = jobs.enqueue(
-        db_session(),
-        SolveDayParams.from_json({**form.job_params(), "locale": str(get_locale())}),
+        session,
+        SolveDayParams.from_json({**params, "locale": str(get_locale())}),
         actor_id=current_user.id,
         org_id=current_user.org_id,
     )
@@ -132,12 +145,15 @@ def show_plan(plan_id: int) -> ResponseReturnValue:
     rows = exports.plan_rows(session, plan)
     drivers = session.exec(select(Driver).where(Driver.active == True).order_by(Driver.id)).all()
     by_vehicle = {d.vehicle_id: d.id for d in drivers}
+    # The accept form's drivers: the one paired with each route's truck that day, else its usual driver.
+    suggested = suggested_drivers(session, plan) if plan.status == PlanStatus.PROPOSED else {}
     return render_template(
         "dispatch/plan.html",
         plan=plan,
         rows=rows,
         drivers=drivers,
         by_vehicle=by_vehicle,
+        suggested=suggested,
         comparison=operations.compare_with_current(session, plan),
         hhmm=exports.hhmm,
         depot=session.get(Facility, plan.depot_id),
