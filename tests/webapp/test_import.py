@@ -7,7 +7,7 @@ import io
 import pytest
 from sqlmodel import func, select
 
-from webapp.models import Job, JobStatus, Outlet, Role
+from webapp.models import Job, JobStatus, Material, Outlet, OutletMaterial, Role
 
 HEADER = "code,name,kind,lon,lat,materials,fill_threshold_pct\n"
 GOOD = (
@@ -103,3 +103,25 @@ def test_template_download_has_the_expected_columns(staff) -> None:
     """The template's header is what the importer accepts."""
     body = staff.get("/outlets/import/template.csv").get_data(as_text=True)
     assert body.lstrip("\ufeff").startswith("code,name,kind,status,district,address,lon,lat,materials")
+
+
+def test_chinese_headers_and_names_import_as_the_codes(staff, db) -> None:
+    """名称/类型/状态/行政区/回收品类 headings and 回收亭, 规划中, 福田区, 废纸 values map to the codes."""
+    text = (
+        "编码,名称,类型,状态,行政区,经度,纬度,回收品类\n"
+        "FT-0501,莲花路回收亭,回收亭,规划中,福田区,114.0552,22.5410,废纸；glass\n"
+    )
+    page = upload(staff, text).get_data(as_text=True)
+    assert db.exec(select(Job)).one().status == JobStatus.SUCCEEDED, page[:2000]
+    outlet = db.exec(select(Outlet)).one()
+    assert (outlet.code, outlet.kind, outlet.status, outlet.district) == ("FT-0501", "kiosk", "planned", "futian")
+    materials = db.exec(select(OutletMaterial.material_id).where(OutletMaterial.outlet_id == outlet.id)).all()
+    codes = set(db.exec(select(Material.code).where(Material.id.in_(materials))).all())
+    assert codes == {"paper", "glass"}
+
+
+def test_import_page_lists_each_column_with_its_chinese_label(staff) -> None:
+    """The import page shows 名称 beside name, 经度 beside lon, the codes as code."""
+    page = staff.get("/outlets/import").get_data(as_text=True)
+    assert "<td>名称</td><td><code>name</code></td>" in page
+    assert "<td>经度</td><td><code>lon</code></td>" in page

@@ -212,3 +212,26 @@ def test_web_only_my_candidate_sites_without_an_upload_is_refused(client, auth, 
     assert response.status_code == 422 and "只用我的候选点位：没有上传候选点位。" in page
     assert 'data-field="candidates"' in page
     assert db.exec(select(SitingScenario)).first() is None
+
+
+def test_adopted_sites_are_named_after_their_street_with_an_address(client, auth, db, demo) -> None:
+    """A new site reads 深南大道规划网点 with a 深圳市…附近 address, not node-<osm id>."""
+    auth.login(Role.DISPATCHER)
+    _solve(client)
+    scenario = db.exec(select(SitingScenario)).one()
+    shown = client.get(f"/siting/{scenario.id}").get_data(as_text=True)
+    assert "node-" not in shown.split('id="map-data">')[0]
+    before = set(db.exec(select(Outlet.id)).all())
+    client.post(f"/siting/{scenario.id}/adopt")
+    planned = [o for o in db.exec(select(Outlet)).all() if o.id not in before]
+    assert planned and all(o.name.endswith("规划网点") and "node-" not in o.name for o in planned)
+    assert all(o.address.startswith("深圳市") and o.address.endswith("附近") for o in planned)
+
+
+def test_the_demand_line_is_said_in_chinese(client, auth, db, demo) -> None:
+    """The uploaded-compounds line reads 上传居住小区 3 个, not "uploaded: 3 compounds"."""
+    auth.login(Role.DISPATCHER)
+    _solve(client)
+    scenario = db.exec(select(SitingScenario)).one()
+    shown = client.get(f"/siting/{scenario.id}").get_data(as_text=True)
+    assert "上传居住小区 3 个，其中 0 个标记为超出地图数据范围。" in shown and "uploaded:" not in shown

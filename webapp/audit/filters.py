@@ -3,11 +3,14 @@ in China Standard Time (the regulations count days there), status badges."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from traceability import CHINA_TZ, BatteryStatus
@@ -70,7 +73,29 @@ def china_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
     return "—" if moment is None else moment.astimezone(CHINA_TZ).strftime(pattern)
 
 
+# The indicators' note on chain verification is data (it travels in the JSON export);
+# these are its sentences in the page's language.
+_VERIFICATION_NOTES = {
+    "no signed tree head yet": _l("no signed tree head yet"),
+    "no key to check the tree head with": _l("no key to check the tree head with"),
+    "the latest tree head's signature does not verify with the pinned key": _l(
+        "the latest tree head's signature does not verify with the pinned key"
+    ),
+    "the stored log does not rebuild the signed root": _l("the stored log does not rebuild the signed root"),
+}
+_TREE_HEAD_OF = re.compile(r"^tree head of (\d+) entries$")
+
+
+def verification_note(note: str) -> str:
+    """The indicators' verification note in the page's language (unknown notes as they are)."""
+    match = _TREE_HEAD_OF.match(note or "")
+    if match:
+        return _("tree head of %(n)s entries", n=f"{int(match.group(1)):,}")
+    return str(_VERIFICATION_NOTES.get(note, note or ""))
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
+    "verification_note": verification_note,
     "trace_label": trace_label,
     "label": label,
     "payload": payload,

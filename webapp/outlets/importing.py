@@ -1,8 +1,17 @@
 """Importing outlets from CSV: every bad row is named by line, and nothing is
-imported unless every row is good."""
+imported unless every row is good.
+
+Columns may be headed by their codes (``name``, ``kind``...) or by their Chinese labels
+(:data:`COLUMN_LABELS`: 名称, 类型...), and kinds, statuses, districts and materials may
+be given by their Chinese names (回收亭, 运营中, 福田区, 废纸) as well as by their codes.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -13,7 +22,8 @@ from sqlmodel import Session, select
 from webapp.csvio import CsvTable
 from webapp.jobs.operations import JobRefusedError, Progress, handler
 from webapp.jobs.params import JobParams
-from webapp.models import Job, Outlet
+from webapp.metrics.vocabulary import _DISTRICTS
+from webapp.models import Job, Material, Outlet, OutletKind, OutletStatus
 from webapp.outlets import operations
 from webapp.outlets.validation import FIELDS, REQUIRED, OutletInput, OutletInputError, parse_outlet
 
@@ -24,6 +34,26 @@ TEMPLATE = (
     "FT-9001,福田区香蜜湖街道回收亭,kiosk,active,futian,香蜜湖路,114.0305,22.5445,"
     "paper;metal;plastic;glass,80,1200,张三,13800000000,\r\n"
 )
+
+#: Each column's Chinese label, accepted as its heading and shown beside its code.
+COLUMN_LABELS: Mapping[str, str] = {
+    "code": "编码",
+    "name": "名称",
+    "kind": "类型",
+    "status": "状态",
+    "district": "行政区",
+    "address": "地址",
+    "lon": "经度",
+    "lat": "纬度",
+    "materials": "回收品类",
+    "fill_threshold_pct": "满溢阈值（%）",
+    "capacity_l": "容量（L）",
+    "host_name": "联系人",
+    "host_phone": "联系电话",
+    "partner": "合作企业",
+    "datum": "坐标系",
+}
+HEADER_ALIASES: Mapping[str, str] = {label: code for code, label in COLUMN_LABELS.items()}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,16 +67,17 @@ class ImportParams(JobParams):
 
 def check_rows(session: Session, text: str) -> tuple[list[tuple[int, OutletInput]], list[dict[str, Any]]]:
     """Parse and check every row; returns (good rows with line numbers, errors)."""
-    table = CsvTable(text, columns=FIELDS, required=REQUIRED, max_rows=MAX_ROWS)
+    table = CsvTable(_coded_header(text), columns=FIELDS, required=REQUIRED, max_rows=MAX_ROWS)
     if table.header is None:
         return [], table.errors
+    aliases = _value_aliases(session)
     checks = operations.make_checks(session)
     taken = set(session.exec(select(Outlet.code)).all())
     seen: dict[str, int] = {}
     good: list[tuple[int, OutletInput]] = []
     for line, row in table.rows():
         try:
-            data = parse_outlet(row, checks)
+            data = parse_outlet(_coded_values(row, aliases), checks)
         except OutletInputError as exc:
             for field, message in exc.errors.items():
                 table.add(line, field, message)
@@ -60,6 +91,46 @@ def check_rows(session: Session, text: str) -> tuple[list[tuple[int, OutletInput
                 seen[data.code] = line
             good.append((line, data))
     return good, table.errors
+
+
+def _coded_header(text: str) -> str:
+    """The text with Chinese column headings replaced by the column codes."""
+    first, newline, rest = text.partition("\n")
+    try:
+        header = next(csv.reader([first.rstrip("\r")]), [])
+    except csv.Error:
+        return text  # CsvTable names the problem
+    if not any(h.strip() in HEADER_ALIASES for h in header):
+        return text
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow([HEADER_ALIASES.get(h.strip(), h.strip()) for h in header])
+    return out.getvalue() + newline + rest
+
+
+def _value_aliases(session: Session) -> dict[str, dict[str, str]]:
+    """Chinese names of the coded values, by the columns that take them."""
+    with force_locale("zh"):
+        kinds = {k.label: k.value for k in OutletKind}
+        statuses = {s.label: s.value for s in OutletStatus}
+    return {
+        "kind": kinds,
+        "status": statuses,
+        "district": {zh: code for code, (zh, _en) in _DISTRICTS.items()},
+        "materials": {m.name_zh: m.code for m in session.exec(select(Material)).all()},
+    }
+
+
+def _coded_values(row: Mapping[str, str], aliases: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    """The row with Chinese names of kinds, statuses, districts and materials as codes."""
+    cells = dict(row)
+    for column in ("kind", "status", "district"):
+        value = cells.get(column, "").strip()
+        cells[column] = aliases[column].get(value, value)
+    if cells.get("materials"):
+        names = aliases["materials"]
+        parts = [p.strip() for p in re.split(r"[;,；，、\s]+", cells["materials"]) if p.strip()]
+        cells["materials"] = ";".join(names.get(p, p) for p in parts)
+    return cells
 
 
 @handler(ImportParams)

@@ -37,7 +37,7 @@ from webapp.models import FillReading, Material, Outlet, OutletKind, OutletStatu
 from webapp.outlets import history, importing, operations, queries, search
 from webapp.outlets.charts import fill_trend_chart
 from webapp.outlets.forms import CloseForm, FillForm, ImportForm, OutletForm
-from webapp.outlets.validation import OutletInputError, parse_outlet
+from webapp.outlets.validation import REQUIRED, OutletInputError, parse_outlet
 from webapp.partials import is_partial
 
 bp = Blueprint("outlets", __name__, url_prefix="/outlets")
@@ -312,7 +312,8 @@ def import_csv() -> ResponseReturnValue:
             )
             return redirect(url_for("jobs.show", job_id=job.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("outlets/import.html", form=form), status
+    columns = [(code, label, code in REQUIRED) for code, label in importing.COLUMN_LABELS.items()]
+    return render_template("outlets/import.html", form=form, columns=columns), status
 
 
 @bp.get("/import/template.csv")

@@ -74,14 +74,16 @@ def adopt(session: Session, scenario_id: int, *, actor_id: int | None, org_id: i
     codes = []
     for site in scenario.result["added_sites"]:
         data = OutletInput(
-            name=_("Planned outlet %(id)s", id=site["id"]),
+            name=_("Planned outlet on %(street)s", street=site["street"])
+            if site.get("street")
+            else _("Planned outlet %(id)s", id=site["id"]),
             kind=OutletKind.KIOSK,
             status=OutletStatus.PLANNED,
             lon=site["lon"],
             lat=site["lat"],
             materials=materials,
             district=site.get("district"),
-            address=_("From siting scenario %(n)d", n=scenario_id),
+            address=site.get("address") or _("From siting scenario %(n)d", n=scenario_id),
         )
         codes.append(outlets.add_outlet(session, data, actor_id=actor_id, org_id=org_id).code)
     scenario.adopted_at = utcnow()

@@ -15,6 +15,7 @@ import numpy as np
 from sqlmodel import Session, select
 
 import geodata
+from geodata.streets import address_line, load_streets, reverse_geocode
 from webapp.models import Outlet, OutletStatus
 
 MODELS = ("mclp", "lscp", "pmedian")
@@ -159,11 +160,7 @@ def run_scenario(
     )
     return {
         **result.to_dict(),
-        "added_sites": [
-            {"id": c.id, "lon": c.lon, "lat": c.lat, "district": geodata.district_of(c.lon, c.lat)}
-            for c in chosen
-            if c.id in set(result.added)
-        ],
+        "added_sites": [_named_site(c) for c in chosen if c.id in set(result.added)],
         "served_points": _served_points(problem, demand, set(result.added), params.radius_m),
         "outlet_rate": [
             {
@@ -179,7 +176,25 @@ def run_scenario(
         "coverage_after": after.to_dict(),
         "demand_source": demand.source,
         "demand_note": demand.note,
+        # The counts behind the note, so the page can say it in the reader's language.
+        "demand_counts": {
+            "compounds": len(demand.points),
+            "flagged": sum(p.flag is not None for p in demand.points),
+        },
         "notes": list(result.notes),
         "params": {k: v for k, v in params.__dict__.items() if not k.endswith("_csv")},
         "wall_seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def _named_site(site: geodata.Candidate) -> dict[str, Any]:
+    """An added site with its nearest named street and address, as people would find it."""
+    streets = load_streets()
+    return {
+        "id": site.id,
+        "lon": site.lon,
+        "lat": site.lat,
+        "district": geodata.district_of(site.lon, site.lat),
+        "street": reverse_geocode(streets, site.lon, site.lat).street or "",
+        "address": address_line(streets, site.lon, site.lat),
     }

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from markupsafe import Markup
 from sqlmodel import select
 from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
@@ -51,10 +52,18 @@ class ScenarioForm(FlaskForm):  # type: ignore[misc]
     time_limit_s = IntegerField(
         _l("Time limit (s)"), default=30, validators=[InputRequired(), NumberRange(1, 600)]
     )
+    # The column codes are what the file's header must say: shown as code, not as prose.
     demand = FileField(
-        _l("Residential compounds, CSV (id,lon,lat,households) or GeoJSON points with households (optional)")
+        _l(
+            "Residential compounds (optional): CSV with number, longitude, latitude and households, "
+            "or GeoJSON points"
+        ),
+        description=Markup("<code>id,lon,lat,households</code>"),
     )
-    candidates = FileField(_l("Candidate sites CSV (optional: id,lon,lat)"))
+    candidates = FileField(
+        _l("Candidate sites (optional): CSV with number, longitude and latitude"),
+        description=Markup("<code>id,lon,lat</code>"),
+    )
     only_candidates = BooleanField(
         _l("Only my candidate sites"),
         description=_l(

@@ -67,7 +67,7 @@ _EVENT_COLUMNS_ZH = {
 _UNITS = {"_g": "g", "_wh": "Wh", "_permille": "‰", "_uohm": "μΩ", "_mah": "mAh"}
 
 
-def _chinese_column(name: str) -> str:
+def chinese_column(name: str) -> str:
     if name in _EVENT_COLUMNS_ZH:
         return _EVENT_COLUMNS_ZH[name]
     unit = next((u for suffix, u in _UNITS.items() if name.endswith(suffix)), None)
@@ -75,9 +75,11 @@ def _chinese_column(name: str) -> str:
     return f"{label}（{unit}）" if unit and FIELD_TYPES.get(name) == "int" else label
 
 
+#: The columns the import page lists: the event's and the most used payload fields.
+SHOWN = (*EVENT_COLUMNS, "mass_g", "to_actor", "to_location", "soh_permille", "capacity_wh", "sources")
 #: Chinese column headings and the column each stands for.
 HEADER_ALIASES: Mapping[str, str] = {
-    _chinese_column(name): name for name in (*EVENT_COLUMNS, *FIELD_TYPES) if _chinese_column(name) != name
+    chinese_column(name): name for name in (*EVENT_COLUMNS, *FIELD_TYPES) if chinese_column(name) != name
 }
 #: Chinese names of the coded values, by the columns that take them.
 _VALUE_ALIASES: Mapping[str, Mapping[str, str]] = {

@@ -49,7 +49,9 @@ def import_csv() -> ResponseReturnValue:
                 )
                 return redirect(url_for("trace.import_csv"))
     failed = request.method == "POST" and (result is None or bool(result.errors))
-    return render_template("audit/import.html", form=form, result=result), 422 if failed else 200
+    columns = [(n, csvimport.chinese_column(n), n in csvimport.REQUIRED) for n in csvimport.SHOWN]
+    page = render_template("audit/import.html", form=form, result=result, columns=columns)
+    return page, 422 if failed else 200
 
 
 @bp.get("/import/template.csv")
