@@ -76,7 +76,25 @@ class Flow:
 
 
 def _fmt(value: float) -> str:
+    if float(value).is_integer():  # counts (and whole quantities) never read "2.0"
+        return f"{value:,.0f}"
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}" if abs(value) >= 1 else f"{value:.2f}"
+
+
+_FONT_PX = 11
+_LINE_PX = 14  # the least distance between two text baselines that keeps them apart
+
+
+def text_width(text: str) -> float:
+    """A generous width of ``text`` at the charts' font size: a CJK glyph is one em, other
+    characters 0.62 em (wider than most Latin glyphs), so a label never needs more room."""
+    return sum(_FONT_PX if ord(ch) > 0x2E7F else _FONT_PX * 0.62 for ch in text)
+
+
+def _label_every(categories: Sequence[str], step: float) -> int:
+    """Show every n-th category label so that neighbouring labels keep 4 px apart."""
+    widest = max((text_width(c) for c in categories), default=0.0)
+    return max(1, math.ceil((widest + 4) / step)) if step > 0 else 1
 
 
 def _linked(svg: str, href: str | None) -> str:
@@ -129,6 +147,7 @@ def stacked_bar_chart(
     top = _nice_max(max(totals, default=0))
     body = _y_axis(top, x0=x0, y0=y0, plot_h=plot_h, width=width, unit=unit)
     step = (width - x0 - 8) / max(len(categories), 1)
+    every = _label_every(categories, step)
     for i, category in enumerate(categories):
         x, base = x0 + i * step + step * 0.15, float(y0)
         for s in series:
@@ -141,10 +160,14 @@ def stacked_bar_chart(
                 )
                 body.append(_linked(rect, s.hrefs[i] if i < len(s.hrefs) else None))
             base -= h
-        body.append(
-            f'<text x="{x + step * 0.35:.1f}" y="{y0 + 16}" text-anchor="middle" '
-            f'fill="{_AXIS}">{escape(category)}</text>'
-        )
+        if i % every == 0:  # the others' names are in the bars' tooltips
+            centre = x + step * 0.35
+            # A label wider than its bar starts at the axis rather than under the axis figures.
+            at, anchor = (x0 + 2, "start") if centre - text_width(category) / 2 < x0 else (centre, "middle")
+            body.append(
+                f'<text x="{at:.1f}" y="{y0 + 16}" text-anchor="{anchor}" '
+                f'fill="{_AXIS}">{escape(category)}</text>'
+            )
     return _svg(width, height, body, label)
 
 
@@ -260,6 +283,7 @@ def flow_chart(
         f'<text x="40" y="24" fill="#222">{escape(source)} {_fmt(received)} {escape(unit)}</text>',
     ]
     y_left = y_right = 10.0
+    last_label = -math.inf  # baseline of the band label above: thin bands push theirs down
     gap = 12 if len(bands) > 1 else 0
     right_h = height - 20 - gap * (len(bands) - 1)
     for band in bands:
@@ -275,9 +299,10 @@ def flow_chart(
         )
         body.append(_linked(path, band.href))
         if band.label:
+            last_label = max(y_right + max(h_right, 12) / 2 + 4, last_label + _LINE_PX)
             body.append(
                 _linked(
-                    f'<text x="{x2 + 8}" y="{y_right + max(h_right, 12) / 2 + 4:.1f}" fill="#222">'
+                    f'<text x="{x2 + 8}" y="{last_label:.1f}" fill="#222">'
                     f"{escape(band.label)} {_fmt(band.value)} {escape(unit)}</text>",
                     band.href,
                 )

@@ -90,7 +90,7 @@ def test_flow_never_shows_more_out_than_in() -> None:
             held_label="在库",
         )
     )
-    assert "在库 2.0 块" in svg
+    assert "在库 2 块" in svg
     assert len(re.findall("<path", svg)) == 3
 
 
@@ -103,3 +103,45 @@ def test_empty_data_draws_an_empty_chart() -> None:
         hbar_chart([], unit="%", label="x"),
     ):
         ET.fromstring(str(chart))
+
+
+def _text_boxes(svg: str) -> list[tuple[str, float, float, float, float]]:
+    """(text, left, top, right, bottom) of every label at 11 px: a CJK glyph 1 em, others 0.6 em."""
+    boxes = []
+    for t in ET.fromstring(svg).iter(f"{NS}text"):
+        text = "".join(t.itertext())
+        width = sum(11 if ord(ch) > 0x2E7F else 6.6 for ch in text)
+        x, y = float(t.get("x")), float(t.get("y"))
+        left = {"middle": x - width / 2, "end": x - width}.get(t.get("text-anchor", ""), x)
+        boxes.append((text, left, y - 11, left + width, y + 3))
+    return boxes
+
+
+def _overlaps(svg: str) -> list[tuple[str, str]]:
+    boxes = _text_boxes(svg)
+    return [
+        (a[0], b[0])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
+    ]
+
+
+def test_counts_are_written_without_a_decimal() -> None:
+    """A count of 12 batteries reads "12 块", never "12.0 块"."""
+    svg = str(hbar_chart([Bar("福田区", 12)], unit="块", label="n"))
+    assert "12 块" in svg and "12.0" not in svg
+
+
+def test_many_day_labels_do_not_overlap() -> None:
+    """31 day labels on a bar chart are thinned so that no two labels touch."""
+    bars = [Bar(f"12月{d}日", d) for d in range(1, 32)]
+    svg = str(bar_chart(bars, unit="t", label="days"))
+    assert _overlaps(svg) == [] and "12月1日" in svg
+
+
+def test_thin_flow_bands_keep_their_labels_apart() -> None:
+    """Bands of 1 and 2 beside one of 500 still get labels that do not overlap."""
+    flows = [Flow("梯次利用", 500, "#0a0"), Flow("再生利用", 1, "#a00"), Flow("退回", 2, "#00a")]
+    svg = str(flow_chart("接收", 503, flows, unit="块", label="flow", held_label="在库"))
+    assert _overlaps(svg) == []
