@@ -21,7 +21,8 @@ from webapp.metrics.figures import Drill, Figure, Scope
 
 @dataclass(frozen=True)
 class FactorUsed:
-    """An emission-factor row applied to some of the period's days."""
+    """An emission-factor row applied to some of the period's days, with its provenance:
+    source, notes in English and Chinese, and whether it is an example to be confirmed."""
 
     id: int
     kg_co2e_per_t: int
@@ -29,6 +30,8 @@ class FactorUsed:
     source_url: str
     note: str
     valid_from: str
+    note_zh: str = ""
+    example: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -87,7 +90,14 @@ def compute(session: Session, scope: Scope, collection: CollectionIndicators) ->
             continue
         milli[material_id] += grams * row.kg_co2e_per_t
         used[material_id][row.id] = FactorUsed(
-            row.id, row.kg_co2e_per_t, row.source, row.source_url, row.note, row.valid_from.isoformat()
+            row.id,
+            row.kg_co2e_per_t,
+            row.source,
+            row.source_url,
+            row.note,
+            row.valid_from.isoformat(),
+            row.note_zh,
+            row.example,
         )
     by_material = []
     for info, tonnage in _tonnages(collection):

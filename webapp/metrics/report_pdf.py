@@ -188,7 +188,7 @@ def _section(title: str | None, table: ReportTable) -> list[Any]:
     ]
     if len(data) == 1:
         data.append([Paragraph("（无记录）", cell)] + [""] * (len(table.columns) - 1))
-    grid = Table(data, repeatRows=1, hAlign="LEFT")
+    grid = Table(data, colWidths=_col_widths(table), repeatRows=1, hAlign="LEFT")
     grid.setStyle(
         TableStyle(
             [
@@ -199,6 +199,17 @@ def _section(title: str | None, table: ReportTable) -> list[Any]:
         )
     )
     return [*flow, grid, Spacer(1, 5 * mm)]
+
+
+def _col_widths(table: ReportTable) -> list[float]:
+    """Share the page width by each column's longest text, capped, so a long note wraps
+    instead of squeezing its neighbours below their padding."""
+    weights = []
+    for index, column in enumerate(table.columns):
+        longest = max((len(cell_text(row[index], column)) for row in table.rows), default=0)
+        weights.append(max(4, min(40, max(longest, len(column.zh)))))
+    usable = A4[0] - 30 * mm
+    return [usable * w / sum(weights) for w in weights]
 
 
 def _chart_title(drawing: Drawing, text: str) -> None:

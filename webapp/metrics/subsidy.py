@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from webapp.metrics import _records
 from webapp.metrics.collection import CollectionIndicators
-from webapp.metrics.factors import rate_history
+from webapp.metrics.factors import EXAMPLE_RATE_EN, EXAMPLE_RATE_ZH, rate_history
 from webapp.metrics.figures import Figure, Scope
 from webapp.models import Outlet, RateKind
 
@@ -27,13 +27,26 @@ LABEL_EN = "Subsidy estimate (upper bound)"
 
 @dataclass(frozen=True)
 class RateUsed:
-    """A rate row applied to some of the period's days."""
+    """A rate row applied to some of the period's days, with the notice that sets it
+    (文件名称, 文号, effective date) or, for the demo's rates, the example mark."""
 
     id: int
     fen: int
     basis: str
     source_url: str
     valid_from: str
+    document_title: str = ""
+    document_number: str = ""
+    example: bool = False
+
+    def provenance(self, locale: str = "zh") -> str:
+        """Where the rate comes from, as a report prints it beside the figure."""
+        zh = not locale.startswith("en")
+        if self.example:
+            return EXAMPLE_RATE_ZH if zh else EXAMPLE_RATE_EN
+        notice = " ".join(p for p in (self.document_title, self.document_number) if p)
+        since = f"{self.valid_from}起施行" if zh else f"in force from {self.valid_from}"
+        return ("，" if zh else "; ").join(p for p in (notice, self.basis, since) if p)
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -147,4 +160,13 @@ def _outlet_line(session: Session, scope: Scope, history: Any, new_outlets: Figu
 
 
 def _used(row: Any) -> RateUsed:
-    return RateUsed(row.id, row.fen, row.basis, row.source_url, row.valid_from.isoformat())
+    return RateUsed(
+        row.id,
+        row.fen,
+        row.basis,
+        row.source_url,
+        row.valid_from.isoformat(),
+        row.document_title,
+        row.document_number,
+        row.example,
+    )

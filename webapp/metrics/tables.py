@@ -306,16 +306,27 @@ def _recovery(found: Indicators, locale: str) -> Table:
 
 
 def _factors(found: Indicators, locale: str) -> Table:
+    """Each factor used beside its provenance: source, note (source, year, scope, unit) in
+    the report's language, and whether it is an example value still to be confirmed."""
     columns = (
         Column("品类", "Material"),
         Column("因子（千克CO2e/吨）", "kg CO2e/t"),
         Column("起用日期", "Valid from"),
-        Column("来源", "Source"),
-        Column("链接", "URL"),
-        Column("说明", "Note"),
+        Column("数值状态", "Status of the value"),
+        Column("来源及链接", "Source and URL"),
+        Column("说明（来源、年份、口径、单位）", "Note (source, year, scope, unit)"),
     )
     rows = tuple(
-        (m.material, f.kg_co2e_per_t, f.valid_from, f.source, f.source_url, f.note)
+        (
+            _name(m.name_zh, m.name_en, locale),
+            f.kg_co2e_per_t,
+            f.valid_from,
+            _name("示例值，待核实", "example, to be confirmed", locale)
+            if f.example
+            else _name("已录入", "entered", locale),
+            " ".join(p for p in (f.source, f.source_url) if p),
+            _name(f.note_zh or f.note, f.note or f.note_zh, locale),
+        )
         for m in found.carbon.by_material
         for f in m.factors
     )
@@ -328,17 +339,19 @@ def _subsidy(found: Indicators, locale: str) -> Table:
         Column("数量", "Quantity", 3),
         Column("单位", "Unit"),
         Column("费率（元）", "Rate (yuan)"),
-        Column("依据", "Basis"),
+        Column("费率依据（文件名称、文号、施行日期）", "Rate basis (notice, number, effective date)"),
         Column("金额上限（元）", "Upper bound (yuan)", 2),
         Column("无费率部分", "Without a rate", 3),
     )
     rows = []
     for line in found.subsidy.lines:
         per_tonne = line.key != "new_outlets"
-        quantity = _t(line.quantity.value) if per_tonne else float(line.quantity.value)
-        bare = _t(line.quantity_without_rate) if per_tonne else float(line.quantity_without_rate)
+        quantity = (
+            _t(line.quantity.value) if per_tonne else line.quantity.value
+        )  # a count: "2", never "2.000"
+        bare = _t(line.quantity_without_rate) if per_tonne else line.quantity_without_rate
         rates = "; ".join(f"{r.fen / 100:g}" for r in line.rates) or "-"
-        basis = "; ".join(sorted({r.basis for r in line.rates})) or "-"
+        basis = "；".join(sorted({r.provenance(locale) for r in line.rates})) or "-"
         rows.append(
             (
                 _name(line.name_zh, line.name_en, locale),

@@ -20,7 +20,10 @@ class FactorForm(FlaskForm):  # type: ignore[misc]
     )
     source = StringField(_l("Source"), validators=[InputRequired(), Length(max=255)])
     source_url = StringField(_l("Source address (URL)"), validators=[Optional(), URL(), Length(max=255)])
-    note = StringField(_l("Note"), validators=[Length(max=500)])
+    note_zh = StringField(
+        _l("Chinese note (source, year, scope, unit)"), validators=[InputRequired(), Length(max=500)]
+    )
+    note = StringField(_l("English note (source, year, scope, unit)"), validators=[Length(max=500)])
     valid_from = DateField(_l("In force from"), validators=[InputRequired(), SaneDate()])
 
 
@@ -34,9 +37,11 @@ class RateForm(FlaskForm):  # type: ignore[misc]
         places=2,
         validators=[InputRequired(), NumberRange(Decimal(0), Decimal(10_000_000))],
     )
-    basis = StringField(_l("Basis (notice, article)"), validators=[InputRequired(), Length(max=255)])
+    document_title = StringField(_l("Notice title (文件名称)"), validators=[InputRequired(), Length(max=255)])
+    document_number = StringField(_l("Notice number (文号)"), validators=[Length(max=100)])
+    basis = StringField(_l("Article and conditions"), validators=[Length(max=255)])
     source_url = StringField(_l("Source address (URL)"), validators=[Optional(), URL(), Length(max=255)])
-    valid_from = DateField(_l("In force from"), validators=[InputRequired(), SaneDate()])
+    valid_from = DateField(_l("Effective date"), validators=[InputRequired(), SaneDate()])
 
     def validate_yuan(self, field: FiniteDecimalField) -> None:
         exponent = field.data.as_tuple().exponent if field.data is not None else 0

@@ -36,7 +36,7 @@ from webapp.boundary import MAX_PAGE, parse_int
 from webapp.db import db_session
 from webapp.metrics import MetricsInputError, Scope, compute, vocabulary
 from webapp.metrics import records as drill_records
-from webapp.metrics.factors import add_factor, add_rate, factor_history, rate_history
+from webapp.metrics.factors import GRID_FACTORS, add_factor, add_rate, factor_history, rate_history
 from webapp.models import Material, Organisation, Role
 from webapp.models.metrics import EmissionFactor, RateKind, SubsidyRate
 from webapp.partials import is_partial
@@ -186,6 +186,7 @@ def new_factor() -> ResponseReturnValue:
             source=form.source.data,
             source_url=form.source_url.data or "",
             note=form.note.data or "",
+            note_zh=form.note_zh.data or "",
             valid_from=form.valid_from.data,
             actor_id=current_user.id,
         )
@@ -211,7 +212,9 @@ def new_rate() -> ResponseReturnValue:
             kind=form.kind.data,
             material=form.material.data or None,
             fen=form.fen(),
-            basis=form.basis.data,
+            basis=form.basis.data or "",
+            document_title=form.document_title.data or "",
+            document_number=form.document_number.data or "",
             source_url=form.source_url.data or "",
             valid_from=form.valid_from.data,
             org_id=current_user.org_id,
@@ -255,6 +258,7 @@ def _factors_page(factor_form: FactorForm, rate_form: RateForm) -> str:
         in_force=_in_force(session, factor_rows, rate_rows, _today()),
         materials={m.id: m for m in materials},
         locale=locale,
+        grid_factors=GRID_FACTORS,
     )
 
 

@@ -91,6 +91,7 @@ def test_admin_adds_a_factor_as_a_new_row(client, auth, db, world) -> None:
             "source": "测试来源",
             "source_url": "",
             "note": "",
+            "note_zh": "测试来源，2026年，回收替代填埋，千克CO2e/吨",
             "valid_from": "2026-04-01",
         },
     )
@@ -110,6 +111,7 @@ def test_a_rate_with_three_decimals_is_refused(client, auth, db, world) -> None:
             "kind": "new_outlet",
             "material": "",
             "yuan": "1.234",
+            "document_title": "测试文件",
             "basis": "测试",
             "source_url": "",
             "valid_from": str(date(2026, 1, 1)),
@@ -128,12 +130,13 @@ def test_a_per_tonne_rate_for_a_valuable_material_is_refused(client, auth, db, w
             "kind": "low_value_tonne",
             "material": "paper",
             "yuan": "100",
+            "document_title": "测试文件",
             "basis": "测试",
             "source_url": "",
             "valid_from": "2026-01-01",
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 400 and 'data-field="material"' in response.get_data(as_text=True)
 
 
 def test_report_downloads_from_the_dashboard(client, auth, world) -> None:
