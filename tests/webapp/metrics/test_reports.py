@@ -146,3 +146,11 @@ def test_pdf_numbers_its_pages_and_dates_in_beijing_time(
     for number, page in enumerate(pages, start=1):
         text = page.extract_text()
         assert f"第 {number} 页 / 共 {len(pages)} 页" in text and "（北京时间）" in text, text[-200:]
+
+
+def test_counts_have_no_decimals_in_the_csv(runner: FlaskCliRunner, world: World, tmp_path: Path) -> None:
+    """The subsidy table's count of new outlets reads "2", not "2.000"; tonnes keep theirs."""
+    tables = csv_tables(_csv(runner, tmp_path))
+    rows = [r for r in tables["subsidy_estimate"][1:] if r[2] == "个"]
+    assert rows and all(re.fullmatch(r"\d+", r[1]) and re.fullmatch(r"\d+", r[6]) for r in rows), rows
+    assert all(re.fullmatch(r"\d+\.\d{3}", r[1]) for r in tables["subsidy_estimate"][1:] if r[2] == "吨")
