@@ -157,6 +157,11 @@ ALLOWED = {
     "EV",
     "5G",
     "SHA256",
+    # the UNFCCC CDM methodology AMS-III.AJ, cited by its designation like GB/T numbers
+    "CDM",
+    "AMS",
+    "III",
+    "AJ",
 }
 #: Demo login names: what a person types to log in, shown as typed.
 ALLOWED |= {username for username, *_ in DEMO_USERS}
@@ -418,3 +423,10 @@ def test_passport_shows_the_national_record_first_in_chinese(world: World) -> No
     positions = [text.find(f) for f in fields]
     assert -1 not in positions and positions == sorted(positions), positions
     assert "电池包" in text and "ev" not in text.split()
+
+
+def test_rate_kinds_are_offered_in_chinese(world: World) -> None:
+    """The admin's rate form offers 每吨低值可回收物 and 每个新建网点, labelled per request."""
+    text = world.clients["admin"].get("/reports/factors").get_data(as_text=True)
+    assert "每吨低值可回收物" in text and "每个新建网点" in text
+    assert "Per tonne of low-value recyclables" not in text

@@ -29,7 +29,10 @@ class FactorForm(FlaskForm):  # type: ignore[misc]
 
 class RateForm(FlaskForm):  # type: ignore[misc]
     kind = SelectField(
-        _l("Kind"), choices=[(k.value, k.label) for k in RateKind], validators=[InputRequired()]
+        _l("Kind"),
+        # Labelled when the form is built, in the reader's language, not once at import.
+        choices=lambda: [(k.value, k.label) for k in RateKind],
+        validators=[InputRequired()],
     )
     material = SelectField(_l("Material (per-tonne rates)"), validators=[Optional()])
     yuan = FiniteDecimalField(
