@@ -430,3 +430,9 @@ def test_rate_kinds_are_offered_in_chinese(world: World) -> None:
     text = world.clients["admin"].get("/reports/factors").get_data(as_text=True)
     assert "每吨低值可回收物" in text and "每个新建网点" in text
     assert "Per tonne of low-value recyclables" not in text
+
+
+def test_the_demo_rates_example_basis_is_said_once_in_chinese(world: World) -> None:
+    """An example rate reads 示例费率，非官方标准… in Chinese, without its English twin."""
+    text = _text(world, "dispatcher", "/reports/factors")
+    assert "示例费率，非官方标准" in text and "not an official standard" not in text
