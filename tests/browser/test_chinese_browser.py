@@ -17,7 +17,7 @@ from tests.webapp.test_chinese_pages import PASSWORDS, foreign_words
 pytestmark = pytest.mark.browser
 
 MAIN_PAGES = {
-    "admin": ["/", "/admin/users", "/admin/tokens", "/fleet/", "/fleet/drivers", "/fleet/vehicles", "/reports/"],
+    "admin": ["/", "/admin/users", "/admin/tokens", "/fleet/", "/fleet/drivers", "/fleet/vehicles"],
     "dispatcher": [
         "/",
         "/outlets/",

@@ -114,7 +114,8 @@ def test_chinese_headers_and_names_import_as_the_codes(staff, db) -> None:
     page = upload(staff, text).get_data(as_text=True)
     assert db.exec(select(Job)).one().status == JobStatus.SUCCEEDED, page[:2000]
     outlet = db.exec(select(Outlet)).one()
-    assert (outlet.code, outlet.kind, outlet.status, outlet.district) == ("FT-0501", "kiosk", "planned", "futian")
+    coded = (outlet.code, outlet.kind, outlet.status, outlet.district)
+    assert coded == ("FT-0501", "kiosk", "planned", "futian")
     materials = db.exec(select(OutletMaterial.material_id).where(OutletMaterial.outlet_id == outlet.id)).all()
     codes = set(db.exec(select(Material.code).where(Material.id.in_(materials))).all())
     assert codes == {"paper", "glass"}
