@@ -158,8 +158,13 @@ def test_every_append_only_table_is_guarded_on_each_unique_key(app: Flask) -> No
             return
         for name in append_only.TABLES:
             table = SQLModel.metadata.tables[name]
+            # A partial unique index (one record in force per stop) is no key to guard: the
+            # rows it leaves out may repeat. REPLACE on it fires the DELETE trigger instead,
+            # since connections run with recursive_triggers on (see the REPLACE tests above).
             declared = {tuple(c.name for c in table.primary_key.columns)} | {
-                tuple(c.name for c in index.columns) for index in table.indexes if index.unique
+                tuple(c.name for c in index.columns)
+                for index in table.indexes
+                if index.unique and index.dialect_options["sqlite"].get("where") is None
             }
             declared |= {
                 tuple(c.name for c in constraint.columns)
