@@ -79,6 +79,15 @@ _SCOPE = (
 _SCOPE_ZH = "口径：回收替代填埋的避免排放（含替代原生材料生产，不含收运）；单位：千克CO2e/吨（回收量）。"
 
 
+# WARM's category names as a Chinese note quotes them.
+_WARM_CATEGORY_ZH = {
+    "Mixed Paper (general)": "混合纸（通用）",
+    "Mixed Metals": "混合金属",
+    "Mixed Plastics": "混合塑料",
+    "Glass": "玻璃",
+}
+
+
 @dataclass(frozen=True)
 class DefaultFactor:
     """A shipped factor: the WARM category (or proxy), its two MTCO2E/short ton values and
@@ -111,7 +120,8 @@ class DefaultFactor:
     def note_zh(self) -> str:
         """Source, year, scope and unit in Chinese, the Chinese basis and the check asked for."""
         parts = (
-            f"来源：美国环保署WARM模型v15（2020年11月）“{self.warm_category}”类别，作为国外备选值。",
+            f"来源：美国环保署WARM模型v15（2020年11月）“{_WARM_CATEGORY_ZH[self.warm_category]}”类别，"
+            "作为国外备选值。",
             _SCOPE_ZH,
             self.proxy_note_zh,
             f"国内依据：{self.china_zh}。" if self.china_zh else "",
@@ -175,7 +185,7 @@ DEFAULT_FACTORS: tuple[DefaultFactor, ...] = (
         -0.93,
         0.02,
         "Proxy: WARM has no low-value plastics category; Mixed Plastics used.",
-        "替代：WARM无低值塑料类别，以“Mixed Plastics”（混合塑料）替代。",
+        "替代：WARM无低值塑料类别，以“混合塑料”类别替代。",
         china_zh=_LCA_ZH.format("原生树脂与再生塑料颗粒"),
         china_en=_LCA_EN.format("virgin resin and recycled pellets"),
     ),
@@ -185,7 +195,7 @@ DEFAULT_FACTORS: tuple[DefaultFactor, ...] = (
         -3.55,
         0.07,
         "Proxy: no carton category in WARM; Mixed Paper for the fibre (~3/4), may overstate.",
-        "替代：WARM无复合包装（无菌纸盒）类别，以“Mixed Paper (general)”计其纸纤维部分"
+        "替代：WARM无复合包装（无菌纸盒）类别，以“混合纸（通用）”类别计其纸纤维部分"
         "（约占纸盒四分之三），可能偏高。",
         china_zh=_LCA_ZH.format("原生纸浆与废纸浆"),
         china_en=_LCA_EN.format("virgin and recycled pulp"),
