@@ -111,6 +111,9 @@ def solve() -> ResponseReturnValue:
     A refused form is shown again (422) on the board of the day and depot it names.
     """
     depots = _depots()
+    if not depots:  # nothing to plan from: say so, as the board does
+        flash(_("Add a depot first."), "error")
+        return redirect(url_for("outlets.index"))
     session = db_session()
     form = SolveForm()
     form.depot.choices = [(d.id, d.name) for d in depots]
