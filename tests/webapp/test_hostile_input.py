@@ -13,7 +13,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, func, select
 
-from webapp.models import Role
+from webapp.api import tokens
+from webapp.models import FillReading, Role, TokenKind
 from webapp.models.users import User, UserSession
 
 HUGE = "9" * 20
@@ -136,21 +137,32 @@ def test_a_refused_name_is_not_stored(client, auth, db: Session) -> None:
     assert db.exec(select(User).where(User.username.startswith("eve"))).first() is None  # type: ignore[attr-defined]
 
 
-def test_an_api_refusal_is_json_naming_the_field(client) -> None:
-    """A NUL in a JSON body gets a JSON 422 with the field's path, in the APIs' validation shape."""
-    body = {"readings": [{"reading_id": "r\x00", "outlet_code": "X", "fill_pct": 1, "measured_at": "x"}]}
-    response = client.post("/api/v1/fill-readings", json=body)
+def _bearer(db: Session, kind: TokenKind) -> dict[str, str]:
+    _row, plain = tokens.issue(db, name=f"hostile-{kind.value}", kind=kind)
+    return {"Authorization": f"Bearer {plain}"}
+
+
+def test_an_api_refusal_is_json_naming_every_bad_item(client, db: Session) -> None:
+    """NULs in two readings of a batch: one 422 naming both items and their fields, nothing stored."""
+    good = {"outlet_code": "X", "fill_pct": 1, "measured_at": "2026-11-02T09:30:00+08:00"}
+    body = {"readings": [good | {"reading_id": "r\x00"}, good | {"reading_id": "ok", "outlet_code": "X\x00"}]}
+    response = client.post("/api/v1/fill-readings", json=body, headers=_bearer(db, TokenKind.SENSOR))
     assert response.status_code == 422
-    assert response.get_json()["field"] == "readings[0].reading_id"
-    assert response.get_json()["errors"][0]["field"] == "readings[0].reading_id"
+    named = {(e["index"], e["field"]) for e in response.get_json()["errors"]}
+    assert {(0, "reading_id"), (1, "outlet_code")} <= named
+    assert db.exec(select(func.count()).select_from(FillReading)).one() == 0
 
 
-def test_a_lone_surrogate_in_json_is_refused(client) -> None:
+def test_a_lone_surrogate_in_json_is_refused(client, db: Session) -> None:
     """JSON may escape a half surrogate pair, which no database can store as text."""
     response = client.post(
-        "/api/v1/battery-events", data='{"events": [{"code": "\\ud800"}]}', content_type="application/json"
+        "/api/v1/battery-events",
+        data='{"events": [{"code": "\\ud800"}]}',
+        content_type="application/json",
+        headers=_bearer(db, TokenKind.PARTNER),
     )
-    assert response.status_code == 422 and response.get_json()["field"] == "events[0].code"
+    assert response.status_code == 422
+    assert any(e["field"].startswith("code") for e in response.get_json()["errors"])
 
 
 @pytest.mark.parametrize("filename", ["outlets.csv", "upload.txt"])

@@ -152,7 +152,8 @@ def test_a_device_id_that_is_not_an_id_is_refused_naming_the_field(
     response = client.post("/driver/device-token", data={"device_id": device_id})
     assert response.status_code in (400, 422)
     if response.status_code == 422:
-        assert response.get_json()["field"] == "device_id"
+        answer = response.get_json()  # the view's JSON, or the boundary's page for a control character
+        assert answer["field"] == "device_id" if answer else 'data-field="device_id"' in response.text
     assert db.exec(select(ApiToken)).all() == []
 
 
