@@ -36,6 +36,7 @@ def live_server(
     with app.app_context():
         session = Session(app.extensions["reloop.engine"])
         seed_demo(session, outlets=60, days=2, seed=7, cache_dir=cache_dir)
+        report_full_outlets(session)
         session.close()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -78,3 +79,28 @@ def login(page: Page, base: str, username: str, password: str) -> None:
     page.wait_for_url(lambda url: "/login" not in url)
     page.wait_for_load_state("load")
     page.wait_for_function("() => window.htmx !== undefined")
+
+
+def report_full_outlets(session: Session, count: int = 12) -> None:
+    """Sensors report a dozen active outlets 90 % full just now, so the board has outlets
+    to plan whatever the hour: after midnight in Shenzhen the seeded day has just been
+    emptied by its pickups."""
+    from sqlmodel import select
+
+    from webapp.models import Outlet, OutletStatus, ReadingSource
+    from webapp.models._types import utcnow
+    from webapp.outlets.operations import record_fill
+
+    outlets = session.exec(
+        select(Outlet).where(Outlet.status == OutletStatus.ACTIVE).order_by(Outlet.id)
+    ).all()
+    for outlet in outlets[:count]:
+        record_fill(
+            session,
+            outlet,
+            reading_id=f"browser-full-{outlet.id}",
+            fill_pct=90.0,
+            measured_at=utcnow(),
+            source=ReadingSource.SENSOR,
+        )
+    session.commit()

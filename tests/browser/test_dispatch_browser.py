@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import login
+from traceability import CHINA_TZ
+from webapp.models._types import utcnow
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +18,8 @@ pytestmark = pytest.mark.browser
 def test_tomorrow_is_planned_from_the_untouched_form(page: Page, live_server: str) -> None:
     """Pick tomorrow, press 生成路线方案 without touching the rest: the job opens tomorrow's plan,
     and the way back leads to tomorrow's board."""
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    # Tomorrow in Shenzhen: after 16:00 UTC the server's date is still yesterday there.
+    tomorrow = (utcnow().astimezone(CHINA_TZ).date() + timedelta(days=1)).isoformat()
     login(page, live_server, "dispatcher", "dispatch-2026")
     page.goto(f"{live_server}/dispatch/")
     form = page.locator("#solve-form")

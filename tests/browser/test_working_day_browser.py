@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, col, select
 from werkzeug.serving import make_server
 
-from tests.browser.conftest import login
+from tests.browser.conftest import login, report_full_outlets
 from tests.webapp.conftest import make_app, wipe
 from traceability import CHINA_TZ
 from webapp.fleet.validation import licence_check_char
@@ -48,6 +48,7 @@ def served(database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_di
     with app.app_context():
         session = Session(app.extensions["reloop.engine"])
         seed_demo(session, outlets=60, days=2, seed=7, cache_dir=cache_dir)
+        report_full_outlets(session)
         session.close()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -21,8 +20,10 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from traceability import CHINA_TZ
 from webapp.fleet.availability import FleetDay
 from webapp.models import Outlet, OutletStatus
+from webapp.models._types import utcnow
 
 # The solve's documented default (``routing.solve``, ``reloop routing plan``): a
 # dispatcher who leaves the form as it loads gets it.
@@ -108,7 +109,7 @@ class SolveForm(FlaskForm):  # type: ignore[misc]
         return tuple(r for r in rows if r is not None)
 
     def validate_day(self, field: DateField) -> None:
-        if field.data and abs((field.data - date.today()).days) > PLANNABLE_DAYS:
+        if field.data and abs((field.data - utcnow().astimezone(CHINA_TZ).date()).days) > PLANNABLE_DAYS:
             raise ValidationError(_l("Choose a day within a year of today."))
 
     def validate_vehicles(self, field: SelectMultipleField) -> None:

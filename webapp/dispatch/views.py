@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import defer
 from sqlmodel import select
 
+from traceability import CHINA_TZ
 from webapp.access import STAFF, role_required
 from webapp.db import db_session
 from webapp.dispatch import exports, operations, reasons, sheet, stored
@@ -25,6 +26,7 @@ from webapp.driver.queries import route_view
 from webapp.fleet.availability import FleetDay, available_fleet, suggested_drivers
 from webapp.jobs import operations as jobs
 from webapp.models import CollectionPlan, Driver, Facility, PlannedRoute, PlanStatus
+from webapp.models._types import utcnow
 
 bp = Blueprint("dispatch", __name__, url_prefix="/dispatch")
 
@@ -36,6 +38,11 @@ def _depots() -> list[Facility]:
     return list(db_session().exec(select(Facility).where(Facility.is_depot == True).order_by(Facility.id)))
 
 
+def china_today() -> date:
+    """Today in Shenzhen: the day a dispatcher means, whatever the server's clock zone."""
+    return utcnow().astimezone(CHINA_TZ).date()
+
+
 @bp.get("/")
 @role_required(*STAFF)
 def board() -> ResponseReturnValue:
@@ -44,7 +51,7 @@ def board() -> ResponseReturnValue:
     if not depots:
         flash(_("Add a depot first."), "error")
         return redirect(url_for("outlets.index"))
-    day = _day(request.args.get("day", "")) or date.today()
+    day = _day(request.args.get("day", "")) or china_today()
     depot_id = _id(request.args.get("depot", ""))
     if depot_id not in {d.id for d in depots}:
         depot_id = depots[0].id
@@ -117,7 +124,7 @@ def solve() -> ResponseReturnValue:
     session = db_session()
     form = SolveForm()
     form.depot.choices = [(d.id, d.name) for d in depots]
-    day = form.day.data if isinstance(form.day.data, date) else date.today()
+    day = form.day.data if isinstance(form.day.data, date) else china_today()
     depot_id = form.depot.data if form.depot.data in {d.id for d in depots} else depots[0].id
     fleet = available_fleet(session, depot_id, day)
     form.offer_fleet(fleet, fresh=False)
