@@ -81,7 +81,7 @@ LINT_STAMP := $(VENV)/.installed-lint
 lint: $(LINT_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy routing traceability geodata
+	$(BIN)/mypy routing traceability geodata secondlife
 
 $(LINT_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev]"

@@ -108,6 +108,18 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(fleet_bp)
     app.register_blueprint(tiles_bp)
+    for area in front_line_areas():
+        for bp, token_api in area.blueprints():
+            app.register_blueprint(bp)
+            if token_api:
+                csrf.exempt(bp)
+
+
+def front_line_areas() -> list[Any]:
+    """The packages of the front lines, each offering ``blueprints()`` and ``commands()``."""
+    from webapp import cascade, kiosk, residents, sorting, weighbridge, workshop
+
+    return [workshop, cascade, weighbridge, sorting, residents, kiosk]
 
 
 def _register_driver(app: Flask) -> None:

@@ -42,6 +42,7 @@ DATABASE_FREE = frozenset(
         ("trace", "verify"),
         ("trace", "check-code"),
         ("trace", "public-key"),
+        ("secondlife", "regroup"),
         ("routes",),
         ("shell",),
     }
@@ -88,6 +89,11 @@ def register(app: Flask) -> None:
         metrics_group,
     ):
         app.cli.add_command(command)
+    from webapp import front_line_areas
+
+    for area in front_line_areas():
+        for command in area.commands():
+            app.cli.add_command(command)
     guard_commands(app.cli)
 
 

@@ -15,7 +15,14 @@ from sqlalchemy.exc import ArgumentError
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = ROOT / "instance"
 #: Default lifetime in days of a new bearer token, by token kind.
-TOKEN_DAYS = {"device": 90, "sensor": 365, "partner": 365, "auditor": 365}
+TOKEN_DAYS = {
+    "device": 90,
+    "sensor": 365,
+    "partner": 365,
+    "auditor": 365,
+    "kiosk": 365,
+    "cascade_customer": 365,
+}
 
 
 class ConfigError(ValueError):

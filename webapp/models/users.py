@@ -18,6 +18,9 @@ class Role(StrEnum):
     DISPATCHER = "dispatcher"
     DRIVER = "driver"
     REGULATOR = "regulator"
+    TECHNICIAN = "technician"  # battery cascade-use workshop staff
+    WEIGHBRIDGE = "weighbridge"  # sorting-centre weighbridge operator
+    RESIDENT = "resident"  # a resident of the Internet+ recycling channel
 
     @property
     def label(self) -> str:
@@ -27,6 +30,9 @@ class Role(StrEnum):
                 Role.DISPATCHER: _l("Dispatcher"),
                 Role.DRIVER: _l("Driver"),
                 Role.REGULATOR: _l("Regulator"),
+                Role.TECHNICIAN: _l("Technician"),
+                Role.WEIGHBRIDGE: _l("Weighbridge operator"),
+                Role.RESIDENT: _l("Resident"),
             }[self]
         )
 
@@ -37,6 +43,9 @@ class Role(StrEnum):
             Role.DISPATCHER: "#0369a1",
             Role.DRIVER: "#15803d",
             Role.REGULATOR: "#b45309",
+            Role.TECHNICIAN: "#0f766e",
+            Role.WEIGHBRIDGE: "#4d7c0f",
+            Role.RESIDENT: "#be185d",
         }[self]
 
 
@@ -76,6 +85,8 @@ class TokenKind(StrEnum):
     DEVICE = "device"
     PARTNER = "partner"  # partner systems posting battery events
     AUDITOR = "auditor"  # read-only access to the battery log and its proofs
+    KIOSK = "kiosk"  # smart recycling kiosks posting residents' deposits
+    CASCADE_CUSTOMER = "cascade_customer"  # customers' systems posting cascade products' health
 
     @property
     def label(self) -> str:
@@ -85,6 +96,8 @@ class TokenKind(StrEnum):
                 TokenKind.DEVICE: _l("Driver's phone"),
                 TokenKind.PARTNER: _l("Partner system"),
                 TokenKind.AUDITOR: _l("Auditor tool"),
+                TokenKind.KIOSK: _l("Recycling kiosk"),
+                TokenKind.CASCADE_CUSTOMER: _l("Cascade product customer"),
             }[self]
         )
 

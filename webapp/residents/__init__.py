@@ -1,0 +1,20 @@
+"""The residents' Internet+ channel: accounts, slots, doorstep pickup bookings.
+
+The app factory registers what :func:`blueprints` returns and the CLI adds what
+:func:`commands` returns; this area adds its own entries here.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Blueprint
+
+
+def blueprints() -> list[tuple[Blueprint, bool]]:
+    """This area's blueprints, each with True when it is a bearer-token API (no CSRF)."""
+    return []
+
+
+def commands() -> list[click.Command]:
+    """This area's `reloop` commands."""
+    return []
