@@ -42,6 +42,18 @@ from webapp.models.trace import (
 )
 from webapp.models.users import ApiToken, Role, TokenKind, User, UserSession
 
+# The front-line areas register their tables by being imported; import their classes
+# from their own modules (webapp.models.workshop, ...).
+from webapp.models import (  # noqa: E402, F401  isort: skip
+    cascade,
+    points,
+    residents,
+    sorting,
+    weekplans,
+    weighbridge,
+    workshop,
+)
+
 __all__ = [
     "AnomalyFollowUp",
     "ApiToken",

@@ -1,0 +1,1 @@
+"""Tables of the residents area (filled by the change that builds it)."""

@@ -1,0 +1,1 @@
+"""Tables of the weekplans area (filled by the change that builds it)."""

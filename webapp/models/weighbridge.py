@@ -1,0 +1,1 @@
+"""Tables of the weighbridge area (filled by the change that builds it)."""
