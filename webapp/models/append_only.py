@@ -34,6 +34,8 @@ RECORD_TABLES = (
     "subsidy_rate",
     "audit_record",
     "anomaly_follow_up",
+    # Residents' booking status history (migration 0018).
+    "booking_event",
 )
 TABLES = LOG_TABLES + RECORD_TABLES
 
