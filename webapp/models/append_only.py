@@ -34,8 +34,35 @@ RECORD_TABLES = (
     "subsidy_rate",
     "audit_record",
     "anomaly_follow_up",
+    # The cascade-use workshop's inspections, tests, grade rules, grades, disassemblies (0014).
+    "inspection",
+    "test_record",
+    "grade_rule_set",
+    "grade_rule",
+    "unit_grade",
+    "disassembly",
+    "disassembly_part",
     # Residents' booking status history (migration 0018).
     "booking_event",
+    # Weighbridge tickets and the drivers' unload visits (migration 0016).
+    "weigh_ticket",
+    "unload_visit",
+    # Residents' prices, points ledger, kiosk deposits and redemptions (migration 0019).
+    "resident_price",
+    "points_entry",
+    "kiosk_deposit",
+    "deposit_review",
+    "reward_stock_move",
+    "redemption",
+    "payable",
+    # Sorting batches, graded stock movements, transfers, buyer prices and sales (migration 0017).
+    "sorting_batch",
+    "stock_transfer",
+    "buyer_price",
+    "sale",
+    "stock_movement",
+    "sale_delivery",
+    "sale_invoice",
 )
 TABLES = LOG_TABLES + RECORD_TABLES
 
