@@ -60,6 +60,8 @@ class Settings:
     # phones a driver may hold a live token on (RELOOP_MAX_DEVICE_TOKENS).
     token_days: Mapping[str, int] = field(default_factory=lambda: dict(TOKEN_DAYS))
     max_device_tokens: int = 3
+    # How far (per mille of the drivers' kg) a trip's weighbridge net may differ before review.
+    weighbridge_tolerance_permille: int = 30
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -88,6 +90,9 @@ class Settings:
                 for kind, days in TOKEN_DAYS.items()
             },
             max_device_tokens=_int(env, "RELOOP_MAX_DEVICE_TOKENS", 3, low=1, high=50),
+            weighbridge_tolerance_permille=_int(
+                env, "RELOOP_WEIGHBRIDGE_TOLERANCE_PERMILLE", 30, low=0, high=500
+            ),
         )
         return settings.validated()
 
