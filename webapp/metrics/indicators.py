@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 import geodata
 from traceability import CHINA_TZ
-from webapp.metrics import batteries, carbon, collection, outlets, subsidy
+from webapp.metrics import batteries, carbon, collection, mass_balance, outlets, subsidy
 from webapp.metrics.figures import MetricsInputError, Scope
 from webapp.models import Organisation, Outlet
 from webapp.trace.settings import TraceSettings
@@ -30,6 +30,7 @@ class Indicators:
     batteries: batteries.BatteryIndicators
     carbon: carbon.CarbonIndicators
     subsidy: subsidy.SubsidyIndicators
+    mass_balance: mass_balance.MassBalance
 
     def to_json(self) -> dict[str, Any]:
         """One object with a key per indicator group, plus ``scope``."""
@@ -47,6 +48,7 @@ class Indicators:
             "batteries": self.batteries.to_json(),
             "carbon": self.carbon.to_json(),
             "subsidy": self.subsidy.to_json(),
+            "mass_balance": self.mass_balance.to_json(),
         }
 
 
@@ -97,6 +99,7 @@ def compute(
         batteries=batteries.compute(session, scope, today=today, now=now, public_key=public_key, trace=trace),
         carbon=carbon.compute(session, scope, collected),
         subsidy=subsidy.compute(session, scope, collected, net.new),
+        mass_balance=mass_balance.compute(session, scope, collected),
     )
 
 
