@@ -1,0 +1,101 @@
+"""`reloop metrics report --format json` carries the mass balance of a hand-computed world."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from tests.webapp.sorting.conftest import sort_plastic
+from tests.webapp.weighbridge.conftest import collect
+from webapp.metrics.mass_balance import KEYS
+from webapp.models.weighbridge import TicketDirection
+from webapp.sorting import sales
+from webapp.sorting.stock import BatchInput, record_batch
+from webapp.weighbridge.tickets import record_ticket
+
+
+def _world(app, db, yard) -> None:
+    """Pickups of 1 t low-value plastics and 200 kg paper, weighed at 1,180 kg net; last
+    day's 100 kg PET in stock; today 1 t sorted into 600 kg PET, 300 kg film, 95 kg
+    residue; 400 kg PET sold."""
+    world = yard.world
+    collect(db, world, world.stops[0], {"low_value_plastic": 600_000, "paper": 200_000})
+    collect(db, world, world.stops[1], {"low_value_plastic": 400_000})
+    with app.test_request_context():
+        record_ticket(
+            db,
+            facility_id=world.centre.id,
+            direction=TicketDirection.IN,
+            vehicle_id=world.truck.id,
+            gross_g=9_180_000,
+            stop_id=world.stops[2].id,
+        )
+        record_batch(
+            db,
+            BatchInput(
+                world.centre.id,
+                "low_value_plastic",
+                yard.day - timedelta(days=1),
+                100_000,
+                {"lvp_pet": 100_000},
+                0,
+            ),
+        )
+        sort_plastic(db, yard, pet=600_000, film=300_000, residue=95_000, input_g=1_000_000)
+        sales.record_sale(
+            db,
+            buyer_id=yard.buyer.id,
+            facility_id=world.centre.id,
+            grade="lvp_pet",
+            day=yard.day,
+            grams=400_000,
+        )
+
+
+def test_the_json_report_holds_the_mass_balance_per_material(app, db, yard, runner, tmp_path) -> None:
+    """Exact keys, integer grams, and the figures worked out by hand."""
+    _world(app, db, yard)
+    out = tmp_path / "r.json"
+    day = yard.day.isoformat()
+    result = runner.invoke(
+        args=["metrics", "report", "--from", day, "--to", day, "--format", "json", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    balance = json.loads(out.read_text(encoding="utf-8"))["mass_balance"]
+    assert set(balance) == set(yard.world.materials)
+    for line in balance.values():
+        assert list(line) == list(KEYS)
+        assert set(KEYS) == {
+            "collected_g",
+            "weighed_g",
+            "sorted_g",
+            "sold_g",
+            "opening_stock_g",
+            "stock_g",
+            "residue_g",
+        }
+        assert all(type(v) is int for v in line.values())
+    # 1,180,000 g net shared 1,000,000 : 200,000 -> 983,333.3 and 196,666.7 (largest remainder).
+    assert balance["low_value_plastic"] == {
+        "collected_g": 1_000_000,
+        "weighed_g": 983_333,
+        "sorted_g": 1_000_000,
+        "sold_g": 400_000,
+        "opening_stock_g": 100_000,
+        "stock_g": 600_000,
+        "residue_g": 95_000,
+    }
+    assert balance["paper"] == dict.fromkeys(KEYS, 0) | {"collected_g": 200_000, "weighed_g": 196_667}
+    assert balance["glass"] == dict.fromkeys(KEYS, 0)
+
+
+def test_the_day_before_shows_only_the_opening_batch(app, db, yard, runner, tmp_path) -> None:
+    """Yesterday: 100 kg sorted and in stock at its end, nothing collected or sold."""
+    _world(app, db, yard)
+    out = tmp_path / "r.json"
+    day = (yard.day - timedelta(days=1)).isoformat()
+    runner.invoke(
+        args=["metrics", "report", "--from", day, "--to", day, "--format", "json", "--out", str(out)]
+    )
+    plastic = json.loads(out.read_text(encoding="utf-8"))["mass_balance"]["low_value_plastic"]
+    assert plastic == dict.fromkeys(KEYS, 0) | {"sorted_g": 100_000, "stock_g": 100_000}
