@@ -1,0 +1,71 @@
+"""Writing the workshop's steps into the battery log, in the caller's transaction.
+
+Every step a technician records (receipt, test, disassembly, handover) is a log event,
+so lineage, deadlines, mass balance and the passport follow. The workshop's own rows
+are added to the session first and committed by :func:`record` together with the
+events: the log refuses → nothing of the step is written.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from traceability import ActorRole, EventKind
+from webapp.trace.inputs import EventInput
+from webapp.trace.operations import Recorded, RecordError, record_events
+from webapp.workshop.errors import Problem, WorkshopInputError
+from webapp.workshop.settings import WorkshopSettings
+
+
+def event(
+    settings: WorkshopSettings,
+    kind: EventKind,
+    code: str,
+    occurred_at: datetime,
+    payload: Mapping[str, Any],
+) -> EventInput:
+    """An event recorded by the workshop (the cascade-use enterprise) at its site."""
+    return EventInput(
+        event_id=f"ws-{kind.value[:12]}-{uuid.uuid4().hex}",
+        kind=kind,
+        battery_code=code,
+        actor=settings.actor,
+        actor_role=ActorRole.CASCADE_USER,
+        location=settings.site,
+        occurred_at=occurred_at,
+        payload=dict(payload),
+    )
+
+
+def record(
+    session: Session,
+    events: Sequence[EventInput],
+    *,
+    actor_id: int | None,
+    org_id: int | None,
+    lines: Sequence[int | None] | None = None,
+) -> list[Recorded]:
+    """Append ``events`` and commit the session's pending workshop rows with them.
+
+    Raises
+    ------
+    WorkshopInputError
+        When the log refuses any event (everything is rolled back); ``lines`` maps
+        each event to the line or row the caller names in the problem.
+    """
+    try:
+        return record_events(session, events, actor_id=actor_id, org_id=org_id)
+    except RecordError as exc:
+        problems = []
+        for item in exc.errors:
+            where = None
+            if item.index is not None:
+                where = lines[item.index] if lines is not None else None
+            field = "battery_code" if item.field in ("kind", "actor", "actor_role") else item.field
+            problems.append(Problem(field, f"{events[item.index or 0].battery_code}: {item.message}", where))
+        raise WorkshopInputError(problems) from exc
