@@ -1,7 +1,8 @@
 """The residents' Internet+ channel: accounts, slots, doorstep pickup bookings.
 
 The app factory registers what :func:`blueprints` returns and the CLI adds what
-:func:`commands` returns; this area adds its own entries here.
+:func:`commands` returns. Other areas use :mod:`webapp.residents.bookings` (bookings of
+a day, slot windows, status changes, confirmation codes, residents by card).
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ from flask import Blueprint
 
 def blueprints() -> list[tuple[Blueprint, bool]]:
     """This area's blueprints, each with True when it is a bearer-token API (no CSRF)."""
-    return []
+    from webapp.residents import office, views
+
+    return [(views.bp, False), (office.bp, False)]
 
 
 def commands() -> list[click.Command]:
     """This area's `reloop` commands."""
-    return []
+    from webapp.residents.cli import residents
+
+    return [residents]

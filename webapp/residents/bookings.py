@@ -18,6 +18,7 @@ is one transaction: on any refusal nothing is written.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -27,7 +28,8 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from traceability.deadlines import CHINA_TZ
-from webapp.models import Material
+from webapp.driver.evidence import MAX_EVIDENCE_BYTES, EvidenceError, media_type
+from webapp.models import EvidenceFile, Material
 from webapp.models._types import utcnow
 from webapp.models.residents import (
     Booking,
@@ -262,7 +264,7 @@ def book(
     slot_id: int,
     items: list[ItemInput],
     note: str = "",
-    photo_id: int | None = None,
+    photo: bytes | None = None,
     now: datetime | None = None,
 ) -> Booking:
     """Book a place in a slot for a pickup at one of the resident's addresses, and commit."""
@@ -272,9 +274,12 @@ def book(
         raise BookingError("address_id", _("no such address of yours"))
     slot = _bookable_slot(session, slot_id, address, now)
     checked = _check_items(session, items)
+    if photo:
+        check_photo(photo)
     try:
         if not _take_place(session, slot.id):  # type: ignore[arg-type]
             raise BookingError("slot_id", _("this slot is full: choose another one"))
+        photo_id = _keep_photo(session, photo, resident.user_id) if photo else None
         booking = Booking(
             org_id=resident.org_id,
             resident_id=resident.id,  # type: ignore[arg-type]
@@ -305,6 +310,33 @@ def book(
         session.rollback()
         raise
     return booking
+
+
+def check_photo(data: bytes) -> None:
+    """Refuse a photo that is not an image we keep (before anything is written)."""
+    try:
+        if len(data) > MAX_EVIDENCE_BYTES:
+            raise EvidenceError(_("The photo is too large."))
+        if media_type(data) is None:
+            raise EvidenceError(_("Only JPEG, PNG or WebP images are kept."))
+    except EvidenceError as exc:
+        raise BookingError("photo", str(exc)) from None
+
+
+def _keep_photo(session: Session, data: bytes, user_id: int) -> int:
+    digest = hashlib.sha256(data).hexdigest()
+    found = session.exec(select(EvidenceFile).where(EvidenceFile.sha256 == digest)).first()
+    if found is None:
+        found = EvidenceFile(
+            sha256=digest,
+            media_type=media_type(data) or "",
+            size_bytes=len(data),
+            data=data,
+            uploaded_by_id=user_id,
+        )
+        session.add(found)
+        session.flush()
+    return found.id  # type: ignore[return-value]
 
 
 def _bookable_slot(session: Session, slot_id: int, address: ResidentAddress, now: datetime) -> Slot:
@@ -448,3 +480,40 @@ def resident_bookings(session: Session, resident_id: int) -> list[tuple[Booking,
         .order_by(col(Slot.day).desc(), col(Slot.start).desc(), col(Booking.id).desc())
     ).all()
     return [(b, s) for b, s in rows]
+
+
+def booking_items(session: Session, booking_id: int) -> list[BookingItem]:
+    """The materials of a booking with the resident's estimates."""
+    return list(session.exec(select(BookingItem).where(BookingItem.booking_id == booking_id)).all())
+
+
+def booking_collection_ids(session: Session, booking_id: int) -> list[int]:
+    """Ids of the collection records made at the booking's stop (corrections included), oldest first."""
+    from webapp.models import Collection, PlannedStop
+
+    if not hasattr(PlannedStop, "booking_id"):  # the routes do not carry bookings yet
+        return []
+    return list(
+        session.exec(
+            select(Collection.id)
+            .join(PlannedStop, PlannedStop.id == Collection.stop_id)  # type: ignore[arg-type]
+            .where(PlannedStop.booking_id == booking_id)
+            .order_by(col(Collection.id))
+        ).all()  # type: ignore[arg-type]
+    )
+
+
+def booking_weights(session: Session, booking_id: int) -> list[tuple[int, int]]:
+    """(material id, grams) of the record in force at the booking's stop, if any."""
+    from webapp.models import Collection, CollectionWeight
+
+    ids = booking_collection_ids(session, booking_id)
+    if not ids:
+        return []
+    records = session.exec(select(Collection).where(col(Collection.id).in_(ids))).all()
+    superseded = {r.supersedes_id for r in records if r.supersedes_id is not None}
+    current = [r.id for r in records if r.id not in superseded]
+    if not current:
+        return []
+    rows = session.exec(select(CollectionWeight).where(CollectionWeight.collection_id == current[-1])).all()
+    return [(w.material_id, w.grams) for w in rows]
