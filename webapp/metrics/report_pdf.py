@@ -25,6 +25,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     KeepTogether,
+    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -94,9 +95,24 @@ def write(found: Indicators, path: Path | str) -> Path:
     story += _section("五、碳减排", by_key["emission_factors"])
     story += _section("六、" + LABEL_ZH, by_key["subsidy_estimate"])
     story.append(_para("补贴金额为上限估算：假定全部吨数与网点均符合条件，实际以主管部门审核为准。", size=8))
+    story += _mass_balance_page(found, by_key["mass_balance"])
     footer = f"生成时间：{beijing_time(found)}（北京时间）"
     doc.build(story, canvasmaker=lambda *a, **k: _NumberedCanvas(*a, footer=footer, **k))
     return path
+
+
+def _mass_balance_page(found: Indicators, table: ReportTable) -> list[Any]:
+    """A page of its own: each material from pickup to buyer, stock or disposal."""
+    notes = [
+        "收运：司机在网点记录的重量；过磅净重：入场磅单（未作废）净重，按该趟各品类司机重量比例分摊；"
+        "分拣投入、残渣：分拣批次；销售：出库发运给持证买方的重量；库存：库存流水之和（期初为首日零点，期末为末日24点）。",
+    ]
+    if found.mass_balance.unattributed_weighed_g:
+        kg = found.mass_balance.unattributed_weighed_g / 1000
+        notes.append(f"另有无司机记录的入场过磅净重 {kg:,.1f} 千克，未计入任何品类。")
+    return [PageBreak(), *_section("七、物料平衡（收运→过磅→分拣→销售/库存/残渣）", table)] + [
+        _para(n, size=8) for n in notes
+    ]
 
 
 def beijing_time(found: Indicators) -> str:

@@ -99,6 +99,7 @@ def build(found: Indicators, *, locale: str = "zh") -> list[Table]:
         _recovery(found, locale),
         _factors(found, locale),
         _subsidy(found, locale),
+        _mass_balance(found, locale),
     ]
 
 
@@ -364,3 +365,34 @@ def _subsidy(found: Indicators, locale: str) -> Table:
             )
         )
     return Table("subsidy_estimate", LABEL_ZH, LABEL_EN, columns, tuple(rows))
+
+
+def _mass_balance(found: Indicators, locale: str) -> Table:
+    """Collected -> weighed -> sorted -> sold / in stock / residue, per material with any figure."""
+    columns = (
+        Column("品类代码", "Code"),
+        Column("品类", "Material"),
+        Column("收运（司机，吨）", "Collected (drivers, t)", 3),
+        Column("过磅净重（吨）", "Weighed net (t)", 3),
+        Column("分拣投入（吨）", "Sorted (t)", 3),
+        Column("销售（吨）", "Sold (t)", 3),
+        Column("期初库存（吨）", "Opening stock (t)", 3),
+        Column("期末库存（吨）", "Closing stock (t)", 3),
+        Column("残渣（吨）", "Residue (t)", 3),
+    )
+    rows = tuple(
+        (
+            m.code,
+            _name(m.name_zh, m.name_en, locale),
+            _t(m.collected_g),
+            _t(m.weighed_g),
+            _t(m.sorted_g),
+            _t(m.sold_g),
+            _t(m.opening_stock_g),
+            _t(m.stock_g),
+            _t(m.residue_g),
+        )
+        for m in found.mass_balance.lines
+        if any(m.to_json().values())
+    )
+    return Table("mass_balance", "物料平衡", "Mass balance", columns, rows)

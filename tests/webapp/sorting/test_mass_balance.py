@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 from tests.webapp.sorting.conftest import sort_plastic
@@ -99,3 +100,21 @@ def test_the_day_before_shows_only_the_opening_batch(app, db, yard, runner, tmp_
     )
     plastic = json.loads(out.read_text(encoding="utf-8"))["mass_balance"]["low_value_plastic"]
     assert plastic == dict.fromkeys(KEYS, 0) | {"sorted_g": 100_000, "stock_g": 100_000}
+
+
+def test_the_pdf_report_has_a_mass_balance_page(app, db, yard, runner, tmp_path) -> None:
+    """The last page follows low-value plastics from pickup (1.000 t) to buyer (0.400 t)."""
+    from pypdf import PdfReader
+
+    _world(app, db, yard)
+    out = tmp_path / "r.pdf"
+    day = yard.day.isoformat()
+    result = runner.invoke(
+        args=["metrics", "report", "--from", day, "--to", day, "--format", "pdf", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    page = PdfReader(str(out)).pages[-1].extract_text()
+    assert "物料平衡" in page and "low_value_plastic" in page
+    after = page.split("low_value_plastic", 1)[1]
+    figures = re.findall(r"\d+\.\d{3}", after)[:7]
+    assert figures == ["1.000", "0.983", "1.000", "0.400", "0.100", "0.600", "0.095"]
