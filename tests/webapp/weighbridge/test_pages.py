@@ -1,0 +1,107 @@
+"""The weighbridge pages: weigh a truck through the form, print, correct, reconcile, review."""
+
+from __future__ import annotations
+
+import io
+
+from sqlmodel import select
+
+from tests.webapp.weighbridge.conftest import TARE_G, collect
+from webapp.models import Role
+from webapp.models.weighbridge import WeighTicket
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _tickets(db) -> list[WeighTicket]:
+    db.expire_all()
+    return list(db.exec(select(WeighTicket).order_by(WeighTicket.id)))
+
+
+def _weigh(client, world, **form):
+    data = {
+        "facility_id": str(world.centre.id),
+        "direction": "in",
+        "gross_kg": "10250.5",
+        "vehicle_id": str(world.truck.id),
+    }
+    data |= form
+    return client.post(f"/weighbridge/tickets/new?facility_id={world.centre.id}", data=data)
+
+
+def test_the_form_preselects_the_next_unload_visit(client, auth, world) -> None:
+    """The operator's form opens with the truck's first open unload visit selected."""
+    auth.login(Role.WEIGHBRIDGE)
+    page = client.get(f"/weighbridge/tickets/new?facility_id={world.centre.id}").get_data(as_text=True)
+    assert f'<option value="{world.unloads[0].id}" selected' in page
+
+
+def test_weighing_through_the_form_saves_a_numbered_ticket_with_photo(client, auth, db, world) -> None:
+    """Unload visit chosen, gross in kg, tare registered, photo: 303 to the ticket page, net exact."""
+    auth.login(Role.WEIGHBRIDGE)
+    collect(db, world, world.stops[0], {"paper": 2_000_000})
+    response = _weigh(client, world, stop_id=str(world.unloads[0].id), photo=(io.BytesIO(PNG), "scale.png"))
+    assert response.status_code == 303
+    [ticket] = _tickets(db)
+    assert (ticket.gross_g, ticket.tare_g, ticket.net_g) == (10_250_500, TARE_G, 2_250_500)
+    assert ticket.photo_id is not None and ticket.vehicle_id == world.truck.id
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert ticket.number in page and "250.5" in page  # the difference with the drivers' 2 000 kg
+    assert client.get(f"/weighbridge/tickets/{ticket.id}/photo").data == PNG
+
+
+def test_a_refused_form_names_the_field_and_writes_nothing(client, auth, db, world) -> None:
+    """Tare above gross: 422, the tare field marked, no ticket."""
+    auth.login(Role.WEIGHBRIDGE)
+    response = _weigh(client, world, gross_kg="5000", tare_kg="6000")
+    assert response.status_code == 422
+    assert 'data-field="tare_kg"' in response.get_data(as_text=True)
+    assert _tickets(db) == []
+
+
+def test_the_printable_ticket_comes_in_a5_and_80mm(client, auth, db, world) -> None:
+    """Both print sizes carry the number and net weight and their own print stylesheet."""
+    auth.login(Role.WEIGHBRIDGE)
+    _weigh(client, world)
+    ticket = _tickets(db)[0]
+    for size in ("a5", "80mm"):
+        page = client.get(f"/weighbridge/tickets/{ticket.id}/print?size={size}").get_data(as_text=True)
+        assert ticket.number in page and "2,250.5" in page and f"weighbridge-print-{size}.css" in page
+        assert "磅单" in page
+
+
+def test_a_correction_through_the_form_voids_the_old_ticket(client, auth, db, world) -> None:
+    """Correct: a new number voiding the old, which then shows as voided."""
+    auth.login(Role.WEIGHBRIDGE)
+    _weigh(client, world)
+    old = _tickets(db)[0]
+    form = client.get(f"/weighbridge/tickets/{old.id}/correct").get_data(as_text=True)
+    assert "10250.5" in form
+    response = client.post(
+        f"/weighbridge/tickets/{old.id}/correct",
+        data={"direction": "in", "stop_id": str(old.stop_id), "gross_kg": "10300", "void_reason": "读数错"},
+    )
+    assert response.status_code == 303
+    old_again, new = _tickets(db)
+    assert new.voids_id == old.id and new.net_g == 2_300_000
+    assert new.number in client.get(f"/weighbridge/tickets/{old.id}").get_data(as_text=True)
+
+
+def test_reconciliation_and_review_flag_a_trip_over_tolerance(client, auth, db, world) -> None:
+    """Drivers 2 000 kg, net 2 250.5 kg (+12.5 %): flagged on the reconciliation and the review list."""
+    auth.login(Role.DISPATCHER)
+    collect(db, world, world.stops[0], {"paper": 2_000_000})
+    collect(db, world, world.stops[3], {"paper": 1_000_000})
+    _weigh(client, world)
+    _weigh(client, world, gross_kg="9010")  # 1 010 kg against 1 000 kg: +1 %, within 3 %
+    page = client.get("/weighbridge/reconciliation").get_data(as_text=True)
+    assert "+12.5" in page and "+1.0" in page
+    review = client.get("/weighbridge/review").get_data(as_text=True)
+    first, second = _tickets(db)
+    assert first.number in review and second.number not in review
+
+
+def test_the_nav_shows_the_weighbridge_to_its_operator(client, auth, world) -> None:
+    """A weighbridge operator sees the link and the tickets page."""
+    auth.login(Role.WEIGHBRIDGE)
+    assert "/weighbridge/" in client.get("/weighbridge/").get_data(as_text=True)
