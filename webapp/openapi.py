@@ -174,6 +174,12 @@ _SCHEMAS: dict[str, Any] = {
                 "maxLength": 255,
                 "description": "Required with `supersedes`.",
             },
+            "confirmation_code": {
+                "type": ["string", "null"],
+                "maxLength": 16,
+                "description": "At a resident's booking stop (kind `booking`): the code the resident "
+                "shows, needed for the first collection; wrong or already used is refused (422).",
+            },
         },
         "allOf": [
             {
@@ -235,7 +241,7 @@ _SCHEMAS: dict[str, Any] = {
         "properties": {
             "id": {"type": "integer"},
             "position": {"type": "integer"},
-            "kind": {"type": "string", "enum": ["outlet", "unload"]},
+            "kind": {"type": "string", "enum": ["outlet", "booking", "unload"]},
             "status": {"type": "string", "enum": ["pending", "collected", "skipped", "unload"]},
             "name": {"type": "string"},
             "address": {"type": "string"},
@@ -509,10 +515,19 @@ def _document_path() -> dict[str, Any]:
 
 def document() -> dict[str, Any]:
     """The OpenAPI 3.1 document as a dict."""
+    from webapp.cascade import openapi as cascade
+    from webapp.kiosk import openapi as kiosk
     from webapp.trace import openapi as trace
 
     bearer = {"type": "http", "scheme": "bearer"}
-    paths = {**_readings_path(), **_driver_paths(), **trace.paths(), **_document_path()}
+    paths = {
+        **_readings_path(),
+        **_driver_paths(),
+        **trace.paths(),
+        **cascade.paths(),
+        **kiosk.paths(),
+        **_document_path(),
+    }
     for path, item in paths.items():
         for operation in item.values():
             if operation["security"]:  # it reads or writes the database
@@ -542,11 +557,13 @@ def document() -> dict[str, Any]:
             {"name": "driver", "description": "Phones of drivers syncing their offline queue"},
             {"name": "sensors", "description": "Fill-level sensors of outlets"},
             {"name": "trace", "description": "The battery log: partner systems and auditors"},
+            {"name": "cascade", "description": "Customers' systems: health of cascade products in service"},
+            {"name": "kiosks", "description": "Smart recycling kiosks posting residents' deposits"},
             {"name": "meta", "description": "This document"},
         ],
         "paths": paths,
         "components": {
-            "schemas": {**_SCHEMAS, **trace.schemas()},
+            "schemas": {**_SCHEMAS, **trace.schemas(), **cascade.schemas(), **kiosk.schemas()},
             "securitySchemes": {
                 "deviceToken": {
                     **bearer,
@@ -558,6 +575,14 @@ def document() -> dict[str, Any]:
                     **bearer,
                     "description": "A partner system's token: posts battery events, "
                     "signs tree heads and reads the log.",
+                },
+                "cascadeCustomerToken": {
+                    **bearer,
+                    "description": "A cascade-product customer's system: posts health readings.",
+                },
+                "kioskToken": {
+                    **bearer,
+                    "description": "A smart kiosk's token, registered to one kiosk outlet under Kiosks.",
                 },
                 "auditorToken": {
                     **bearer,

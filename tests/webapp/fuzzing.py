@@ -19,6 +19,7 @@ from schemathesis.engine import Status, events
 from sqlmodel import Session
 
 from tests.webapp.driver.conftest import make_day
+from tests.webapp.kiosk import world as kiosk_world
 from tests.webapp.trace.conftest import PACK_A, PACK_B, to_enterprise
 from webapp.api import tokens
 from webapp.driver.operations import issue_device_token
@@ -52,6 +53,7 @@ def build_world(app: Flask, session: Session, cache_dir: Path) -> World:
         for kind in (TokenKind.SENSOR, TokenKind.PARTNER, TokenKind.AUDITOR)
     }
     bearer["deviceToken"] = issue_device_token(session, day.drivers["driver1"], device="schemathesis")
+    bearer["kioskToken"] = kiosk_world.kiosk_token(session)[1]
     return World(bearer=bearer, route_id=day.routes["driver1"].id)  # type: ignore[arg-type]
 
 

@@ -107,6 +107,7 @@ TOKEN_KINDS: dict[str, frozenset[TokenKind]] = {
     "trace_api.get_tree_head": frozenset({TokenKind.PARTNER, TokenKind.AUDITOR}),
     "trace_api.inclusion": frozenset({TokenKind.PARTNER, TokenKind.AUDITOR}),
     "trace_api.consistency": frozenset({TokenKind.PARTNER, TokenKind.AUDITOR}),
+    "kiosk_api.post_deposits": frozenset({TokenKind.KIOSK}),
 }
 # Public endpoints that take a POST yet change nothing but the caller's own session.
 SELF_SERVICE = {"auth.login", "main.set_language"}
