@@ -28,16 +28,23 @@ from traceability._codespec import (
 )
 from traceability._reference import Reference, ReferenceError
 from traceability.codes import (
+    CATENA_X_PATTERN,
     BatteryCode,
     BatteryCodeError,
     CascadeCode,
     CodeError,
     Manufacturer,
     ManufacturerRegistry,
+    NewCascadeCode,
+    code_segments,
+    new_cascade_code,
     normalize_code,
+    parse_any_code,
     parse_cascade_code,
     parse_code,
     sample_registry,
+    short_cascade_segments,
+    validate_any_code,
     validate_cascade_code,
     validate_code,
 )
@@ -117,7 +124,14 @@ from traceability.verify import VerifyResult, verify_export
 
 __all__ = [
     # codes
+    "CATENA_X_PATTERN",
     "DEFAULT_SPEC",
+    "NewCascadeCode",
+    "code_segments",
+    "new_cascade_code",
+    "parse_any_code",
+    "short_cascade_segments",
+    "validate_any_code",
     "BatteryCode",
     "BatteryCodeError",
     "CascadeCode",

@@ -7,11 +7,32 @@ the date for being a real (and, given ``today``, not future) day.
 
 Validation collects every problem instead of stopping at the first, so a form can
 mark all bad segments at once.
+
+Cascade-use (梯次利用) products have two forms:
+
+- 24 characters, the structure above, issued under the cascade-use enterprise's own
+  manufacturer code (GB/T 34014-2017 §4.2: cascade products are re-coded by the same
+  rules and the original codes are kept) — :func:`parse_code` reads it.
+- 19 characters, as Catena-X's published constraint accepts it
+  (:data:`CATENA_X_PATTERN`, from the SAMM aspect model
+  ``io.catenax.traction_battery_code`` 1.0.0 and 2.0.0, eclipse-tractusx/
+  sldt-semantic-models, CC-BY-4.0; standard CX-0093): the 24-character structure
+  without the 7-character traceability segment — §4.2 says cascade products are coded
+  without it — followed by ``R`` and a product type P/M/C. The model's prose says 18
+  characters, its regular expression 19; we follow the expression. We read ``R`` as
+  the cascade-use mark and the last character as the cascade product's level; the
+  4th character keeps its meaning. Each segment must be in our code table *and* in
+  Catena-X's character class, so a short code we accept is one Catena-X accepts: the
+  serial is digits only, and the table's day 24 (``Q``) is outside Catena-X's day class
+  (which skips Q), so no 19-character code can carry the 24th of a month until a
+  deployment loads a table that skips Q. :func:`parse_any_code` reads both lengths;
+  :func:`new_cascade_code` makes both forms for a new product.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -71,12 +92,31 @@ class BatteryCode:
     date_code: str
     production_date: date
     serial: str
+    cascade_type: ProductType | None = None
 
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def is_short_cascade(self) -> bool:
+        """Whether this is the 19-character cascade form (``R`` + P/M/C)."""
+        return self.cascade_type is not None
+
     def segments(self) -> dict[str, str]:
         """Raw text of each segment, by segment name (the date split in three)."""
+        if self.is_short_cascade:
+            return {
+                "manufacturer": self.manufacturer,
+                "product_type": self.product_type_code,
+                "chemistry": self.chemistry,
+                "spec": self.spec,
+                "year": self.date_code[0],
+                "month": self.date_code[1],
+                "day": self.date_code[2],
+                "serial": self.serial,
+                "cascade_mark": self.code[-2],
+                "cascade_type": self.code[-1],
+            }
         return {
             "manufacturer": self.manufacturer,
             "product_type": self.product_type_code,
@@ -144,10 +184,21 @@ def _check(
 ) -> tuple[list[CodeError], BatteryCode | None]:
     if len(code) != spec.length:
         return _length_errors(code, spec), None
-    errors = [e for s in spec.segments if (e := _segment_error(code, s, spec)) is not None]
+    return _check_segments(code, spec, spec.segments, registry, today)
+
+
+def _check_segments(
+    code: str,
+    spec: CodeSpec,
+    layout: Sequence[Segment],
+    registry: ManufacturerRegistry | None,
+    today: date | None,
+) -> tuple[list[CodeError], BatteryCode | None]:
+    errors = [e for s in layout if (e := _segment_error(code, s, spec)) is not None]
     if errors:
         return errors, None
-    year, month, day = (spec.segment(n) for n in ("year", "month", "day"))
+    where = {s.name: s for s in layout}
+    year, month, day = (where[n] for n in ("year", "month", "day"))
     span = code[year.start : day.end]
     try:
         made = date(spec.years[code[year.start]], spec.months[code[month.start]], spec.days[code[day.start]])
@@ -166,7 +217,7 @@ def _check(
                 f"production date {made.isoformat()} is after {today.isoformat()}",
             )
         )
-    maker = spec.segment("manufacturer")
+    maker = where["manufacturer"]
     if registry is not None and code[maker.start : maker.end] not in registry:
         errors.append(
             CodeError(
@@ -178,7 +229,7 @@ def _check(
                 "manufacturer code is not in the registry",
             )
         )
-    return errors, _build(code, spec, made)
+    return errors, _build(code, spec, where, made)
 
 
 def _length_errors(code: str, spec: CodeSpec) -> list[CodeError]:
@@ -211,12 +262,13 @@ def _segment_error(code: str, segment: Segment, spec: CodeSpec) -> CodeError | N
     return CodeError(segment.name, segment.start, segment.end, text, "character", message)
 
 
-def _build(code: str, spec: CodeSpec, made: date) -> BatteryCode:
+def _build(code: str, spec: CodeSpec, where: Mapping[str, Segment], made: date) -> BatteryCode:
     def text(name: str) -> str:
-        segment = spec.segment(name)
-        return code[segment.start : segment.end]
+        segment = where.get(name)
+        return code[segment.start : segment.end] if segment is not None else ""
 
     product_type, _ = spec.product_types[text("product_type")]
+    cascade = spec.product_types[text("cascade_type")][0] if "cascade_type" in where else None
     return BatteryCode(
         code=code,
         manufacturer=text("manufacturer"),
@@ -229,7 +281,168 @@ def _build(code: str, spec: CodeSpec, made: date) -> BatteryCode:
         date_code=text("year") + text("month") + text("day"),
         production_date=made,
         serial=text("serial"),
+        cascade_type=cascade,
     )
+
+
+# --- the 19-character cascade form -----------------------------------------------------
+
+#: Catena-X's constraint on a traction battery code (io.catenax.traction_battery_code
+#: 1.0.0 / 2.0.0, CC-BY-4.0): the 24-character form, or the 19-character cascade form.
+CATENA_X_PATTERN = re.compile(
+    r"(^[A-Z0-9]{3}[PMC]{1}[A-GZ]{1}[A-Z0-9]{2}[A-Z0-9]{7}[1-9A-GH-NPR-Y]{1}[1-9A-C]{1}"
+    r"[0-9A-GH-NPR-Y]{1}[0-9]{7}$)|(^[A-Z0-9]{3}[PMC]{1}[A-GZ]{1}[A-Z0-9]{2}[1-9A-GH-NPR-Y]{1}"
+    r"[1-9A-C]{1}[0-9A-GH-NPR-Y]{1}[0-9]{7}[R]{1}[PMC]{1}$)"
+)
+SHORT_CASCADE_LENGTH = 19
+CASCADE_MARK = "R"
+
+_ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# Catena-X's character class for each segment of the 19-character form.
+_CATENA_X_CLASSES = {
+    "manufacturer": _ALNUM,
+    "product_type": "PMC",
+    "chemistry": "ABCDEFGZ",
+    "spec": _ALNUM,
+    "year": "123456789ABCDEFGHIJKLMNPRSTUVWXY",
+    "month": "123456789ABC",
+    "day": "0123456789ABCDEFGHIJKLMNPRSTUVWXY",
+    "serial": "0123456789",
+}
+
+
+def short_cascade_segments(spec: CodeSpec = DEFAULT_SPEC) -> tuple[Segment, ...]:
+    """The 19-character layout: ``spec``'s segments less traceability, then ``R`` and P/M/C.
+
+    Each alphabet is the table's, narrowed to Catena-X's character class.
+    """
+    layout: list[Segment] = []
+    position = 0
+    for segment in sorted(spec.segments, key=lambda s: s.start):
+        if segment.name == "traceability":
+            continue
+        alphabet = segment.alphabet & frozenset(_CATENA_X_CLASSES[segment.name])
+        layout.append(Segment(segment.name, position, segment.length, segment.label, alphabet))
+        position += segment.length
+    mark = Label("梯次利用标识", "cascade-use mark")
+    kind = Label("梯次利用产品类型", "cascade product type")
+    types = frozenset(spec.product_types) & frozenset("PMC")
+    layout.append(Segment("cascade_mark", position, 1, mark, frozenset(CASCADE_MARK)))
+    layout.append(Segment("cascade_type", position + 1, 1, kind, types))
+    return tuple(layout)
+
+
+def code_segments(code: BatteryCode, spec: CodeSpec = DEFAULT_SPEC) -> tuple[Segment, ...]:
+    """The layout ``code`` was read with: 24-character or 19-character cascade form."""
+    return short_cascade_segments(spec) if code.is_short_cascade else spec.segments
+
+
+def validate_any_code(
+    code: str,
+    *,
+    spec: CodeSpec = DEFAULT_SPEC,
+    registry: ManufacturerRegistry | None = None,
+    today: date | None = None,
+) -> list[CodeError]:
+    """Like :func:`validate_code`, also accepting the 19-character cascade form."""
+    errors, _ = _check_any(code, spec, registry, today)
+    return errors
+
+
+def parse_any_code(
+    code: str,
+    *,
+    spec: CodeSpec = DEFAULT_SPEC,
+    registry: ManufacturerRegistry | None = None,
+    today: date | None = None,
+) -> BatteryCode:
+    """Parse a 24-character code or a 19-character cascade code; :class:`BatteryCodeError`."""
+    errors, parsed = _check_any(code, spec, registry, today)
+    if errors or parsed is None:
+        raise BatteryCodeError(code, errors)
+    return parsed
+
+
+def _check_any(
+    code: str, spec: CodeSpec, registry: ManufacturerRegistry | None, today: date | None
+) -> tuple[list[CodeError], BatteryCode | None]:
+    if len(code) == SHORT_CASCADE_LENGTH:
+        errors, parsed = _check_segments(code, spec, short_cascade_segments(spec), registry, today)
+        return [_catena_x_note(e, spec) for e in errors], parsed
+    if len(code) == spec.length:
+        return _check(code, spec, registry, today)
+    errors = _length_errors(code, spec)
+    first = errors[0]
+    message = (
+        f"must be {spec.length} characters, or {SHORT_CASCADE_LENGTH} for a cascade product "
+        f"({CASCADE_MARK} + P/M/C), got {len(code)}"
+    )
+    errors[0] = CodeError(first.segment, first.start, first.end, first.text, first.reason, message)
+    return errors, None
+
+
+def _catena_x_note(error: CodeError, spec: CodeSpec) -> CodeError:
+    """Say so when the table allows a character that Catena-X's short form does not."""
+    if error.segment not in _CATENA_X_CLASSES or error.reason not in ("unknown_value", "character"):
+        return error
+    allowed = spec.segment(error.segment).alphabet
+    if not all(c in allowed for c in error.text):
+        return error
+    message = (
+        f"{error.text!r} is in the code table but outside Catena-X's class for the "
+        f"{SHORT_CASCADE_LENGTH}-character cascade form ({error.segment})"
+    )
+    return CodeError(error.segment, error.start, error.end, error.text, "catena_x", message)
+
+
+@dataclass(frozen=True)
+class NewCascadeCode:
+    """Both forms of a new cascade product's code."""
+
+    code24: str
+    code19: str
+
+
+def new_cascade_code(
+    *,
+    manufacturer: str,
+    product_type: str,
+    chemistry: str,
+    made: date,
+    serial: int,
+    spec_code: str = "00",
+    traceability: str = "0000000",
+    spec: CodeSpec = DEFAULT_SPEC,
+) -> NewCascadeCode:
+    """A new cascade product's 24- and 19-character codes; the caller keeps them unique.
+
+    ``manufacturer`` is the cascade-use enterprise's registered code, ``product_type``
+    P/M/C (the level of the product built, written at position 4 and after ``R``),
+    ``chemistry`` the battery-type letter, ``serial`` 1 to 9,999,999 (digits only, as
+    Catena-X requires). Raises :class:`BatteryCodeError` naming each bad segment, or
+    :class:`ValueError` for a serial out of range or a date outside the year table.
+    """
+    if not 1 <= serial <= 9_999_999:
+        raise ValueError(f"serial must be 1 to 9999999, got {serial}")
+    try:
+        date_code = "".join(
+            {v: k for k, v in table.items()}[value]
+            for table, value in ((spec.years, made.year), (spec.months, made.month), (spec.days, made.day))
+        )
+    except KeyError:
+        raise ValueError(f"{made.isoformat()} has no date code in {spec.name}") from None
+    head = f"{manufacturer}{product_type}{chemistry}{spec_code}"
+    tail = f"{date_code}{serial:07d}"
+    codes = NewCascadeCode(
+        code24=f"{head}{traceability}{tail}", code19=f"{head}{tail}{CASCADE_MARK}{product_type}"
+    )
+    errors = validate_code(codes.code24, spec=spec)
+    if errors:
+        raise BatteryCodeError(codes.code24, errors)
+    errors = validate_any_code(codes.code19, spec=spec)
+    if errors:
+        raise BatteryCodeError(codes.code19, errors)
+    return codes
 
 
 # --- cascade-use products ---------------------------------------------------------------

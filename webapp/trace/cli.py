@@ -27,9 +27,10 @@ from traceability import (
     SignedTreeHead,
     TreeHeadError,
     VerifyResult,
+    code_segments,
     load_public_key,
     normalize_code,
-    parse_code,
+    parse_any_code,
     public_key_pem,
     sample_registry,
     verify_export,
@@ -259,13 +260,14 @@ def check_code(code: str) -> None:
     """Print a GB/T 34014 code's segments, or every error (exit 1)."""
     text = normalize_code(code)
     try:
-        parsed = parse_code(text)
+        parsed = parse_any_code(text)
     except BatteryCodeError as exc:
         click.echo(f"{text}: not a valid {DEFAULT_SPEC.name} code")
         for error in exc.errors:
             click.echo(f"  {error.segment:<14} [{error.positions:>5}] {error.message}")
         sys.exit(1)
-    click.echo(f"{text}: valid {DEFAULT_SPEC.name} code")
+    form = " (19-character cascade-product form, 梯次利用产品)" if parsed.is_short_cascade else ""
+    click.echo(f"{text}: valid {DEFAULT_SPEC.name} code{form}")
     for label, positions, shown in _segment_rows(parsed):
         click.echo(f"  {label:<34} {positions:>5}  {shown}")
 
@@ -280,12 +282,17 @@ def _segment_rows(parsed: BatteryCode) -> list[tuple[str, str, str]]:
         f"{parsed.product_type.label_en}",
         "chemistry": f"{parsed.chemistry}  {parsed.chemistry_label.zh} / {parsed.chemistry_label.en}",
     }
+    if parsed.cascade_type is not None:
+        shown["cascade_type"] = (
+            f"{parsed.code[-1]}  {parsed.cascade_type.label_zh} / {parsed.cascade_type.label_en}"
+        )
+    layout = code_segments(parsed)
     rows = []
-    for segment in DEFAULT_SPEC.segments:
+    for segment in layout:
         if segment.name in ("month", "day"):
             continue  # shown with the year as one date
         if segment.name == "year":
-            end = DEFAULT_SPEC.segment("day").end
+            end = next(s.end for s in layout if s.name == "day")
             rows.append(
                 (
                     "生产日期 production date",

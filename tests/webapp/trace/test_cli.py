@@ -90,3 +90,16 @@ def test_check_code_names_each_bad_segment(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["trace", "check-code", "S01XE0A1234567SD10000123"])
     assert result.exit_code == 1
     assert "product_type" in result.output and "month" in result.output
+
+
+def test_check_code_accepts_a_19_character_cascade_code(runner: FlaskCliRunner) -> None:
+    """The Catena-X short form of a cascade product is valid and shows R + the product type."""
+    result = runner.invoke(args=["trace", "check-code", "SRLMB00TC50000042RM"])
+    assert result.exit_code == 0, result.output
+    assert "19-character cascade-product form" in result.output and "2026-12-05" in result.output
+
+
+def test_check_code_names_the_bad_segment_of_a_19_character_code(runner: FlaskCliRunner) -> None:
+    """A short code with a bad cascade mark names that segment and exits 1."""
+    result = runner.invoke(args=["trace", "check-code", "SRLMB00TC50000042XM"])
+    assert result.exit_code == 1 and "cascade_mark" in result.output
