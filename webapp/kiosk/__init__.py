@@ -12,9 +12,9 @@ from flask import Blueprint
 
 def blueprints() -> list[tuple[Blueprint, bool]]:
     """This area's blueprints, each with True when it is a bearer-token API (no CSRF)."""
-    from webapp.kiosk import api
+    from webapp.kiosk import api, views
 
-    return [(api.bp, True)]
+    return [(api.bp, True), (views.bp, False)]
 
 
 def commands() -> list[click.Command]:

@@ -1,0 +1,96 @@
+"""Back office of the points channel: held deposits to review, payables to export, and the
+resident's points partial the resident app includes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlmodel import Session, select
+
+from traceability.deadlines import CHINA_TZ
+from webapp.access import STAFF, role_required
+from webapp.db import db_session
+from webapp.kiosk import ledger, redeem
+from webapp.kiosk.operations import held_deposits, review_deposit
+from webapp.models import Material, Role
+from webapp.models.points import Kiosk
+from webapp.models.residents import ResidentAccount
+
+bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
+
+
+def points_context(session: Session, resident_id: int) -> dict[str, object]:
+    """What ``templates/kiosk/_points.html`` shows: the balance and the latest rows."""
+    return {
+        "points_balance": ledger.balance(session, resident_id),
+        "points_rows": ledger.history(session, resident_id),
+        "tz": CHINA_TZ,
+    }
+
+
+@bp.get("/held")
+@role_required(*STAFF)
+def held() -> ResponseReturnValue:
+    """Held deposits waiting for a reviewer, with why each was held."""
+    session = db_session()
+    rows = held_deposits(session)
+    residents = {
+        r.id: r
+        for r in session.exec(
+            select(ResidentAccount).where(ResidentAccount.id.in_({d.resident_id for d in rows}))
+        )
+    }  # type: ignore[attr-defined]
+    kiosks = {k.id: k for k in session.exec(select(Kiosk))}
+    materials = {m.id: m for m in session.exec(select(Material))}
+    return render_template(
+        "kiosk/held.html", rows=rows, residents=residents, kiosks=kiosks, materials=materials, tz=CHINA_TZ
+    )
+
+
+@bp.post("/held/<int:deposit_id>/review")
+@role_required(*STAFF)
+def review(deposit_id: int) -> ResponseReturnValue:
+    """Approve (credit) or reject (with a reason) one held deposit."""
+    session = db_session()
+    decision = request.form.get("decision", "")
+    if decision not in ("approve", "reject"):
+        abort(400)
+    try:
+        review_deposit(
+            session,
+            deposit_id,
+            approve=decision == "approve",
+            reason=request.form.get("reason", ""),
+            reviewer_id=current_user.id,
+        )
+        session.commit()
+    except ledger.LedgerError as exc:
+        session.rollback()
+        flash(_("Not reviewed: %(field)s %(message)s", field=exc.field, message=exc.message), "error")
+        return redirect(url_for("kiosk.held")), 303
+    flash(_("Deposit approved and credited.") if decision == "approve" else _("Deposit rejected."), "success")
+    return redirect(url_for("kiosk.held")), 303
+
+
+@bp.get("/payables.<fmt>")
+@role_required(Role.ADMIN)
+def payables(fmt: str) -> ResponseReturnValue:
+    """Cash-outs finance owes residents, as CSV or XLSX (card numbers, no phone numbers)."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    rows = redeem.payables(db_session())
+    stamp = datetime.now(CHINA_TZ).strftime("%Y%m%d")
+    if fmt == "csv":
+        body, mime = redeem.payables_csv(rows), "text/csv; charset=utf-8"
+    else:
+        body, mime = (
+            redeem.payables_xlsx(rows),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    return Response(
+        body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="payables-{stamp}.{fmt}"'}
+    )
