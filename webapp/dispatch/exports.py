@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 import routing
 from webapp import sheets
 from webapp.models import CollectionPlan, Facility, Outlet, PlannedRoute, PlannedStop, Vehicle
+from webapp.residents.routing import booking_places
 
 
 def hhmm(seconds: int) -> str:
@@ -34,6 +35,7 @@ def plan_rows(session: Session, plan: CollectionPlan) -> list[dict[str, Any]]:
             )
         }  # type: ignore[union-attr]
         facilities = {f.id: f for f in session.exec(select(Facility))}
+        doors = booking_places(session, [s.booking_id for s in stops if s.booking_id])  # type: ignore[misc]
         result.append(
             {
                 "route": route,
@@ -41,7 +43,11 @@ def plan_rows(session: Session, plan: CollectionPlan) -> list[dict[str, Any]]:
                 "stops": [
                     {
                         "stop": s,
-                        "place": outlets.get(s.outlet_id) if s.outlet_id else facilities.get(s.facility_id),
+                        "place": outlets.get(s.outlet_id)
+                        if s.outlet_id
+                        else doors.get(s.booking_id)
+                        if s.booking_id
+                        else facilities.get(s.facility_id),
                     }
                     for s in stops
                 ],

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 import routing
 from webapp.changelog import record
-from webapp.dispatch import reasons
+from webapp.dispatch import bookings, reasons
 from webapp.dispatch.params import SolveDayParams
 from webapp.dispatch.problem import DayProblem, PlanningError, build_day
 from webapp.dispatch.stored import stored_plan
@@ -144,6 +144,8 @@ def save_plan(
     session.flush()
     for number, route in enumerate(plan.routes, start=1):
         _save_route(session, built, row, number, route)
+    session.flush()
+    bookings.follow_plan(session, row, user_id=row.created_by_id)
     return row
 
 
@@ -175,8 +177,9 @@ def _save_route(
             PlannedStop(
                 route_id=row.id,
                 position=position,
-                kind="outlet" if outlet else "unload",  # type: ignore[arg-type]
-                outlet_id=outlet["outlet_id"] if outlet else None,
+                kind=outlet.get("kind", "outlet") if outlet else "unload",  # type: ignore[arg-type]
+                outlet_id=outlet.get("outlet_id") if outlet else None,
+                booking_id=outlet.get("booking_id") if outlet else None,
                 facility_id=None if outlet else built.facilities.get(visit.id),
                 arrival_s=visit.arrival_s,
                 departure_s=visit.departure_s,
@@ -240,6 +243,8 @@ def accept_plan(
         session.add(route)
     plan.status, plan.accepted_at, plan.accepted_by_id = PlanStatus.ACCEPTED, at or utcnow(), actor_id
     session.add(plan)
+    session.flush()
+    bookings.follow_plan(session, plan, user_id=actor_id)
     drivers_json = {str(k): v for k, v in drivers.items()}
     record(session, "accept", plan, after={"drivers": drivers_json}, user_id=actor_id, at=at)
     session.commit()
@@ -303,7 +308,7 @@ def reassign_stop(session: Session, stop_id: int, route_id: int, *, actor_id: in
 
     stop = session.get(PlannedStop, stop_id)
     target = session.get(PlannedRoute, route_id)
-    if stop is None or stop.kind != "outlet" or target is None:
+    if stop is None or stop.kind == "unload" or target is None:
         raise DispatchError(_("Choose an outlet stop and a route."))
     source = session.get(PlannedRoute, stop.route_id)
     if source is None or source.plan_id != target.plan_id or source.id == target.id:
@@ -345,6 +350,6 @@ def _renumber(session: Session, route: PlannedRoute, stops: list[PlannedStop]) -
         load = 0 if stop.kind == "unload" else load + stop.expected_g
         stop.position, stop.load_after_g = position, load
         session.add(stop)
-    route.stop_count = sum(s.kind == "outlet" for s in stops)
-    route.collected_g = sum(s.expected_g for s in stops if s.kind == "outlet")
+    route.stop_count = sum(s.kind != "unload" for s in stops)
+    route.collected_g = sum(s.expected_g for s in stops if s.kind != "unload")
     session.add(route)

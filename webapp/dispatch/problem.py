@@ -2,7 +2,8 @@
 
 Due outlets (fill at or over their threshold) must be served; outlets at least
 half-full are optional, with a prize equal to the value of what they hold, so a
-truck passing by picks them up when it pays.
+truck passing by picks them up when it pays. Residents' bookings of the day are
+required stops in their slot (:mod:`webapp.dispatch.bookings`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlmodel import Session, col, select
 import geodata
 import routing
 from geodata.driving import drive_matrices
+from webapp.dispatch import bookings
 from webapp.fleet.availability import Crew, available_fleet
 from webapp.models import (
     CollectionPlan,
@@ -221,11 +223,16 @@ def build_day(
         .order_by(Facility.id)
     ).all()
     outlets = _chosen_outlets(session, day, depot_id, set(include_outlets), set(exclude_outlets))
-    if not outlets:
+    booked = bookings.day_bookings(session, day, depot_id)
+    if not outlets and not booked:
         raise PlanningError(_("No outlet is due or half-full on this day: nothing to collect."))
     accepted = _accepted_materials(session, [o.id for o in outlets])  # type: ignore[misc]
     places = [depot, *[f for f in unload if f.id != depot.id]]
-    points = [(p.lon, p.lat) for p in places] + [(o.lon, o.lat) for o in outlets]
+    points = (
+        [(p.lon, p.lat) for p in places]
+        + [(o.lon, o.lat) for o in outlets]
+        + [(b.lon, b.lat) for b in booked]
+    )
     graph = geodata.load_network(mode="drive", cache_dir=cache_dir)
     legs = drive_matrices(graph, points, speeds_kmh=speeds_kmh)
     day_problem = DayProblem(problem=None, legs=legs)  # type: ignore[arg-type]
@@ -235,6 +242,7 @@ def build_day(
         _stop(o, len(places) + i, accepted.get(o.id, []), day_problem, forced=o.id in include_outlets)  # type: ignore[arg-type]
         for i, o in enumerate(outlets)
     ]
+    stops += bookings.add_stops(booked, len(places) + len(outlets), day_problem)
     types = [_crew_type(c, day_problem, window) for c in crews]
     day_problem.problem = routing.CollectionProblem(
         locations=tuple(locations),

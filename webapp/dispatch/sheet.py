@@ -19,6 +19,7 @@ from webapp.models import (
     PlannedStop,
     Vehicle,
 )
+from webapp.residents.routing import booking_places
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,15 @@ def route_sheet(session: Session, plan: CollectionPlan, number: int) -> RouteShe
     facility_ids = [s.facility_id for s in stops if s.facility_id]
     facilities = {f.id: f for f in session.exec(select(Facility).where(col(Facility.id).in_(facility_ids)))}
     accepted = _materials(session, outlet_ids)  # type: ignore[arg-type]
+    doors = booking_places(session, [s.booking_id for s in stops if s.booking_id])  # type: ignore[misc]
     lines = tuple(
         SheetLine(
             stop=s,
-            place=outlets.get(s.outlet_id) if s.outlet_id else facilities.get(s.facility_id),
+            place=outlets.get(s.outlet_id)
+            if s.outlet_id
+            else doors.get(s.booking_id)
+            if s.booking_id
+            else facilities.get(s.facility_id),
             materials=_split(s.expected_g, accepted.get(s.outlet_id, [])) if s.outlet_id else (),
         )
         for s in stops
@@ -99,5 +105,5 @@ def _split(expected_g: int, materials: list[Material]) -> tuple[tuple[str, int],
 
 def sheet_context(sheet: RouteSheet) -> dict[str, Any]:
     """Totals the sheet prints under the stops."""
-    outlets = [line for line in sheet.lines if line.stop.kind == "outlet"]
+    outlets = [line for line in sheet.lines if line.stop.kind != "unload"]
     return {"outlet_count": len(outlets), "expected_g": sum(line.stop.expected_g for line in outlets)}

@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 import routing
+from webapp.dispatch.bookings import booking_key
 from webapp.dispatch.problem import depot_key, facility_key, outlet_key, vehicle_key
 from webapp.models import CollectionPlan, PlannedRoute, PlannedStop, Vehicle
 
@@ -69,10 +70,14 @@ def _route(
 
 
 def _visit(stop: PlannedStop) -> routing.Visit:
-    outlet = stop.kind == "outlet"
+    outlet = stop.kind != "unload"
+    if stop.booking_id is not None:
+        key = booking_key(stop.booking_id)
+    else:
+        key = outlet_key(stop.outlet_id) if outlet else facility_key(stop.facility_id)  # type: ignore[arg-type]
     return routing.Visit(
         kind=routing.VisitKind.STOP if outlet else routing.VisitKind.UNLOAD,
-        id=outlet_key(stop.outlet_id) if outlet else facility_key(stop.facility_id),  # type: ignore[arg-type]
+        id=key,
         location=NO_LOCATION,
         arrival_s=stop.arrival_s,
         departure_s=stop.departure_s,

@@ -19,6 +19,8 @@ from traceability import CHINA_TZ
 from webapp.access import STAFF, role_required
 from webapp.db import db_session
 from webapp.dispatch import exports, operations, reasons, sheet, stored
+from webapp.dispatch.bookings import day_board as day_bookings_board
+from webapp.dispatch.bookings import plan_bookings
 from webapp.dispatch.forms import AcceptForm, SolveForm
 from webapp.dispatch.params import SolveDayParams
 from webapp.dispatch.problem import candidate_points
@@ -107,6 +109,7 @@ def _board(form: SolveForm, depots: list[Facility], day: date, depot_id: int, fl
         fleet=fleet,
         hhmm_time=lambda t: t.strftime("%H:%M") if t else "",
         outlets_geojson=points,
+        bookings=day_bookings_board(session, day, depot_id),
     )
 
 
@@ -171,6 +174,7 @@ def show_plan(plan_id: int) -> ResponseReturnValue:
         geojson=exports.to_geojson(plan, rows),
         reason_label=reasons.reason_label,
         reason_detail=reasons.reason_detail,
+        bookings=plan_bookings(session, plan),
         **_progress_context(plan),
     )
 

@@ -103,8 +103,14 @@ def post_completion() -> ResponseReturnValue:
         return jsonify(error="invalid record; nothing was stored", errors=problems, status=422), 422
     session = db_session()
     try:
+        body = request.get_json(silent=True)
         row, created = operations.record_completion(
-            session, driver, data, user_id=token.user_id, token_id=token.id
+            session,
+            driver,
+            data,
+            user_id=token.user_id,
+            token_id=token.id,
+            confirmation_code=_code(body.get("confirmation_code")),
         )
     except operations.AlreadyRecordedError as exc:
         session.rollback()
@@ -186,7 +192,7 @@ def _route_json(rv: RouteView) -> dict[str, Any]:
             "expected_kg": round(sv.stop.expected_g / 1000, 1),
             "materials": [{"code": m.code, "name": m.name(locale)} for m in sv.materials],
         }
-        if sv.stop.kind == "outlet" and place is not None:
+        if sv.stop.kind != "unload" and place is not None:
             item["page"] = url_for("driver.show_stop", stop_id=sv.stop.id)
             item["navigation"] = {link.app: link.href for link in nav_links(place.lon, place.lat, place.name)}
             item["record"] = completion_json(sv.record) if sv.record else None
@@ -202,3 +208,8 @@ def _route_json(rv: RouteView) -> dict[str, Any]:
         "collected_kg": rv.collected_g / 1000,
         "stops": stops,
     }
+
+
+def _code(value: object) -> str | None:
+    """A booking's confirmation code as sent (anything but text is no code)."""
+    return value[:16] if isinstance(value, str) else None

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from webapp.api import tokens
 from webapp.changelog import record
@@ -30,6 +30,10 @@ from webapp.models import (
     User,
     Vehicle,
 )
+from webapp.residents import routing as resident_routes
+
+#: Stops where something is collected: an outlet, or a resident's door.
+COLLECT_KINDS = ("outlet", "booking")
 
 
 class DriverError(ValueError):
@@ -97,18 +101,31 @@ def driver_of_token(session: Session, token: ApiToken) -> Driver | None:
 
 
 def record_completion(
-    session: Session, driver: Driver, data: CompletionIn, *, user_id: int | None, token_id: int | None = None
+    session: Session,
+    driver: Driver,
+    data: CompletionIn,
+    *,
+    user_id: int | None,
+    token_id: int | None = None,
+    confirmation_code: str | None = None,
 ) -> tuple[Collection, bool]:
     """Store a stop's record once; returns (row, created). Commits.
 
     The same id with the same content returns the stored row; with other content it
-    is refused. A second record for a stop must name the record it corrects.
+    is refused. A second record for a stop must name the record it corrects. At a
+    resident's booking, a first collection needs the resident's ``confirmation_code``;
+    the booking and the resident's points follow in the same transaction
+    (:mod:`webapp.residents.routing`).
     """
     existing = _by_client_id(session, data.client_id)
     if existing is not None:
         return _replayed(existing, data, driver), False
     stop, route = _stop_on_route(session, driver, data.stop_id)
     materials = _check(session, data, stop, route)
+    if stop.kind == "booking" and data.supersedes is None and data.outcome == CollectionOutcome.COLLECTED:
+        problems = resident_routes.check_code(session, stop, confirmation_code)
+        if problems:
+            raise DriverError(_("The record was not stored."), problems)
     try:
         superseded = _superseded(session, data, stop)
     except AlreadyRecordedError as exc:
@@ -146,6 +163,7 @@ def record_completion(
         session.flush()
         for code, grams in sorted(data.weights_g.items()):
             session.add(CollectionWeight(collection_id=row.id, material_id=materials[code], grams=grams))  # type: ignore[arg-type]
+        resident_routes.after_record(session, stop, row, data.weights_g, superseded, user_id=user_id)
         record(
             session,
             "correct" if superseded else data.outcome.value,
@@ -195,7 +213,7 @@ def _stop_on_route(session: Session, driver: Driver, stop_id: int) -> tuple[Plan
     route = session.get(PlannedRoute, stop.route_id)
     if route is None or route.driver_id != driver.id:
         raise NotYoursError(_("Stop %(id)d is not on a route assigned to you.", id=stop_id))
-    if stop.kind != "outlet" or stop.outlet_id is None:
+    if stop.kind not in COLLECT_KINDS:
         raise DriverError(
             _("Stop %(id)d is an unloading stop, not an outlet.", id=stop_id),
             [{"field": "stop_id", "message": _("not an outlet stop")}],
@@ -274,7 +292,7 @@ def _out_of_order(session: Session, stop: PlannedStop) -> bool:
         select(PlannedStop.id)
         .where(
             PlannedStop.route_id == stop.route_id,
-            PlannedStop.kind == "outlet",
+            col(PlannedStop.kind).in_(COLLECT_KINDS),
             PlannedStop.position < stop.position,
             ~recorded,
         )

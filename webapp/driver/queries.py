@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -23,6 +24,7 @@ from webapp.models import (
     SkipReason,
     Vehicle,
 )
+from webapp.residents.routing import BookingPlace, booking_places
 
 
 def today() -> date:
@@ -65,7 +67,7 @@ class StopView:
     """A stop as the driver sees it."""
 
     stop: PlannedStop
-    place: Outlet | Facility | None
+    place: Outlet | Facility | BookingPlace | None
     materials: list[Material] = field(default_factory=list)
     record: Collection | None = None
     weights: dict[str, int] = field(default_factory=dict)
@@ -73,7 +75,7 @@ class StopView:
 
     @property
     def status(self) -> str:
-        if self.stop.kind != "outlet":
+        if self.stop.kind == "unload":
             return "unload"
         if self.record is None:
             return "pending"
@@ -91,7 +93,7 @@ class RouteView:
 
     @property
     def outlet_stops(self) -> list[StopView]:
-        return [s for s in self.stops if s.stop.kind == "outlet"]
+        return [s for s in self.stops if s.stop.kind != "unload"]
 
     @property
     def done(self) -> int:
@@ -155,14 +157,26 @@ def route_view(session: Session, route: PlannedRoute) -> RouteView:
     records = current_records(session, [s.id for s in stops])  # type: ignore[misc]
     weights = weights_of(session, [r.id for r in records.values()])  # type: ignore[misc]
     reasons = {r.id: r for r in session.exec(select(SkipReason))}
+    doors = booking_places(session, [s.booking_id for s in stops if s.booking_id])
+    everything = list(
+        session.exec(select(Material).where(Material.active == True).order_by(Material.sort_order))
+    )
     views = []
     for stop in stops:
         rec = records.get(stop.id)  # type: ignore[arg-type]
+        if stop.booking_id:
+            place: Any = doors.get(stop.booking_id)
+        else:
+            place = outlets.get(stop.outlet_id) if stop.outlet_id else facilities.get(stop.facility_id)
         views.append(
             StopView(
                 stop=stop,
-                place=outlets.get(stop.outlet_id) if stop.outlet_id else facilities.get(stop.facility_id),
-                materials=accepted.get(stop.outlet_id, []) if stop.outlet_id else [],
+                place=place,
+                materials=accepted.get(stop.outlet_id, [])
+                if stop.outlet_id
+                else everything
+                if stop.booking_id
+                else [],
                 record=rec,
                 weights=weights.get(rec.id, {}) if rec else {},  # type: ignore[arg-type]
                 skip_reason=reasons.get(rec.skip_reason_id) if rec and rec.skip_reason_id else None,

@@ -34,6 +34,7 @@ from routing import nav_links
 from traceability import CHINA_TZ
 from webapp.access import public, role_required
 from webapp.api import tokens
+from webapp.changelog import record
 from webapp.db import db_session
 from webapp.dispatch.exports import hhmm
 from webapp.dispatch.problem import OUTLET_HOURS
@@ -42,6 +43,8 @@ from webapp.driver.completions import MAX_STOP_G, parse_completion
 from webapp.driver.forms import completion_body
 from webapp.driver.queries import RouteView, route_view, routes_of_day, today
 from webapp.models import Driver, EvidenceFile, Material, PlannedRoute, PlannedStop, Role, SkipReason
+from webapp.models._types import utcnow
+from webapp.residents import routing as resident_routes
 
 bp = Blueprint("driver", __name__, url_prefix="/driver")
 
@@ -124,7 +127,13 @@ def record_stop(stop_id: int) -> ResponseReturnValue:
     errors.update({p["field"]: p["message"] for p in problems})
     if data is not None and not errors:
         try:
-            operations.record_completion(session, driver, data, user_id=current_user.id)
+            operations.record_completion(
+                session,
+                driver,
+                data,
+                user_id=current_user.id,
+                confirmation_code=request.form.get("confirmation_code"),
+            )
         except operations.AlreadyRecordedError as exc:
             errors[""] = str(exc)
         except operations.DriverError as exc:
@@ -135,6 +144,39 @@ def record_stop(stop_id: int) -> ResponseReturnValue:
         return _render_stop(stop_id, errors=errors, values=request.form), 422
     flash(_("Stop recorded."), "success")
     return redirect(url_for("driver.today_route"))
+
+
+@bp.post("/routes/<int:route_id>/start")
+@role_required(Role.DRIVER)
+def start_route(route_id: int) -> ResponseReturnValue:
+    """The driver sets off: the first resident's booking of the route is on the way, with an ETA."""
+    session = db_session()
+    route = _my_route(route_id)
+    told = resident_routes.on_the_way(session, route, after=None, now=utcnow(), user_id=current_user.id)
+    session.commit()
+    flash(
+        _("Have a good trip.") if told is None else _("The next resident was told you are on the way."),
+        "success",
+    )
+    return redirect(url_for("driver.today_route"))
+
+
+@bp.get("/stops/<int:stop_id>/call")
+@role_required(Role.DRIVER)
+def call_resident(stop_id: int) -> ResponseReturnValue:
+    """Call the resident of a booking stop: the page shows the masked number only; this
+    link hands the number to the phone's dialer and writes the access to the change log."""
+    session = db_session()
+    stop = session.get(PlannedStop, stop_id)
+    if stop is None or stop.kind != "booking":
+        abort(404)
+    _my_route(stop.route_id)
+    phone = resident_routes.phone_of_stop(session, stop)
+    if phone is None:
+        abort(404)
+    record(session, "call_resident", stop, after={"booking_id": stop.booking_id}, user_id=current_user.id)
+    session.commit()
+    return redirect(f"tel:{phone}")
 
 
 @bp.post("/device-token")
@@ -248,7 +290,7 @@ def _my_route(route_id: int) -> PlannedRoute:
 def _render_stop(stop_id: int, *, errors: dict[str, str], values: Any) -> str:
     session = db_session()
     stop = session.get(PlannedStop, stop_id)
-    if stop is None or stop.kind != "outlet":
+    if stop is None or stop.kind == "unload":
         abort(404)
     rv = route_view(session, _my_route(stop.route_id))
     sv = rv.find(stop_id)
@@ -286,6 +328,7 @@ def _render_stop(stop_id: int, *, errors: dict[str, str], values: Any) -> str:
         errors=errors,
         values=values,
         limit_kg=limit / 1000,
+        booking=stop.kind == "booking",
         **_helpers(),
         page_data=data,
     )
@@ -316,7 +359,7 @@ def _route_geo(rv: RouteView) -> dict[str, Any]:
                 "lon": s.place.lon,
                 "lat": s.place.lat,
                 "name": s.place.name,
-                "url": url_for("driver.show_stop", stop_id=s.stop.id) if s.stop.kind == "outlet" else None,
+                "url": url_for("driver.show_stop", stop_id=s.stop.id) if s.stop.kind != "unload" else None,
             }
             for s in rv.stops
             if s.place is not None

@@ -97,16 +97,18 @@ class PlannedRoute(SQLModel, table=True):
 
 
 class PlannedStop(SQLModel, table=True):
-    """A visit on a route: an outlet to empty or a facility to unload at."""
+    """A visit on a route: an outlet to empty, a resident's booking to collect at the
+    door (``kind`` "booking", ``booking_id`` set) or a facility to unload at."""
 
     __tablename__ = "planned_stop"
 
     id: int | None = Field(default=None, primary_key=True)
     route_id: int = Field(foreign_key="planned_route.id", index=True)
     position: int
-    kind: str = Field(max_length=16)  # "outlet" | "unload"
+    kind: str = Field(max_length=16)  # "outlet" | "booking" | "unload"
     outlet_id: int | None = Field(default=None, foreign_key="outlet.id", index=True)
     facility_id: int | None = Field(default=None, foreign_key="facility.id")
+    booking_id: int | None = Field(default=None, foreign_key="booking.id", index=True)
     arrival_s: int
     departure_s: int
     expected_g: int = 0

@@ -104,7 +104,8 @@ class Collection(SQLModel, table=True):
     client_id: str = Field(max_length=64, unique=True, index=True)
     stop_id: int = Field(foreign_key="planned_stop.id", index=True)
     route_id: int = Field(foreign_key="planned_route.id", index=True)
-    outlet_id: int = Field(foreign_key="outlet.id", index=True)
+    # None at a booking stop (a resident's door): the stop names the booking.
+    outlet_id: int | None = Field(default=None, foreign_key="outlet.id", index=True)
     driver_id: int = Field(foreign_key="driver.id", index=True)
     user_id: int | None = Field(default=None, foreign_key="user.id")
     token_id: int | None = Field(default=None, foreign_key="api_token.id")

@@ -9,7 +9,7 @@
   function pin(s, next) {
     // Colour by class, so driver.js can recolour a pin when a record is queued or sent.
     var number = document.createElement("span");  // text, never markup
-    number.textContent = s.kind === "outlet" ? String(s.n) : "⇩";
+    number.textContent = s.kind !== "unload" ? String(s.n) : "⇩";
     var icon = L.divIcon({ className: "stop-pin stop-pin-" + s.id + " " + s.status + (next ? " next" : ""),
                            iconSize: next ? [38, 38] : [30, 30], html: number });
     var marker = L.marker([s.lat, s.lon], { icon: icon, title: s.name, keyboard: false,
@@ -27,7 +27,7 @@
                  { color: "#0f172a", weight: 5, opacity: 0.8 }).addTo(map);
     }
     var next = null;
-    geo.stops.forEach(function (s) { if (!next && s.kind === "outlet" && !DONE[s.status]) next = s; });
+    geo.stops.forEach(function (s) { if (!next && s.kind !== "unload" && !DONE[s.status]) next = s; });
     var group = L.markerClusterGroup
       ? L.markerClusterGroup({ maxClusterRadius: 30, showCoverageOnHover: false, disableClusteringAtZoom: 16 })
       : L.layerGroup();
