@@ -108,6 +108,7 @@ TOKEN_KINDS: dict[str, frozenset[TokenKind]] = {
     "trace_api.inclusion": frozenset({TokenKind.PARTNER, TokenKind.AUDITOR}),
     "trace_api.consistency": frozenset({TokenKind.PARTNER, TokenKind.AUDITOR}),
     "kiosk_api.post_deposits": frozenset({TokenKind.KIOSK}),
+    "cascade_api.post_health_reading": frozenset({TokenKind.CASCADE_CUSTOMER}),
 }
 # Public endpoints that take a POST yet change nothing but the caller's own session.
 SELF_SERVICE = {"auth.login", "main.set_language"}

@@ -12,7 +12,9 @@ from flask import Blueprint
 
 def blueprints() -> list[tuple[Blueprint, bool]]:
     """This area's blueprints, each with True when it is a bearer-token API (no CSRF)."""
-    return []
+    from webapp.cascade import api, views
+
+    return [(views.bp, False), (api.bp, True)]
 
 
 def commands() -> list[click.Command]:
