@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import select
 
 from tests.webapp.weighbridge.conftest import TARE_G, collect
@@ -168,3 +168,11 @@ def test_an_outbound_ticket_needs_no_trip(db, world) -> None:
     today = datetime.now(CHINA_TZ).date()
     got = net_weighed(db, today, today + timedelta(days=1), direction=TicketDirection.OUT)
     assert got == {paper: 11_000_000}
+
+
+def test_a_save_failing_in_the_database_takes_no_number(db, world) -> None:
+    """An insert the database refuses (unknown material) rolls back: the next ticket is still number 1."""
+    with pytest.raises(IntegrityError):
+        _in(db, world, material_id=987654)
+    assert _tickets(db) == []
+    assert _in(db, world).number.endswith("-000001")
