@@ -12,7 +12,10 @@ from flask import Blueprint
 
 def blueprints() -> list[tuple[Blueprint, bool]]:
     """This area's blueprints, each with True when it is a bearer-token API (no CSRF)."""
-    return []
+    from webapp.workshop import manage  # noqa: F401  (adds the admin pages to the blueprint)
+    from webapp.workshop.views import bp
+
+    return [(bp, False)]
 
 
 def commands() -> list[click.Command]:
