@@ -70,9 +70,12 @@ def _text(
     return value
 
 
-def save_spec(session: Session, data: Mapping[str, Any]) -> ProductSpec:
-    """Add a product spec; :class:`CascadeError` names every bad field."""
-    errors: list[tuple[str, str]] = []
+def save_spec(
+    session: Session, data: Mapping[str, Any], *, errors: list[tuple[str, str]] | None = None
+) -> ProductSpec:
+    """Add a product spec; :class:`CascadeError` names every bad field (after ``errors``
+    the caller found already)."""
+    errors = list(errors or [])
     name = _text(data, "name", 80, errors)
     chemistry = _text(data, "chemistry", 1, errors).upper()
     if chemistry and chemistry not in DEFAULT_SPEC.chemistries:

@@ -128,13 +128,28 @@ def add_spec() -> ResponseReturnValue:
     data["max_capacity_spread_bp"] = _decimal(form, "max_capacity_spread_pct", 100, errors)
     data["max_resistance_spread_bp"] = _decimal(form, "max_resistance_spread_pct", 100, errors)
     try:
-        if errors:
-            raise CascadeError(errors)
-        shipping.save_spec(db_session(), data)
+        shipping.save_spec(db_session(), data, errors=errors)
     except CascadeError as exc:
-        return render_template("cascade/specs.html", specs=_specs(), errors=exc.errors, form=form), 422
+        named = _form_names(exc.errors)
+        return render_template("cascade/specs.html", specs=_specs(), errors=named, form=form), 422
     flash(_("Product spec saved."))
     return redirect(url_for("cascade.specs"))
+
+
+_FORM_NAMES = {
+    "target_capacity_mah": "target_capacity_ah",
+    "nominal_voltage_mv": "nominal_voltage_v",
+    "max_capacity_spread_bp": "max_capacity_spread_pct",
+    "max_resistance_spread_bp": "max_resistance_spread_pct",
+}
+
+
+def _form_names(errors: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Errors named by the form's fields, one per field."""
+    named: dict[str, str] = {}
+    for field, message in errors:
+        named.setdefault(_FORM_NAMES.get(field, field), message)
+    return list(named.items())
 
 
 # --- regrouping ----------------------------------------------------------------------------
