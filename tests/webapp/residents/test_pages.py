@@ -68,8 +68,9 @@ def test_a_resident_books_over_the_form_and_sees_the_code(
     assert answer.status_code == 201, answer.get_data(as_text=True)
     booking = db.get(Booking, answer.get_json()["id"])
     assert client.get(f"/r/bookings/{booking.id}").get_data(as_text=True).count(booking.code) >= 1
+    client.get("/lang/en")
     full = client.post(
-        "/r/book?lang=en",
+        "/r/book",
         data={"address_id": address.id, "slot_id": slot.id, "material": [mid], f"bags_{mid}": "1"},
         headers={"Accept": "application/json"},
     )
