@@ -325,6 +325,7 @@ def new_sale() -> ResponseReturnValue:
         tare = form.grams("tare_kg", required=False)
         weigh_out = {
             "vehicle_id": form.id("vehicle_id"),
+            "plate": (request.form.get("plate") or "").strip()[:16],
             "gross_g": form.grams("gross_kg"),
             "tare_g": tare,
             "reference": request.form.get("reference", "")[:64],
