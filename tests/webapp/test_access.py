@@ -111,7 +111,9 @@ TOKEN_KINDS: dict[str, frozenset[TokenKind]] = {
     "cascade_api.post_health_reading": frozenset({TokenKind.CASCADE_CUSTOMER}),
 }
 # Public endpoints that take a POST yet change nothing but the caller's own session.
-SELF_SERVICE = {"auth.login", "main.set_language"}
+# A resident's self-registration is public too: it needs an SMS code sent to the number
+# (tests/webapp/residents/test_pages.py), and an empty post writes nothing.
+SELF_SERVICE = {"auth.login", "main.set_language", "residents.register"}
 # The regulator's own audit trail: acknowledging a finding appends to its follow-up trail
 # and touches no operational record (tests/webapp/trace/test_anomaly_follow_up.py).
 REGULATOR_TRAIL = {"audit.anomaly_follow_up"}

@@ -27,6 +27,8 @@ def index() -> ResponseReturnValue:
         return redirect(url_for("outlets.index"))
     if current_user.role == Role.REGULATOR:
         return redirect(url_for("audit.index"))
+    if current_user.role == Role.RESIDENT:
+        return redirect(url_for("residents.home"))
     return render_template("main/home.html")
 
 

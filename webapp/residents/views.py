@@ -6,10 +6,13 @@ booking answers 404, exactly as a booking that does not exist.
 
 from __future__ import annotations
 
+import io
 import os
 from datetime import timedelta
 from typing import Any
 
+import qrcode
+import qrcode.image.svg
 from flask import (
     Blueprint,
     Response,
@@ -444,7 +447,11 @@ def nearby_json() -> ResponseReturnValue:
 def account() -> ResponseReturnValue:
     """The account: card number and QR for kiosks, export, close."""
     me = _me()
-    return render_template("residents/account.html", me=me)
+    image = qrcode.make(me.qr_secret, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    svg = buffer.getvalue().decode()
+    return render_template("residents/account.html", me=me, svg=svg[svg.index("<svg") :])
 
 
 @bp.get("/account/export.json")

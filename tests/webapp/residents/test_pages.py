@@ -204,3 +204,12 @@ def test_the_resident_app_is_installable(client) -> None:
     assert manifest.status_code == 200 and manifest.get_json()["start_url"] == "/r/"
     sw = client.get("/r/sw.js")
     assert sw.status_code == 200 and sw.headers["Service-Worker-Allowed"] == "/r/"
+
+
+def test_the_account_page_shows_the_card_number_and_the_account_qr(client, db, make_resident) -> None:
+    """Kiosks read the card number or the QR: both are on the resident's account page, masked number only."""
+    resident, _ = make_resident("13900000007")
+    _login(client, "13900000007")
+    page = client.get("/r/account").get_data(as_text=True)
+    assert resident.card_no in page and "<svg" in page and resident.qr_secret in page
+    assert "139****0007" in page
