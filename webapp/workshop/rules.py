@@ -20,7 +20,7 @@ from webapp.workshop.errors import Problem, WorkshopInputError
 
 RECYCLING_GRADE = "R"
 UNSAFE_GRADE = "X"
-EXAMPLE_NOTE = "示例分级规则（非标准值），请按企业检测规范核定后以新版本录入 / example rules, not a standard"
+EXAMPLE_NOTE = "示例分级规则（非标准值），请按企业检测规范核定后以新版本录入"
 
 
 @dataclass(frozen=True)
