@@ -4,15 +4,19 @@ Each product is represented by its anchor, the unit first in capacity order (tie
 position), so a product has exactly one way to be written down and the model has no
 symmetric copies of a solution: ``z[a]`` says unit a anchors a product and ``x[b, a]``
 that unit b (later in the order, and able to share a product with a at all) is in it.
-Capacity's minimum is then the anchor's own value; resistance and OCV get min/max
-variables bound by the members. Every limit is the exact integer inequality of
-:mod:`secondlife._scaled`, scaled by a share ``t`` (1 = the spec's limits) so the same
-model also asks "is there a grouping with every spread within t of its limit?".
+Capacity's minimum is then the anchor's own value. For resistance and OCV the model
+chooses which member is the minimum (a "window" variable per candidate); every member
+must lie in the chosen window, which is exact for OCV (an absolute range) and, for
+resistance, leaves the mean-based limit as one linear inequality. Pairs of members
+that can never share a product exclude each other. Every limit is the exact integer
+inequality of :mod:`secondlife._scaled`, scaled by a share ``t`` (1 = the spec's
+limits) so the same model also asks "is there a grouping with every spread within t
+of its limit?".
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from fractions import Fraction
@@ -84,6 +88,7 @@ class _Model:
         self.z: dict[int, cp_model.IntVar] = {}
         self.x: dict[tuple[int, int], cp_model.IntVar] = {}
         self.uses: dict[int, list[cp_model.IntVar]] = {}
+        self.windows: list[tuple[int, Sequence[int], dict[int, cp_model.IntVar]]] = []
         k = s.size
         cap_num, cap_den = _scaled_limit(s.cap_limit.num, s.cap_limit.den, share)
         res_num, res_den = _scaled_limit(s.res_limit.num, s.res_limit.den, share)
@@ -121,20 +126,44 @@ class _Model:
             m.add(hi_c >= s.cap[b]).only_enforce_if(v)
         total_c = s.cap[a] * z + sum(s.cap[b] * v for b, v in xs.items())
         m.add(100 * k * cap[1] * (hi_c - s.cap[a]) <= cap[0] * total_c).only_enforce_if(z)
-        # resistance and OCV: both ends are variables
-        for values, limit in ((s.res, res), (s.ocv, None)):
-            low = min(values[b] for b in members)
-            high = max(values[b] for b in members)
-            lo = m.new_int_var(low, values[a], f"lo{a}")
-            hi = m.new_int_var(values[a], high, f"hi{a}")
-            for b, v in xs.items():
-                m.add(lo <= values[b]).only_enforce_if(v)
-                m.add(hi >= values[b]).only_enforce_if(v)
-            if limit is None:
-                m.add((hi - lo) * ocv.denominator <= ocv.numerator).only_enforce_if(z)
-            else:
-                total = values[a] * z + sum(values[b] * v for b, v in xs.items())
-                m.add(100 * k * limit[1] * (hi - lo) <= limit[0] * total).only_enforce_if(z)
+        # resistance and OCV: which member is the group's minimum is a choice (a window)
+        res_low = self._windows(a, z, xs, s.res, lambda low, high: _pair_ok(res, k, low, high))
+        self._windows(a, z, xs, s.ocv, lambda low, high: (high - low) <= ocv)
+        hi_r = m.new_int_var(s.res[a], max(s.res[b] for b in members), f"hr{a}")
+        for b, v in xs.items():
+            m.add(hi_r >= s.res[b]).only_enforce_if(v)
+        total_r = s.res[a] * z + sum(s.res[b] * v for b, v in xs.items())
+        for low, y in res_low.items():
+            m.add(100 * k * res[1] * (hi_r - s.res[low]) <= res[0] * total_r).only_enforce_if(y)
+        # members that can never share a product with each other
+        for i, b in enumerate(partners):
+            for c in partners[i + 1 :]:
+                if not s.compatible(b, c):
+                    m.add_bool_or([xs[b].Not(), xs[c].Not()])
+
+    def _windows(
+        self,
+        a: int,
+        z: cp_model.IntVar,
+        xs: dict[int, cp_model.IntVar],
+        values: Sequence[int],
+        fits: Callable[[int, int], bool],
+    ) -> dict[int, cp_model.IntVar]:
+        """One choice per possible minimum member; every member must fit above it."""
+        m = self.m
+        picked = {a: z, **xs}
+        lows = [b for b in picked if values[b] <= values[a] and fits(values[b], values[a])]
+        chosen = {low: m.new_bool_var(f"w{a}_{low}") for low in lows}
+        self.windows.append((a, values, chosen))
+        m.add(sum(chosen.values()) == z)
+        for low, y in chosen.items():
+            m.add_implication(y, picked[low])
+        for b, v in xs.items():
+            covering = [
+                y for low, y in chosen.items() if values[low] <= values[b] and fits(values[low], values[b])
+            ]
+            m.add(v <= sum(covering))
+        return chosen
 
     def add_hint(self, groups: Sequence[Group]) -> None:
         chosen: dict[int, int] = {}
@@ -148,6 +177,11 @@ class _Model:
             self.m.add_hint(var, chosen.get(a) == a)
         for (b, a), var in self.x.items():
             self.m.add_hint(var, chosen.get(b) == a and b != a)
+        for a, values, options in self.windows:
+            members = [u for u, anchor in chosen.items() if anchor == a]
+            low = min(members, key=lambda u: (values[u], u)) if members else None
+            for u, var in options.items():
+                self.m.add_hint(var, u == low)
 
     def read(self, solver: cp_model.CpSolver) -> list[Group]:
         groups: dict[int, Group] = {a: [a] for a, v in self.z.items() if solver.boolean_value(v)}
@@ -155,6 +189,13 @@ class _Model:
             if solver.boolean_value(v):
                 groups[a].append(b)
         return list(groups.values())
+
+
+def _pair_ok(limit: tuple[int, int], size: int, low: int, high: int) -> bool:
+    """Necessary test of :meth:`Limit.pair_ok` for a limit given as (num, den)."""
+    num, den = limit
+    slack = 100 * den * size - num * (size - 1)
+    return slack <= 0 or high * slack <= low * (100 * den * size + num)
 
 
 def _scaled_limit(num: int, den: int, share: Fraction) -> tuple[int, int]:

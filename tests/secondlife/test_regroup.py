@@ -58,11 +58,13 @@ def _brute_force(spec_: ProductSpec, stock: list[Unit]) -> tuple[int, Fraction]:
     return best
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_small_stock_matches_brute_force(seed: int) -> None:
-    """On 9 random units in products of 3 the engine proves the enumerated optimum."""
-    stock = random_stock(seed, 9)
-    product = spec()
+@pytest.mark.parametrize(
+    ("seed", "size", "per_product"), [(s, 9, 3) for s in range(6)] + [(6, 10, 2), (8, 12, 4), (13, 12, 4)]
+)
+def test_small_stock_matches_brute_force(seed: int, size: int, per_product: int) -> None:
+    """On tiny random stock the engine proves the enumerated optimum (count, then worst spread)."""
+    stock = random_stock(seed, size)
+    product = spec(units_per_product=per_product)
     count, worst = _brute_force(product, stock)
     result = regroup(stock, product, time_limit_s=20)
     assert result.status is Status.OPTIMAL
