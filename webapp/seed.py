@@ -38,6 +38,7 @@ from webapp.models import (
 )
 from webapp.models._types import utcnow
 from webapp.seed_year import seed_year
+from webapp.seed_year._workshop import seed_workshop
 
 DEMO_ORG = "深圳市绿环再生资源有限公司（演示）"
 
@@ -74,6 +75,7 @@ DEMO_USERS = [
     ("driver3", "司机 张伟", Role.DRIVER, "driver-2026"),
     ("driver4", "司机 赵军", Role.DRIVER, "driver-2026"),
     ("regulator", "监管员 刘洋", Role.REGULATOR, "audit-2026"),
+    ("technician", "技术员 周杰", Role.TECHNICIAN, "workshop-2026"),
 ]
 
 _KINDS = [
@@ -268,6 +270,7 @@ def seed_demo(
         "fill readings": year.readings,
     }
     report.counts["battery log entries"] = _demo_batteries(session, seed, cache_dir, days=days, now=now)
+    report.counts["workshop packs"] = seed_workshop(session, org_id=org.id, seed=seed, now=now).packs
     if year.solves_stopped_by_time:  # those days' plans depend on the machine's speed
         report.counts["day plans cut short by the time limit"] = year.solves_stopped_by_time
     report.seconds = year.seconds
