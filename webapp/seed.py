@@ -271,10 +271,18 @@ def seed_demo(
     }
     report.counts["battery log entries"] = _demo_batteries(session, seed, cache_dir, days=days, now=now)
     report.counts["workshop packs"] = seed_workshop(session, org_id=org.id, seed=seed, now=now).packs
+    report.counts["kiosk deposits"] = _kiosk_year(session, org.id, days=days, seed=seed, now=now)  # type: ignore[arg-type]
     if year.solves_stopped_by_time:  # those days' plans depend on the machine's speed
         report.counts["day plans cut short by the time limit"] = year.solves_stopped_by_time
     report.seconds = year.seconds
     return report
+
+
+def _kiosk_year(session: Session, org_id: int, *, days: int, seed: int, now: datetime) -> int:
+    """Kiosks, residents' prices and a year of kiosk deposits (webapp.seed_year._kiosks)."""
+    from webapp.seed_year._kiosks import seed_kiosk_year
+
+    return seed_kiosk_year(session, org_id=org_id, days=days, seed=seed, now=now).deposits
 
 
 def _demo_batteries(session: Session, seed: int, cache_dir: Path | None, *, days: int, now: datetime) -> int:

@@ -19,4 +19,6 @@ def blueprints() -> list[tuple[Blueprint, bool]]:
 
 def commands() -> list[click.Command]:
     """This area's `reloop` commands."""
-    return []
+    from webapp.kiosk.cli import kiosk_group
+
+    return [kiosk_group]

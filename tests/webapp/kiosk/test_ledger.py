@@ -127,3 +127,19 @@ def test_concurrent_debits_of_one_balance_let_one_through(app, db: Session, pric
     assert sorted(outcomes) == ["ok"] + ["refused"] * 7
     assert ledger.balance(db, resident.id) == 0
     assert ledger.verify(db) == []
+
+
+def test_cli_puts_a_price_in_force_and_verifies_the_ledger(runner, db: Session, resident) -> None:
+    """`reloop kiosk price` adds a version; a bad value names its option; `verify` passes."""
+    ok = runner.invoke(
+        args=["kiosk", "price", "paper", "--fen-per-kg", "80", "--points-per-kg", "8", "--from", "2026-01-01"]
+    )
+    assert ok.exit_code == 0, ok.output
+    bad = runner.invoke(
+        args=["kiosk", "price", "paper", "--fen-per-kg", "-1", "--points-per-kg", "8", "--from", "2026-01-01"]
+    )
+    assert bad.exit_code != 0 and "--fen-per-kg" in bad.output
+    assert [
+        p.fen_per_kg for p in ledger.resident_prices(db, date(2026, 2, 1)) if p.material_code == "paper"
+    ] == [80]
+    assert runner.invoke(args=["kiosk", "verify"]).exit_code == 0
