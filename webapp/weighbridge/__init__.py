@@ -12,9 +12,10 @@ from flask import Blueprint
 
 def blueprints() -> list[tuple[Blueprint, bool]]:
     """This area's blueprints, each with True when it is a bearer-token API (no CSRF)."""
+    from webapp.weighbridge.driver_views import api, pages
     from webapp.weighbridge.views import bp
 
-    return [(bp, False)]
+    return [(bp, False), (pages, False), (api, True)]
 
 
 def commands() -> list[click.Command]:

@@ -21,7 +21,7 @@ from webapp.dispatch.exports import hhmm
 from webapp.driver.queries import today
 from webapp.models import Driver, EvidenceFile, Facility, Material, PlannedRoute, Role, User, Vehicle
 from webapp.models.weighbridge import TicketDirection, WeighTicket
-from webapp.weighbridge import imports, operations, reconcile
+from webapp.weighbridge import imports, operations, reconcile, unloads
 from webapp.weighbridge.tickets import tickets_between, voided_by
 
 bp = Blueprint("weighbridge", __name__, url_prefix="/weighbridge")
@@ -155,6 +155,9 @@ def _ticket_context(ticket: WeighTicket) -> dict[str, Any]:
         balance=balance,
         voided_by=voided_by(session, ticket.id),  # type: ignore[arg-type]
         voids=session.get(WeighTicket, ticket.voids_id) if ticket.voids_id else None,
+        unload=unloads.latest_by_stop(session, [ticket.stop_id]).get(ticket.stop_id)
+        if ticket.stop_id
+        else None,
         **_helpers(),
     )
 
