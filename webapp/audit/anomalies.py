@@ -33,7 +33,14 @@ from sqlmodel import Session, col, select
 from traceability import EventKind
 from webapp.models import AnomalyFollowUp, Battery, FollowUpStatus, TraceEventRow, User
 
-KINDS = ("not_received", "two_places", "retired_not_received", "mass_balance", "low_recovery")
+KINDS = (
+    "not_received",
+    "two_places",
+    "retired_not_received",
+    "mass_balance",
+    "low_recovery",
+    "cascade_health",
+)
 NOTE_MAX = 1000
 
 #: Minimum recovery rates in per mille (工业和信息化部 2024 industry conditions).
@@ -149,7 +156,25 @@ def find_all(
         "retired_not_received": retired_not_received(session, now=now, days=retired_days),
         "mass_balance": mass_balance(session, tolerance_permille=tolerance_permille),
         "low_recovery": low_recovery(session),
+        "cascade_health": cascade_health(session),
     }
+
+
+def cascade_health(session: Session) -> list[Anomaly]:
+    """Cascade products in service whose health reading was over temperature or showed a
+    fast SOH fall (see :mod:`webapp.cascade.health`)."""
+    from webapp.cascade.health import anomalies as flagged
+
+    return [
+        Anomaly(
+            "cascade_health",
+            r.product_code,
+            r.reading_id,
+            r.taken_at,
+            {"rule": r.anomaly, "soh_pct": r.soh_permille / 10, "temperature_c": r.max_temperature_dc / 10},
+        )
+        for r in flagged(session)
+    ]
 
 
 def not_received(session: Session, *, now: datetime, days: int) -> list[Anomaly]:

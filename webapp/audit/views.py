@@ -35,6 +35,7 @@ from flask_login import current_user
 from traceability import CHINA_TZ, BatteryState, BatteryStatus, EventKind, normalize_code, public_key_pem
 from webapp.access import public, role_required
 from webapp.audit import anomalies, deadlines, exports, filters, operations, passport, search
+from webapp.cascade import lineage
 from webapp.db import db_session
 from webapp.models import Battery, FollowUpStatus, Role
 from webapp.models._types import utcnow
@@ -128,6 +129,7 @@ def battery(code: str) -> ResponseReturnValue:
         url=url,
         points=json.dumps(points, ensure_ascii=False),
         check=verify_battery(session, page.battery.code, keys.public_key()),
+        **lineage.context(session, page.battery.code),
     )
 
 
