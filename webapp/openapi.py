@@ -448,6 +448,29 @@ def _driver_paths() -> dict[str, Any]:
                 },
             }
         },
+        "/api/v1/driver/unloads": {
+            "post": {
+                "operationId": "driverUnload",
+                "tags": ["driver"],
+                "security": security,
+                "summary": "Record arriving at an unload stop with the weighbridge ticket number, "
+                "which closes the trip; idempotent by the phone's id",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _UNLOAD}},
+                },
+                "responses": {
+                    "201": json_response(_UNLOAD, "Stored."),
+                    "200": json_response(_UNLOAD, "This id was stored before with the same content."),
+                    "401": UNAUTHORIZED,
+                    "403": error("The stop is on another driver's route."),
+                    "409": error("This id was stored with other content."),
+                    "413": TOO_LARGE,
+                    "422": INVALID,
+                    "503": UNAVAILABLE,
+                },
+            }
+        },
     }
     no_driver = "The token's user has no active driver profile (the token stays good)."
     for operation in (op for item in paths.values() for op in item.values()):
@@ -455,6 +478,19 @@ def _driver_paths() -> dict[str, Any]:
         reason = f"{forbidden['description']} Or: {no_driver}" if forbidden else no_driver
         operation["responses"]["403"] = error(reason)
     return paths
+
+
+_UNLOAD: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "stop_id", "arrived_at"],
+    "properties": {
+        "id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"},
+        "stop_id": {"type": "integer"},
+        "arrived_at": {"type": "string", "format": "date-time"},
+        "ticket_number": {"type": "string", "pattern": "^(\\d{4}-\\d{6})?$", "examples": ["2026-000123"]},
+        "created": {"type": "boolean", "readOnly": True},
+    },
+}
 
 
 def _readings_path() -> dict[str, Any]:
@@ -576,7 +612,7 @@ def document() -> dict[str, Any]:
                     "description": "A partner system's token: posts battery events, "
                     "signs tree heads and reads the log.",
                 },
-                "cascadeCustomerToken": {
+                "cascade_customerToken": {
                     **bearer,
                     "description": "A cascade-product customer's system: posts health readings.",
                 },

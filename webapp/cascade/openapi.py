@@ -17,7 +17,7 @@ def paths() -> dict[str, Any]:
             "post": {
                 "operationId": "postCascadeHealthReading",
                 "tags": ["cascade"],
-                "security": [{"cascadeCustomerToken": []}],
+                "security": [{"cascade_customerToken": []}],
                 "summary": "One health reading of a cascade product in service; stored once per reading id",
                 "description": "A reading whose maximum temperature is over 55 °C, or whose SOH fell more "
                 "than 2 percentage points per 30 days since the product's previous reading, raises an "
