@@ -230,3 +230,16 @@ def test_only_admins_edit_rules_and_checklist(client, auth, ws: Session) -> None
     assert client.get("/workshop/rules").status_code == 200
     assert client.post("/workshop/checklist", data={"code": "x"}).status_code == 403
     assert ws.exec(select(Inspection)).all() == []
+
+
+def test_the_cli_seeds_once_and_imports_naming_bad_lines(runner, db: Session, tmp_path) -> None:
+    """`reloop workshop seed` adds nothing twice; `import-tests` names a bad line and exits 1."""
+    first = runner.invoke(args=["workshop", "seed"])
+    assert first.exit_code == 0 and "version 1 added" in first.output
+    assert "kept" in runner.invoke(args=["workshop", "seed"]).output
+    bad = tmp_path / "bad.csv"
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    bad.write_text("\n".join([lines[0], lines[1].replace(",83.6,", ",130,")]), encoding="utf-8")
+    answer = runner.invoke(args=["workshop", "import-tests", str(bad)])
+    assert answer.exit_code == 1 and "line 2: soh_pct" in answer.output
+    assert db.exec(select(TestRecord)).all() == []
