@@ -296,6 +296,10 @@ def book(
         session.flush()
         for item in checked:
             session.add(BookingItem(booking_id=booking.id, **item.__dict__))  # type: ignore[arg-type]
+        # Activity keeps the personal data from the retention purge (webapp.residents.accounts).
+        session.execute(
+            update(ResidentAccount).where(col(ResidentAccount.id) == resident.id).values(last_active_at=now)
+        )
         session.add(
             BookingEvent(
                 booking_id=booking.id,

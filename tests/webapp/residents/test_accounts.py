@@ -130,3 +130,24 @@ def test_addresses_outside_the_area_or_without_a_door_are_refused(db, make_resid
             db, resident, lon=114.2, lat=22.3, detail="x", inside_area=inside, district_of=lambda *_: None
         )
     assert len(db.exec(select(ResidentAddress)).all()) == 1
+
+
+def test_a_booking_counts_as_activity_for_the_retention(db, make_resident, make_slot, material_ids) -> None:
+    """A resident registered long ago who books now is not purged."""
+    from webapp.residents import bookings
+    from webapp.residents.bookings import ItemInput
+
+    resident, address = make_resident("13700000009")
+    resident.created_at = resident.last_active_at = utcnow() - timedelta(days=800)
+    db.add(resident)
+    db.commit()
+    bookings.book(
+        db,
+        resident,
+        address_id=address.id,
+        slot_id=make_slot().id,
+        items=[ItemInput(material_ids[0], bags=1)],
+    )
+    assert accounts.purge_expired(db, retention_days=365) == 0
+    db.refresh(resident)
+    assert resident.phone == "13700000009"
