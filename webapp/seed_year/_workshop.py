@@ -16,14 +16,17 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import has_app_context
 from sqlmodel import Session, col, select
 
 from traceability import CHINA_TZ, ActorRole, EventKind
 from webapp.models import Battery, Outlet, OutletKind
 from webapp.models.workshop import BatteryPointProfile, Inspection, PointType
+from webapp.trace import keys
 from webapp.trace.demo import COLLECTOR, RECYCLER, WORKS
 from webapp.trace.inputs import EventInput
 from webapp.trace.operations import record_events
+from webapp.trace.treeheads import issue_tree_head
 from webapp.workshop import checklist, disassembly, handover, intake, rules, testing
 from webapp.workshop.settings import WorkshopSettings
 
@@ -66,13 +69,15 @@ def seed_workshop(
             f"{rng.choice('123456789ABC')}{index + 1:07d}"
         )
         at = start + timedelta(days=index * 1.5, hours=rng.randrange(8))
-        _hand_over(session, settings, code, rng.choice(outlets), at, rng.randrange(250, 420) * 1000)
+        _hand_over(session, settings, code, rng.choice(outlets), at, rng.randrange(250, 420) * 1000, org_id)
         report.packs += 1
         if index >= packs - 2:
             continue  # still on its way
         _work_on(session, settings, code, at, rng, index, report, org_id)
     if now > SAMPLE_TESTED + timedelta(days=1):
         _sample_pack(session, settings, outlets[0], org_id)
+    if has_app_context():  # a head over the workshop's entries too, as the log demo signs its own
+        issue_tree_head(session, keys.signing_key(), timestamp_ms=int(now.timestamp() * 1000) + 1000)
     return report
 
 
@@ -171,7 +176,13 @@ def _test(
 
 
 def _hand_over(
-    session: Session, settings: WorkshopSettings, code: str, outlet: str, at: datetime, mass: int
+    session: Session,
+    settings: WorkshopSettings,
+    code: str,
+    outlet: str,
+    at: datetime,
+    mass: int,
+    org_id: int | None,
 ) -> None:
     def event(kind: EventKind, when: datetime, payload: dict[str, object]) -> EventInput:
         return EventInput(
@@ -196,12 +207,13 @@ def _hand_over(
             ),
         ],
         actor_id=None,
+        org_id=org_id,
     )
 
 
 def _sample_pack(session: Session, settings: WorkshopSettings, outlet: str, org_id: int | None) -> None:
     at = SAMPLE_TESTED - timedelta(days=4)
-    _hand_over(session, settings, SAMPLE_PACK, outlet, at, 300_000)
+    _hand_over(session, settings, SAMPLE_PACK, outlet, at, 300_000, org_id)
     intake.receive(session, SAMPLE_PACK, settings=settings, occurred_at=at + timedelta(days=1), org_id=org_id)
     checklist.record_inspection(
         session,
