@@ -85,7 +85,7 @@ def _rules_from_form() -> tuple[list[grade_rules.RuleInput], date]:
     except ValueError:
         problems.append(Problem("valid_from", "give the date the version takes effect (YYYY-MM-DD)"))
         valid_from = date.min
-    rows = []
+    rows: list[grade_rules.RuleInput] = []
     for index in range(int(form.get("rows", "0") or 0)):
         prefix = f"r{index}_"
         grade = form.get(prefix + "grade", "").strip()

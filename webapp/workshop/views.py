@@ -274,7 +274,7 @@ def import_tests() -> ResponseReturnValue:
         if not result.errors:
             flash(_("%(n)d tests recorded and graded.", n=result.recorded), "success")
             return redirect(url_for("workshop.import_tests"))
-    page = render_template("workshop/import.html", result=result, columns=testimport.FIELDS)
+    page = render_template("workshop/import.html", result=result, columns=testing.FIELDS)
     return page, 422 if result and result.errors else 200
 
 
