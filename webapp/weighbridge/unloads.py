@@ -49,7 +49,7 @@ def parse(body: object) -> UnloadInput:
     if not isinstance(client_id, str) or not valid_client_id(client_id):
         raise UnloadError(422, "id", _("The record id is missing or malformed."))
     stop_id = body.get("stop_id")
-    if not isinstance(stop_id, int) or isinstance(stop_id, bool):
+    if not isinstance(stop_id, int) or isinstance(stop_id, bool) or not 0 < stop_id < 2**31:
         raise UnloadError(422, "stop_id", _("The stop id must be a whole number."))
     try:
         arrived = datetime.fromisoformat(str(body.get("arrived_at", "")))
