@@ -213,3 +213,30 @@ def test_the_account_page_shows_the_card_number_and_the_account_qr(client, db, m
     page = client.get("/r/account").get_data(as_text=True)
     assert resident.card_no in page and "<svg" in page and resident.qr_secret in page
     assert "139****0007" in page
+
+
+def test_every_resident_page_renders_in_chinese(client, db, make_resident, make_slot, material_ids) -> None:
+    """Home, history, addresses, prices, map and its outlets answer 200, Chinese by default."""
+    from webapp.residents import bookings
+    from webapp.residents.bookings import ItemInput
+
+    resident, address = make_resident("13900000008")
+    bookings.book(
+        db,
+        resident,
+        address_id=address.id,
+        slot_id=make_slot().id,
+        items=[ItemInput(material_ids[0], bags=1)],
+    )
+    _login(client, "13900000008")
+    for path, words in [
+        ("/r/", "我的预约"),
+        ("/r/history", "历史记录"),
+        ("/r/addresses", "添加地址"),
+        ("/r/prices", "回收价格"),
+        ("/r/map", "附近的回收网点和回收箱"),
+        ("/r/offline", "离线"),
+    ]:
+        answer = client.get(path)
+        assert answer.status_code == 200 and words in answer.get_data(as_text=True), path
+    assert client.get("/r/map/outlets.json").get_json()["type"] == "FeatureCollection"
