@@ -72,7 +72,7 @@ def regroup(
             eligible.append(unit)
     s = Scaled.build(eligible, spec)
     pool = _prune(s) if len(s) <= exact_max_units else list(range(len(s)))
-    groups = _quick(s, pool)
+    groups = _quick(s, pool, deadline)
     proven = len(pool) < s.size
     method = "heuristic"
     if not proven and len(pool) <= exact_max_units:
@@ -84,11 +84,11 @@ def regroup(
     return _result(s, groups, aside, proven, method, time.perf_counter() - started)
 
 
-def _prune(s: Scaled) -> list[int]:
-    """Units that can still share a product with k − 1 others, by the pairwise test."""
-    n = len(s)
-    links = [{j for j in range(n) if j != i and s.compatible(i, j)} for i in range(n)]
-    alive = set(range(n))
+def _prune(s: Scaled, units: Sequence[int] | None = None) -> list[int]:
+    """Units (of ``units``, default all) that can still share a product with k − 1 others."""
+    pool = list(range(len(s))) if units is None else list(units)
+    links = {i: {j for j in pool if j != i and s.compatible(i, j)} for i in pool}
+    alive = set(pool)
     changed = True
     while changed:
         changed = False
@@ -99,14 +99,14 @@ def _prune(s: Scaled) -> list[int]:
     return sorted(alive)
 
 
-def _quick(s: Scaled, pool: Sequence[int]) -> list[Group]:
+def _quick(s: Scaled, pool: Sequence[int], deadline: float) -> list[Group]:
+    """The best of sort-and-slide and anchor-greedy up, then down if there is time."""
     ordered = sorted(pool, key=lambda i: (s.cap[i], s.ids[i]))
     sub = set(pool)
-    tries = [
-        [g for g in slide(s) if all(i in sub for i in g)],
-        anchor_greedy(s, ordered),
-        anchor_greedy(s, ordered[::-1]),
-    ]
+    started = time.perf_counter()
+    tries = [[g for g in slide(s) if all(i in sub for i in g)], anchor_greedy(s, ordered)]
+    if deadline - time.perf_counter() > time.perf_counter() - started:
+        tries.append(anchor_greedy(s, ordered[::-1]))
     return min(tries, key=lambda gs: (-len(gs), _worst(s, gs)))
 
 
@@ -153,27 +153,46 @@ def _better(s: Scaled, new: list[Group], old: list[Group]) -> bool:
 
 
 def _neighbourhoods(s: Scaled, groups: list[Group], deadline: float, workers: int) -> list[Group]:
-    """Re-solve slices of neighbouring capacity that hold at least k free units."""
-    k = s.size
+    """Re-solve runs of neighbouring capacity holding at least k free units, until the deadline."""
     order = sorted(range(len(s)), key=lambda i: (s.cap[i], s.ids[i]))
-    slice_size = 12 * k
     groups = [list(g) for g in groups]
-    start = 0
+    for offset in (0, _SLICE_MOST // 3, 2 * _SLICE_MOST // 3):
+        groups = _one_pass(s, order, groups, offset, deadline, workers)
+    return groups
+
+
+def _one_pass(
+    s: Scaled, order: list[int], groups: list[Group], start: int, deadline: float, workers: int
+) -> list[Group]:
+    k = s.size
     while start < len(order) and time.perf_counter() < deadline:
-        window = set(order[start : start + slice_size])
-        start += slice_size // 2
-        inside = [g for g in groups if all(i in window for i in g)]
         used = {i for g in groups for i in g}
-        free = [i for i in window if i not in used]
-        if len(free) < k:
+        end, free = start, 0
+        while end < len(order) and free < 2 * k and end - start < _SLICE_MOST:
+            free += order[end] not in used
+            end += 1
+        window = set(order[start:end])
+        start = max(start + 1, (start + end) // 2)
+        if free < k:
             continue
-        units = free + [i for g in inside for i in g]
-        left = min(deadline - time.perf_counter(), 2.0)
+        inside = [g for g in groups if all(i in window for i in g)]
+        units = [i for i in window if i not in used] + [i for g in inside for i in g]
+        if len(_prune(s, units)) < (len(inside) + 1) * k:
+            continue  # no room for one more product here, whatever the grouping
+        left = min(deadline - time.perf_counter() - _BUILD_SECONDS, _SLICE_SECONDS)
+        if left <= 0:
+            break
         answer = _exact.solve(s, units, time_limit_s=left, hint=inside, workers=workers)
         if answer.groups and _better(s, answer.groups, inside):
-            keep = [g for g in groups if not all(i in window for i in g)]
-            groups = keep + answer.groups
+            groups = [g for g in groups if not all(i in window for i in g)] + answer.groups
     return groups
+
+
+#: A neighbourhood holds at most this many units and gets at most this long.
+_SLICE_MOST = 320
+_SLICE_SECONDS = 2.0
+#: Kept back from the deadline for building a neighbourhood's model.
+_BUILD_SECONDS = 0.5
 
 
 def _result(
@@ -215,36 +234,44 @@ def _spreads(s: Scaled, group: Group) -> dict[str, float]:
 def _reasons(s: Scaled, left: list[int]) -> list[Leftover]:
     """Why each unit is left over: the first quantity that leaves it fewer than k − 1 partners."""
     order = sorted(range(len(s)), key=lambda i: s.cap[i])
-    caps = [s.cap[i] for i in order]
+    caps = [s.cap[order[q]] for q in range(len(order))]
     need = s.size - 1
     out = []
     for i in left:
         near = _capacity_neighbours(s, order, caps, i)
+        res_count = all_count = 0
+        for j in near:
+            if s.res_limit.pair_ok(s.size, *sorted((s.res[i], s.res[j]))):
+                res_count += 1
+                if abs(s.ocv[i] - s.ocv[j]) <= s.ocv_limit:
+                    all_count += 1
+                    if all_count >= need:
+                        break
         if len(near) < need:
             reason = LeftoverReason.CAPACITY
+        elif all_count >= need:
+            reason = LeftoverReason.NOT_ENOUGH
+        elif res_count < need:
+            reason = LeftoverReason.RESISTANCE
         else:
-            res_ok = [j for j in near if s.res_limit.pair_ok(s.size, *sorted((s.res[i], s.res[j])))]
-            if len(res_ok) < need:
-                reason = LeftoverReason.RESISTANCE
-            elif sum(1 for j in res_ok if abs(s.ocv[i] - s.ocv[j]) <= s.ocv_limit) < need:
-                reason = LeftoverReason.OCV
-            else:
-                reason = LeftoverReason.NOT_ENOUGH
+            reason = LeftoverReason.OCV
         out.append(Leftover(s.ids[i], reason))
     return out
 
 
 def _capacity_neighbours(s: Scaled, order: list[int], caps: list[int], i: int) -> list[int]:
+    """Units that pass the pairwise capacity test with ``i``, nearest in capacity first."""
     position = bisect.bisect_left(caps, s.cap[i])
-    near = []
-    for step in (-1, 1):
-        q = position if step == 1 else position - 1
-        while 0 <= q < len(order):
-            j = order[q]
-            low, high = sorted((s.cap[i], s.cap[j]))
-            if not s.cap_limit.pair_ok(s.size, low, high):
-                break
-            if j != i:
-                near.append(j)
-            q += step
-    return near
+    below, above = [], []
+    q = position - 1
+    while q >= 0 and s.cap_limit.pair_ok(s.size, caps[q], s.cap[i]):
+        below.append(order[q])
+        q -= 1
+    q = position
+    while q < len(order) and s.cap_limit.pair_ok(s.size, s.cap[i], caps[q]):
+        if order[q] != i:
+            above.append(order[q])
+        q += 1
+    merged = [j for pair in zip(above, below, strict=False) for j in pair]
+    longer = above if len(above) > len(below) else below
+    return merged + longer[min(len(above), len(below)) :]
