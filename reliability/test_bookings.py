@@ -92,7 +92,6 @@ def _arrange(session: Session) -> tuple[int, int, list[tuple[str, int]]]:
 def _logged_in(url: str, phone: str) -> tuple[requests.Session, str]:
     """A resident's browser session through the login form, and a CSRF token for posting."""
     browser = requests.Session()
-    browser.get(f"{url}/lang/en", timeout=60)  # the refusals are read for the word "full"
     token = _CSRF.search(browser.get(f"{url}/login", timeout=60).text)
     assert token, "the login form has no CSRF token"
     answer = browser.post(
@@ -102,6 +101,7 @@ def _logged_in(url: str, phone: str) -> tuple[requests.Session, str]:
         timeout=60,
     )
     assert answer.status_code == 302, f"login of {phone} failed with HTTP {answer.status_code}"
+    browser.get(f"{url}/lang/en", timeout=60)  # the refusals are read for the word "full"
     page = browser.get(f"{url}/r/book", timeout=60)
     token = _CSRF.search(page.text)
     assert token, "the booking form has no CSRF token"
