@@ -71,8 +71,16 @@ def day() -> ResponseReturnValue:
     counts: dict[str, int] = {}
     for booking, *_rest in rows:
         counts[booking.status.value] = counts.get(booking.status.value, 0) + 1
+    # ?status=no_show&status=cancelled: the no-shows and cancellations of the day.
+    wanted = {s for s in request.args.getlist("status") if s in {x.value for x in BookingStatus}}
+    shown = [r for r in rows if not wanted or r[0].status.value in wanted]
     return render_template(
-        "residents/office_day.html", day=the_day, rows=rows, counts=counts, statuses=list(BookingStatus)
+        "residents/office_day.html",
+        day=the_day,
+        rows=shown,
+        counts=counts,
+        statuses=list(BookingStatus),
+        wanted=wanted,
     )
 
 

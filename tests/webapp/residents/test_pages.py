@@ -240,3 +240,32 @@ def test_every_resident_page_renders_in_chinese(client, db, make_resident, make_
         answer = client.get(path)
         assert answer.status_code == 200 and words in answer.get_data(as_text=True), path
     assert client.get("/r/map/outlets.json").get_json()["type"] == "FeatureCollection"
+
+
+def test_the_day_list_filters_no_shows_and_cancellations(
+    client, auth, db, make_resident, make_slot, material_ids
+) -> None:
+    """?status=no_show&status=cancelled lists only those, with the reason given."""
+    from datetime import timedelta
+
+    from webapp.residents import bookings
+    from webapp.residents.bookings import ItemInput
+
+    resident, address = make_resident("13900000009")
+    slot = make_slot()
+    kept = bookings.book(
+        db, resident, address_id=address.id, slot_id=slot.id, items=[ItemInput(material_ids[0], bags=1)]
+    )
+    gone = bookings.book(
+        db, resident, address_id=address.id, slot_id=slot.id, items=[ItemInput(material_ids[0], bags=2)]
+    )
+    bookings.cancel(db, resident, gone.id, cutoff=timedelta(hours=2))
+    auth.login(Role.DISPATCHER)
+    no_show = client.post(f"/bookings/{kept.id}/no-show", data={"reason": "门铃无人应答"})
+    assert no_show.status_code == 302
+    page = client.get(f"/bookings/?day={slot.day.isoformat()}&status=no_show&status=cancelled").get_data(
+        as_text=True
+    )
+    assert "门铃无人应答" in page and page.count("<tr>") == 3  # header and the two rows
+    db.refresh(kept)
+    assert kept.status.value == "no_show"
