@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
@@ -335,7 +336,9 @@ def debit(
     lock_resident(session, resident_id)
     held = balance(session, resident_id)
     if points > held:
-        raise InsufficientPointsError("points", f"{points} points asked, the balance is {held}")
+        raise InsufficientPointsError(
+            "points", _("%(asked)s points asked, the balance is %(held)s", asked=points, held=held)
+        )
     entry = PointsEntry(
         org_id=org_id,
         resident_id=resident_id,

@@ -12,6 +12,7 @@ import io
 from collections.abc import Sequence
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -29,7 +30,7 @@ def cash_out(
 ) -> Payable:
     """Turn ``points`` into a payable of ``points x fen_per_point`` fen (no commit)."""
     if not isinstance(points, int) or isinstance(points, bool) or points < limits.min_cash_out_points:
-        raise LedgerError("points", f"cash out at least {limits.min_cash_out_points} points")
+        raise LedgerError("points", _("cash out at least %(n)s points", n=limits.min_cash_out_points))
     ledger.lock_resident(session, resident.id)  # type: ignore[arg-type]
     redemption = _redemption(session, resident, RedemptionKind.CASH, points, limits)
     fen = points * limits.fen_per_point
@@ -97,12 +98,19 @@ def exchange(
     # Stock is shared by every resident: the goods' own lock keeps two residents off the last one.
     _lock_item(session, item.id)  # type: ignore[arg-type]
     if stock(session, item.id) < quantity:  # type: ignore[arg-type]
-        raise LedgerError("quantity", f"only {stock(session, item.id)} left")  # type: ignore[arg-type]
+        raise LedgerError("quantity", _("only %(n)s left", n=stock(session, item.id)))  # type: ignore[arg-type]
     now = datetime.now(CHINA_TZ)
     if item.monthly_limit is not None:
         taken = taken_this_month(session, resident.id, item.id, now)  # type: ignore[arg-type]
         if taken + quantity > item.monthly_limit:
-            raise LedgerError("quantity", f"at most {item.monthly_limit} a month; {taken} taken already")
+            raise LedgerError(
+                "quantity",
+                _(
+                    "at most %(limit)s a month; %(taken)s taken already",
+                    limit=item.monthly_limit,
+                    taken=taken,
+                ),
+            )
     points = item.points * quantity
     redemption = _redemption(
         session, resident, RedemptionKind.GOODS, points, limits, item=item, quantity=quantity
@@ -137,7 +145,9 @@ def _redemption(
 ) -> Redemption:
     held = ledger.balance(session, resident.id)  # type: ignore[arg-type]
     if points > held:
-        raise ledger.InsufficientPointsError("points", f"{points} points asked, the balance is {held}")
+        raise ledger.InsufficientPointsError(
+            "points", _("%(asked)s points asked, the balance is %(held)s", asked=points, held=held)
+        )
     row = Redemption(
         org_id=resident.org_id,
         resident_id=resident.id,  # type: ignore[arg-type]

@@ -15,9 +15,9 @@ from traceability.deadlines import CHINA_TZ
 from webapp.access import STAFF, role_required
 from webapp.db import db_session
 from webapp.kiosk import ledger, redeem
-from webapp.kiosk.operations import held_deposits, review_deposit
+from webapp.kiosk.operations import Limits, held_deposits, review_deposit
 from webapp.models import Material, Role
-from webapp.models.points import Kiosk
+from webapp.models.points import Kiosk, RewardItem
 from webapp.models.residents import ResidentAccount
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
@@ -94,3 +94,71 @@ def payables(fmt: str) -> ResponseReturnValue:
     return Response(
         body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="payables-{stamp}.{fmt}"'}
     )
+
+
+def _my_account() -> ResidentAccount:
+    from webapp.residents.accounts import account_of_user
+
+    account = account_of_user(db_session(), current_user.id)
+    if account is None or account.closed_at is not None:
+        abort(404)
+    return account
+
+
+@bp.get("/points")
+@role_required(Role.RESIDENT)
+def points() -> ResponseReturnValue:
+    """The resident's points: balance, latest rows, cash-out and the rewards catalogue."""
+    return _points_page(_my_account(), {})
+
+
+def _points_page(me: ResidentAccount, errors: dict[str, str], status: int = 200) -> ResponseReturnValue:
+    session = db_session()
+    items = session.exec(
+        select(RewardItem).where(RewardItem.active == True).order_by(RewardItem.points)
+    ).all()  # noqa: E712
+    stocks = {i.id: redeem.stock(session, i.id) for i in items}  # type: ignore[arg-type]
+    context = points_context(session, me.id)  # type: ignore[arg-type]
+    limits = Limits.from_env()
+    return render_template(
+        "kiosk/points.html", items=items, stocks=stocks, errors=errors, limits=limits, **context
+    ), status
+
+
+@bp.post("/points/cash-out")
+@role_required(Role.RESIDENT)
+def cash_out() -> ResponseReturnValue:
+    """Ask for points to be paid out: a payable for finance, paid outside the platform."""
+    me = _my_account()
+    session = db_session()
+    text = request.form.get("points", "").strip()
+    try:
+        if not text.isdigit():
+            raise ledger.LedgerError("points", _("must be a whole number of points"))
+        payable = redeem.cash_out(session, me, int(text), limits=Limits.from_env(), actor_id=current_user.id)
+        session.commit()
+    except ledger.LedgerError as exc:
+        session.rollback()
+        return _points_page(me, {exc.field: exc.message}, 422)
+    flash(
+        _("Cash-out of %(yuan)s yuan requested; finance pays it.", yuan=f"{payable.fen / 100:.2f}"), "success"
+    )
+    return redirect(url_for("kiosk.points")), 303
+
+
+@bp.post("/points/exchange")
+@role_required(Role.RESIDENT)
+def exchange() -> ResponseReturnValue:
+    """Exchange points for one item of the catalogue."""
+    me = _my_account()
+    session = db_session()
+    try:
+        redeem.exchange(
+            session, me, request.form.get("item", ""), 1, limits=Limits.from_env(), actor_id=current_user.id
+        )
+        session.commit()
+    except ledger.LedgerError as exc:
+        session.rollback()
+        return _points_page(me, {exc.field: exc.message}, 422)
+    flash(_("Exchanged; collect it at the service desk."), "success")
+    return redirect(url_for("kiosk.points")), 303

@@ -131,3 +131,21 @@ def test_payables_export_as_csv_and_xlsx(client, auth, db, prices, resident) -> 
     assert resident.card_no in text and "1.50" in text and resident.phone not in text
     xlsx = client.get("/kiosk/payables.xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+
+
+def test_a_resident_cashes_out_and_exchanges_on_their_points_page(client, auth, db, prices, resident) -> None:
+    """The page shows the balance; a cash-out above it is a 422 naming points; within it a payable."""
+    _credit(db, resident, 20)
+    db.add(RewardItem(code="soap", name_zh="肥皂", name_en="Soap", points=50, monthly_limit=2))
+    db.commit()
+    redeem.add_stock(db, "soap", 5)
+    db.commit()
+    auth.login("resident1", "resident-pass-1")
+    page = client.get("/kiosk/points")
+    assert page.status_code == 200 and 'id="points-balance">200<' in page.get_data(as_text=True)
+    too_much = client.post("/kiosk/points/cash-out", data={"points": "500"})
+    assert too_much.status_code == 422 and 'id="points-error"' in too_much.get_data(as_text=True)
+    assert client.post("/kiosk/points/cash-out", data={"points": "100"}).status_code == 303
+    assert client.post("/kiosk/points/exchange", data={"item": "soap"}).status_code == 303
+    assert ledger.balance(db, resident.id) == 50
+    assert len(db.exec(select(Payable)).all()) == 1
