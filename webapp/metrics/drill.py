@@ -18,7 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from traceability import CHINA_TZ
 from webapp.audit import anomalies
-from webapp.metrics import _records, batteries
+from webapp.metrics import _records, batteries, residents, workshop
 from webapp.metrics.figures import Drill, MetricsInputError, Scope, parse_day
 from webapp.models import (
     Battery,
@@ -396,3 +396,14 @@ _HANDLERS = {
     "batteries": _batteries,
     "battery_events": _battery_events,
 }
+
+
+def _residents_drill(handler: Any) -> Any:
+    """A residents' channel handler under the common signature (it needs no context)."""
+    return lambda session, scope, params, offset, limit, _context: handler(
+        session, scope, params, offset, limit
+    )
+
+
+_HANDLERS.update({kind: _residents_drill(handler) for kind, handler in residents.DRILLS.items()})
+_HANDLERS["workshop"] = _residents_drill(workshop.drill)

@@ -17,7 +17,22 @@ from traceability import CHINA_TZ
 from webapp.boundary import FIRST_DAY, LAST_DAY
 
 #: Drill kinds and the records each lists (see :mod:`webapp.metrics.drill`).
-DRILL_KINDS = ("outlets", "collections", "stops", "routes", "batteries", "battery_events")
+DRILL_KINDS = (
+    "outlets",
+    "collections",
+    "stops",
+    "routes",
+    "batteries",
+    "battery_events",
+    # The residents' channel (webapp/metrics/residents.py).
+    "residents",
+    "bookings",
+    "doorstep",
+    "kiosk_deposits",
+    "points_entries",
+    # The cascade-use workshop (webapp/metrics/workshop.py).
+    "workshop",
+)
 
 
 class MetricsInputError(ValueError):

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 import geodata
 from traceability import CHINA_TZ
-from webapp.metrics import batteries, carbon, collection, mass_balance, outlets, subsidy
+from webapp.metrics import batteries, carbon, collection, mass_balance, outlets, residents, subsidy, workshop
 from webapp.metrics.figures import MetricsInputError, Scope
 from webapp.models import Organisation, Outlet
 from webapp.trace.settings import TraceSettings
@@ -31,6 +31,8 @@ class Indicators:
     carbon: carbon.CarbonIndicators
     subsidy: subsidy.SubsidyIndicators
     mass_balance: mass_balance.MassBalance
+    residents: residents.ResidentIndicators | None = None
+    workshop: workshop.WorkshopIndicators | None = None
 
     def to_json(self) -> dict[str, Any]:
         """One object with a key per indicator group, plus ``scope``."""
@@ -49,6 +51,8 @@ class Indicators:
             "carbon": self.carbon.to_json(),
             "subsidy": self.subsidy.to_json(),
             "mass_balance": self.mass_balance.to_json(),
+            "residents": self.residents.to_json() if self.residents else None,
+            "workshop": self.workshop.to_json() if self.workshop else None,
         }
 
 
@@ -100,6 +104,8 @@ def compute(
         carbon=carbon.compute(session, scope, collected),
         subsidy=subsidy.compute(session, scope, collected, net.new),
         mass_balance=mass_balance.compute(session, scope, collected),
+        residents=residents.compute(session, scope, collected.total),
+        workshop=workshop.compute(session, scope),
     )
 
 

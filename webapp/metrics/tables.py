@@ -100,6 +100,8 @@ def build(found: Indicators, *, locale: str = "zh") -> list[Table]:
         _factors(found, locale),
         _subsidy(found, locale),
         _mass_balance(found, locale),
+        *([_residents(found, locale)] if found.residents else []),
+        *([_workshop(found, locale)] if found.workshop else []),
     ]
 
 
@@ -396,3 +398,57 @@ def _mass_balance(found: Indicators, locale: str) -> Table:
         if any(m.to_json().values())
     )
     return Table("mass_balance", "物料平衡", "Mass balance", columns, rows)
+
+
+def _residents(found: Indicators, locale: str) -> Table:
+    """The residents' channel (互联网+回收): residents, bookings, kilograms by channel, points."""
+    r = found.residents
+    assert r is not None
+    rows = [
+        ("注册居民", "Registered residents", r.registered.value, "人", "residents"),
+        ("本期新注册居民", "New residents", r.new.value, "人", "residents"),
+        ("活跃居民", "Active residents", r.active.value, "人", "residents"),
+        ("预约上门回收单", "Doorstep bookings", r.bookings.value, "单", "bookings"),
+        ("已上门收运", "Bookings collected", r.collected.value, "单", "bookings"),
+        ("按预约时段完成比例", "Served in their slot", _pct(r.served_in_slot), "%", "%"),
+        ("网点收运量", "Collected at outlets", _t(r.outlet_g.value), "吨", "t"),
+        ("上门回收量", "Collected at the door", _t(r.doorstep_g.value), "吨", "t"),
+        ("智能回收箱投放量", "Deposited at kiosks", _t(r.kiosk_g.value), "吨", "t"),
+        ("发放积分", "Points issued", r.points_issued.value, "分", "points"),
+        ("冲正积分", "Points reversed", r.points_reversed.value, "分", "points"),
+        ("兑换积分", "Points redeemed", r.points_redeemed.value, "分", "points"),
+        ("提现应付", "Cash-outs payable", _yuan(r.cash_out_fen.value), "元", "yuan"),
+    ]
+    return Table(
+        "residents",
+        "居民回收渠道",
+        "Residents' channel",
+        _VALUE,
+        tuple((_name(zh, en, locale), value, _name(uz, ue, locale)) for zh, en, value, uz, ue in rows),
+    )
+
+
+def _workshop(found: Indicators, locale: str) -> Table:
+    """The cascade-use workshop (梯次利用): packs in, tested, cascade vs recycling, products."""
+    w = found.workshop
+    assert w is not None
+    spread = "—" if w.average_spread.value is None else round(w.average_spread.value / 100, 2)
+    rows = [
+        ("接收电池包", "Packs received", w.packs_received.value, "个", "packs"),
+        ("完成余能检测", "Units tested", w.units_tested.value, "个", "units"),
+        ("进入梯次利用", "Units to cascade use", w.to_cascade.value, "个", "units"),
+        ("进入再生利用", "Batteries to recycling", w.to_recycling.value, "个", "batteries"),
+        ("梯次利用占比", "Share to cascade use", _pct(w.cascade_share), "%", "%"),
+        ("梯次利用电量", "kWh given a second life", round(w.second_life_wh.value / 1000, 1), "kWh", "kWh"),
+        ("重组梯次产品", "Products built", w.products_built.value, "件", "products"),
+        ("在用梯次产品", "Products in service", w.in_service.value, "件", "products"),
+        ("回收梯次产品", "Products taken back", w.taken_back.value, "件", "products"),
+        ("平均容量极差", "Average capacity spread", spread, "%", "%"),
+    ]
+    return Table(
+        "workshop",
+        "梯次利用车间",
+        "Cascade-use workshop",
+        _VALUE,
+        tuple((_name(zh, en, locale), value, _name(uz, ue, locale)) for zh, en, value, uz, ue in rows),
+    )

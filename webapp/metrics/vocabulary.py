@@ -66,6 +66,11 @@ KINDS = {
     "routes": _l("Routes"),
     "batteries": _l("Batteries"),
     "battery_events": _l("Battery log events"),
+    "residents": _l("Residents"),
+    "bookings": _l("Doorstep bookings"),
+    "doorstep": _l("Doorstep collections"),
+    "kiosk_deposits": _l("Kiosk deposits"),
+    "points_entries": _l("Points ledger rows"),
 }
 COLUMNS = {
     "id": _l("No."),

@@ -164,8 +164,18 @@ def test_subsidy_is_an_upper_bound_from_the_rates(found) -> None:  # type: ignor
 
 
 def test_json_has_one_key_per_group(found) -> None:  # type: ignore[no-untyped-def]
-    """The JSON object carries the five groups (and the scope)."""
-    assert set(found.to_json()) == {"scope", "outlets", "collection", "batteries", "carbon", "subsidy"}
+    """The JSON object carries the groups (and the scope)."""
+    assert set(found.to_json()) == {
+        "scope",
+        "outlets",
+        "collection",
+        "batteries",
+        "carbon",
+        "subsidy",
+        "mass_balance",
+        "residents",
+        "workshop",
+    }
 
 
 def test_unknown_org_and_district_are_refused(db: Session, world: World) -> None:
