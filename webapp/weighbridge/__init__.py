@@ -20,4 +20,6 @@ def blueprints() -> list[tuple[Blueprint, bool]]:
 
 def commands() -> list[click.Command]:
     """This area's `reloop` commands."""
-    return []
+    from webapp.weighbridge.cli import weighbridge_group
+
+    return [weighbridge_group]

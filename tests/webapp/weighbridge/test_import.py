@@ -105,3 +105,17 @@ def test_the_import_page_lists_the_problems_with_422(client, auth, db, world) ->
     )
     assert response.status_code == 422 and "import-errors" in response.get_data(as_text=True)
     assert client.get("/static/weighbridge/scale-export-sample.csv").data == SAMPLE.read_bytes()
+
+
+def test_the_cli_imports_a_file_and_prints_the_reconciliation(runner, db, world, tmp_path) -> None:
+    """`reloop weighbridge import` numbers the tickets; a bad file exits 1 naming the line; reconcile prints JSON."""
+    good = tmp_path / "good.csv"
+    good.write_text(HEADER + f"S-1,粤B12345,in,10250,,kg,{_now()},\n", encoding="utf-8")
+    result = runner.invoke(args=["weighbridge", "import", str(good), "--facility", world.centre.code])
+    assert result.exit_code == 0 and _tickets(db)[0].number in result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + f"S-2,粤B12345,in,10250,,t,{_now()},\n", encoding="utf-8")
+    result = runner.invoke(args=["weighbridge", "import", str(bad), "--facility", world.centre.code])
+    assert result.exit_code == 1 and "line 2, unit" in result.output
+    result = runner.invoke(args=["weighbridge", "reconcile"])
+    assert '"net_g": 2250000' in result.output and '"flagged": true' in result.output
