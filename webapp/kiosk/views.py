@@ -3,7 +3,7 @@ resident's points partial the resident app includes."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -16,8 +16,8 @@ from webapp.access import STAFF, role_required
 from webapp.db import db_session
 from webapp.kiosk import ledger, redeem
 from webapp.kiosk.operations import Limits, held_deposits, review_deposit
-from webapp.models import Material, Role
-from webapp.models.points import Kiosk, RewardItem
+from webapp.models import Material, Outlet, Role
+from webapp.models.points import Kiosk, ResidentPrice, RewardItem
 from webapp.models.residents import ResidentAccount
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
@@ -162,3 +162,74 @@ def exchange() -> ResponseReturnValue:
         return _points_page(me, {exc.field: exc.message}, 422)
     flash(_("Exchanged; collect it at the service desk."), "success")
     return redirect(url_for("kiosk.points")), 303
+
+
+@bp.get("/")
+@role_required(*STAFF)
+def index() -> ResponseReturnValue:
+    """Registered kiosks with their fill level, and residents' prices: in force and history."""
+    return _index_page({})
+
+
+def _index_page(errors: dict[str, str], status: int = 200) -> ResponseReturnValue:
+    session = db_session()
+    kiosks = session.exec(
+        select(Kiosk, Outlet).join(Outlet, Outlet.id == Kiosk.outlet_id).order_by(Outlet.code)  # type: ignore[arg-type]
+    ).all()
+    today = datetime.now(CHINA_TZ).date()
+    history = session.exec(
+        select(ResidentPrice, Material)
+        .join(Material, Material.id == ResidentPrice.material_id)  # type: ignore[arg-type]
+        .order_by(Material.sort_order, ResidentPrice.valid_from.desc(), ResidentPrice.id.desc())  # type: ignore[attr-defined]
+    ).all()
+    materials = session.exec(
+        select(Material).where(Material.active == True).order_by(Material.sort_order)
+    ).all()  # noqa: E712
+    return render_template(
+        "kiosk/index.html",
+        kiosks=kiosks,
+        prices=ledger.resident_prices(session, today),
+        history=history,
+        materials=materials,
+        errors=errors,
+        today=today,
+    ), status
+
+
+@bp.post("/prices")
+@role_required(Role.ADMIN)
+def new_price() -> ResponseReturnValue:
+    """Put a new resident price in force from a day; the earlier rows stay for the days before."""
+    session = db_session()
+    form = request.form
+    try:
+        day = _form_day(form.get("valid_from", ""))
+        ledger.add_price(
+            session,
+            material=form.get("material", ""),
+            fen_per_kg=_form_int(form.get("fen_per_kg", ""), "fen_per_kg"),
+            points_per_kg=_form_int(form.get("points_per_kg", ""), "points_per_kg"),
+            valid_from=day,
+            note=form.get("note", ""),
+            actor_id=current_user.id,
+            org_id=current_user.org_id,
+        )
+        session.commit()
+    except ledger.LedgerError as exc:
+        session.rollback()
+        return _index_page({exc.field: exc.message}, 422)
+    flash(_("Price added; it applies from its day on."), "success")
+    return redirect(url_for("kiosk.index")), 303
+
+
+def _form_int(text: str, field: str) -> int:
+    if not text.strip().isdigit():
+        raise ledger.LedgerError(field, _("must be a whole number"))
+    return int(text)
+
+
+def _form_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ledger.LedgerError("valid_from", _("must be a date (YYYY-MM-DD)")) from None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -149,3 +149,23 @@ def test_a_resident_cashes_out_and_exchanges_on_their_points_page(client, auth, 
     assert client.post("/kiosk/points/exchange", data={"item": "soap"}).status_code == 303
     assert ledger.balance(db, resident.id) == 50
     assert len(db.exec(select(Payable)).all()) == 1
+
+
+def test_an_admin_adds_a_price_version_and_a_bad_one_is_named(client, auth, db, prices, kiosk) -> None:
+    """The page lists the kiosk and prices; a new version appears in the history; a bad fen is a 422."""
+    auth.login("admin")
+    page = client.get("/kiosk/").get_data(as_text=True)
+    assert "SN-001" in page and "K-001" in page
+    added = client.post(
+        "/kiosk/prices",
+        data={"material": "paper", "fen_per_kg": "90", "points_per_kg": "12", "valid_from": "2026-06-01"},
+    )
+    assert added.status_code == 303
+    assert [
+        p.points_per_kg for p in ledger.resident_prices(db, date(2026, 6, 1)) if p.material_code == "paper"
+    ] == [12]
+    bad = client.post(
+        "/kiosk/prices",
+        data={"material": "paper", "fen_per_kg": "x", "points_per_kg": "12", "valid_from": "2026-06-01"},
+    )
+    assert bad.status_code == 422 and 'id="price-error">fen_per_kg' in bad.get_data(as_text=True)
