@@ -61,6 +61,10 @@ What the groups hold (attribute names; ``to_json()`` mirrors them):
 - ``carbon``: ``total`` and ``by_material`` (grams, CO2e, factors used with sources);
 - ``subsidy``: ``total`` and ``lines`` (low-value materials and new outlets, rates used),
   always an upper-bound estimate (``LABEL_ZH`` / ``LABEL_EN``).
+- ``residents``: the residents' channel (:mod:`webapp.metrics.residents`): ``registered``,
+  ``new``, ``active``, ``bookings``, ``collected``, ``served_in_slot`` (Ratio),
+  ``kg_by_channel`` {``outlet_g``, ``doorstep_g``, ``kiosk_g``} in grams, ``points_issued``,
+  ``points_reversed``, ``points_redeemed`` (unit "points") and ``cash_out_fen``.
 
 Editable tables
 ---------------
