@@ -25,6 +25,9 @@ COLUMNS = (
     "faults_survived",
     "inputs_tried",
     "server_errors",
+    # Races for a limited resource (issue 15's booking-slot-race-*): winners and any excess.
+    "accepted",
+    "oversold",
 )
 
 _REPORTED: list[dict[str, Any]] = []
