@@ -33,6 +33,7 @@ from webapp.seed_year._bins import Bin, make_bins
 from webapp.seed_year._day import run_day
 from webapp.seed_year._planning import Planner
 from webapp.seed_year._records import Crew, SeedRecordError, write_pickups, write_readings
+from webapp.seed_year._sorting import SortingReport, seed_sorting_centre
 
 __all__ = ["SeedRecordError", "YearReport", "seed_year"]
 
@@ -48,6 +49,7 @@ class YearReport:
     seconds: float = 0.0
     solve_seconds: float = 0.0
     solves_stopped_by_time: int = 0
+    sorting: SortingReport | None = None
 
 
 def seed_year(
@@ -105,6 +107,7 @@ def seed_year(
         if progress and (day.day == 1 or offset == days - 1):
             progress(f"{day:%Y-%m}: {offset + 1}/{days} days, {clock.monotonic() - started:.0f} s")
     _today(session, lives, bins, today, now, rng, report)
+    report.sorting = seed_sorting_centre(session, first=first, today=today, org_id=org_id, seed=seed)
     report.days, report.plans = (
         days,
         session.exec(
