@@ -108,7 +108,7 @@ def test_the_import_page_lists_the_problems_with_422(client, auth, db, world) ->
 
 
 def test_the_cli_imports_a_file_and_prints_the_reconciliation(runner, db, world, tmp_path) -> None:
-    """`reloop weighbridge import` numbers the tickets; a bad file exits 1 naming the line; reconcile prints JSON."""
+    """The import command numbers the tickets, a bad file exits 1 naming the line; reconcile prints JSON."""
     good = tmp_path / "good.csv"
     good.write_text(HEADER + f"S-1,粤B12345,in,10250,,kg,{_now()},\n", encoding="utf-8")
     result = runner.invoke(args=["weighbridge", "import", str(good), "--facility", world.centre.code])
