@@ -25,9 +25,8 @@ from webapp.models.workshop import BatteryPointProfile, Inspection, PointType
 from webapp.trace import keys
 from webapp.trace.demo import COLLECTOR, RECYCLER, WORKS
 from webapp.trace.inputs import EventInput
-from webapp.trace.operations import record_events
 from webapp.trace.treeheads import issue_tree_head
-from webapp.workshop import checklist, disassembly, handover, intake, rules, testing
+from webapp.workshop import checklist, disassembly, handover, intake, logbook, rules, testing
 from webapp.workshop.settings import WorkshopSettings
 
 SAMPLE_PACK = "S01PBA12026001K1A0009001"
@@ -60,6 +59,16 @@ def seed_workshop(
     report = WorkshopReport()
     if session.exec(select(Inspection.id).limit(1)).first() is not None:
         return report
+    with logbook.reproducible(seed, now):
+        _seed_packs(session, report, org_id=org_id, seed=seed, now=now, packs=packs)
+    if has_app_context():  # a head over the workshop's entries too, as the log demo signs its own
+        issue_tree_head(session, keys.signing_key(), timestamp_ms=int(now.timestamp() * 1000) + 1000)
+    return report
+
+
+def _seed_packs(
+    session: Session, report: WorkshopReport, *, org_id: int | None, seed: int, now: datetime, packs: int
+) -> None:
     rng = random.Random(seed + 13)  # nosec B311 # reproducible demo data
     settings = WorkshopSettings()
     outlets = _battery_outlets(session)
@@ -76,9 +85,6 @@ def seed_workshop(
         _work_on(session, settings, code, at, rng, index, report, org_id)
     if now > SAMPLE_TESTED + timedelta(days=1):
         _sample_pack(session, settings, outlets[0], org_id)
-    if has_app_context():  # a head over the workshop's entries too, as the log demo signs its own
-        issue_tree_head(session, keys.signing_key(), timestamp_ms=int(now.timestamp() * 1000) + 1000)
-    return report
 
 
 def _work_on(
@@ -196,7 +202,7 @@ def _hand_over(
             payload,
         )
 
-    record_events(
+    logbook.record(
         session,
         [
             event(EventKind.RECEIVED_AT_OUTLET, at, {"mass_g": mass}),

@@ -8,8 +8,11 @@ events: the log refuses → nothing of the step is written.
 
 from __future__ import annotations
 
+import random
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +24,20 @@ from webapp.trace.operations import Recorded, RecordError, record_events
 from webapp.workshop.errors import Problem, WorkshopInputError
 from webapp.workshop.settings import WorkshopSettings
 
+# Set only while the demo seeds: event ids from a seeded generator and one recording
+# time, so the same seed gives the same log (a test compares digests of it).
+_REPLAY: ContextVar[tuple[random.Random, datetime] | None] = ContextVar("workshop_replay", default=None)
+
+
+@contextmanager
+def reproducible(seed: int, recorded_at: datetime) -> Iterator[None]:
+    """Within the block, events get ids drawn from ``seed`` and are recorded at ``recorded_at``."""
+    token = _REPLAY.set((random.Random(seed), recorded_at))  # nosec B311 # demo ids, not secrets
+    try:
+        yield
+    finally:
+        _REPLAY.reset(token)
+
 
 def event(
     settings: WorkshopSettings,
@@ -30,8 +47,10 @@ def event(
     payload: Mapping[str, Any],
 ) -> EventInput:
     """An event recorded by the workshop (the cascade-use enterprise) at its site."""
+    replay = _REPLAY.get()
+    token = f"{replay[0].getrandbits(128):032x}" if replay else uuid.uuid4().hex
     return EventInput(
-        event_id=f"ws-{kind.value[:12]}-{uuid.uuid4().hex}",
+        event_id=f"ws-{kind.value[:12]}-{token}",
         kind=kind,
         battery_code=code,
         actor=settings.actor,
@@ -59,7 +78,9 @@ def record(
         each event to the line or row the caller names in the problem.
     """
     try:
-        return record_events(session, events, actor_id=actor_id, org_id=org_id)
+        replay = _REPLAY.get()
+        now = replay[1] if replay else None
+        return record_events(session, events, actor_id=actor_id, org_id=org_id, now=now)
     except RecordError as exc:
         problems = []
         for item in exc.errors:
