@@ -234,7 +234,14 @@ def seed_reference() -> None:
     added = seed.seed_materials(db_session())
     reasons = seed.seed_skip_reasons(db_session())
     factors = seed.seed_metrics_defaults(db_session())
-    click.echo(f"{added} materials added, {reasons} skip reasons added, {factors} emission factors added")
+    from webapp.sorting.grades import seed_grades
+
+    grades = seed_grades(db_session())
+    db_session().commit()
+    click.echo(
+        f"{added} materials added, {reasons} skip reasons added, {factors} emission factors added, "
+        f"{grades} material grades added"
+    )
 
 
 @seed_group.command("demo")
