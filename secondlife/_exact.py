@@ -16,6 +16,7 @@ of its limit?".
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -59,6 +60,7 @@ def solve(
 
     With ``min_count`` the question is feasibility: at least that many products.
     """
+    started = time.perf_counter()
     model = _Model(s, units, share)
     if min_count is None:
         model.m.maximize(sum(model.z.values()))
@@ -66,7 +68,8 @@ def solve(
         model.m.add(sum(model.z.values()) >= min_count)
     model.add_hint(hint)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(time_limit_s, 0.01)
+    # building the model counts against the limit
+    solver.parameters.max_time_in_seconds = max(time_limit_s - (time.perf_counter() - started), 0.01)
     solver.parameters.num_workers = workers
     solver.parameters.linearization_level = 2
     solver.parameters.random_seed = 7
