@@ -221,7 +221,7 @@ def compute(session: Session, scope: Scope, outlet_total: Figure) -> ResidentInd
 
     def count(where: list[ColumnElement[bool]], which: str) -> Figure:
         n = session.exec(select(func.count()).select_from(ResidentAccount).where(*where)).one()
-        return Figure(int(n), "count", Drill.of("residents", scope, which=which))
+        return Figure(int(n), "count", Drill.of("residents", scope, residents=which))
 
     booked = session.exec(
         select(Booking.status, Booking.collected_at, Slot.day, Slot.start, Slot.end)
@@ -230,7 +230,7 @@ def compute(session: Session, scope: Scope, outlet_total: Figure) -> ResidentInd
     ).all()
     collected = [b for b in booked if b[0] == BookingStatus.COLLECTED]
     in_window = sum(in_slot(b[1], b[2], b[3], b[4]) for b in collected)
-    collected_fig = Figure(len(collected), "count", Drill.of("bookings", scope, status="collected"))
+    collected_fig = Figure(len(collected), "count", Drill.of("bookings", scope, booking_status="collected"))
     doorstep = session.exec(
         doorstep_joins(select(func.coalesce(func.sum(CollectionWeight.grams), 0)).select_from(Collection))
         .join(CollectionWeight, col(CollectionWeight.collection_id) == Collection.id)
@@ -275,7 +275,7 @@ def compute(session: Session, scope: Scope, outlet_total: Figure) -> ResidentInd
 
 def drill_residents(session: Session, scope: Scope, params: dict[str, str], offset: int, limit: int) -> Any:
     """Accounts (card numbers and masked phones only: PIPL)."""
-    where = residents_where(scope, params.get("which", "registered"))
+    where = residents_where(scope, params.get("residents", "registered"))
     rows = session.exec(
         select(ResidentAccount).where(*where).order_by(col(ResidentAccount.id)).offset(offset).limit(limit)
     ).all()
@@ -295,7 +295,7 @@ def drill_residents(session: Session, scope: Scope, params: dict[str, str], offs
 
 def drill_bookings(session: Session, scope: Scope, params: dict[str, str], offset: int, limit: int) -> Any:
     """Bookings with their slot and whether they were served inside it."""
-    where = bookings_where(scope, params.get("status"))
+    where = bookings_where(scope, params.get("booking_status"))
     base = select(Booking, Slot).join(Slot, col(Slot.id) == Booking.slot_id).where(*where)
     rows = session.exec(base.order_by(col(Slot.day), col(Booking.id)).offset(offset).limit(limit)).all()
     n = session.exec(
@@ -308,7 +308,7 @@ def drill_bookings(session: Session, scope: Scope, params: dict[str, str], offse
             "slot": f"{s.start:%H:%M}-{s.end:%H:%M}",
             "status": b.status.value,
             "collected_at": b.collected_at,
-            "in_slot": in_slot(b.collected_at, s.day, s.start, s.end),
+            "in_slot": int(in_slot(b.collected_at, s.day, s.start, s.end)),
         }
         for b, s in rows
     ]

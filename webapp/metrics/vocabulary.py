@@ -118,6 +118,23 @@ COLUMNS = {
     "due": _l("Due"),
     "reported_on": _l("Reported on"),
     "provisional": _l("Provisional deadline"),
+    # The residents' channel (webapp/metrics/residents.py).
+    "card_no": _l("Card number"),
+    "phone": _l("Mobile number"),
+    "created_at": _l("Registered"),
+    "closed_at": _l("Account closed"),
+    "slot": _l("Slot"),
+    "collected_at": _l("Collected at"),
+    "in_slot": _l("In the slot (1 = yes)"),
+    "booking_id": _l("Booking"),
+    "deposit_id": _l("Deposit id"),
+    "serial": _l("Kiosk"),
+    "kiosk_time": _l("Kiosk time"),
+    "hold_reason": _l("Why held"),
+    "resident_id": _l("Resident"),
+    "points": _l("Points"),
+    "source_ref": _l("For"),
+    "at": _l("Time"),
 }
 
 
@@ -177,6 +194,8 @@ class Names:
 
 def _coded(kind: str, column: str, value: str, names: Names, locale: str) -> str | None:
     """The label of a coded cell value, or None when the column carries no code."""
+    if kind in ("bookings", "kiosk_deposits", "points_entries"):
+        return _resident_coded(column, value, locale)
     if column == "kind" and kind == "outlets":
         return enum_label(OutletKind(value), locale)
     if column == "kind":
@@ -199,6 +218,14 @@ def _coded(kind: str, column: str, value: str, names: Names, locale: str) -> str
     return None
 
 
+def _resident_coded(column: str, value: str, locale: str) -> str | None:
+    from webapp.models.points import EntryKind, HoldReason
+    from webapp.models.residents import BookingStatus
+
+    enum = {"status": BookingStatus, "kind": EntryKind, "hold_reason": HoldReason}.get(column)
+    return enum_label(enum(value), locale) if enum is not None else None
+
+
 def cell_label(kind: str, column: str, value: Any, names: Names, locale: str) -> Any:
     """What a person reads in a drill cell; values that are no code come back unchanged."""
     if value is None:
@@ -216,6 +243,32 @@ def cell_label(kind: str, column: str, value: Any, names: Names, locale: str) ->
         if found is not None:
             return found
     return value
+
+
+_RESIDENT_PARAMS = {
+    "residents": ("居民范围", "residents"),
+    "booking_status": ("预约状态", "booking status"),
+    "entry_kind": ("积分类型", "points kind"),
+}
+_RESIDENT_SETS = {
+    "registered": ("注册居民", "registered"),
+    "new": ("新注册居民", "new"),
+    "active": ("活跃居民", "active"),
+}
+
+
+def _resident_param(key: str, value: str, locale: str) -> tuple[str, str | None]:
+    from webapp.models.points import EntryKind
+    from webapp.models.residents import BookingStatus
+
+    text: str | None = None
+    if key == "residents" and value in _RESIDENT_SETS:
+        text = _pick(_RESIDENT_SETS[value], locale)
+    elif key == "booking_status" and _valid(BookingStatus, value):
+        text = enum_label(BookingStatus(value), locale)
+    elif key == "entry_kind" and _valid(EntryKind, value):
+        text = enum_label(EntryKind(value), locale)
+    return _pick(_RESIDENT_PARAMS[key], locale), text
 
 
 def param_label(key: str, value: str, names: Names, locale: str, session: Session) -> tuple[str, str]:
@@ -248,4 +301,6 @@ def param_label(key: str, value: str, names: Names, locale: str, session: Sessio
         text = "是" if not locale.startswith("en") else "yes"
     elif key == "org":
         return name, value
+    elif key in _RESIDENT_PARAMS:
+        name, text = _resident_param(key, value, locale)
     return name, text if text is not None else value

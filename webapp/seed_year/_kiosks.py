@@ -70,7 +70,7 @@ def seed_kiosk_year(session: Session, *, org_id: int, days: int, seed: int, now:
                 fen_per_kg=fen,
                 points_per_kg=points,
                 valid_from=first,
-                note="示例价格 demo price",
+                note="示例价格",
                 org_id=org_id,
             )
     kiosks = _kiosks(session, org_id)
