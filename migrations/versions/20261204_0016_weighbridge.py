@@ -1,4 +1,4 @@
-"""weighbridge: tickets (磅单) numbered per facility and year, and the drivers' unload visits
+"""weighbridge: weigh-ins, tickets (磅单) numbered per facility and year, and the drivers' unload visits
 
 Both tables are append-only (the triggers of :mod:`webapp.models.append_only`): a
 correction is a new ticket voiding the old one, with a reason.
@@ -22,7 +22,7 @@ down_revision = "0015"
 branch_labels = None
 depends_on = None
 
-TABLES = ("weigh_ticket", "unload_visit")
+TABLES = ("weigh_in", "weigh_ticket", "unload_visit")
 
 
 def upgrade() -> None:
@@ -68,6 +68,51 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_unload_visit_stop_id"), ["stop_id"], unique=False)
 
     op.create_table(
+        "weigh_in",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("org_id", sa.Integer(), nullable=True),
+        sa.Column("facility_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "direction",
+            sa.Enum("in", "out", name="ticketdirection", native_enum=False, length=32),
+            nullable=False,
+        ),
+        sa.Column("vehicle_id", sa.Integer(), nullable=True),
+        sa.Column("plate", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("stop_id", sa.Integer(), nullable=True),
+        sa.Column("gross_g", sa.Integer(), nullable=False),
+        sa.Column("weighed_at", webapp.models._types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("operator_id", sa.Integer(), nullable=True),
+        sa.Column("client_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("created_at", webapp.models._types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["facility_id"],
+            ["facility.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["operator_id"],
+            ["user.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["org_id"],
+            ["organisation.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["stop_id"],
+            ["planned_stop.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["vehicle_id"],
+            ["vehicle.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("client_id"),
+    )
+    with op.batch_alter_table("weigh_in", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_weigh_in_facility_id"), ["facility_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_weigh_in_org_id"), ["org_id"], unique=False)
+
+    op.create_table(
         "weigh_ticket",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("org_id", sa.Integer(), nullable=True),
@@ -107,6 +152,7 @@ def upgrade() -> None:
         sa.Column("client_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("reference", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("note", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("weigh_in_id", sa.Integer(), nullable=True),
         sa.Column("voids_id", sa.Integer(), nullable=True),
         sa.Column("void_reason", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
         sa.Column("created_at", webapp.models._types.UTCDateTime(timezone=True), nullable=False),
@@ -150,11 +196,16 @@ def upgrade() -> None:
             ["voids_id"],
             ["weigh_ticket.id"],
         ),
+        sa.ForeignKeyConstraint(
+            ["weigh_in_id"],
+            ["weigh_in.id"],
+        ),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("client_id"),
         sa.UniqueConstraint("facility_id", "scale_ticket_no"),
         sa.UniqueConstraint("facility_id", "year", "seq"),
         sa.UniqueConstraint("voids_id"),
+        sa.UniqueConstraint("weigh_in_id"),
     )
     with op.batch_alter_table("weigh_ticket", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_weigh_ticket_driver_id"), ["driver_id"], unique=False)
@@ -182,6 +233,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_weigh_ticket_driver_id"))
 
     op.drop_table("weigh_ticket")
+    with op.batch_alter_table("weigh_in", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_weigh_in_org_id"))
+        batch_op.drop_index(batch_op.f("ix_weigh_in_facility_id"))
+
+    op.drop_table("weigh_in")
     with op.batch_alter_table("unload_visit", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_unload_visit_stop_id"))
         batch_op.drop_index(batch_op.f("ix_unload_visit_route_id"))

@@ -44,7 +44,8 @@ RECORD_TABLES = (
     "disassembly_part",
     # Residents' booking status history (migration 0018).
     "booking_event",
-    # Weighbridge tickets and the drivers' unload visits (migration 0016).
+    # Weighbridge weigh-ins, tickets and the drivers' unload visits (migration 0016).
+    "weigh_in",
     "weigh_ticket",
     "unload_visit",
     # Residents' prices, points ledger, kiosk deposits and redemptions (migration 0019).

@@ -93,9 +93,34 @@ class WeighTicket(SQLModel, table=True):
     client_id: str | None = Field(default=None, max_length=64, unique=True)
     reference: str = Field(default="", max_length=64)
     note: str = Field(default="", max_length=500)
+    # The truck's first weighing (weighed in full, out empty): unique, one ticket per weigh-in.
+    weigh_in_id: int | None = Field(default=None, foreign_key="weigh_in.id", unique=True)
     # Unique: a ticket is voided at most once, so corrections form one chain.
     voids_id: int | None = Field(default=None, foreign_key="weigh_ticket.id", unique=True)
     void_reason: str = Field(default="", max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WeighIn(SQLModel, table=True):
+    """A truck's first weighing (gross, arriving loaded), waiting for its weigh-out.
+
+    The ticket is issued at the weigh-out and names this row; a weigh-in no ticket
+    names is a truck still on site.
+    """
+
+    __tablename__ = "weigh_in"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    facility_id: int = Field(foreign_key="facility.id", index=True)
+    direction: TicketDirection = Field(sa_type=str_enum(TicketDirection))
+    vehicle_id: int | None = Field(default=None, foreign_key="vehicle.id")
+    plate: str = Field(max_length=16)
+    stop_id: int | None = Field(default=None, foreign_key="planned_stop.id")
+    gross_g: int = Field(gt=0)
+    weighed_at: datetime = Field(sa_type=UTCDateTime)
+    operator_id: int | None = Field(default=None, foreign_key="user.id")
+    client_id: str | None = Field(default=None, max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -24,8 +24,8 @@ from webapp.models import (
     PlanStatus,
     Vehicle,
 )
-from webapp.models.weighbridge import TicketDirection, WeighTicket
-from webapp.weighbridge.tickets import TicketError, in_force, record_ticket
+from webapp.models.weighbridge import TicketDirection, WeighIn, WeighTicket
+from webapp.weighbridge.tickets import TicketError, in_force, record_ticket, record_weigh_in
 
 # Form fields in kg, the ticket's in grams: an error on gross_g belongs to gross_kg.
 FORM_FIELD = {"gross_g": "gross_kg", "tare_g": "tare_kg"}
@@ -131,8 +131,9 @@ def save_from_form(
     facility_id: int,
     operator_id: int,
     voids: WeighTicket | None = None,
-) -> WeighTicket:
-    """Read the ticket form, store the photo, record the ticket. Raises FormError."""
+) -> WeighTicket | WeighIn:
+    """Read the ticket form, store the photo, record the ticket (or, for the "weigh in"
+    button, the truck's first weighing). Raises FormError."""
     errors: dict[str, str] = {}
     direction_text = form.get("direction", "in")
     direction = TicketDirection.OUT if direction_text == "out" else TicketDirection.IN
@@ -142,10 +143,11 @@ def save_from_form(
         stop = session.get(PlannedStop, stop_id)
         route = session.get(PlannedRoute, stop.route_id) if stop else None
         vehicle_id = route.vehicle_id if route else None
+    weigh_in_id = _int(form, "weigh_in_id", errors)
     fields: dict[str, Any] = dict(
         facility_id=facility_id,
         direction=direction,
-        gross_g=grams(form, "gross_kg", errors, required=True),
+        gross_g=grams(form, "gross_kg", errors, required=weigh_in_id is None) or 0,
         tare_g=grams(form, "tare_kg", errors, required=False),
         vehicle_id=vehicle_id,
         plate=form.get("plate", ""),
@@ -158,6 +160,8 @@ def save_from_form(
     )
     if voids is not None:
         fields |= dict(voids_id=voids.id, void_reason=form.get("void_reason", ""))
+    elif weigh_in_id is not None:
+        fields |= dict(weigh_in_id=weigh_in_id)
     if errors:
         raise FormError(errors)
     if photo is not None and photo.filename:
@@ -167,6 +171,9 @@ def save_from_form(
             raise FormError({"photo": str(exc)}) from None
         fields["photo_id"] = stored.id
     try:
+        if form.get("action") == "weigh_in" and voids is None and weigh_in_id is None:
+            fields.pop("tare_g")
+            return record_weigh_in(session, operator_id=operator_id, **fields)
         return record_ticket(session, operator_id=operator_id, **fields)
     except TicketError as exc:
         raise FormError({FORM_FIELD.get(e["field"], e["field"]): e["message"] for e in exc.errors}) from None

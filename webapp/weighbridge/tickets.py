@@ -28,7 +28,7 @@ key ``(facility_id, year, seq)`` is the database's own guard behind the lock.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -39,7 +39,7 @@ from sqlmodel import Session, col, select
 from traceability import CHINA_TZ
 from webapp.models import Facility, Vehicle
 from webapp.models._types import utcnow
-from webapp.models.weighbridge import TareSource, TicketDirection, TicketSource, WeighTicket
+from webapp.models.weighbridge import TareSource, TicketDirection, TicketSource, WeighIn, WeighTicket
 from webapp.weighbridge import trips
 
 # pg_advisory_xact_lock(int, int): the first key names this lock family.
@@ -78,6 +78,7 @@ class TicketInput:
     voids_id: int | None = None
     void_reason: str = ""
     source: TicketSource = TicketSource.MANUAL
+    weigh_in_id: int | None = None
 
 
 def format_number(year: int, seq: int) -> str:
@@ -119,6 +120,8 @@ def add_ticket(session: Session, data: TicketInput, *, operator_id: int | None) 
         found = session.exec(select(WeighTicket).where(WeighTicket.client_id == data.client_id)).first()
         if found is not None:
             return found  # a double submit: the ticket stored the first time
+    if data.weigh_in_id is not None:
+        data = _with_weigh_in(session, data)
     row = _checked(session, data)
     row.operator_id = operator_id
     row.seq = next_seq(session, data.facility_id, row.year)
@@ -126,6 +129,71 @@ def add_ticket(session: Session, data: TicketInput, *, operator_id: int | None) 
     session.add(row)
     session.flush()
     return row
+
+
+def _with_weigh_in(session: Session, data: TicketInput) -> TicketInput:
+    """The weigh-out of a truck weighed in: gross, time, truck and stop from the weigh-in."""
+    weigh_in = session.get(WeighIn, data.weigh_in_id)
+    if weigh_in is None or weigh_in.facility_id != data.facility_id:
+        raise TicketError([{"field": "weigh_in_id", "message": _("No such weigh-in at this facility.")}])
+    done = session.exec(select(WeighTicket.number).where(WeighTicket.weigh_in_id == weigh_in.id)).first()
+    if done is not None:
+        raise TicketError(
+            [{"field": "weigh_in_id", "message": _("This truck was weighed out on ticket %(n)s.", n=done)}]
+        )
+    return replace(
+        data,
+        direction=weigh_in.direction,
+        gross_g=weigh_in.gross_g,
+        weighed_at=weigh_in.weighed_at,
+        tare_at=data.tare_at or utcnow(),
+        vehicle_id=weigh_in.vehicle_id,
+        plate=weigh_in.plate,
+        stop_id=weigh_in.stop_id,
+    )
+
+
+def record_weigh_in(session: Session, *, operator_id: int | None = None, **fields: Any) -> WeighIn:
+    """Weigh a truck in (gross only) and commit; the same checks as a ticket, no number yet."""
+    data = TicketInput(**fields)
+    if data.client_id:
+        found = session.exec(select(WeighIn).where(WeighIn.client_id == data.client_id)).first()
+        if found is not None:
+            return found
+    # Checked as a ticket whose tare is its gross (a placeholder), so a truck on no trip
+    # or with a bad weight is refused here, at the gate, and not only at the weigh-out.
+    checked = _checked(session, replace(data, tare_g=data.gross_g if data.gross_g > 0 else 0, voids_id=None))
+    row = WeighIn(
+        org_id=checked.org_id,
+        facility_id=checked.facility_id,
+        direction=checked.direction,
+        vehicle_id=checked.vehicle_id,
+        plate=checked.plate,
+        stop_id=checked.stop_id,
+        gross_g=checked.gross_g,
+        weighed_at=checked.weighed_at,
+        operator_id=operator_id,
+        client_id=checked.client_id,
+    )
+    session.add(row)
+    try:
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return row
+
+
+def open_weigh_ins(session: Session, facility_id: int) -> list[WeighIn]:
+    """Trucks weighed in at the facility and not yet weighed out, oldest first."""
+    done = select(WeighTicket.weigh_in_id).where(col(WeighTicket.weigh_in_id).is_not(None))
+    return list(
+        session.exec(
+            select(WeighIn)
+            .where(WeighIn.facility_id == facility_id, col(WeighIn.id).not_in(done))
+            .order_by(col(WeighIn.weighed_at))
+        )
+    )
 
 
 def next_seq(session: Session, facility_id: int, year: int) -> int:
@@ -214,6 +282,7 @@ def _checked(session: Session, data: TicketInput) -> WeighTicket:
         note=data.note[:500],
         voids_id=data.voids_id,
         void_reason=data.void_reason.strip()[:255],
+        weigh_in_id=data.weigh_in_id,
     )
 
 

@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -20,9 +20,9 @@ from webapp.db import db_session
 from webapp.dispatch.exports import hhmm
 from webapp.driver.queries import today
 from webapp.models import Driver, EvidenceFile, Facility, Material, PlannedRoute, Role, User, Vehicle
-from webapp.models.weighbridge import TicketDirection, WeighTicket
+from webapp.models.weighbridge import TicketDirection, WeighIn, WeighTicket
 from webapp.weighbridge import imports, operations, reconcile, unloads
-from webapp.weighbridge.tickets import tickets_between, voided_by
+from webapp.weighbridge.tickets import open_weigh_ins, tickets_between, voided_by
 
 bp = Blueprint("weighbridge", __name__, url_prefix="/weighbridge")
 ROLES = (Role.WEIGHBRIDGE, Role.DISPATCHER, Role.ADMIN)
@@ -78,6 +78,7 @@ def index() -> ResponseReturnValue:
         tickets=tickets,
         trips=trips,
         unloads=operations.unload_options(session, facility.id, day),  # type: ignore[arg-type]
+        weigh_ins=open_weigh_ins(session, facility.id),  # type: ignore[arg-type]
         **_helpers(),
     )
 
@@ -119,9 +120,9 @@ def new_ticket() -> ResponseReturnValue:
     """Weigh a truck: the next open unload visit preselected, tare from the vehicle if not weighed."""
     facility = _facility()
     if request.method == "GET":
-        return _form_page(facility, request.args, {})
+        return _form_page(facility, _weigh_out_form() or request.args, {})
     try:
-        ticket = operations.save_from_form(
+        saved = operations.save_from_form(
             db_session(),
             request.form,
             request.files.get("photo"),
@@ -130,7 +131,32 @@ def new_ticket() -> ResponseReturnValue:
         )
     except operations.FormError as exc:
         return _form_page(facility, request.form, exc.errors), 422
-    return redirect(url_for("weighbridge.ticket", ticket_id=ticket.id), code=303)
+    if isinstance(saved, WeighIn):
+        flash(
+            _(
+                "Weighed in: %(plate)s, gross %(kg)s kg. Weigh it out when it leaves.",
+                plate=saved.plate,
+                kg=f"{saved.gross_g / 1000:,.1f}",
+            )
+        )
+        return redirect(url_for("weighbridge.index", facility_id=facility.id), code=303)
+    return redirect(url_for("weighbridge.ticket", ticket_id=saved.id), code=303)
+
+
+def _weigh_out_form() -> dict[str, str] | None:
+    """The form of a truck's weigh-out: its weigh-in's gross, truck and stop."""
+    weigh_in = db_session().get(WeighIn, request.args.get("weigh_in_id", type=int) or 0)
+    if weigh_in is None:
+        return None
+    return {
+        "weigh_in_id": str(weigh_in.id),
+        "direction": weigh_in.direction.value,
+        "stop_id": str(weigh_in.stop_id or ""),
+        "vehicle_id": str(weigh_in.vehicle_id or ""),
+        "plate": weigh_in.plate,
+        "gross_kg": str(weigh_in.gross_g / 1000),
+        "weighed_at": weigh_in.weighed_at.astimezone(CHINA_TZ).strftime("%Y-%m-%dT%H:%M"),
+    }
 
 
 def _ticket_or_404(ticket_id: int) -> WeighTicket:

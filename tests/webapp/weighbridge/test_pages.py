@@ -105,3 +105,36 @@ def test_the_nav_shows_the_weighbridge_to_its_operator(client, auth, world) -> N
     """A weighbridge operator sees the link and the tickets page."""
     auth.login(Role.WEIGHBRIDGE)
     assert "/weighbridge/" in client.get("/weighbridge/").get_data(as_text=True)
+
+
+def test_a_truck_weighed_in_then_out_gets_one_ticket(client, auth, db, world) -> None:
+    """Weigh in (gross only): no ticket, listed on site; weigh out with the tare: the ticket, list empty."""
+    auth.login(Role.WEIGHBRIDGE)
+    response = _weigh(client, world, action="weigh_in", gross_kg="10400")
+    assert response.status_code == 303 and _tickets(db) == []
+    index = client.get(f"/weighbridge/?facility_id={world.centre.id}").get_data(as_text=True)
+    weigh_in = index.split("weigh_in_id=")[1].split('"')[0]
+    form = client.get(f"/weighbridge/tickets/new?facility_id={world.centre.id}&weigh_in_id={weigh_in}")
+    assert 'id="weigh-out"' in form.get_data(as_text=True)
+    data = {"weigh_in_id": weigh_in, "direction": "in", "tare_kg": "8150"}
+    response = client.post(f"/weighbridge/tickets/new?facility_id={world.centre.id}", data=data)
+    assert response.status_code == 303
+    [ticket] = _tickets(db)
+    assert (ticket.gross_g, ticket.tare_g, ticket.net_g, ticket.stop_id) == (
+        10_400_000,
+        8_150_000,
+        2_250_000,
+        world.unloads[0].id,
+    )
+    assert 'id="weigh-ins"' not in client.get(f"/weighbridge/?facility_id={world.centre.id}").get_data(
+        as_text=True
+    )
+    again = client.post(f"/weighbridge/tickets/new?facility_id={world.centre.id}", data=data)
+    assert again.status_code == 422 and ticket.number in again.get_data(as_text=True)
+
+
+def test_a_weigh_in_of_a_truck_on_no_trip_is_refused(client, auth, db, world) -> None:
+    """The gate check comes at the weigh-in: the spare truck is on no route today."""
+    auth.login(Role.WEIGHBRIDGE)
+    response = _weigh(client, world, action="weigh_in", vehicle_id=str(world.spare.id))
+    assert response.status_code == 422 and 'data-field="vehicle_id"' in response.get_data(as_text=True)
