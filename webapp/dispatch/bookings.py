@@ -236,7 +236,7 @@ def follow_plan(session: Session, plan: CollectionPlan, *, user_id: int | None =
                 session,
                 booking,
                 BookingStatus.UNASSIGNED,
-                reason=resident_reason(left[booking.id]),
+                reason=resident_reason(left[booking.id]),  # type: ignore[index]
                 user_id=user_id,
             )
             counts["unassigned"] += 1
@@ -287,14 +287,14 @@ def plan_bookings(session: Session, plan: CollectionPlan) -> list[BoardBooking]:
         booking, slot = found[stop.booking_id]
         rows.append(
             BoardBooking(
-                stop.booking_id,
-                booking_label(booking.id),
+                stop.booking_id,  # type: ignore[arg-type]
+                booking_label(stop.booking_id),  # type: ignore[arg-type]
                 _window(slot),
                 number,
                 hhmm(stop.arrival_s),
                 booking.status,
                 "",
-            )  # type: ignore[arg-type]
+            )
         )
     for entry in left:
         booking, slot = found[int(entry["booking_id"])]
@@ -302,13 +302,13 @@ def plan_bookings(session: Session, plan: CollectionPlan) -> list[BoardBooking]:
         detail = reasons.reason_detail(entry)
         rows.append(
             BoardBooking(
-                booking.id,
-                booking_label(booking.id),
+                int(entry["booking_id"]),
+                booking_label(int(entry["booking_id"])),
                 _window(slot),
                 None,
                 "",
                 booking.status,
-                f"{why}（{detail}）" if detail else why,  # type: ignore[arg-type]
+                f"{why}（{detail}）" if detail else why,
             )
         )
     return sorted(rows, key=lambda r: (r.route is not None, r.window, r.route or 0, r.arrival))

@@ -64,10 +64,10 @@ def booking_places(session: Session, booking_ids: list[int]) -> dict[int, Bookin
         .join(ResidentAccount, col(ResidentAccount.id) == Booking.resident_id)
         .where(col(Booking.id).in_(booking_ids))
     ).all()
-    found = {}
+    found: dict[int, BookingPlace] = {}
     for booking, slot, address, account in rows:
         window = f"{slot.start:%H:%M}–{slot.end:%H:%M}"
-        found[booking.id] = BookingPlace(
+        found[booking.id] = BookingPlace(  # type: ignore[index]
             booking_id=booking.id,  # type: ignore[arg-type]
             code=booking_label(booking.id),  # type: ignore[arg-type]
             name=_("Doorstep pickup %(window)s", window=window),
