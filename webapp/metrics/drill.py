@@ -18,7 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from traceability import CHINA_TZ
 from webapp.audit import anomalies
-from webapp.metrics import _records, batteries, residents, workshop
+from webapp.metrics import _records, batteries, mass_balance, residents, workshop
 from webapp.metrics.figures import Drill, MetricsInputError, Scope, parse_day
 from webapp.models import (
     Battery,
@@ -407,3 +407,4 @@ def _residents_drill(handler: Any) -> Any:
 
 _HANDLERS.update({kind: _residents_drill(handler) for kind, handler in residents.DRILLS.items()})
 _HANDLERS["workshop"] = _residents_drill(workshop.drill)
+_HANDLERS.update({kind: _residents_drill(handler) for kind, handler in mass_balance.DRILLS.items()})

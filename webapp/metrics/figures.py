@@ -32,6 +32,10 @@ DRILL_KINDS = (
     "points_entries",
     # The cascade-use workshop (webapp/metrics/workshop.py).
     "workshop",
+    # The sorting centre's mass balance (webapp/metrics/mass_balance.py).
+    "tickets",
+    "batches",
+    "sales",
 )
 
 

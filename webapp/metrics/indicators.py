@@ -94,6 +94,7 @@ def compute(
     today = now.astimezone(CHINA_TZ).date()
     net = outlets.compute(session, scope, cache_dir=cache_dir)
     collected = collection.compute(session, scope)
+    weighed = mass_balance.weighed_daily(session, scope)
     return Indicators(
         scope=scope,
         computed_at=now,
@@ -102,8 +103,8 @@ def compute(
         collection=collected,
         batteries=batteries.compute(session, scope, today=today, now=now, public_key=public_key, trace=trace),
         carbon=carbon.compute(session, scope, collected),
-        subsidy=subsidy.compute(session, scope, collected, net.new),
-        mass_balance=mass_balance.compute(session, scope, collected),
+        subsidy=subsidy.compute(session, scope, collected, net.new, weighed),
+        mass_balance=mass_balance.compute(session, scope, collected, weighed),
         residents=residents.compute(session, scope, collected.total),
         workshop=workshop.compute(session, scope),
     )

@@ -336,6 +336,16 @@ def _factors(found: Indicators, locale: str) -> Table:
     return Table("emission_factors", "排放因子及来源", "Emission factors and sources", columns, rows)
 
 
+def _unit(line: Any, per_tonne: bool, locale: str) -> str:
+    """t or outlets; a weighbridge tonnage says so, with the drivers' tonnes beside it."""
+    if not per_tonne:
+        return _name("个", "outlets", locale)
+    if line.drivers is None:
+        return _name("吨", "t", locale)
+    drivers = f"{_t(line.drivers.value):.3f}"
+    return _name(f"吨（地磅净重；司机记录{drivers}吨）", f"t (weighbridge net; drivers {drivers} t)", locale)
+
+
 def _subsidy(found: Indicators, locale: str) -> Table:
     columns = (
         Column("项目", "Item"),
@@ -359,7 +369,7 @@ def _subsidy(found: Indicators, locale: str) -> Table:
             (
                 _name(line.name_zh, line.name_en, locale),
                 quantity,
-                _name("吨" if per_tonne else "个", "t" if per_tonne else "outlets", locale),
+                _unit(line, per_tonne, locale),
                 rates,
                 basis,
                 _yuan(line.fen.value),
