@@ -20,16 +20,19 @@ district: a district scope narrows ``collected_g`` only. Grouped queries do the 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from traceability import CHINA_TZ
 from webapp.metrics.collection import CollectionIndicators
-from webapp.metrics.figures import Scope
-from webapp.models.sorting import MaterialGrade, Sale, SortingBatch, StockMovement
-from webapp.models.weighbridge import TicketDirection
+from webapp.metrics.figures import Drill, MetricsInputError, Scope
+from webapp.models import Material
+from webapp.models.sorting import Buyer, MaterialGrade, Sale, SortingBatch, StockMovement
+from webapp.models.weighbridge import TicketDirection, WeighTicket
 from webapp.weighbridge import tickets as wb_tickets
 from webapp.weighbridge import trips
 
@@ -54,6 +57,17 @@ class MaterialBalance:
     def to_json(self) -> dict[str, int]:
         return {key: getattr(self, key) for key in KEYS}
 
+    def drill(self, key: str, scope: Scope) -> Drill | None:
+        """The records behind one figure of the line (stock has none: it is a running sum)."""
+        kind = {
+            "collected_g": "collections",
+            "weighed_g": "tickets",
+            "sorted_g": "batches",
+            "residue_g": "batches",
+            "sold_g": "sales",
+        }.get(key)
+        return Drill.of(kind, scope, material=self.code) if kind else None
+
 
 @dataclass(frozen=True)
 class MassBalance:
@@ -67,10 +81,19 @@ class MassBalance:
         return {line.code: line.to_json() for line in self.lines}
 
 
-def compute(session: Session, scope: Scope, collection: CollectionIndicators) -> MassBalance:
-    """The balance of ``scope``; ``collection`` gives the drivers' grams per material."""
+def compute(
+    session: Session,
+    scope: Scope,
+    collection: CollectionIndicators,
+    weighed: Sequence[tuple[date, int | None, int]] | None = None,
+) -> MassBalance:
+    """The balance of ``scope``; ``collection`` gives the drivers' grams per material and
+    ``weighed`` the tickets' (:func:`weighed_daily`, computed here when not given)."""
     collected = {t.key: t.grams.value for t in collection.by_material}
-    weighed, unattributed = _weighed(session, scope)
+    by_material: dict[int | None, int] = defaultdict(int)
+    for _day, material, grams in weighed_daily(session, scope) if weighed is None else weighed:
+        by_material[material] += grams
+    unattributed = by_material.pop(None, 0)
     sorted_g, residue = _batches(session, scope)
     sold = _sold(session, scope)
     opening = _stock(session, scope, before=scope.start)
@@ -81,7 +104,7 @@ def compute(session: Session, scope: Scope, collection: CollectionIndicators) ->
             m.name_zh,
             m.name_en,
             collected.get(m.code, 0),
-            weighed.get(m.id, 0),
+            by_material.get(m.id, 0),
             sorted_g.get(m.id, 0),
             sold.get(m.id, 0),
             opening.get(m.id, 0),
@@ -93,23 +116,32 @@ def compute(session: Session, scope: Scope, collection: CollectionIndicators) ->
     return MassBalance(lines, unattributed)
 
 
-def _weighed(session: Session, scope: Scope) -> tuple[dict[int, int], int]:
+def weighed_daily(session: Session, scope: Scope) -> list[tuple[date, int | None, int]]:
+    """Net grams of the inbound tickets in force per Shenzhen day and material id (None:
+    a load with no recorded pickups), sorted; a mixed load shared by the trip's pickups."""
+    totals: dict[tuple[date, int | None], int] = defaultdict(int)
+    for ticket, split in _ticket_shares(session, scope):
+        day = ticket.weighed_at.astimezone(CHINA_TZ).date()
+        for material, grams in split.items():
+            totals[(day, material)] += grams
+    return sorted(((d, m, g) for (d, m), g in totals.items()), key=lambda r: (r[0], r[1] or 0))
+
+
+def _ticket_shares(session: Session, scope: Scope) -> list[tuple[WeighTicket, dict[int | None, int]]]:
     tickets = wb_tickets.tickets_between(
         session, scope.start, scope.end + timedelta(days=1), direction=TicketDirection.IN
     )
     if scope.org_id is not None:
         tickets = [t for t in tickets if t.org_id == scope.org_id]
     shares = trips.collected_by_ticket(session, [t for t in tickets if t.material_id is None])
-    totals: dict[int | None, int] = defaultdict(int)
+    found = []
     for ticket in tickets:
         if ticket.material_id is not None:
             split: dict[int | None, int] = {ticket.material_id: ticket.net_g}
         else:
             split = wb_tickets.apportion(ticket.net_g, shares.get(ticket.id, {}))  # type: ignore[arg-type]
-        for material, grams in split.items():
-            totals[material] += grams
-    unattributed = totals.pop(None, 0)
-    return {k: v for k, v in totals.items() if k is not None}, unattributed
+        found.append((ticket, split))
+    return found
 
 
 def _org(table: Any, scope: Scope) -> list[Any]:
@@ -143,3 +175,106 @@ def _stock(session: Session, scope: Scope, *, before: Any) -> dict[int, int]:
         .group_by(col(MaterialGrade.material_id))
     ).all()
     return {m: int(g or 0) for m, g in rows}
+
+
+# --- drill-down: the tickets, batches and sales behind a line ------------------------------
+
+Rows = tuple[list[dict[str, Any]], dict[str, int]]
+
+
+def _material_filter(session: Session, params: dict[str, str]) -> int | None:
+    code = params.get("material")
+    if not code:
+        return None
+    found = session.exec(select(Material.id).where(Material.code == code)).first()
+    if found is None:
+        raise MetricsInputError("material", f"no material with code {code!r}")
+    return found
+
+
+def drill_tickets(session: Session, scope: Scope, params: dict[str, str], offset: int, limit: int) -> Rows:
+    """Inbound tickets of the period with the grams of ``material`` each holds (its share)."""
+    material = _material_filter(session, params)
+    rows = []
+    for ticket, split in _ticket_shares(session, scope):
+        grams = split.get(material, 0) if material is not None else ticket.net_g
+        if material is not None and not grams:
+            continue
+        rows.append(
+            {
+                "ticket": ticket.number,
+                "facility_id": ticket.facility_id,
+                "weighed_at": ticket.weighed_at,
+                "route_id": ticket.route_id,
+                "net_g": ticket.net_g,
+                "g": grams,
+            }
+        )
+    return rows[offset : offset + limit], {"count": len(rows), "g": sum(r["g"] for r in rows)}
+
+
+def drill_batches(session: Session, scope: Scope, params: dict[str, str], offset: int, limit: int) -> Rows:
+    """Sorting batches of the period (of ``material``): input as ``g``, and their residue."""
+    material = _material_filter(session, params)
+    where = [col(SortingBatch.day).between(scope.start, scope.end), *_org(SortingBatch, scope)]
+    if material is not None:
+        where.append(SortingBatch.material_id == material)
+    count, grams, residue = session.exec(
+        select(
+            func.count(),
+            func.coalesce(func.sum(SortingBatch.input_g), 0),
+            func.coalesce(func.sum(SortingBatch.residue_g), 0),
+        ).where(*where)
+    ).one()
+    query = (
+        select(
+            SortingBatch.id,
+            SortingBatch.day,
+            SortingBatch.facility_id,
+            Material.code.label("material"),  # type: ignore[attr-defined]
+            SortingBatch.input_g.label("g"),  # type: ignore[attr-defined]
+            SortingBatch.residue_g,
+        )
+        .join(Material, col(Material.id) == SortingBatch.material_id)
+        .where(*where)
+        .order_by(col(SortingBatch.day), col(SortingBatch.id))
+    )
+    rows = [dict(r._mapping) for r in session.execute(query.offset(offset).limit(limit))]
+    return rows, {"count": int(count), "g": int(grams), "residue_g": int(residue)}
+
+
+def drill_sales(session: Session, scope: Scope, params: dict[str, str], offset: int, limit: int) -> Rows:
+    """Sales of the period (of ``material``'s grades), with buyer, ticket and amount."""
+    material = _material_filter(session, params)
+    where = [col(Sale.day).between(scope.start, scope.end), *_org(Sale, scope)]
+    if material is not None:
+        where.append(MaterialGrade.material_id == material)
+    count, grams, fen = session.exec(
+        select(
+            func.count(), func.coalesce(func.sum(Sale.grams), 0), func.coalesce(func.sum(Sale.amount_fen), 0)
+        )
+        .join(MaterialGrade, col(MaterialGrade.id) == Sale.grade_id)
+        .where(*where)
+    ).one()
+    query = (
+        select(
+            Sale.id,
+            Sale.day,
+            Buyer.name.label("buyer"),  # type: ignore[attr-defined]
+            Buyer.licence_no,
+            MaterialGrade.code.label("grade"),  # type: ignore[attr-defined]
+            Sale.grams.label("g"),  # type: ignore[attr-defined]
+            Sale.amount_fen.label("fen"),  # type: ignore[attr-defined]
+            WeighTicket.number.label("ticket"),  # type: ignore[attr-defined]
+        )
+        .join(MaterialGrade, col(MaterialGrade.id) == Sale.grade_id)
+        .join(Buyer, col(Buyer.id) == Sale.buyer_id)
+        .outerjoin(WeighTicket, col(WeighTicket.id) == Sale.ticket_id)
+        .where(*where)
+        .order_by(col(Sale.day), col(Sale.id))
+    )
+    rows = [dict(r._mapping) for r in session.execute(query.offset(offset).limit(limit))]
+    return rows, {"count": int(count), "g": int(grams), "fen": int(fen)}
+
+
+DRILLS = {"tickets": drill_tickets, "batches": drill_batches, "sales": drill_sales}

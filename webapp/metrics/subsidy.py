@@ -10,7 +10,9 @@ force on each service day (per tonne) or opening day (per outlet).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, select
@@ -18,10 +20,14 @@ from sqlmodel import Session, select
 from webapp.metrics import _records
 from webapp.metrics.collection import CollectionIndicators
 from webapp.metrics.factors import EXAMPLE_RATE_EN, EXAMPLE_RATE_ZH, rate_history
-from webapp.metrics.figures import Figure, Scope
+from webapp.metrics.figures import Drill, Figure, Scope
 from webapp.models import Outlet, RateKind
 
 LABEL_ZH = "补贴估算（上限）"
+#: The tonnage a per-tonne subsidy is computed on: the weighbridge's net weight (the
+#: default wherever inbound tickets exist) or, without tickets, the drivers' weights.
+BASIS_WEIGHBRIDGE = "weighbridge"
+BASIS_DRIVERS = "drivers"
 LABEL_EN = "Subsidy estimate (upper bound)"
 
 
@@ -63,9 +69,10 @@ class SubsidyLine:
     fen: Figure
     rates: tuple[RateUsed, ...]
     quantity_without_rate: int
+    drivers: Figure | None = None  # the drivers' grams beside a weighbridge quantity
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        found = {
             "key": self.key,
             "name_zh": self.name_zh,
             "name_en": self.name_en,
@@ -74,6 +81,9 @@ class SubsidyLine:
             "rates": [r.to_json() for r in self.rates],
             "quantity_without_rate": self.quantity_without_rate,
         }
+        if self.drivers is not None:
+            found["drivers_quantity"] = self.drivers.to_json()
+        return found
 
 
 @dataclass(frozen=True)
@@ -83,9 +93,11 @@ class SubsidyIndicators:
     total: Figure
     lines: tuple[SubsidyLine, ...]
     upper_bound: bool = True
+    basis: str = BASIS_DRIVERS
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "basis": self.basis,
             "total": self.total.to_json(),
             "lines": [line.to_json() for line in self.lines],
             "upper_bound": self.upper_bound,
@@ -95,21 +107,41 @@ class SubsidyIndicators:
 
 
 def compute(
-    session: Session, scope: Scope, collection: CollectionIndicators, new_outlets: Figure
+    session: Session,
+    scope: Scope,
+    collection: CollectionIndicators,
+    new_outlets: Figure,
+    weighed: Sequence[tuple[date, int | None, int]] | None = None,
 ) -> SubsidyIndicators:
-    """The subsidy estimate of ``scope`` from its collection and outlet figures."""
+    """The subsidy estimate of ``scope`` from its collection and outlet figures.
+
+    With ``weighed`` (the inbound tickets' net grams per day and material) holding any
+    ticket, the tonnage is the weighbridge's, the drivers' grams shown beside it;
+    without tickets (no weighbridge in use) it is the drivers'.
+    """
     history = rate_history(session, scope.org_id)
-    lines = [*_material_lines(collection, history), _outlet_line(session, scope, history, new_outlets)]
+    weighed = weighed if weighed and any(m is not None for _d, m, _g in weighed) else None
+    basis = BASIS_WEIGHBRIDGE if weighed else BASIS_DRIVERS
+    lines = [
+        *_material_lines(collection, history, scope, weighed),
+        _outlet_line(session, scope, history, new_outlets),
+    ]
     total = sum(line.fen.value for line in lines)
-    return SubsidyIndicators(Figure(total, "fen"), tuple(lines))
+    return SubsidyIndicators(Figure(total, "fen"), tuple(lines), basis=basis)
 
 
-def _material_lines(collection: CollectionIndicators, history: Any) -> list[SubsidyLine]:
+def _material_lines(
+    collection: CollectionIndicators,
+    history: Any,
+    scope: Scope,
+    weighed: Sequence[tuple[date, int | None, int]] | None,
+) -> list[SubsidyLine]:
     low = {m.id: m for m in collection.materials if m.low_value}
     micro: dict[int, int] = defaultdict(int)  # grams x fen per tonne; /1e6 -> fen
     bare: dict[int, int] = defaultdict(int)
     used: dict[int, dict[int, RateUsed]] = defaultdict(dict)
-    for day, material_id, grams in collection.daily:
+    daily = collection.daily if weighed is None else [(d, m, g) for d, m, g in weighed if m is not None]
+    for day, material_id, grams in daily:
         if material_id not in low:
             continue
         row = history.on((RateKind.LOW_VALUE_TONNE, material_id), day)
@@ -118,7 +150,17 @@ def _material_lines(collection: CollectionIndicators, history: Any) -> list[Subs
             continue
         micro[material_id] += grams * row.fen
         used[material_id][row.id] = _used(row)
-    grams = {t.key: t.grams for t in collection.by_material}
+    drivers = {t.key: t.grams for t in collection.by_material}
+    grams = drivers
+    if weighed is not None:
+        sums: dict[int, int] = defaultdict(int)
+        for _day, material_id, g in daily:
+            sums[material_id] += g  # type: ignore[index]
+        grams = {
+            m.code: Figure(sums[i], "g", Drill.of("tickets", scope, material=m.code))
+            for i, m in low.items()
+            if sums.get(i)
+        }
     lines = []
     for material_id, info in low.items():
         if info.code not in grams:
@@ -133,6 +175,7 @@ def _material_lines(collection: CollectionIndicators, history: Any) -> list[Subs
                 Figure((micro[material_id] + 500_000) // 1_000_000, "fen", tonnage.drill),
                 tuple(used[material_id].values()),
                 bare[material_id],
+                drivers.get(info.code, Figure(0, "g")) if weighed is not None else None,
             )
         )
     return lines

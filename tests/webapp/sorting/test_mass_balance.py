@@ -118,3 +118,39 @@ def test_the_pdf_report_has_a_mass_balance_page(app, db, yard, runner, tmp_path)
     after = page.split("low_value_plastic", 1)[1]
     figures = re.findall(r"\d+\.\d{3}", after)[:7]
     assert figures == ["1.000", "0.983", "1.000", "0.400", "0.100", "0.600", "0.095"]
+
+
+def test_the_subsidy_rests_on_the_weighbridge_with_the_drivers_beside(app, db, yard) -> None:
+    """983,333 g weighed at 300 yuan/t is 295.00 yuan (the drivers' 1 t would give 300)."""
+    from webapp.metrics import Scope, compute
+    from webapp.metrics.factors import add_rate
+
+    _world(app, db, yard)
+    add_rate(
+        db,
+        kind="low_value_tonne",
+        material="low_value_plastic",
+        fen=30_000,
+        valid_from=yard.day - timedelta(days=10),
+        document_title="测试通知",
+    )
+    db.commit()
+    subsidy = compute(db, Scope(yard.day, yard.day)).subsidy.to_json()
+    line = next(x for x in subsidy["lines"] if x["key"] == "low_value_plastic")
+    assert subsidy["basis"] == "weighbridge"
+    assert line["quantity"]["value"] == 983_333 and line["drivers_quantity"]["value"] == 1_000_000
+    assert line["fen"]["value"] == 29_500 and line["quantity"]["drill"]["kind"] == "tickets"
+
+
+def test_each_figure_drills_to_its_tickets_batches_and_sales(app, db, yard) -> None:
+    """The drill's sums over the records equal the line's figures."""
+    from webapp.metrics import Scope, compute, records
+
+    _world(app, db, yard)
+    scope = Scope(yard.day, yard.day)
+    line = next(m for m in compute(db, scope).mass_balance.lines if m.code == "low_value_plastic")
+    for key, unit in (("weighed_g", "g"), ("sorted_g", "g"), ("residue_g", "residue_g"), ("sold_g", "g")):
+        page = records(db, line.drill(key, scope))
+        assert page.sums[unit] == getattr(line, key), key
+    sales = records(db, line.drill("sold_g", scope))
+    assert sales.rows[0]["buyer"] == yard.buyer.name and sales.sums["fen"] == 72_000
