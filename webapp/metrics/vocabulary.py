@@ -156,6 +156,7 @@ def enum_label(value: Any, locale: str) -> str:
 def unit_label(unit: str, locale: str) -> str:
     """A sum's unit: counts, tonnes, kWh, km, and the metals of the recovery sums."""
     base = {"count": ("条记录", "records"), "g": ("吨", "tonnes"), "Wh": ("kWh", "kWh"), "m": ("km", "km")}
+    base["points"] = ("积分", "points")  # the residents' points ledger
     if unit in base:
         return _pick(base[unit], locale)
     metal = unit.removeprefix("input_").removesuffix("_g")
