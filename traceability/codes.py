@@ -23,9 +23,9 @@ Cascade-use (梯次利用) products have two forms:
   the cascade-use mark and the last character as the cascade product's level; the
   4th character keeps its meaning. Each segment must be in our code table *and* in
   Catena-X's character class, so a short code we accept is one Catena-X accepts: the
-  serial is digits only, and the table's day 24 (``Q``) is outside Catena-X's day class
-  (which skips Q), so no 19-character code can carry the 24th of a month until a
-  deployment loads a table that skips Q. :func:`parse_any_code` reads both lengths;
+  serial is digits only. The day table skips I, O and Q (10th = A … 23rd = P, 24th =
+  R … 31st = Y), as Catena-X's day class does, so every day of a month has a short
+  code. :func:`parse_any_code` reads both lengths;
   :func:`new_cascade_code` makes both forms for a new product.
 """
 

@@ -58,11 +58,14 @@ def test_a_bad_segment_of_a_19_character_code_is_named(code: str, segment: str) 
     assert [e.segment for e in validate_any_code(code)] == [segment]
 
 
-def test_a_day_outside_catena_x_class_is_explained() -> None:
-    """Day 24 is Q in our table, which Catena-X's short form does not allow: said so."""
+def test_the_day_table_skips_q_like_catena_x() -> None:
+    """Q is no day (the table skips I, O, Q as Catena-X's class does); the 24th is R."""
     (error,) = validate_any_code("SRLMB00TCQ0000042RM")
-    assert error.segment == "day" and error.reason == "catena_x" and "Catena-X" in error.message
+    assert error.segment == "day"
     assert not CATENA_X_PATTERN.match("SRLMB00TCQ0000042RM")
+    assert validate_any_code("SRLMB00TCR0000042RM") == []
+    assert parse_any_code("SRLMB00TCR0000042RM").production_date == date(2026, 12, 24)
+    assert parse_any_code("SRLMB00TCY0000042RM").production_date == date(2026, 12, 31)
 
 
 def test_an_impossible_date_in_a_short_code_is_refused() -> None:
@@ -102,9 +105,12 @@ def test_new_cascade_code_refuses_a_serial_out_of_range() -> None:
         new_cascade_code(manufacturer="SRL", product_type="M", chemistry="B", made=date(2026, 3, 1), serial=0)
 
 
-def test_new_cascade_code_on_day_24_says_why_there_is_no_short_form() -> None:
-    """The table's day 24 (Q) is outside Catena-X's class: a clear refusal, not a bad code."""
-    with pytest.raises(BatteryCodeError, match="Catena-X"):
-        new_cascade_code(
-            manufacturer="SRL", product_type="M", chemistry="B", made=date(2026, 3, 24), serial=1
+def test_new_cascade_code_covers_every_day_of_a_month() -> None:
+    """The 24th and the 31st have short forms too (R and Y), and both forms parse back."""
+    for day in range(1, 32):
+        codes = new_cascade_code(
+            manufacturer="SRL", product_type="M", chemistry="B", made=date(2026, 3, day), serial=1
         )
+        assert CATENA_X_PATTERN.match(codes.code19)
+        assert parse_any_code(codes.code19).production_date == date(2026, 3, day)
+        assert parse_any_code(codes.code24).production_date == date(2026, 3, day)
