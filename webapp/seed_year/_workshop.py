@@ -192,7 +192,7 @@ def _hand_over(
 ) -> None:
     def event(kind: EventKind, when: datetime, payload: dict[str, object]) -> EventInput:
         return EventInput(
-            f"DEMO-WS-{code[-9:]}-{kind.value[:8]}",
+            f"DEMO-WS-{code[-9:]}-{'R' if kind is EventKind.RECEIVED_AT_OUTLET else 'H'}",
             kind,
             code,
             COLLECTOR,

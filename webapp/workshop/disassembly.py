@@ -124,7 +124,7 @@ def disassemble(
     payload = {
         "parts": codes,
         "residue_mass_g": scrap_mass_g,
-        "note": f"input {mass} g; parts {sum(g for _, g in parts)} g; scrap {scrap_mass_g} g",
+        "note": f"拆解前 {mass} 克，部件 {total} 克，废料 {scrap_mass_g} 克",
     }
     event = logbook.event(settings, EventKind.DISASSEMBLED, code, when, payload)
     row = Disassembly(

@@ -20,11 +20,9 @@ from webapp.workshop.errors import Problem, WorkshopInputError
 from webapp.workshop.grading import current_grade, unsafe_codes
 from webapp.workshop.settings import WorkshopSettings
 
-UNSAFE_NOTE = (
-    "UNSAFE: failed intake safety inspection (GB/T 38698.1-2020); quarantined; recycling only. "
-    "不安全：入库安全检查不合格（GB/T 38698.1-2020），已隔离，仅可再生利用。"
-)
-RECYCLING_NOTE = "Graded for recycling only. 分级结果：仅可再生利用。"
+# In Chinese only: the regulator's pages show the log's text as it is.
+UNSAFE_NOTE = "不安全：入库安全检查不合格（GB/T 38698.1-2020），已隔离，仅可再生利用。"
+RECYCLING_NOTE = "分级结果：仅可再生利用。"
 
 
 def hand_over_for_recycling(

@@ -24,6 +24,14 @@ from webapp.trace.operations import Recorded, RecordError, record_events
 from webapp.workshop.errors import Problem, WorkshopInputError
 from webapp.workshop.settings import WorkshopSettings
 
+# Short kind tags keep ids codes (no English words) wherever a page shows them.
+_ABBREVIATION = {
+    EventKind.RECEIVED_BY_ENTERPRISE: "RCV",
+    EventKind.CAPACITY_TESTED: "TST",
+    EventKind.DISASSEMBLED: "DIS",
+    EventKind.HANDED_OVER: "HOV",
+}
+
 # Set only while the demo seeds: event ids from a seeded generator and one recording
 # time, so the same seed gives the same log (a test compares digests of it).
 _REPLAY: ContextVar[tuple[random.Random, datetime] | None] = ContextVar("workshop_replay", default=None)
@@ -50,7 +58,7 @@ def event(
     replay = _REPLAY.get()
     token = f"{replay[0].getrandbits(128):032x}" if replay else uuid.uuid4().hex
     return EventInput(
-        event_id=f"ws-{kind.value[:12]}-{token}",
+        event_id=f"WS-{_ABBREVIATION.get(kind, 'EVT')}-{token}",
         kind=kind,
         battery_code=code,
         actor=settings.actor,

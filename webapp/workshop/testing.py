@@ -190,11 +190,12 @@ def record_tests(
 
 
 def _with_payload(event: EventInput, test: TestInput, grade: UnitGradeRow) -> EventInput:
-    verdict = f"grade {grade.grade}"
+    # Chinese, as the regulator's pages show the log's text as it is.
+    verdict = f"等级 {grade.grade}"
     if grade.rule_version is not None:
-        verdict += f" (grade rules v{grade.rule_version})"
+        verdict += f"（分级规则第 {grade.rule_version} 版）"
     if grade.recycling_only:
-        verdict += "; recycling only"
+        verdict += "，仅可再生利用"
     payload = {
         "soh_permille": test.soh_permille,
         "capacity_wh": (test.energy_mwh + 500) // 1000,

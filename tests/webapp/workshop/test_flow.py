@@ -75,7 +75,7 @@ def test_a_test_is_graded_with_the_rule_version_and_logged(ws: Session, settings
     [(record, grade)] = _test(ws, settings, PACK)
     assert (grade.grade, grade.rule_version) == ("A", 1)
     event = ws.exec(select(TraceEventRow).where(TraceEventRow.event_id == record.event_id)).one()
-    assert event.payload["soh_permille"] == 836 and "grade A" in event.payload["verdict"]
+    assert event.payload["soh_permille"] == 836 and event.payload["verdict"] == "等级 A（分级规则第 1 版）"
     unit = current_grade(ws, PACK)
     assert unit is not None and unit.capacity_ah == pytest.approx(41.8)
     assert unit.dcir_mohm == pytest.approx(1.92)
