@@ -29,7 +29,7 @@ from sqlmodel import Session, col, func, select
 
 from traceability import CHINA_TZ
 from webapp.metrics.collection import CollectionIndicators
-from webapp.metrics.figures import Drill, MetricsInputError, Scope
+from webapp.metrics.figures import Drill, Figure, MetricsInputError, Scope
 from webapp.models import Material
 from webapp.models.sorting import Buyer, MaterialGrade, Sale, SortingBatch, StockMovement
 from webapp.models.weighbridge import TicketDirection, WeighTicket
@@ -56,6 +56,11 @@ class MaterialBalance:
 
     def to_json(self) -> dict[str, int]:
         return {key: getattr(self, key) for key in KEYS}
+
+    def figure(self, key: str, scope: Scope) -> Figure:
+        """One figure of the line in grams, with its drill (for the dashboard's links)."""
+        drill = self.drill(key, scope)
+        return Figure(getattr(self, key), "g", drill) if drill else Figure(getattr(self, key), "g")
 
     def drill(self, key: str, scope: Scope) -> Drill | None:
         """The records behind one figure of the line (stock has none: it is a running sum)."""

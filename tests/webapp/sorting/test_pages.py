@@ -95,3 +95,17 @@ def test_a_driver_cannot_open_the_sorting_pages(client, auth, yard) -> None:
     """Drivers have no business with stock and sales."""
     auth.login("driver")
     assert client.get("/sorting/").status_code in (302, 403)
+
+
+def test_the_dashboard_shows_the_mass_balance_with_links_to_the_tickets(client, auth, app, db, yard) -> None:
+    """The indicators page has the mass-balance card; its weighed figure opens the tickets."""
+    from tests.webapp.sorting.test_mass_balance import _world
+
+    _world(app, db, yard)
+    auth.login("dispatcher")
+    day = yard.day.isoformat()
+    page = client.get(f"/reports/?from={day}&to={day}").get_data(as_text=True)
+    assert 'id="mass-balance"' in page and "kind=tickets" in page
+    link = page[page.index("kind=tickets") :].split('"', 1)[0].replace("&amp;", "&")
+    tickets = client.get(f"/reports/records?{link}")
+    assert tickets.status_code == 200 and f"{yard.day.year}-000001" in tickets.get_data(as_text=True)
