@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
@@ -133,3 +134,30 @@ def test_outliers_repeated_photos_and_caps_are_held_not_credited(client, db, pri
     held = db.exec(select(KioskDeposit).where(KioskDeposit.deposit_id == "K1-00005")).one()
     assert held.hold_reason == "resident_cap"
     assert ledger.balance(db, resident.id) == 20 + 250
+
+
+def test_hostile_values_and_bodies_get_a_422_never_a_5xx(client, db, prices, resident, kiosk) -> None:
+    """NUL, lone surrogates, huge and non-finite numbers, lists and deep JSON: named 422s."""
+    fields = ["deposit_id", "resident_card", "resident_qr", "material", "grams", "kiosk_time", "photo_sha256"]
+    headers = {"Authorization": f"Bearer {kiosk['token']}", "Content-Type": "application/json"}
+    texts = [
+        '"\\u0000"',
+        '"a\\u0000b"',
+        '"\\ud800"',
+        "1e400",
+        "NaN",
+        str(10**20),
+        "-" + str(10**20),
+        "[]",
+        "{}",
+    ]
+    for field in fields:
+        for text in texts:
+            good = _deposit(resident)
+            body = "{" + ", ".join(f'"{k}": {text if k == field else json.dumps(v)}' for k, v in good.items())
+            body += "}" if field in good else f', "{field}": {text}' + "}"
+            response = client.post(URL, data=body, headers=headers)
+            assert response.status_code == 422, (field, text, response.status_code)
+    deep = "[" * 40 + "]" * 40
+    assert client.post(URL, data=deep, headers=headers).status_code in (400, 413, 422)
+    assert db.exec(select(KioskDeposit)).all() == []
