@@ -41,6 +41,7 @@ from webapp.db import db_session
 from webapp.models import Material, Outlet, OutletStatus, Role
 from webapp.models._types import utcnow
 from webapp.models.residents import ResidentAccount, ResidentAddress, Slot
+from webapp.outlets import search
 from webapp.residents import accounts, bookings
 from webapp.residents.bookings import BookingError, ItemInput, NotFoundError
 from webapp.residents.sms import ConsoleSender, SmsError, SmsSender, sender_from_env
@@ -186,6 +187,17 @@ def _float(text: str | None, field: str) -> float:
         return float(text or "")
     except ValueError:
         raise BookingError(field, _("pick the address on the map (longitude and latitude)")) from None
+
+
+@bp.get("/places")
+@role_required(Role.RESIDENT)
+def places() -> ResponseReturnValue:
+    """Streets and crossings matching ``q``, to find the address before tapping the map."""
+    query = request.args.get("q", "")
+    problem = search.query_problem(query)
+    if problem:
+        return jsonify(error=problem, field="q"), 400
+    return jsonify(results=search.places(query, locale=str(get_locale())))
 
 
 @bp.route("/book", methods=["GET", "POST"])

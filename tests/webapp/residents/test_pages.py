@@ -269,3 +269,13 @@ def test_the_day_list_filters_no_shows_and_cancellations(
     assert "门铃无人应答" in page and page.count("<tr>") == 3  # header and the two rows
     db.refresh(kept)
     assert kept.status.value == "no_show"
+
+
+def test_a_resident_finds_a_street_for_the_address(client, db, make_resident) -> None:
+    """The address page's search answers streets of the bundled map; an over-long query is refused naming q."""
+    make_resident("13900000010")
+    _login(client, "13900000010")
+    found = client.get("/r/places?q=深南").get_json()["results"]
+    assert found and all("lon" in p and "lat" in p for p in found)
+    refused = client.get("/r/places?q=" + "深" * 500)
+    assert refused.status_code == 400 and refused.get_json()["field"] == "q"
