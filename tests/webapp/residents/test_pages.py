@@ -272,7 +272,7 @@ def test_the_day_list_filters_no_shows_and_cancellations(
 
 
 def test_a_resident_finds_a_street_for_the_address(client, db, make_resident) -> None:
-    """The address page's search answers streets of the bundled map; an over-long query is refused naming q."""
+    """The address search answers streets of the bundled map; an over-long query is refused naming q."""
     make_resident("13900000010")
     _login(client, "13900000010")
     found = client.get("/r/places?q=深南").get_json()["results"]
