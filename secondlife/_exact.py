@@ -61,7 +61,10 @@ def solve(
     With ``min_count`` the question is feasibility: at least that many products.
     """
     started = time.perf_counter()
-    model = _Model(s, units, share)
+    try:
+        model = _Model(s, units, share, started + time_limit_s)
+    except _OutOfTime:
+        return Answer([], Outcome.UNKNOWN)
     if min_count is None:
         model.m.maximize(sum(model.z.values()))
     else:
@@ -83,8 +86,12 @@ def solve(
     return Answer(groups, Outcome.PROVEN if proven else Outcome.FOUND)
 
 
+class _OutOfTime(Exception):
+    """Building the model passed its deadline."""
+
+
 class _Model:
-    def __init__(self, s: Scaled, units: Sequence[int], share: Fraction) -> None:
+    def __init__(self, s: Scaled, units: Sequence[int], share: Fraction, deadline: float) -> None:
         self.s = s
         self.m = cp_model.CpModel()
         self.order = sorted(units, key=lambda i: (s.cap[i], i))
@@ -96,8 +103,11 @@ class _Model:
         cap_num, cap_den = _scaled_limit(s.cap_limit.num, s.cap_limit.den, share)
         res_num, res_den = _scaled_limit(s.res_limit.num, s.res_limit.den, share)
         ocv = s.ocv_limit * share
+        self.compatible = {a: {b for b in units if b != a and s.compatible(a, b)} for a in units}
         for p, a in enumerate(self.order):
-            partners = [b for b in self.order[p + 1 :] if s.compatible(a, b)]
+            if time.perf_counter() > deadline:
+                raise _OutOfTime
+            partners = [b for b in self.order[p + 1 :] if b in self.compatible[a]]
             if len(partners) < k - 1:
                 continue
             self._anchor(a, partners, (cap_num, cap_den), (res_num, res_den), ocv)
@@ -140,8 +150,9 @@ class _Model:
             m.add(100 * k * res[1] * (hi_r - s.res[low]) <= res[0] * total_r).only_enforce_if(y)
         # members that can never share a product with each other
         for i, b in enumerate(partners):
+            near = self.compatible[b]
             for c in partners[i + 1 :]:
-                if not s.compatible(b, c):
+                if c not in near:
                     m.add_bool_or([xs[b].Not(), xs[c].Not()])
 
     def _windows(

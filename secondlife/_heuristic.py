@@ -12,6 +12,7 @@ exactly before it is kept.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -54,8 +55,14 @@ class _Free:
         return position
 
 
-def anchor_greedy(s: Scaled, order: Sequence[int], *, window: int = 0) -> list[Group]:
-    """Groups built anchor by anchor along ``order`` (capacity ascending or descending)."""
+def anchor_greedy(
+    s: Scaled, order: Sequence[int], *, window: int = 0, deadline: float | None = None
+) -> list[Group]:
+    """Groups built anchor by anchor along ``order`` (capacity ascending or descending).
+
+    At ``deadline`` (a :func:`time.perf_counter` value) the walk stops and the groups
+    built so far are returned.
+    """
     k = s.size
     window = window or 6 * k
     n = len(order)
@@ -65,6 +72,8 @@ def anchor_greedy(s: Scaled, order: Sequence[int], *, window: int = 0) -> list[G
     for p in range(n):
         if free.first_from(p) != p:
             continue
+        if deadline is not None and time.perf_counter() > deadline:
+            break
         a = order[p]
         cands, positions = _candidates(s, order, free, p, window, ascending)
         if len(cands) < k - 1:
@@ -97,7 +106,7 @@ def _candidates(
             break
         if reach is None and _upper(s.cap_limit, s.cap[b]) < low_cap:
             break
-        if abs(s.ocv[a] - s.ocv[b]) <= s.ocv_limit and s.compatible(a, b):
+        if abs(s.ocv[a] - s.ocv[b]) <= s.ocv_reach and s.compatible(a, b):
             cands.append(b)
             positions[b] = q
         q = free.first_from(q + 1)
@@ -134,7 +143,7 @@ def _fill_ocv(s: Scaled, a: int, cands: list[int], members: list[int], need: int
     Tries the OCV window starting at each value at or below the anchor's, so a member at
     one edge does not shut out the rest.
     """
-    limit = s.ocv_limit
+    limit = s.ocv_reach
     v_a = s.ocv[a]
     starts = _sample(
         sorted({s.ocv[cands[i]] for i in members if v_a - limit <= s.ocv[cands[i]] <= v_a} | {v_a}), _TRIES

@@ -8,9 +8,11 @@ without division.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 
 from secondlife.model import CAPACITY_DECIMALS, OCV_DECIMALS, RESISTANCE_DECIMALS, ProductSpec, Unit
 
@@ -76,13 +78,18 @@ class Scaled:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @cached_property
+    def ocv_reach(self) -> int:
+        """The OCV limit rounded down: OCVs are integers, so a range is within the limit iff within this."""
+        return math.floor(self.ocv_limit)
+
     def compatible(self, i: int, j: int) -> bool:
         """Whether units i and j could ever share a product (a necessary condition)."""
         k = self.size
         ci, cj = sorted((self.cap[i], self.cap[j]))
         ri, rj = sorted((self.res[i], self.res[j]))
         return (
-            abs(self.ocv[i] - self.ocv[j]) <= self.ocv_limit
+            abs(self.ocv[i] - self.ocv[j]) <= self.ocv_reach
             and self.cap_limit.pair_ok(k, ci, cj)
             and self.res_limit.pair_ok(k, ri, rj)
         )
@@ -94,7 +101,7 @@ class Scaled:
         ocvs = [self.ocv[i] for i in group]
         n = len(group)
         return (
-            max(ocvs) - min(ocvs) <= self.ocv_limit
+            max(ocvs) - min(ocvs) <= self.ocv_reach
             and self.cap_limit.within(n, max(caps) - min(caps), sum(caps))
             and self.res_limit.within(n, max(ress) - min(ress), sum(ress))
         )

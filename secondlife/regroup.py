@@ -15,8 +15,13 @@
    improved by CP-SAT on slices of neighbouring capacity (a large-neighbourhood search)
    until the time limit.
 
-The time limit bounds step 3; steps 1 and 2 always run to the end (about 8 s per pass
-on 20,000 units here, so a 20,000-unit call takes longer than a 10 s limit).
+The time limit bounds steps 2 and 3: a greedy pass stops at the deadline (keeping the
+products built so far), the downward pass runs only if the upward one left it as much
+time as it took, and building a CP-SAT model counts against the limit (a model not
+built in time answers nothing). Outside the limit are step 1 (on stock up to
+``exact_max_units``; linear filtering above it), the sort-and-slide pass (about 0.5 s
+on 20,000 units here), one CP-SAT call's overshoot of its own limit, and explaining the
+leftovers at the end: a 10 s call on 20,000 units takes about 10.3 s here.
 
 ``status`` is ``optimal`` only when both steps of 3 were proven (the worst spread to
 within :data:`SHARE_RESOLUTION` of its limit), or when no product can be built at all.
@@ -26,7 +31,7 @@ from __future__ import annotations
 
 import bisect
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 
 from secondlife import _exact
@@ -107,9 +112,9 @@ def _quick(s: Scaled, pool: Sequence[int], deadline: float) -> list[Group]:
     ordered = sorted(pool, key=lambda i: (s.cap[i], s.ids[i]))
     sub = set(pool)
     started = time.perf_counter()
-    tries = [[g for g in slide(s) if all(i in sub for i in g)], anchor_greedy(s, ordered)]
+    tries = [[g for g in slide(s) if all(i in sub for i in g)], anchor_greedy(s, ordered, deadline=deadline)]
     if deadline - time.perf_counter() > time.perf_counter() - started:
-        tries.append(anchor_greedy(s, ordered[::-1]))
+        tries.append(anchor_greedy(s, ordered[::-1], deadline=deadline))
     return min(tries, key=lambda gs: (-len(gs), _worst(s, gs)))
 
 
@@ -241,16 +246,16 @@ def _reasons(s: Scaled, left: list[int]) -> list[Leftover]:
     need = s.size - 1
     out = []
     for i in left:
-        near = _capacity_neighbours(s, order, caps, i)
-        res_count = all_count = 0
-        for j in near:
+        near = res_count = all_count = 0
+        for j in _capacity_neighbours(s, order, caps, i):
+            near += 1
             if s.res_limit.pair_ok(s.size, *sorted((s.res[i], s.res[j]))):
                 res_count += 1
-                if abs(s.ocv[i] - s.ocv[j]) <= s.ocv_limit:
+                if abs(s.ocv[i] - s.ocv[j]) <= s.ocv_reach:
                     all_count += 1
                     if all_count >= need:
                         break
-        if len(near) < need:
+        if near < need:
             reason = LeftoverReason.CAPACITY
         elif all_count >= need:
             reason = LeftoverReason.NOT_ENOUGH
@@ -262,19 +267,19 @@ def _reasons(s: Scaled, left: list[int]) -> list[Leftover]:
     return out
 
 
-def _capacity_neighbours(s: Scaled, order: list[int], caps: list[int], i: int) -> list[int]:
-    """Units that pass the pairwise capacity test with ``i``, nearest in capacity first."""
+def _capacity_neighbours(s: Scaled, order: list[int], caps: list[int], i: int) -> Iterator[int]:
+    """Units that pass the pairwise capacity test with ``i``, nearest in capacity first (lazily)."""
     position = bisect.bisect_left(caps, s.cap[i])
-    below, above = [], []
-    q = position - 1
-    while q >= 0 and s.cap_limit.pair_ok(s.size, caps[q], s.cap[i]):
-        below.append(order[q])
-        q -= 1
-    q = position
-    while q < len(order) and s.cap_limit.pair_ok(s.size, s.cap[i], caps[q]):
-        if order[q] != i:
-            above.append(order[q])
-        q += 1
-    merged = [j for pair in zip(above, below, strict=False) for j in pair]
-    longer = above if len(above) > len(below) else below
-    return merged + longer[min(len(above), len(below)) :]
+    low, high = position - 1, position
+    while True:
+        below = low >= 0 and s.cap_limit.pair_ok(s.size, caps[low], s.cap[i])
+        above = high < len(order) and s.cap_limit.pair_ok(s.size, s.cap[i], caps[high])
+        if not (below or above):
+            return
+        if above:
+            if order[high] != i:
+                yield order[high]
+            high += 1
+        if below:
+            yield order[low]
+            low -= 1

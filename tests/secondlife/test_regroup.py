@@ -141,3 +141,40 @@ def test_the_same_unit_twice_is_refused() -> None:
     """Stock naming a unit twice is refused, naming the unit."""
     with pytest.raises(InputError, match="'a'"):
         regroup([unit("a"), unit("a"), unit("b")], spec())
+
+
+def test_the_greedy_stops_at_its_deadline() -> None:
+    """Construction is bounded by the time limit: past its deadline the walk builds nothing more."""
+    import time
+
+    from secondlife._heuristic import anchor_greedy
+    from secondlife._scaled import Scaled
+
+    stock = random_stock(3, 60)
+    s = Scaled.build(stock, spec())
+    order = sorted(range(len(s)), key=lambda i: s.cap[i])
+    assert anchor_greedy(s, order, deadline=time.perf_counter() - 1) == []
+    assert len(anchor_greedy(s, order, deadline=time.perf_counter() + 60)) > 0
+
+
+def test_an_exact_model_past_its_deadline_answers_unknown() -> None:
+    """Building a CP-SAT model counts against the limit; out of time the answer proves nothing."""
+    from secondlife import _exact
+    from secondlife._scaled import Scaled
+
+    s = Scaled.build(random_stock(4, 30), spec())
+    answer = _exact.solve(s, range(len(s)), time_limit_s=-1)
+    assert answer.outcome is _exact.Outcome.UNKNOWN and answer.groups == []
+
+
+def test_a_large_stock_run_ends_near_its_time_limit() -> None:
+    """The large-stock path (construction and neighbourhood search) stops near the limit, still checked."""
+    import time
+
+    stock = random_stock(5, 3000)
+    product = spec()
+    started = time.perf_counter()
+    result = regroup(stock, product, time_limit_s=1, exact_max_units=0)
+    # slack for the final bookkeeping (leftover reasons) and a loaded machine
+    assert time.perf_counter() - started < 6
+    assert not check(product, stock, [list(p) for p in result.products])
