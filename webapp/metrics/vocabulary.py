@@ -71,6 +71,7 @@ KINDS = {
     "doorstep": _l("Doorstep collections"),
     "kiosk_deposits": _l("Kiosk deposits"),
     "points_entries": _l("Points ledger rows"),
+    "workshop": _l("Cascade-use workshop"),
 }
 COLUMNS = {
     "id": _l("No."),
@@ -135,6 +136,26 @@ COLUMNS = {
     "points": _l("Points"),
     "source_ref": _l("For"),
     "at": _l("Time"),
+    # The cascade-use workshop (webapp/metrics/workshop.py).
+    "product": _l("Cascade product"),
+    "short_code": _l("Short code"),
+    "built_at": _l("Built at"),
+    "capacity_spread_bp": _l("Capacity spread (0.01 %)"),
+    "taken_back_at": _l("Taken back at"),
+    "li_g": _l("Lithium recovered (g)"),
+    "ni_g": _l("Nickel recovered (g)"),
+    "co_g": _l("Cobalt recovered (g)"),
+    "mn_g": _l("Manganese recovered (g)"),
+    "electrode_powder_g": _l("Electrode powder recovered (g)"),
+}
+_WORKSHOP_SETS = {
+    "received": ("接收的电池包", "packs received"),
+    "tested": ("完成余能检测的单体", "units tested"),
+    "cascade": ("进入梯次利用的单体", "units to cascade use"),
+    "recycling": ("进入再生利用的电池", "batteries to recycling"),
+    "built": ("重组的梯次产品", "products built"),
+    "in_service": ("在用梯次产品", "products in service"),
+    "taken_back": ("回收的梯次产品", "products taken back"),
 }
 
 
@@ -157,6 +178,7 @@ def unit_label(unit: str, locale: str) -> str:
     """A sum's unit: counts, tonnes, kWh, km, and the metals of the recovery sums."""
     base = {"count": ("条记录", "records"), "g": ("吨", "tonnes"), "Wh": ("kWh", "kWh"), "m": ("km", "km")}
     base["points"] = ("积分", "points")  # the residents' points ledger
+    base["bp"] = ("容量极差合计（0.01%）", "capacity spreads summed (0.01 %)")  # the workshop's products
     if unit in base:
         return _pick(base[unit], locale)
     metal = unit.removeprefix("input_").removesuffix("_g")
@@ -304,4 +326,6 @@ def param_label(key: str, value: str, names: Names, locale: str, session: Sessio
         return name, value
     elif key in _RESIDENT_PARAMS:
         name, text = _resident_param(key, value, locale)
+    elif key == "which" and value in _WORKSHOP_SETS:
+        name, text = _pick(("范围", "set"), locale), _pick(_WORKSHOP_SETS[value], locale)
     return name, text if text is not None else value
