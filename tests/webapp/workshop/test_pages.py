@@ -243,3 +243,13 @@ def test_the_cli_seeds_once_and_imports_naming_bad_lines(runner, db: Session, tm
     answer = runner.invoke(args=["workshop", "import-tests", str(bad)])
     assert answer.exit_code == 1 and "line 2: soh_pct" in answer.output
     assert db.exec(select(TestRecord)).all() == []
+
+
+def test_an_incoming_pack_is_received_with_one_tap(client, auth, ws: Session, settings) -> None:
+    """The queue's incoming row carries its own receive button (the code as a hidden field)."""
+    hand_over(ws, settings, PACK)
+    auth.login("technician")
+    page = client.get("/workshop/").get_data(as_text=True)
+    assert f'name="battery_code" value="{PACK}"' in page
+    assert client.post("/workshop/receive", data={"battery_code": PACK}).status_code == 302
+    assert ws.exec(select(Battery.status).where(Battery.code == PACK)).one() == "at_enterprise"
