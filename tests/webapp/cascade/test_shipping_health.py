@@ -160,3 +160,18 @@ def test_take_back_closes_the_mass_balance(db: Session, products: list[CascadePr
     ).all()
     assert kinds == ["regrouped", "cascade_shipped", "cascade_retired", "received_by_enterprise", "recycled"]
     assert db.exec(select(Battery.status).where(Battery.code == product.code)).one() == "recycled"
+
+
+def test_cli_issues_a_customer_token_that_posts(runner, client: FlaskClient, db: Session, products) -> None:  # type: ignore[no-untyped-def]
+    """`reloop cascade customer-token NAME` prints a token the health API takes; no name is refused."""
+    shipping.ship(db, _order(db), [products[0].code], actor_id=None)
+    result = runner.invoke(args=["cascade", "customer-token", "某储能公司"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().rsplit(" ", 1)[-1]
+    response = client.post(
+        URL,
+        json=_reading(products[0].code, "cli-1", soh=90, days=1),
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 201
+    assert runner.invoke(args=["cascade", "customer-token", " "]).exit_code != 0
