@@ -486,7 +486,7 @@ _UNLOAD: dict[str, Any] = {
     "properties": {
         "id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"},
         "stop_id": {"type": "integer"},
-        "arrived_at": {"type": "string", "format": "date-time"},
+        "arrived_at": {"type": "string", "description": "ISO 8601; without an offset, Shenzhen time"},
         "ticket_number": {"type": "string", "pattern": "^(\\d{4}-\\d{6})?$", "examples": ["2026-000123"]},
         "created": {"type": "boolean", "readOnly": True},
     },

@@ -17,6 +17,8 @@ from webapp.access import role_required, token_required
 from webapp.db import db_session
 from webapp.dispatch.exports import hhmm
 from webapp.driver.operations import driver_of, driver_of_token
+from webapp.driver.queries import route_view
+from webapp.driver.views import _page_data  # what driver.js reads: the phone's queue and token
 from webapp.models import Facility, PlannedRoute, PlannedStop, Role, TokenKind
 from webapp.models.weighbridge import TicketDirection, UnloadVisit, WeighTicket
 from webapp.weighbridge import unloads
@@ -115,4 +117,9 @@ def unload_page(stop_id: int) -> ResponseReturnValue:
         now=datetime.now(CHINA_TZ).strftime("%Y-%m-%dT%H:%M"),
         hhmm=hhmm,
         tz=CHINA_TZ,
+        page_data=_page_data(
+            [route_view(session, route)],
+            unload_api=url_for("unload_api.post_unload"),
+            unload_stop_id=stop_id,
+        ),
     ), (422 if errors else 200)

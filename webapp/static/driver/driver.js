@@ -104,7 +104,7 @@
       var auth = { Authorization: "Bearer " + row.token };
       return upload(item, "photo", auth).then(function () { return upload(item, "signature", auth); })
         .then(function () {
-          return fetch(D.api, { method: "POST", credentials: "omit", body: JSON.stringify(item.body),
+          return fetch(item.api || D.api, { method: "POST", credentials: "omit", body: JSON.stringify(item.body),
                                 headers: Object.assign({ "Content-Type": "application/json" }, auth) });
         })
         .then(function (r) {
@@ -383,7 +383,24 @@
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(D.sw_url, { scope: D.route_url }).catch(function () {});
   }
+  /* The unload stop (weighbridge): arrival and ticket number go through the same queue,
+     to their own API (D.unload_api); the plain form still works without this script. */
+  function setupUnload(form) {
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      // The field shows Shenzhen time whatever the phone's zone; the server reads it so.
+      var body = { id: form.elements.namedItem("id").value, stop_id: D.unload_stop_id,
+                   arrived_at: form.elements.arrived_at.value,
+                   ticket_number: form.elements.ticket_number.value.trim() };
+      form.querySelector("button[type=submit]").disabled = true;
+      put("queue", { id: body.id, seq: Date.now(), user_id: D.user_id, stop_id: body.stop_id, total_g: 0,
+                     api: D.unload_api, body: body })
+        .then(function () { return navigator.onLine ? Promise.race([sync(), wait(5000)]) : null; })
+        .then(function () { window.location.href = D.route_url; });
+    });
+  }
   if (D.stop) setupStop();
+  if (D.unload_api && document.getElementById("unload-form")) setupUnload(document.getElementById("unload-form"));
   window.addEventListener("online", sync);
   window.addEventListener("offline", refresh);
   document.addEventListener("visibilitychange", function () { if (!document.hidden) sync(); });
