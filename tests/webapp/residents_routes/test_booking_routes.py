@@ -11,7 +11,7 @@ from sqlmodel import select
 from webapp.dispatch.bookings import booking_key, seconds
 from webapp.dispatch.operations import accept_plan
 from webapp.kiosk import ledger
-from webapp.models import AuditRecord, Collection, Driver, PlannedRoute, PlannedStop, Role, User
+from webapp.models import AuditRecord, Collection, Driver, Material, PlannedRoute, PlannedStop, Role, User
 from webapp.models._types import utcnow
 from webapp.models.residents import Booking, BookingEvent, BookingStatus, Slot
 from webapp.residents.routing import check_code
@@ -132,7 +132,9 @@ def test_the_driver_collects_with_the_code_and_the_resident_is_credited(client, 
     assert row.status == BookingStatus.COLLECTED and row.code_used_at is not None
     record = db.exec(select(Collection).where(Collection.stop_id == stop.id)).one()
     assert record.total_g == 10_500 and record.outlet_id is None
-    assert ledger.balance(db, world.resident.id) == 105  # 10.5 kg at 10 points per kg
+    paper = db.exec(select(Material).where(Material.code == "paper")).one()
+    rate = ledger.price_history(db, booking.org_id).on(paper.id, world.day).points_per_kg
+    assert rate > 0 and ledger.balance(db, world.resident.id) == ledger.per_kg(10_500, rate)
     assert check_code(db, stop, booking.code)[0]["field"] == "confirmation_code"  # used once only
     # The next booking of the route is on the way, with an arrival estimate.
     following = db.get(Booking, world.bookings[1].id)
@@ -148,7 +150,7 @@ def test_the_driver_collects_with_the_code_and_the_resident_is_credited(client, 
     assert client.post(f"/driver/stops/{stop.id}", data=correction).status_code == 302
     db.expire_all()
     assert len(db.exec(select(Collection).where(Collection.stop_id == stop.id)).all()) == 2
-    assert ledger.balance(db, world.resident.id) == 80
+    assert ledger.balance(db, world.resident.id) == ledger.per_kg(8_000, rate)
 
 
 def test_the_phone_api_needs_the_code_at_a_booking_stop(client, db, world, cache_dir) -> None:
