@@ -20,6 +20,6 @@ def blueprints() -> list[tuple[Blueprint, bool]]:
 def commands() -> list[click.Command]:
     """This area's `reloop` commands."""
     from webapp.cascade.cli import secondlife_group
-    from webapp.cascade.commands import cascade_group
+    from webapp.cascade.customers import cascade_group
 
     return [secondlife_group, cascade_group]
