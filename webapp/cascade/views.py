@@ -6,6 +6,7 @@ orders. Every refusal is a 422 page naming the unit or field, with nothing writt
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -16,7 +17,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlmodel import col, func, select
 
+from traceability import CHINA_TZ
 from webapp.access import role_required
+from webapp.audit import deadlines
 from webapp.cascade import engine, health, labels, operations, shipping, stock
 from webapp.cascade.operations import CascadeError, EndOfLineTest
 from webapp.db import db_session
@@ -30,6 +33,7 @@ from webapp.models.cascade import (
     Shipment,
     TakeBack,
 )
+from webapp.trace.settings import trace_settings
 from webapp.workshop.applications import APPLICATIONS, E_BIKE_REASON_ZH, label_zh
 
 bp = Blueprint("cascade", __name__, url_prefix="/cascade")
@@ -387,12 +391,22 @@ def _order_page(order: CustomerOrder, errors: list[tuple[str, str]]) -> str:
         query = query.where(CascadeProduct.spec_id == order.spec_id)
     shipments = session.exec(select(Shipment).where(Shipment.order_id == order.id)).all()
     codes = {p.id: p.code for p in session.exec(select(CascadeProduct))}
+    settings = trace_settings()
+    duties = deadlines.obligations(
+        session,
+        today=datetime.now(CHINA_TZ).date(),
+        rules=settings.rules,
+        holidays_path=settings.holidays_path,
+        codes=[codes[s.product_id] for s in shipments],
+    )
+    due = {d.deadline.event_id: d.deadline for d in duties}
     return render_template(
         "cascade/order.html",
         order=order,
         available=session.exec(query).all(),
         shipments=shipments,
         codes=codes,
+        due=due,
         application_label=label_zh,
         errors=errors,
     )

@@ -89,6 +89,8 @@ def test_a_technician_builds_labels_and_ships(
     assert shipped.status_code == 302
     events = db.exec(select(TraceEventRow.kind).where(TraceEventRow.kind == "cascade_shipped")).all()
     assert len(events) == 2
+    order_page = client.get(order.location).get_data(as_text=True)
+    assert len(re.findall(r'<td class="due">\d{4}-\d\d-\d\d · ', order_page)) == 2
     product_page = client.get(f"/cascade/products/{products[0].code}").get_data(as_text=True)
     assert "南山储能站" in product_page and re.search(r"S01MBA1\d{7}K11\d{7}", product_page)
 
