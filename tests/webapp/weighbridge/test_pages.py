@@ -138,3 +138,37 @@ def test_a_weigh_in_of_a_truck_on_no_trip_is_refused(client, auth, db, world) ->
     auth.login(Role.WEIGHBRIDGE)
     response = _weigh(client, world, action="weigh_in", vehicle_id=str(world.spare.id))
     assert response.status_code == 422 and 'data-field="vehicle_id"' in response.get_data(as_text=True)
+
+
+def test_the_weighbridge_pages_speak_chinese(client, auth, db, world) -> None:
+    """Form, ticket, print, weigh-in list, reconciliation, review and the phone's unload page: no English."""
+    from tests.webapp.test_chinese_pages import foreign_words, visible_text
+
+    auth.login(Role.WEIGHBRIDGE)
+    collect(db, world, world.stops[0], {"paper": 2_000_000})
+    _weigh(client, world)
+    _weigh(client, world, action="weigh_in", gross_kg="9000")
+    ticket = _tickets(db)[0]
+    urls = [
+        f"/weighbridge/?facility_id={world.centre.id}",
+        f"/weighbridge/tickets/new?facility_id={world.centre.id}",
+        f"/weighbridge/tickets/{ticket.id}",
+        f"/weighbridge/tickets/{ticket.id}/print?size=a5",
+        f"/weighbridge/tickets/{ticket.id}/print?size=80mm",
+        f"/weighbridge/tickets/{ticket.id}/correct",
+        "/weighbridge/import",
+        "/weighbridge/reconciliation",
+        "/weighbridge/review",
+    ]
+
+    def words(url: str) -> list[str]:
+        # The fixture's users are called "<role> user": their names are not the page's words.
+        text = visible_text(client.get(url).get_data(as_text=True))
+        return foreign_words(text.replace("weighbridge user", "").replace("driver user", ""))
+
+    found = {url: words(url) for url in urls}
+    auth.logout()
+    auth.login(Role.DRIVER)
+    url = f"/driver/unloads/{world.unloads[0].id}"
+    found[url] = words(url)
+    assert {url: words for url, words in found.items() if words} == {}
