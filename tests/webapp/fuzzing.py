@@ -50,7 +50,7 @@ def build_world(app: Flask, session: Session, cache_dir: Path) -> World:
         treeheads.issue_tree_head(session, keys.signing_key(app))
     bearer = {
         f"{kind.value}Token": tokens.issue(session, name=f"fuzz {kind.value}", kind=kind)[1]
-        for kind in (TokenKind.SENSOR, TokenKind.PARTNER, TokenKind.AUDITOR)
+        for kind in (TokenKind.SENSOR, TokenKind.PARTNER, TokenKind.AUDITOR, TokenKind.CASCADE_CUSTOMER)
     }
     bearer["deviceToken"] = issue_device_token(session, day.drivers["driver1"], device="schemathesis")
     bearer["kioskToken"] = kiosk_world.kiosk_token(session)[1]
