@@ -20,7 +20,7 @@ district: a district scope narrows ``collected_g`` only. Grouped queries do the 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -30,7 +30,7 @@ from sqlmodel import Session, col, func, select
 from traceability import CHINA_TZ
 from webapp.metrics.collection import CollectionIndicators
 from webapp.metrics.figures import Drill, Figure, MetricsInputError, Scope
-from webapp.models import Material
+from webapp.models import Collection, CollectionOutcome, CollectionWeight, Material, PlannedStop
 from webapp.models.sorting import Buyer, MaterialGrade, Sale, SortingBatch, StockMovement
 from webapp.models.weighbridge import TicketDirection, WeighTicket
 from webapp.weighbridge import tickets as wb_tickets
@@ -133,20 +133,62 @@ def weighed_daily(session: Session, scope: Scope) -> list[tuple[date, int | None
 
 
 def _ticket_shares(session: Session, scope: Scope) -> list[tuple[WeighTicket, dict[int | None, int]]]:
+    """Each inbound ticket in force of the period with its grams per material.
+
+    A route with no unload stop is one trip: its pickups are summed per material in one
+    grouped query (most routes, and the bulk of a year's records); the few routes with
+    unload stops are split into trips by :func:`webapp.weighbridge.trips.collected_by_ticket`.
+    """
     tickets = wb_tickets.tickets_between(
         session, scope.start, scope.end + timedelta(days=1), direction=TicketDirection.IN
     )
     if scope.org_id is not None:
         tickets = [t for t in tickets if t.org_id == scope.org_id]
-    shares = trips.collected_by_ticket(session, [t for t in tickets if t.material_id is None])
+    mixed = [t for t in tickets if t.material_id is None and t.route_id is not None]
+    route_ids = sorted({t.route_id for t in mixed if t.route_id is not None})
+    split_up: set[int] = set()
+    for chunk in _chunks(route_ids):
+        split_up.update(
+            session.exec(
+                select(PlannedStop.route_id)
+                .where(col(PlannedStop.route_id).in_(chunk), PlannedStop.kind == "unload")
+                .distinct()
+            ).all()
+        )
+    whole = _route_totals(session, [r for r in route_ids if r not in split_up])
+    shares = trips.collected_by_ticket(session, [t for t in mixed if t.route_id in split_up])
     found = []
     for ticket in tickets:
         if ticket.material_id is not None:
             split: dict[int | None, int] = {ticket.material_id: ticket.net_g}
         else:
-            split = wb_tickets.apportion(ticket.net_g, shares.get(ticket.id, {}))  # type: ignore[arg-type]
+            basis = shares.get(ticket.id) if ticket.route_id in split_up else whole.get(ticket.route_id)  # type: ignore[arg-type]
+            split = wb_tickets.apportion(ticket.net_g, basis or {})  # type: ignore[arg-type]
         found.append((ticket, split))
     return found
+
+
+def _route_totals(session: Session, route_ids: list[int]) -> dict[int, dict[int, int]]:
+    """The drivers' grams per route and material at outlet stops (records in force)."""
+    newer = select(Collection.supersedes_id).where(col(Collection.supersedes_id).is_not(None))
+    totals: dict[int, dict[int, int]] = defaultdict(dict)
+    for chunk in _chunks(route_ids):
+        rows = session.exec(
+            select(Collection.route_id, CollectionWeight.material_id, func.sum(CollectionWeight.grams))
+            .join(CollectionWeight, col(CollectionWeight.collection_id) == Collection.id)
+            .join(PlannedStop, col(PlannedStop.id) == Collection.stop_id)
+            .where(col(Collection.route_id).in_(chunk), PlannedStop.kind == "outlet")
+            .where(Collection.outcome == CollectionOutcome.COLLECTED, col(Collection.id).not_in(newer))
+            .group_by(Collection.route_id, CollectionWeight.material_id)
+        ).all()
+        for route_id, material_id, grams in rows:
+            totals[route_id][material_id] = int(grams or 0)
+    return totals
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for at in range(0, len(ids), trips.CHUNK):
+        yield ids[at : at + trips.CHUNK]
 
 
 def _org(table: Any, scope: Scope) -> list[Any]:
