@@ -97,6 +97,11 @@ ALLOWED = {
     "zip",
     "UTC",
     "ID",
+    # recyclers' trade names of sorted grades (PET bottles, PP, HDPE, old corrugated cardboard)
+    "PET",
+    "PP",
+    "HDPE",
+    "OCC",
     # units
     "kg",
     "km",

@@ -72,6 +72,9 @@ KINDS = {
     "kiosk_deposits": _l("Kiosk deposits"),
     "points_entries": _l("Points ledger rows"),
     "workshop": _l("Cascade-use workshop"),
+    "tickets": _l("Weighbridge tickets"),
+    "batches": _l("Sorting batches"),
+    "sales": _l("Sales"),
 }
 COLUMNS = {
     "id": _l("No."),
@@ -147,6 +150,19 @@ COLUMNS = {
     "co_g": _l("Cobalt recovered (g)"),
     "mn_g": _l("Manganese recovered (g)"),
     "electrode_powder_g": _l("Electrode powder recovered (g)"),
+    # The sorting centre (webapp/metrics/mass_balance.py).
+    "ticket": _l("Ticket number"),
+    "facility_id": _l("Facility"),
+    "weighed_at": _l("Weighed at"),
+    "route_id": _l("Route"),
+    "net_g": _l("Net kg"),
+    "material": _l("Material"),
+    "residue_g": _l("Residue kg"),
+    "buyer": _l("Buyer"),
+    "licence_no": _l("Licence number"),
+    "grade": _l("Grade"),
+    "fen": _l("Amount (yuan)"),
+    "g": _l("kg"),
 }
 _WORKSHOP_SETS = {
     "received": ("接收的电池包", "packs received"),
@@ -179,6 +195,8 @@ def unit_label(unit: str, locale: str) -> str:
     base = {"count": ("条记录", "records"), "g": ("吨", "tonnes"), "Wh": ("kWh", "kWh"), "m": ("km", "km")}
     base["points"] = ("积分", "points")  # the residents' points ledger
     base["bp"] = ("容量极差合计（0.01%）", "capacity spreads summed (0.01 %)")  # the workshop's products
+    base["residue_g"] = ("残余物（吨）", "residue (tonnes)")  # the sorting centre's batches
+    base["fen"] = ("金额（元）", "amount (yuan)")  # its sales
     if unit in base:
         return _pick(base[unit], locale)
     metal = unit.removeprefix("input_").removesuffix("_g")
@@ -235,6 +253,8 @@ def _coded(kind: str, column: str, value: str, names: Names, locale: str) -> str
         return _pick(_DISTRICTS[value], locale)
     if column == "product_type" and value in DEFAULT_SPEC.product_types:
         return enum_label(DEFAULT_SPEC.product_types[value][0], locale)
+    if column == "material" and value in names.materials:
+        return _pick(names.materials[value], locale)
     if column == "chemistry" and value in DEFAULT_SPEC.chemistries:
         label = DEFAULT_SPEC.chemistries[value]
         return label.en if locale.startswith("en") else label.zh

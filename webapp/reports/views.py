@@ -287,8 +287,12 @@ def _record_helpers() -> dict[str, object]:
         if not names:
             names.append(vocabulary.Names.load(db_session()))
         value = vocabulary.cell_label(request.args.get("kind", ""), column, value, names[0], locale)
-        if column in ("grams", "mass_g", "input_mass_g") and isinstance(value, int):
+        if column in ("grams", "mass_g", "input_mass_g", "g", "net_g", "residue_g") and isinstance(
+            value, int
+        ):
             return f"{value / 1000:,.1f}"
+        if column == "fen" and isinstance(value, int):
+            return f"{value / 100:,.2f}"
         if column in ("energy_wh", "rated_energy_wh") and isinstance(value, int):
             return f"{value / 1000:,.1f}"
         if column == "distance_m" and isinstance(value, int):
@@ -302,8 +306,10 @@ def _record_helpers() -> dict[str, object]:
         return getattr(value, "value", value)
 
     def sum_text(unit: str, value: int) -> str:
-        if unit == "g":
+        if unit in ("g", "residue_g"):
             return f"{value / 1_000_000:,.3f}"
+        if unit == "fen":
+            return f"{value / 100:,.2f}"
         if unit in ("Wh", "m"):
             return f"{value / 1000:,.1f}"
         return f"{value:,}"
