@@ -179,7 +179,7 @@ def test_spec_can_be_swapped(tmp_path: Path) -> None:
     data = json.loads(SPEC_FILE.read_text("utf-8"))
     data["days"] = {
         **{k: v for k, v in data["days"].items() if v < 24},
-        **dict(zip("QRSTUVWX", range(24, 32))),
+        **dict(zip("QRSTUVWX", range(24, 32), strict=True)),
     }
     path = tmp_path / "spec.json"
     path.write_text(json.dumps(data), "utf-8")
