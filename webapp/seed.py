@@ -76,6 +76,7 @@ DEMO_USERS = [
     ("driver4", "司机 赵军", Role.DRIVER, "driver-2026"),
     ("regulator", "监管员 刘洋", Role.REGULATOR, "audit-2026"),
     ("technician", "技术员 周杰", Role.TECHNICIAN, "workshop-2026"),
+    ("weighbridge", "地磅员 孙丽", Role.WEIGHBRIDGE, "scale-2026"),
 ]
 
 _KINDS = [

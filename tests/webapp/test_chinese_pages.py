@@ -249,7 +249,14 @@ def foreign_words(text: str) -> list[str]:
 
 COMPOUNDS = "id,lon,lat,households\nA,114.0552,22.5410,800\nB,114.0600,22.5450,600\nC,113.9800,22.5300,900\n"
 PASSWORDS = {username: password for username, _n, _r, password in DEMO_USERS}
-ROLES = {"admin": "admin", "dispatcher": "dispatcher", "driver": "driver1", "regulator": "regulator"}
+ROLES = {
+    "admin": "admin",
+    "dispatcher": "dispatcher",
+    "driver": "driver1",
+    "regulator": "regulator",
+    "technician": "technician",
+    "weighbridge": "weighbridge",
+}
 
 
 @dataclass
