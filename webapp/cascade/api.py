@@ -19,11 +19,14 @@ def post_health_reading() -> ResponseReturnValue:
     """Store one health reading; the same reading id with the same body answers the same (200)."""
     session = db_session()
     try:
-        posted = health.post(session, request.get_json(silent=True), token_id=g.api_token.id)
+        posted = health.post(
+            session, request.get_json(silent=True), token_id=g.api_token.id, customer=g.api_token.name
+        )
     except health.ReadingError as exc:
         session.rollback()
-        message = (
-            "reading id reused with another body" if exc.status == 409 else "invalid reading; nothing stored"
-        )
+        message = {
+            409: "reading id reused with another body",
+            403: "not this customer's product; nothing stored",
+        }.get(exc.status, "invalid reading; nothing stored")
         return jsonify(error=message, errors=exc.errors), exc.status
     return jsonify(posted.as_dict()), 201 if posted.created else 200

@@ -24,7 +24,7 @@ from traceability import BatteryStatus
 from webapp.api.text import parse_time, storable, time_problem
 from webapp.models import Battery
 from webapp.models._types import utcnow
-from webapp.models.cascade import CascadeProduct, HealthReading
+from webapp.models.cascade import CascadeProduct, CustomerOrder, HealthReading, Shipment
 
 FIELDS = ("reading_id", "product_code", "taken_at", "soh_pct", "cycles", "max_temperature_c", "alarms")
 #: Over this cell temperature a reading is an anomaly (°C).
@@ -129,14 +129,24 @@ def _digest(values: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(plain, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def post(session: Session, body: Any, *, token_id: int | None) -> Posted:
-    """Store one reading (see the module docstring); commits."""
+def post(session: Session, body: Any, *, token_id: int | None, customer: str | None = None) -> Posted:
+    """Store one reading (see the module docstring); commits.
+
+    With ``customer`` (the name a ``cascade_customer`` token was issued to, as written on
+    the orders), only products shipped on that customer's orders are accepted, and a
+    reading id is looked up among that customer's readings only: one customer can
+    neither post for nor read back another's products (403 naming ``product_code``).
+    """
     values = parse(body)
     digest = _digest(values)
     stored = session.exec(
         select(HealthReading).where(HealthReading.reading_id == values["reading_id"])
     ).first()
     if stored is not None:
+        if customer is not None and customer_of(session, stored.product_code) != customer:
+            raise ReadingError(
+                [_err("reading_id", f"reading {stored.reading_id} is another customer's")], 409
+            )
         return _repeat(stored, digest)
     product = session.exec(
         select(CascadeProduct).where(CascadeProduct.code == values["product_code"])
@@ -144,6 +154,16 @@ def post(session: Session, body: Any, *, token_id: int | None) -> Posted:
     battery = session.exec(select(Battery).where(Battery.code == values["product_code"])).first()
     if product is None or battery is None:
         raise ReadingError([_err("product_code", f"{values['product_code']} is not a cascade product")])
+    if customer is not None and customer_of(session, product.code) != customer:
+        raise ReadingError(
+            [
+                _err(
+                    "product_code",
+                    f"{product.code} was not shipped to {customer}: only its customer reports on it",
+                )
+            ],
+            403,
+        )
     if battery.status != BatteryStatus.IN_SERVICE.value:
         raise ReadingError([_err("product_code", f"{product.code} is not in service")], 409)
     reading = HealthReading(**values, body_sha256=digest, token_id=token_id, received_at=utcnow())
@@ -158,6 +178,16 @@ def post(session: Session, body: Any, *, token_id: int | None) -> Posted:
         ).one()
         return _repeat(stored, digest)
     return Posted(reading, True)
+
+
+def customer_of(session: Session, product_code: str) -> str | None:
+    """The customer of the order the product was shipped on, or None while unshipped."""
+    return session.exec(
+        select(CustomerOrder.customer)
+        .join(Shipment, col(Shipment.order_id) == CustomerOrder.id)
+        .join(CascadeProduct, col(CascadeProduct.id) == Shipment.product_id)
+        .where(CascadeProduct.code == product_code)
+    ).first()
 
 
 def _repeat(stored: HealthReading, digest: str) -> Posted:

@@ -31,6 +31,12 @@ def paths() -> dict[str, Any]:
                     "201": {**result, "description": "Stored."},
                     "200": {**result, "description": "Stored before with the same body."},
                     "401": UNAUTHORIZED,
+                    "403": json_response(
+                        ref("Invalid"),
+                        "The product was not shipped on an order of the customer the token was issued "
+                        "to (`reloop cascade customer-token NAME`, NAME as written on the orders); "
+                        "nothing stored.",
+                    ),
                     "409": json_response(
                         ref("Invalid"),
                         "The reading id was used with another body, or the product is not in service.",

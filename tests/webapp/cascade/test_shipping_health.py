@@ -127,13 +127,34 @@ def test_bad_health_readings_are_refused_naming_the_field(
 ) -> None:
     """SOH over 100 %, negative cycles, a unit that is no product...: 422 naming the field."""
     shipping.ship(db, _order(db), [p.code for p in products], actor_id=None)
-    _row, token = tokens.issue(db, name="c", kind=TokenKind.CASCADE_CUSTOMER, org_id=None)
+    _row, token = tokens.issue(db, name="某储能公司", kind=TokenKind.CASCADE_CUSTOMER, org_id=None)
     db.commit()
     body = {**_reading(products[0].code, "bad-1", soh=80, days=1), **change}
     response = client.post(URL, json=body, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 422
     assert field in [e["field"] for e in response.json["errors"]]
     assert db.exec(select(HealthReading)).all() == []
+
+
+def test_a_customer_reports_only_on_its_own_products(
+    client: FlaskClient, db: Session, products: list[CascadeProduct]
+) -> None:
+    """Another customer's token can neither post for the product nor read a reading back: 403/409."""
+    shipping.ship(db, _order(db), [p.code for p in products], actor_id=None)
+    _row, own = tokens.issue(db, name="某储能公司", kind=TokenKind.CASCADE_CUSTOMER, org_id=None)
+    _row, other = tokens.issue(db, name="另一家公司", kind=TokenKind.CASCADE_CUSTOMER, org_id=None)
+    db.commit()
+    code = products[0].code
+    refused = client.post(
+        URL, json=_reading(code, "x-1", soh=84.0, days=0), headers={"Authorization": f"Bearer {other}"}
+    )
+    assert refused.status_code == 403 and refused.json["errors"][0]["field"] == "product_code"
+    assert db.exec(select(HealthReading)).all() == []
+    body = _reading(code, "x-2", soh=84.0, days=0)
+    assert client.post(URL, json=body, headers={"Authorization": f"Bearer {own}"}).status_code == 201
+    resent = client.post(URL, json=body, headers={"Authorization": f"Bearer {other}"})
+    assert resent.status_code == 409 and "soh" not in resent.get_data(as_text=True).lower()
+    assert len(db.exec(select(HealthReading)).all()) == 1
 
 
 def test_take_back_closes_the_mass_balance(db: Session, products: list[CascadeProduct]) -> None:
