@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["webapp", "routing", "traceability", "geodata"]
+PACKAGES = ["webapp", "routing", "traceability", "geodata", "secondlife"]
 
 
 def test_bandit_reports_no_finding_in_the_packages() -> None:
-    """`bandit -r webapp routing traceability geodata` (every severity) lists no issue."""
+    """`bandit -r webapp routing traceability geodata secondlife` (every severity) lists no issue."""
     run = subprocess.run(
         [sys.executable, "-m", "bandit", "-r", *PACKAGES, "-f", "json", "-q"],
         cwd=ROOT,

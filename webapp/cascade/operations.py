@@ -77,7 +77,7 @@ def swap(session: Session, proposal: RegroupProposal, group: int, out_code: str,
     """
     _open(proposal)
     spec = session.get(ProductSpec, proposal.spec_id)
-    assert spec is not None  # noqa: S101  # the foreign key guarantees it
+    assert spec is not None  # nosec B101 # the foreign key guarantees it
     groups = [list(g) for g in proposal.groups]
     if not 0 <= group < len(groups):
         raise CascadeError([("group", _("no group %(n)s in this proposal", n=group + 1))])
@@ -119,7 +119,7 @@ def confirm(
     """
     _open(proposal)
     spec = session.get(ProductSpec, proposal.spec_id)
-    assert spec is not None  # noqa: S101
+    assert spec is not None  # nosec B101 # the foreign key guarantees it
     chosen = {i: proposal.groups[i] for i in sorted(tests) if 0 <= i < len(proposal.groups)}
     if not chosen:
         raise CascadeError([("groups", _("choose at least one group to build"))])

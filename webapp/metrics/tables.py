@@ -413,7 +413,7 @@ def _mass_balance(found: Indicators, locale: str) -> Table:
 def _residents(found: Indicators, locale: str) -> Table:
     """The residents' channel (互联网+回收): residents, bookings, kilograms by channel, points."""
     r = found.residents
-    assert r is not None
+    assert r is not None  # nosec B101 # narrows the type
     rows = [
         ("注册居民", "Registered residents", r.registered.value, "人", "residents"),
         ("本期新注册居民", "New residents", r.new.value, "人", "residents"),
@@ -441,7 +441,7 @@ def _residents(found: Indicators, locale: str) -> Table:
 def _workshop(found: Indicators, locale: str) -> Table:
     """The cascade-use workshop (梯次利用): packs in, tested, cascade vs recycling, products."""
     w = found.workshop
-    assert w is not None
+    assert w is not None  # nosec B101 # narrows the type
     spread = "—" if w.average_spread.value is None else round(w.average_spread.value / 100, 2)
     rows = [
         ("接收电池包", "Packs received", w.packs_received.value, "个", "packs"),

@@ -214,7 +214,7 @@ def set_capacity(session: Session, slot_id: int, capacity: int) -> Slot:
         raise BookingError("capacity", _("capacity cannot go below the bookings already taken"))
     session.commit()
     slot = session.get(Slot, slot_id)
-    assert slot is not None
+    assert slot is not None  # nosec B101 # narrows the type: the booking's slot exists
     session.refresh(slot)
     return slot
 
@@ -385,7 +385,7 @@ def _before_cutoff(session: Session, booking: Booking, now: datetime, cutoff: ti
             "status", _("a booking that is %(status)s cannot be changed", status=booking.status.label)
         )
     slot = session.get(Slot, booking.slot_id)
-    assert slot is not None
+    assert slot is not None  # nosec B101 # narrows the type: the booking's slot exists
     if slot_window(slot)[0] - cutoff < now:
         hours = cutoff.total_seconds() / 3600
         raise BookingError(
@@ -438,7 +438,7 @@ def reschedule(
     if slot_id == booking.slot_id:
         raise BookingError("slot_id", _("the booking is already in this slot"))
     address = session.get(ResidentAddress, booking.address_id)
-    assert address is not None
+    assert address is not None  # nosec B101 # narrows the type: the booking's address exists
     slot = _bookable_slot(session, slot_id, address, now)
     try:
         if not _take_place(session, slot.id):  # type: ignore[arg-type]

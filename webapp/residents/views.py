@@ -529,7 +529,7 @@ def service_worker() -> ResponseReturnValue:
     """A small service worker: the app shell offline, pages always fresh from the network."""
     body = render_template(
         "residents/sw.js",
-        shell=[url_for("static", filename=f) for f in ("css/reloop.css", "residents/residents.css")],
+        shell=[url_for("static", filename=f) for f in ("css/reloop.css", "residents/residents.css")],  # nosec B604 # the service worker's cached files, no process
         offline_url=url_for("residents.offline"),
     )
     response = Response(body, mimetype="text/javascript")

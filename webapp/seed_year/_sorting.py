@@ -373,7 +373,7 @@ class _Yard:
                 continue
             buyer, prices = self.rng.choice(offers)
             price = _price_on(prices[_grade_code(self.world, grade_id)], day)
-            assert price is not None
+            assert price is not None  # nosec B101 # narrows the type: the demo put a price in force
             grams = have * self.rng.randrange(70, 96) // 100 // 10_000 * 10_000
             # The buyer's truck leaves after the day's last collection truck was weighed.
             at = max(datetime.combine(day, time(15, 0), CHINA_TZ), self.last_at.get(facility_id, self.epoch))

@@ -60,7 +60,7 @@ def add_buyer(
         errors.append({"field": "materials", "message": _("Choose the materials the licence covers.")})
     if errors:
         raise SortingError(errors)
-    assert licence_expiry is not None
+    assert licence_expiry is not None  # nosec B101 # narrows the type: checked above
     try:
         buyer = Buyer(
             org_id=org_id,
@@ -233,7 +233,7 @@ def _sale(
             refuse("grams", _("Only %(kg)s kg of this grade are in stock there.", kg=f"{have / 1000:,.1f}"))
     if errors:
         raise SortingError(errors)
-    assert price is not None and row is not None and facility_id and day and isinstance(grams, int)
+    assert price is not None and row is not None and facility_id and day and isinstance(grams, int)  # nosec B101 # narrows the type: validated above
     sale = Sale(
         org_id=org_id,
         buyer_id=buyer_id,  # type: ignore[arg-type]

@@ -127,7 +127,7 @@ def record_batch(
     """Check, insert and commit a batch with its outputs as stock movements."""
     tolerance = tolerance_permille() if tolerance is None else tolerance
     material, grades = _check_batch(session, data, tolerance)
-    assert data.facility_id and data.day and data.input_g is not None and data.residue_g is not None
+    assert data.facility_id and data.day and data.input_g is not None and data.residue_g is not None  # nosec B101 # narrows the type: validated above
     try:
         batch = SortingBatch(
             org_id=org_id,
@@ -201,7 +201,7 @@ def _check_batch(
 
 def _check_balance(data: BatchInput, tolerance: int, refuse: Any) -> None:
     """Outputs plus residue must equal the input within ``tolerance`` per mille."""
-    assert data.input_g is not None and data.residue_g is not None
+    assert data.input_g is not None and data.residue_g is not None  # nosec B101 # narrows the type: validated above
     out = sum(data.outputs.values()) + data.residue_g
     gap = abs(out - data.input_g)
     if gap * 1000 > tolerance * data.input_g:
@@ -258,7 +258,7 @@ def transfer(
                 )
         if errors:
             raise SortingError(errors)
-        assert row is not None and grams and day and from_facility_id and to_facility_id
+        assert row is not None and grams and day and from_facility_id and to_facility_id  # nosec B101 # narrows the type: validated above
         moved = StockTransfer(
             org_id=org_id,
             from_facility_id=from_facility_id,
