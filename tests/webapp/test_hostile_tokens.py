@@ -19,6 +19,8 @@ APIS = {
     TokenKind.DEVICE: ("GET", "/api/v1/driver/routes/today"),
     TokenKind.PARTNER: ("POST", "/api/v1/battery-events"),
     TokenKind.AUDITOR: ("GET", "/api/v1/trace/tree-head"),
+    TokenKind.KIOSK: ("POST", "/api/v1/kiosk/deposits"),
+    TokenKind.CASCADE_CUSTOMER: ("POST", "/api/v1/cascade/health-readings"),
 }
 
 
