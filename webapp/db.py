@@ -113,3 +113,31 @@ def scratch_postgres(server_url: str, *, prefix: str, migrate: bool = True) -> I
             )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+def lock_for_write(session: Session, *key: int) -> None:
+    """Serialize the writers of ``key`` until the transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock on ``key`` (one bigint, or a class and
+    an object as two ints). SQLite: the database write lock, taken now (``BEGIN
+    IMMEDIATE``) rather than at the first INSERT, so two writers never both read the
+    same last row; it serializes every writer, whatever the key.
+    """
+    if len(key) not in (1, 2):
+        raise ValueError("an advisory lock key is one bigint or two ints")
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        statement = _ADVISORY_LOCKS[len(key)]
+        connection.execute(statement, dict(zip(("a", "b"), key, strict=False)))
+        return
+    raw = connection.connection.driver_connection
+    # The driver opens its transactions lazily, at the first write; one open already
+    # has written, so it holds the write lock.
+    if not raw.in_transaction:  # type: ignore[union-attr]
+        raw.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+
+
+_ADVISORY_LOCKS = {
+    1: text("SELECT pg_advisory_xact_lock(:a)"),
+    2: text("SELECT pg_advisory_xact_lock(:a, :b)"),
+}

@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, text
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from traceability.deadlines import CHINA_TZ
+from webapp.db import lock_for_write
 from webapp.models import Material
 from webapp.models.points import EntryKind, PointsEntry, ResidentPrice
 
@@ -169,17 +170,7 @@ def add_price(
 
 def lock_resident(session: Session, resident_id: int) -> None:
     """Serialize writes to one resident's ledger until the transaction ends."""
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(
-            text("SELECT pg_advisory_xact_lock(:cls, :obj)"), {"cls": LOCK_CLASS, "obj": resident_id}
-        )
-        return
-    raw = connection.connection.driver_connection
-    # The driver opens its transactions lazily at the first write; one that is open
-    # already has written, so it holds the database's write lock.
-    if not raw.in_transaction:  # type: ignore[union-attr]
-        raw.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+    lock_for_write(session, LOCK_CLASS, resident_id)
 
 
 def balance(session: Session, resident_id: int) -> int:

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from traceability.deadlines import CHINA_TZ
 from webapp.changelog import record
+from webapp.db import lock_for_write
 from webapp.kiosk import ledger
 from webapp.kiosk.ledger import LedgerError
 from webapp.kiosk.operations import Limits
@@ -162,14 +163,8 @@ def _redemption(
 
 
 def _lock_item(session: Session, item_id: int) -> None:
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy import text
-
-        connection.execute(
-            text("SELECT pg_advisory_xact_lock(:cls, :obj)"), {"cls": ledger.LOCK_CLASS + 1, "obj": item_id}
-        )
-    # SQLite: the resident's lock already took the database's write lock.
+    # On SQLite the resident's lock already took the database's write lock: a no-op there.
+    lock_for_write(session, ledger.LOCK_CLASS + 1, item_id)
 
 
 def add_stock(

@@ -18,9 +18,10 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import func, text
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from webapp.db import lock_for_write
 from webapp.models import Facility, Material
 from webapp.models.sorting import MaterialGrade, MovementKind, SortingBatch, StockMovement, StockTransfer
 
@@ -68,15 +69,7 @@ def lock_stock(session: Session, facility_id: int) -> None:
     PostgreSQL: a transaction-scoped advisory lock per facility. SQLite: the database
     write lock, taken now (``BEGIN IMMEDIATE``) rather than at the first INSERT.
     """
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(
-            text("SELECT pg_advisory_xact_lock(:cls, :key)"), {"cls": LOCK_CLASS, "key": facility_id}
-        )
-        return
-    raw = connection.connection.driver_connection
-    if not raw.in_transaction:  # type: ignore[union-attr]
-        raw.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+    lock_for_write(session, LOCK_CLASS, facility_id)
 
 
 def on_hand(session: Session, facility_id: int, grade_id: int) -> int:

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
 from sqlmodel import Session
 
 from traceability import (
@@ -33,6 +32,7 @@ from traceability import (
     event_record,
     next_entry,
 )
+from webapp.db import lock_for_write
 from webapp.models import TraceEventRow
 from webapp.models._types import utcnow
 from webapp.trace import derived
@@ -154,15 +154,7 @@ def lock_log(session: Session) -> None:
     lock now (``BEGIN IMMEDIATE``) instead of at the first INSERT, so two writers can
     never both read the same last entry.
     """
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
-        return
-    raw = connection.connection.driver_connection
-    # The driver opens its transactions lazily, at the first write; if one is open
-    # already, this transaction holds the write lock.
-    if not raw.in_transaction:  # type: ignore[union-attr]
-        raw.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+    lock_for_write(session, LOCK_KEY)
 
 
 class _Batch:

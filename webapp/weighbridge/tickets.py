@@ -33,10 +33,11 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, text
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from traceability import CHINA_TZ
+from webapp.db import lock_for_write
 from webapp.models import Facility, Vehicle
 from webapp.models._types import utcnow
 from webapp.models.weighbridge import TareSource, TicketDirection, TicketSource, WeighIn, WeighTicket
@@ -101,17 +102,7 @@ def record_ticket(session: Session, *, operator_id: int | None = None, **fields:
 
 def lock_numbering(session: Session, facility_id: int) -> None:
     """Serialize ticket numbering at a facility until the transaction ends."""
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(
-            text("SELECT pg_advisory_xact_lock(:cls, :key)"), {"cls": LOCK_CLASS, "key": facility_id}
-        )
-        return
-    raw = connection.connection.driver_connection
-    # The driver opens its transactions lazily, at the first write; one open already
-    # has written, so it holds the write lock.
-    if not raw.in_transaction:  # type: ignore[union-attr]
-        raw.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+    lock_for_write(session, LOCK_CLASS, facility_id)
 
 
 def add_ticket(session: Session, data: TicketInput, *, operator_id: int | None) -> WeighTicket:
