@@ -10,10 +10,11 @@ import re
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlmodel import Session, col, select
@@ -35,7 +36,6 @@ from webapp.models import (
     OutletStatus,
     PlannedRoute,
     PlannedStop,
-    Shift,
     TokenKind,
     User,
 )
@@ -105,30 +105,35 @@ def _phone(browser: Browser) -> tuple[BrowserContext, Page]:
     return context, page
 
 
-def _slot_hours(app: Flask, today) -> tuple[int, int]:
-    """A two-hour slot still ahead today inside the crews' shifts (stretched when it is late)."""
-    now = utcnow().astimezone(CHINA_TZ)
-    start = max(8, now.hour + 1)
-    assert start <= 21, "the test needs a slot ahead today in Shenzhen: run it before 21:00 there"
-    if start + 2 > 17:
-        with Session(app.extensions["reloop.engine"]) as session:
-            for shift in session.exec(select(Shift).where(Shift.day == today)):
-                shift.end = time(23, 0)
-                session.add(shift)
-            session.commit()
-    return start, start + 2
+# The slot the resident books: a two-hour window inside the trucks' usual hours (07:00–17:00).
+SLOT = (10, 12)
 
 
-def test_a_booking_from_registration_to_points(browser: Browser, served: tuple) -> None:
+@pytest.fixture
+def morning() -> Iterator[date]:
+    """The whole process (test and live server threads) runs from 08:30 tomorrow in Shenzhen.
+
+    A resident can only book a slot that has not begun, and the driver collects on today's
+    route, so the walk needs a morning: on the real clock it would fail from mid-afternoon
+    on (the last CI failure ran at 16:00 there). Tomorrow rather than today keeps the clock
+    moving forward only, after everything the fixture seeded.
+    """
+    tomorrow = utcnow().astimezone(CHINA_TZ).date() + timedelta(days=1)
+    with time_machine.travel(datetime.combine(tomorrow, time(8, 30), tzinfo=CHINA_TZ), tick=True):
+        yield tomorrow
+
+
+def test_a_booking_from_registration_to_points(browser: Browser, served: tuple, morning: date) -> None:
     base, app, kiosk_token = served
     today = utcnow().astimezone(CHINA_TZ).date()
+    assert today == morning
     depot = _rows(app, select(Facility).where(Facility.is_depot == True).order_by(col(Facility.id)))[0]  # noqa: E712
     (driver1_user,) = _rows(app, select(User).where(User.username == "driver1"))
     (driver1,) = _rows(app, select(Driver).where(Driver.user_id == driver1_user.id))
     # The resident's door: a street point near driver1's depot (an outlet's, as streets go).
     outlets = _rows(app, select(Outlet).where(Outlet.status == OutletStatus.ACTIVE).order_by(col(Outlet.id)))
     door = min(outlets, key=lambda o: (o.lon - depot.lon) ** 2 + (o.lat - depot.lat) ** 2)
-    start_h, end_h = _slot_hours(app, today)
+    start_h, end_h = SLOT
     window = f"{start_h:02d}:00–{end_h:02d}:00"
 
     # The dispatcher opens the day's slots (two-hour windows) in the resident's service area.
