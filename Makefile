@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fast reliability browser-deps lint translations clean
+.PHONY: demo test test-fast reliability browser-deps broker-deps lint translations clean
 
 # `make demo PORT=8080 HOST=0.0.0.0` serves elsewhere than 127.0.0.1:5000.
 PORT ?= 5000
@@ -14,11 +14,11 @@ HOST ?= 127.0.0.1
 demo: $(STAMP)
 	$(BIN)/reloop demo --host $(HOST) --port $(PORT)
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps broker-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Everything but the headless-browser tests, for a quick loop while coding.
-test-fast: $(STAMP)
+test-fast: $(STAMP) broker-deps
 	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 
 # Issue 8's set: reliability/ (load, faults, against gunicorn) and the fast parts from tests/
@@ -39,7 +39,7 @@ RELIABILITY_ONCE    := tests/webapp/driver/test_api.py tests/webapp/test_fill_re
 RELIABILITY_ONCE_K  := once or replay or resending or repeating or twice or same_id or same_event \
                        or duplicate or tampered or altered or forged
 
-reliability: $(RELIABILITY_STAMP) browser-deps
+reliability: $(RELIABILITY_STAMP) browser-deps broker-deps
 	@rm -f $(RELIABILITY_FIGURES); status=0; export RELIABILITY_FIGURES=$(RELIABILITY_FIGURES); \
 	for backend in sqlite postgresql; do \
 	  if [ $$backend = sqlite ]; then unset DATABASE_URL; else export DATABASE_URL=$(RELIABILITY_PG); fi; \
@@ -72,6 +72,17 @@ browser-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
 	  else \
 	    echo "browser tests need Debian's chromium and fonts-wqy-microhei: sudo apt-get install chromium fonts-wqy-microhei" >&2; exit 1; \
+	  fi; \
+	fi
+
+# The sensor tests and `make reliability`'s MQTT section start Mosquitto brokers of their own.
+broker-deps:
+	@if ! command -v mosquitto >/dev/null 2>&1 && [ ! -x /usr/sbin/mosquitto ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian mosquitto for the sensor tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null; \
+	  else \
+	    echo "sensor tests need Debian's mosquitto: sudo apt-get install mosquitto" >&2; exit 1; \
 	  fi; \
 	fi
 
