@@ -56,6 +56,8 @@ RECORD_TABLES = (
     "reward_stock_move",
     "redemption",
     "payable",
+    "reward_version",
+    "payable_payment",
     # Sorting batches, graded stock movements, transfers, buyer prices and sales (migration 0017).
     "sorting_batch",
     "stock_transfer",
@@ -64,6 +66,12 @@ RECORD_TABLES = (
     "stock_movement",
     "sale_delivery",
     "sale_invoice",
+    # Cancelled weigh-ins and tickets, facilities' tolerance history (migration 0025).
+    "weigh_in_cancel",
+    "weigh_ticket_cancel",
+    "facility_tolerance",
+    # Buyers' licences kept as history (migration 0028).
+    "buyer_licence",
 )
 TABLES = LOG_TABLES + RECORD_TABLES
 

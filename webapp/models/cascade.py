@@ -6,6 +6,8 @@ Custody itself lives in the battery log (``regrouped``, ``cascade_shipped``,
 the spec a product was built to, its calibrated ratings and spreads, its label, who
 ordered it, where it was deployed and how it fares in service. Amounts are integers
 in the unit their name says (mAh, mV, Wh, grams, µΩ, basis points = 0.01 %).
+Every table carries the ``org_id`` of the organisation whose workshop made the row,
+as the other owned tables do (migration 0026 filled it for rows made before).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class ProductSpec(SQLModel, table=True):
     __tablename__ = "cascade_product_spec"
 
     id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     name: str = Field(max_length=80, unique=True)
     product_type: str = Field(default="", max_length=80)  # e.g. 储能电池包 (label: product type)
     chemistry: str = Field(max_length=1)  # GB/T 34014 battery type letter
@@ -55,6 +58,7 @@ class RegroupProposal(SQLModel, table=True):
     __tablename__ = "cascade_regroup_proposal"
 
     id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     spec_id: int = Field(foreign_key="cascade_product_spec.id", index=True)
     status: str = Field(default="proposed", max_length=16)  # proposed | confirmed
     engine_status: str = Field(default="", max_length=16)  # optimal | feasible | greedy
@@ -72,6 +76,7 @@ class CascadeProduct(SQLModel, table=True):
     __tablename__ = "cascade_product"
 
     id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     code: str = Field(max_length=24, unique=True, index=True)
     short_code: str = Field(max_length=19, unique=True, index=True)
     spec_id: int = Field(foreign_key="cascade_product_spec.id", index=True)
@@ -103,6 +108,7 @@ class ProductUnit(SQLModel, table=True):
     __tablename__ = "cascade_product_unit"
 
     id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     product_id: int = Field(foreign_key="cascade_product.id", index=True)
     unit_code: str = Field(max_length=24, unique=True, index=True)
     position: int = Field(ge=0)
@@ -119,6 +125,7 @@ class CustomerOrder(SQLModel, table=True):
     __tablename__ = "cascade_order"
 
     id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     customer: str = Field(max_length=120, index=True)
     application: str = Field(max_length=40)
     spec_id: int | None = Field(default=None, foreign_key="cascade_product_spec.id")
@@ -135,6 +142,7 @@ class Shipment(SQLModel, table=True):
     __tablename__ = "cascade_shipment"
 
     id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     order_id: int = Field(foreign_key="cascade_order.id", index=True)
     product_id: int = Field(foreign_key="cascade_product.id", unique=True)
     event_id: str = Field(max_length=64)
@@ -154,6 +162,7 @@ class HealthReading(SQLModel, table=True):
     __tablename__ = "cascade_health_reading"
 
     id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     reading_id: str = Field(max_length=64, unique=True, index=True)
     product_code: str = Field(max_length=24, index=True)
     taken_at: datetime = Field(sa_type=UTCDateTime, index=True)
@@ -173,6 +182,7 @@ class TakeBack(SQLModel, table=True):
     __tablename__ = "cascade_take_back"
 
     id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     product_id: int = Field(foreign_key="cascade_product.id", unique=True)
     retired_event_id: str = Field(max_length=64)
     recycled_event_id: str = Field(max_length=64)

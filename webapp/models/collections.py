@@ -113,3 +113,5 @@ class PlannedStop(SQLModel, table=True):
     departure_s: int
     expected_g: int = 0
     load_after_g: int = 0
+    # Seconds after its time window closed that the truck arrives (a stop moved by hand).
+    late_s: int = 0

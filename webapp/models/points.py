@@ -239,3 +239,35 @@ class Payable(SQLModel, table=True):
     resident_id: int = Field(foreign_key="resident_account.id", index=True)
     fen: int = Field(gt=0)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class RewardVersion(SQLModel, table=True):
+    """The terms of a catalogue good from ``valid_from`` on (append-only: an edit is a new
+    version; the newest one begun is in force, and past redemptions keep their points)."""
+
+    __tablename__ = "reward_version"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="reward_item.id", index=True)
+    name_zh: str = Field(max_length=60)
+    name_en: str = Field(max_length=80)
+    points: int = Field(gt=0)
+    monthly_limit: int | None = Field(default=None, gt=0)
+    active: bool = True
+    valid_from: datetime = Field(sa_type=UTCDateTime, index=True)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PayablePayment(SQLModel, table=True):
+    """Finance paid a cash-out payable (append-only; a payable is paid at most once)."""
+
+    __tablename__ = "payable_payment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    payable_id: int = Field(foreign_key="payable.id", unique=True, index=True)
+    reference: str = Field(max_length=64)
+    paid_on: date
+    note: str = Field(default="", max_length=255)
+    recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

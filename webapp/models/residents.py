@@ -239,3 +239,24 @@ class BookingEvent(SQLModel, table=True):
     slot_id: int | None = Field(default=None, foreign_key="slot.id")
     user_id: int | None = Field(default=None, foreign_key="user.id")
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class ResidentialCompound(SQLModel, table=True):
+    """A residential compound (小区) residents pick their address from.
+
+    Loaded from the demo's seeding or a staff upload (``source``); its point is where a
+    pickup truck stops for it, already snapped inside the service area.
+    """
+
+    __tablename__ = "residential_compound"
+    __table_args__ = (UniqueConstraint("name", "district"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    name: str = Field(max_length=80, index=True)
+    district: str = Field(max_length=32, index=True)
+    lon: float
+    lat: float
+    households: int | None = Field(default=None, ge=0)
+    source: str = Field(default="demo", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

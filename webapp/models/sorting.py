@@ -14,7 +14,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from webapp.models._types import UTCDateTime, str_enum, utcnow
@@ -103,8 +103,32 @@ class Buyer(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class BuyerLicence(SQLModel, table=True):
+    """A buyer's licence from ``valid_from`` on: number, expiry and the material codes it
+    covers (every grade of them).
+
+    A history (append-only, migration 0028): a renewal or correction is a new row, so a
+    sale is checked against the licence in force on the sale's day. The buyer row's
+    ``licence_no``, ``licence_expiry`` and ``buyer_material`` links repeat the newest
+    licence for lists; :func:`webapp.sorting.licences.record_licence` writes both.
+    """
+
+    __tablename__ = "buyer_licence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    buyer_id: int = Field(foreign_key="buyer.id", index=True)
+    licence_no: str = Field(max_length=64)
+    licence_expiry: date
+    materials: list[str] = Field(default_factory=list, sa_type=JSON)
+    valid_from: date = Field(index=True)
+    note: str = Field(default="", max_length=200)
+    recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class BuyerMaterial(SQLModel, table=True):
-    """A material a buyer's licence covers (every grade of it)."""
+    """A material the buyer's newest licence covers (every grade of it)."""
 
     __tablename__ = "buyer_material"
     __table_args__ = (UniqueConstraint("buyer_id", "material_id"),)

@@ -10,7 +10,7 @@ unique key ``(facility_id, year, seq)`` backs that up in the database.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
@@ -143,3 +143,66 @@ class UnloadVisit(SQLModel, table=True):
     arrived_at: datetime = Field(sa_type=UTCDateTime)
     ticket_number: str = Field(default="", max_length=16)
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WeighInCancel(SQLModel, table=True):
+    """A weigh-in taken by mistake, cancelled with a reason (the weigh-in row stays).
+
+    A weigh-in has no ticket number yet, so cancelling it leaves the numbering alone;
+    a cancelled weigh-in can no longer be weighed out.
+    """
+
+    __tablename__ = "weigh_in_cancel"
+
+    id: int | None = Field(default=None, primary_key=True)
+    weigh_in_id: int = Field(foreign_key="weigh_in.id", unique=True)
+    reason: str = Field(max_length=255)
+    operator_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TicketCancel(SQLModel, table=True):
+    """A ticket issued by mistake (no truck to replace it with), cancelled with a reason.
+
+    The ticket keeps its number, so the numbering has no gap: the number is listed as
+    cancelled, with the reason, and the ticket leaves every figure (not in force).
+    """
+
+    __tablename__ = "weigh_ticket_cancel"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="weigh_ticket.id", unique=True)
+    reason: str = Field(max_length=255)
+    operator_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class FacilityTolerance(SQLModel, table=True):
+    """A facility's reconciliation tolerance in per mille from ``valid_from`` on (a history:
+    a change is a new row; without one the global setting applies)."""
+
+    __tablename__ = "facility_tolerance"
+
+    id: int | None = Field(default=None, primary_key=True)
+    facility_id: int = Field(foreign_key="facility.id", index=True)
+    tolerance_permille: int = Field(ge=0, le=1000)
+    valid_from: date = Field(index=True)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ScaleReading(SQLModel, table=True):
+    """A stable weight read from a facility's scale by ``reloop weighbridge listen``.
+
+    The ticket form shows the latest one as the live weight for the operator to take;
+    it is no evidence by itself (the ticket is), so it is not append-only.
+    """
+
+    __tablename__ = "scale_reading"
+
+    id: int | None = Field(default=None, primary_key=True)
+    facility_id: int = Field(foreign_key="facility.id", index=True)
+    grams: int
+    frames: int = Field(ge=1)
+    port: str = Field(default="", max_length=64)
+    read_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

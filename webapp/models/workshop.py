@@ -86,6 +86,7 @@ class Inspection(SQLModel, table=True):
     note: str = Field(default="", max_length=500)
     inspector: str = Field(max_length=120)
     inspected_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    event_id: str | None = Field(default=None, max_length=64)  # its ``inspected`` log event
     recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
