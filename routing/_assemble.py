@@ -78,10 +78,14 @@ def required_penalty(problem: CollectionProblem, servable: Sequence[int]) -> int
 
     Bound, in milli-fen: every fixed cost, every optional prize, and the dearest arc
     for each of the at most ``2 n + units`` legs a plan has (an unload may follow every
-    stop). Capped so that ``n`` of them still fit in 64 bits.
+    stop), and every truck's pay for its whole shift. Capped so that ``n`` of them still
+    fit in 64 bits.
     """
     units = sum(vt.count for vt in problem.vehicle_types)
-    fixed = sum(vt.fixed_cost_fen * 1000 * vt.count for vt in problem.vehicle_types)
+    fixed = sum(
+        (vt.fixed_cost_fen * 1000 + vt.labour_millifen(vt.shift.end_s - vt.shift.start_s)) * vt.count
+        for vt in problem.vehicle_types
+    )
     prizes = sum(problem.stops[p].prize_fen * 1000 for p in servable if not problem.stops[p].required)
     per_km = max((vt.cost_per_km_fen for vt in problem.vehicle_types), default=0)
     worst_arc = int(problem.distance_m.max()) * per_km

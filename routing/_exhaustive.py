@@ -4,12 +4,16 @@ A local search never knows it has found the optimum, so on a day with one or two
 stops it would run until the time limit. Here every assignment of the free stops to
 trucks (or to nobody), every order and every choice of unloading after each stop is
 tried; each route is timed exactly by :mod:`routing._schedule` (breaks included).
-Route costs do not depend on times, so candidates are timed cheapest first and the
-first feasible one is the best route for its set of stops. Identical trucks give
-identical routes, so only the first ``n`` units of a type are candidates.
+Candidates are timed cheapest first by their fixed, per-km and unloading cost; the
+driver's pay only adds to that, so the search stops at the first candidate whose cost
+before pay is no lower than the best one found with pay (without pay, the first
+feasible one). Identical trucks give identical routes, so only the first ``n`` units of
+a type are candidates.
 
 The objective is the OR-Tools one: fixed and per-km costs in milli-fen, one milli-fen
-per unload, and the penalty of every stop left out.
+per unload, the driver's paid seconds at the rounded rate per second
+(:meth:`~routing.problem.VehicleType.labour_millifen`, breaks unpaid), and the penalty
+of every stop left out.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from routing._assemble import (
 from routing._errors import InfeasibleLockError
 from routing._locks import Lock
 from routing._schedule import Item, Timing, time_route
-from routing.plan import Plan, Route, SearchInfo, Unassigned, VisitKind
+from routing.plan import Plan, Route, SearchInfo, Unassigned, VisitKind, paid_seconds
 from routing.problem import CollectionProblem, LockedRoute, LockedStop
 
 __all__ = ["TINY_STOPS", "solve_exhaustive"]
@@ -194,11 +198,14 @@ def _best_route(problem: CollectionProblem, t: int, stops: tuple[int, ...]) -> _
         ((_cost(problem, t, items), k, items) for k, items in enumerate(candidates)),
         key=lambda c: (c[0], c[1]),
     )
-    for _, _, items in costed:
-        best = _timed(problem, t, items)
-        if best is not None:
-            return best
-    return None
+    best: _Best | None = None
+    for base, _, items in costed:
+        if best is not None and base >= best.cost:
+            break
+        timed = _timed(problem, t, items)
+        if timed is not None and (best is None or timed.cost < best.cost):
+            best = timed
+    return best
 
 
 def _cost(problem: CollectionProblem, t: int, items: tuple[Item, ...]) -> int:
@@ -225,7 +232,12 @@ def _timed(problem: CollectionProblem, t: int, items: tuple[Item, ...]) -> _Best
     if timing is None:
         return None
     distance = route_distance_m(problem, _path(problem, t, items))
-    return _Best(_cost(problem, t, items), items, timing, distance)
+    pay = problem.vehicle_types[t].labour_millifen(_paid(timing))
+    return _Best(_cost(problem, t, items) + pay, items, timing, distance)
+
+
+def _paid(timing: Timing) -> int:
+    return paid_seconds(timing.start_s, timing.end_s, timing.breaks)
 
 
 def _route(problem: CollectionProblem, unit: Unit, best: _Best) -> Route:
@@ -242,5 +254,5 @@ def _route(problem: CollectionProblem, unit: Unit, best: _Best) -> Route:
         visits=build_visits(problem, items),
         breaks=best.timing.breaks,
         distance_m=best.distance_m,
-        cost_fen=vt.fixed_cost_fen + round(best.distance_m * vt.cost_per_km_fen / 1000),
+        cost_fen=vt.route_cost_fen(best.distance_m, _paid(best.timing)),
     )

@@ -9,7 +9,7 @@ from ortools.constraint_solver import pywrapcp
 from routing._assemble import build_visits, dropped, finish_plan, route_distance_m
 from routing._model import Model, Node, NodeKind
 from routing._schedule import time_route
-from routing.plan import BreakTaken, Plan, Route, SearchInfo, Unassigned, VisitKind
+from routing.plan import BreakTaken, Plan, Route, SearchInfo, Unassigned, VisitKind, paid_seconds
 
 __all__ = ["extract_plan"]
 
@@ -64,7 +64,7 @@ def _route(model: Model, assignment: pywrapcp.Assignment, v: int) -> Route | Non
         visits=build_visits(problem, items),
         breaks=breaks,
         distance_m=distance,
-        cost_fen=vt.fixed_cost_fen + round(distance * vt.cost_per_km_fen / 1000),
+        cost_fen=vt.route_cost_fen(distance, paid_seconds(times[0], times[-1], breaks)),
     )
 
 

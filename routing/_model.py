@@ -5,6 +5,15 @@ order shuffled by the seed), then reload copies of each facility. A reload copy 
 optional node whose demand is minus the largest capacity; slack on the capacity
 dimension lets the load after it be anything from 0 up, so a visit empties the truck
 (the standard OR-Tools reload pattern). Slack is pinned to 0 everywhere else.
+
+Labour is priced on the time dimension: the span (end - start) of a route at the hourly
+rate in milli-fen per second (:attr:`~routing.problem.VehicleType.millifen_per_s`) and,
+past the standard day, the overtime extra as a soft upper bound on the span. The span
+holds the driver's breaks, which are not paid: a truck with breaks is assumed to take
+them on the road (any day long enough to matter crosses lunch), so their pay comes off
+the fixed cost and the overtime bound moves later by their length. A short route that
+takes its break off the road is then priced a little low by the search; its reported
+cost is exact (:func:`routing.plan.paid_seconds`).
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ from enum import Enum
 import numpy as np
 from ortools.constraint_solver import pywrapcp
 
-from routing.problem import UNREACHABLE, CollectionProblem, IntMatrix
+from routing.problem import UNREACHABLE, CollectionProblem, IntMatrix, VehicleType
 
 __all__ = [
     "VOLUME",
@@ -183,7 +192,17 @@ def _add_costs(model: Model) -> None:
             costs = (distance * vt.cost_per_km_fen + unload[None, :]).tolist()
             callbacks[vt.cost_per_km_fen] = model.routing.RegisterTransitMatrix(costs)
         model.routing.SetArcCostEvaluatorOfVehicle(callbacks[vt.cost_per_km_fen], v)
-        model.routing.SetFixedCostOfVehicle(vt.fixed_cost_fen * 1000, v)
+        model.routing.SetFixedCostOfVehicle(max(0, vt.fixed_cost_fen * 1000 - _break_pay(vt)), v)
+
+
+def _break_s(vt: VehicleType) -> int:
+    """Seconds of breaks a day of this truck holds (unpaid, but inside the span)."""
+    return sum(b.duration_s for b in vt.breaks)
+
+
+def _break_pay(vt: VehicleType) -> int:
+    """What the span cost charges for the breaks at the hourly rate, in milli-fen."""
+    return _break_s(vt) * vt.millifen_per_s
 
 
 def _add_capacity(model: Model, name: str, demands: list[int], capacity_attr: str) -> None:
@@ -214,7 +233,7 @@ def _add_capacity(model: Model, name: str, demands: list[int], capacity_attr: st
 def _needs_time(model: Model) -> bool:
     """Whether any time constraint can bind; plain CVRP instances skip the dimension."""
     types = [model.problem.vehicle_types[v.type_index] for v in model.vehicles]
-    if any(vt.breaks or vt.max_duration_s is not None for vt in types):
+    if any(vt.breaks or vt.max_duration_s is not None or vt.prices_labour for vt in types):
         return True
     earliest = min(vt.shift.start_s for vt in types)
     latest = max(vt.shift.end_s for vt in types)
@@ -254,10 +273,14 @@ def _add_time(model: Model) -> None:
         time.CumulVar(routing.End(v)).SetRange(vt.shift.start_s, vt.shift.end_s)
         if vt.max_duration_s is not None:
             time.SetSpanUpperBoundForVehicle(vt.max_duration_s, v)
-        # A token cost per second on the road (1 milli-fen/s = 3.6 fen/h, far below any
-        # km cost) makes the scheduler pack the day: without it, breaks leave the solver
-        # free to park a truck for hours and report a route that ends at closing time.
-        time.SetSpanCostCoefficientForVehicle(1, v)
+        # The driver's pay per second, or else a token cost (1 milli-fen/s = 3.6 fen/h,
+        # far below any km cost) that makes the scheduler pack the day: without it,
+        # breaks leave the solver free to park a truck for hours and report a route that
+        # ends at closing time.
+        time.SetSpanCostCoefficientForVehicle(max(1, vt.millifen_per_s), v)
+        if vt.overtime_s is not None and vt.overtime_millifen_per_s:
+            bound = pywrapcp.BoundCost(vt.overtime_s + _break_s(vt), vt.overtime_millifen_per_s)
+            time.SetSoftSpanUpperBoundForVehicle(bound, v)
         intervals = [
             routing.solver().FixedDurationIntervalVar(
                 b.earliest_start_s, b.latest_start_s, b.duration_s, False, f"break {v}.{k}"
@@ -282,7 +305,10 @@ def required_penalty(model: Model) -> int:
         (int(problem.distance_m.max()) * vt.cost_per_km_fen for vt in problem.vehicle_types),
         default=0,
     )
-    fixed = sum(vt.fixed_cost_fen * 1000 * vt.count for vt in problem.vehicle_types)
+    fixed = sum(
+        (vt.fixed_cost_fen * 1000 + vt.labour_millifen(vt.shift.end_s - vt.shift.start_s)) * vt.count
+        for vt in problem.vehicle_types
+    )
     prizes = sum(problem.stops[n.ref].prize_fen * 1000 for n in model.nodes if n.kind is NodeKind.STOP)
     bound = fixed + prizes + worst_arc * (len(model.nodes) + len(model.vehicles))
     return min(bound + 1, 2**62 // max(1, len(model.nodes)))

@@ -5,8 +5,9 @@ fleet uses come first among PyVRP depots, then one reload depot per facility tha
 open while some truck is on the road (its opening hours bound the start of unloading,
 its unload time is the depot's service duration, which PyVRP charges on leaving it).
 Stops are clients with a pickup in grams and litres; vehicle types keep their shift,
-maximum duration, fixed cost and cost per km. Costs are in milli-fen as in the OR-Tools
-model: metres x fen/km.
+maximum duration, fixed cost and cost per km, and the driver's pay per second of the
+route's span with the overtime extra past the standard day. Costs are in milli-fen as in
+the OR-Tools model: metres x fen/km, seconds x the rounded milli-fen per second.
 """
 
 from __future__ import annotations
@@ -132,6 +133,14 @@ def _vehicle_type(
 ) -> VehicleType:
     vt = problem.vehicle_types[t]
     capacity_of = {"demand_g": vt.capacity_g, "demand_l": vt.capacity_l}
+    # PyVRP's duration is the route's span, as OR-Tools' (no breaks reach PyVRP); its
+    # overtime is the span past ``shift_duration``, hard-capped ``max_overtime`` later.
+    longest = vt.shift.end_s - vt.shift.start_s
+    if vt.max_duration_s is not None:
+        longest = min(longest, vt.max_duration_s)
+    nominal, overtime = _UNLIMITED if vt.max_duration_s is None else vt.max_duration_s, 0
+    if vt.overtime_s is not None and vt.overtime_millifen_per_s and vt.overtime_s < longest:
+        nominal, overtime = vt.overtime_s, longest - vt.overtime_s
     return VehicleType(
         num_available=vt.count,
         capacity=[capacity_of[dim] for dim in dims],
@@ -140,8 +149,11 @@ def _vehicle_type(
         fixed_cost=vt.fixed_cost_fen * 1000,
         tw_early=vt.shift.start_s,
         tw_late=vt.shift.end_s,
-        shift_duration=_UNLIMITED if vt.max_duration_s is None else vt.max_duration_s,
+        shift_duration=nominal,
         unit_distance_cost=vt.cost_per_km_fen,
+        unit_duration_cost=vt.millifen_per_s,
+        max_overtime=overtime,
+        unit_overtime_cost=vt.overtime_millifen_per_s if overtime else 0,
         reload_depots=reloads if dims else [],  # nothing to unload, no reason to
         name=vt.id,
     )

@@ -186,5 +186,5 @@ def _route(
         visits=visits,
         breaks=(),
         distance_m=distance,
-        cost_fen=vt.fixed_cost_fen + round(distance * vt.cost_per_km_fen / 1000),
+        cost_fen=vt.route_cost_fen(distance, schedule[-1].start_time - schedule[0].start_time),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -21,6 +21,7 @@ __all__ = [
     "Visit",
     "VisitKind",
     "compare",
+    "paid_seconds",
 ]
 
 
@@ -87,6 +88,14 @@ class BreakTaken:
         return self.start_s + self.duration_s
 
 
+def paid_seconds(start_s: int, end_s: int, breaks: Iterable[BreakTaken]) -> int:
+    """A route's working time: from leaving to coming back, less the breaks taken in between.
+
+    A break taken before leaving or after coming back is off the clock anyway.
+    """
+    return end_s - start_s - sum(b.duration_s for b in breaks if start_s <= b.start_s and b.end_s <= end_s)
+
+
 @dataclass(frozen=True)
 class Route:
     """One truck's day: leaves ``start_depot`` at ``start_s``, is back at ``end_s``."""
@@ -111,6 +120,11 @@ class Route:
     def hours(self) -> float:
         """Time from leaving the depot to coming back, in hours."""
         return (self.end_s - self.start_s) / 3600
+
+    @property
+    def paid_s(self) -> int:
+        """Seconds the driver is paid for: :attr:`hours` less the breaks taken on the road."""
+        return paid_seconds(self.start_s, self.end_s, self.breaks)
 
     @property
     def stop_ids(self) -> tuple[str, ...]:

@@ -221,16 +221,74 @@ class VehicleType:
     max_duration_s: int | None = None
     unload_before_end: bool = False
     """If set, a truck that collected anything must visit a facility before going home."""
+    cost_per_hour_fen: int = 0
+    """The driver's pay per hour from leaving the depot to coming back, waits included, breaks not."""
+    standard_day_s: int | None = None
+    """Hours paid at the normal rate; beyond them ``overtime_cost_per_hour_fen`` is added."""
+    overtime_cost_per_hour_fen: int = 0
+    """Extra over :attr:`cost_per_hour_fen` for each hour beyond :attr:`standard_day_s`."""
 
     def __post_init__(self) -> None:
         if self.count < 0:
             raise InvalidVehicleTypeError(f"vehicle type {self.id!r}: negative count")
         if self.capacity_kg < 0 or self.capacity_m3 < 0:
             raise InvalidVehicleTypeError(f"vehicle type {self.id!r}: negative capacity")
-        if self.fixed_cost_fen < 0 or self.cost_per_km_fen < 0:
+        if min(self.fixed_cost_fen, self.cost_per_km_fen, self.cost_per_hour_fen) < 0:
             raise InvalidVehicleTypeError(f"vehicle type {self.id!r}: negative cost")
+        if self.overtime_cost_per_hour_fen < 0:
+            raise InvalidVehicleTypeError(f"vehicle type {self.id!r}: negative overtime cost")
+        if self.standard_day_s is not None and self.standard_day_s < 0:
+            raise InvalidVehicleTypeError(f"vehicle type {self.id!r}: negative standard day")
+        if self.overtime_cost_per_hour_fen and self.standard_day_s is None:
+            raise InvalidVehicleTypeError(
+                f"vehicle type {self.id!r}: overtime cost without a standard day to count it from"
+            )
         if self.max_duration_s is not None and self.max_duration_s < 0:
             raise InvalidVehicleTypeError(f"vehicle type {self.id!r}: negative max duration")
+
+    @property
+    def prices_labour(self) -> bool:
+        """Whether the length of a route costs anything."""
+        return bool(self.cost_per_hour_fen or self.overtime_cost_per_hour_fen)
+
+    @property
+    def overtime_s(self) -> int | None:
+        """Where overtime starts, in seconds of route duration; None if it is not priced."""
+        return self.standard_day_s if self.overtime_cost_per_hour_fen else None
+
+    @property
+    def millifen_per_s(self) -> int:
+        """The hourly pay as the solvers' integer cost per second, in milli-fen.
+
+        Rounded to the nearest milli-fen: 40 yuan/h = 4000 fen/h = 4,000,000 milli-fen
+        / 3600 s = 1111.1, so 1111 (3999.6 fen/h, 0.01 % low). Reported costs are
+        computed exactly by :meth:`labour_fen`; only the search sees the rounding.
+        """
+        return round(self.cost_per_hour_fen * 1000 / 3600)
+
+    @property
+    def overtime_millifen_per_s(self) -> int:
+        """The overtime extra per second in milli-fen, rounded as :attr:`millifen_per_s`."""
+        return round(self.overtime_cost_per_hour_fen * 1000 / 3600)
+
+    def labour_fen(self, paid_s: int) -> int:
+        """Pay for ``paid_s`` seconds of work: every hour at the rate, plus the overtime extra.
+
+        Each part is rounded to the fen on its own, as the plan page lists them.
+        """
+        over = max(0, paid_s - self.overtime_s) if self.overtime_s is not None else 0
+        return round(paid_s * self.cost_per_hour_fen / 3600) + round(
+            over * self.overtime_cost_per_hour_fen / 3600
+        )
+
+    def route_cost_fen(self, distance_m: int, paid_s: int) -> int:
+        """What one route costs in fen: fixed cost, kilometres and the driver's paid seconds."""
+        return self.fixed_cost_fen + round(distance_m * self.cost_per_km_fen / 1000) + self.labour_fen(paid_s)
+
+    def labour_millifen(self, paid_s: int) -> int:
+        """The solvers' integer price of ``paid_s`` seconds of work, in milli-fen."""
+        over = max(0, paid_s - self.overtime_s) if self.overtime_s is not None else 0
+        return paid_s * self.millifen_per_s + over * self.overtime_millifen_per_s
 
     @property
     def capacity_g(self) -> int:

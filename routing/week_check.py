@@ -5,15 +5,17 @@ it replays which day each outlet was emptied, recomputes each visited outlet's l
 from its predicted fill, rebuilds each day's problem with those loads and hands the
 day's routes to :func:`routing.check` (capacity, windows, breaks, reloads, shifts).
 It then reports every outlet over its overflow level before its visit, on any day
-of the horizon or the morning after.
+of the horizon or the morning after, and, given the kept routes of a rolling
+re-plan, every kept route that day 0 does not drive exactly as given.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from routing.check import check
-from routing.problem import Load
+from routing.problem import Load, LockedRoute
 from routing.week import WeekPlan, WeekProblem
 
 __all__ = ["WeekViolation", "check_week"]
@@ -28,10 +30,20 @@ class WeekViolation:
     message: str
 
 
-def check_week(week: WeekProblem, plan: WeekPlan) -> list[WeekViolation]:
+def check_week(
+    week: WeekProblem, plan: WeekPlan, *, kept_routes: Sequence[LockedRoute] = ()
+) -> list[WeekViolation]:
     """Every rule of ``week`` that ``plan`` breaks; an empty list means it is feasible."""
     if len(plan.days) != week.days:
         return [WeekViolation(0, "days", f"{len(plan.days)} days planned, {week.days} asked")]
+    # Outlets in order; where the truck unloads is the day checker's concern.
+    driven = {(r.vehicle_type_id, r.unit): r.stop_ids for r in plan.days[0].plan.routes} if plan.days else {}
+    kept_problems = [
+        WeekViolation(0, "kept", f"{k.vehicle_type_id}#{k.unit} does not drive {list(k.visits)}")
+        for k in kept_routes
+        if driven.get((k.vehicle_type_id, k.unit), ())
+        != tuple(v for v in k.visits if v not in week.base.facility_index)
+    ]
     outlook = {o.stop.id: o for o in week.outlets}
     last: dict[str, int | None] = dict.fromkeys(outlook)
     found: list[WeekViolation] = []
@@ -66,4 +78,4 @@ def check_week(week: WeekProblem, plan: WeekPlan) -> list[WeekViolation]:
         after = o.fill_pct[week.days] - (o.fill_pct[last[key]] if last[key] is not None else 0.0)  # type: ignore[index]
         if after > o.overflow_pct:
             found.append(WeekViolation(week.days, "overflow", f"{key} at {after:.1f} % the morning after"))
-    return found
+    return kept_problems + found

@@ -13,6 +13,7 @@ from routing.forecast import (
     china_day_calendar,
     fit_day_effects,
     forecast_fill,
+    forecast_materials,
 )
 
 START = datetime(2025, 3, 3, 8, 0)  # a Monday
@@ -131,3 +132,44 @@ def test_china_calendar_knows_the_spring_festival_and_the_bridging_saturday() ->
     assert calendar.kind(date(2025, 1, 29)) is DayKind.HOLIDAY
     assert calendar.kind(date(2025, 1, 26)) is DayKind.WORKDAY
     assert calendar.kind(date(2025, 3, 8)) is DayKind.WEEKEND
+
+
+def test_each_material_gets_its_own_rate() -> None:
+    """Paper filling 12 points a day and glass 4 are forecast apart from one cabinet's sensor."""
+    histories = {"paper": steady(12.0, 20), "glass": steady(4.0, 20)}
+    now = histories["paper"].readings[-1][0]
+    models = forecast_materials(histories, now=now, calendar=PLAIN, effects=DayEffects())
+    assert sorted(models) == ["glass", "paper"]
+    assert abs(models["paper"].rate_pct - 12.0) < 0.01 and abs(models["glass"].rate_pct - 4.0) < 0.01
+
+
+def _end_day_outlets(weekend: float, days: int = 56, start: datetime = START) -> list[FillHistory]:
+    """Outlets read at 08:00 and 16:00 whose every step fills at the rate of the day it ends on."""
+    histories = []
+    rng = random.Random(5)
+    for _ in range(30):
+        rate, level, t = rng.uniform(8, 20), 0.0, start
+        readings = []
+        while t < start + timedelta(days=days):
+            readings.append((t, round(level + rng.gauss(0, 0.3), 2)))
+            step = timedelta(hours=8 if t.hour == 8 else 16)
+            factor = weekend if (t + step).weekday() >= 5 else 1.0
+            level = (level + rate * factor * step.total_seconds() / 86_400) % 90
+            t += step
+        histories.append(FillHistory(tuple(readings)))
+    return histories
+
+
+def test_weekend_multiplier_is_recovered_when_steps_fill_at_their_end_days_rate() -> None:
+    """Steps filled at the rate of the day they end on (as the demo simulates) give about 1.15."""
+    effects = fit_day_effects(_end_day_outlets(1.15), PLAIN)
+    assert 1.10 < effects.weekend < 1.20
+
+
+def test_day_effects_use_only_the_steps_since_the_given_time() -> None:
+    """With ``since`` after a weekend-heavy past, only the later weeks set the multiplier."""
+    old = _end_day_outlets(2.0, days=28)
+    new = _end_day_outlets(1.0, days=28, start=START + timedelta(days=28))
+    merged = [FillHistory(a.readings + b.readings) for a, b in zip(old, new, strict=True)]
+    effects = fit_day_effects(merged, PLAIN, since=START + timedelta(days=28))
+    assert 0.95 < effects.weekend < 1.05

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pytest
 
-from routing import InvalidProblemError
+from routing import InvalidProblemError, LockedRoute, TimeWindow
 from routing.week import OutletOutlook, WeekProblem, plan_visits, plan_week
 from routing.week_check import check_week
-from tests.routing.builders import line_problem, stop, truck
+from tests.routing.builders import hm, line_problem, stop, truck
 
 FIXED_FEN = 5000
 
@@ -26,15 +27,16 @@ def three_outlets(fills: dict[str, tuple[float, ...]], days: int = 2) -> WeekPro
 FILLS = {"A": (90.0, 120.0, 150.0), "B": (50.0, 70.0, 110.0), "C": (10.0, 20.0, 30.0)}
 
 
-def brute_force_cost(week: WeekProblem) -> int:
-    """The cheapest overflow-free week over every choice of visit days (each day solved exactly)."""
+def brute_force_per_tonne(week: WeekProblem) -> float:
+    """The lowest cost per tonne of an overflow-free week over every choice of visit days."""
     keys = [o.stop.id for o in week.outlets]
     best = None
     for choice in itertools.product(range(2**week.days), repeat=len(keys)):
         visits = [{k for k, c in zip(keys, choice, strict=True) if c >> d & 1} for d in range(week.days)]
         plan = plan_visits(week, visits, time_limit_s=5)
-        if not plan.predicted_overflows and (best is None or plan.cost_fen < best):
-            best = plan.cost_fen
+        per_tonne = plan.cost_per_tonne_fen
+        if not plan.predicted_overflows and per_tonne is not None and (best is None or per_tonne < best):
+            best = per_tonne
     assert best is not None
     return best
 
@@ -48,9 +50,18 @@ def test_outlet_on_the_way_is_pulled_into_the_day_that_must_go_out() -> None:
 
 
 def test_week_plan_matches_the_brute_force_optimum() -> None:
-    """On three outlets and two days the planner's week costs what the best choice of days costs."""
+    """On three outlets and two days the planner's cost per tonne is the best choice of days'."""
     week = three_outlets(FILLS)
-    assert plan_week(week, time_limit_s=5).cost_fen == brute_force_cost(week)
+    per_tonne = plan_week(week, time_limit_s=5).cost_per_tonne_fen
+    assert per_tonne is not None and abs(per_tonne - brute_force_per_tonne(week)) < 1e-6
+
+
+def test_three_day_week_matches_the_brute_force_optimum() -> None:
+    """On three outlets and three days (512 choices of days) the planner finds the best cost per tonne."""
+    fills = {"A": (60.0, 95.0, 130.0, 165.0), "B": (30.0, 55.0, 80.0, 105.0), "C": (40.0, 60.0, 80.0, 100.0)}
+    week = three_outlets(fills, days=3)
+    per_tonne = plan_week(week, time_limit_s=5).cost_per_tonne_fen
+    assert per_tonne is not None and abs(per_tonne - brute_force_per_tonne(week)) < 1e-6
 
 
 def test_far_outlet_with_room_waits() -> None:
@@ -112,3 +123,160 @@ def test_outlook_length_must_cover_the_horizon() -> None:
     """An outlook without the morning after the horizon is refused."""
     with pytest.raises(InvalidProblemError, match="expected 3"):
         three_outlets({"A": (1.0, 2.0), "B": (1.0, 2.0, 3.0), "C": (1.0, 2.0, 3.0)})
+
+
+def test_kept_route_of_day_zero_stays_as_given() -> None:
+    """A kept route C, A on day 0 is driven exactly so; B, on the way, waits or goes on another day."""
+    week = three_outlets(FILLS)
+    plan = plan_week(week, time_limit_s=5, kept_routes=[LockedRoute("truck", 0, ("C", "A"))])
+    assert [r.stop_ids for r in plan.days[0].plan.routes] == [("C", "A")]
+    assert "C" in plan.days[0].fill_at_visit
+    assert "B" in plan.days[1].fill_at_visit
+    assert check_week(week, plan) == []
+
+
+def test_kept_route_with_an_unknown_outlet_is_refused() -> None:
+    """A kept route naming an outlet outside the week is refused with its id."""
+    with pytest.raises(InvalidProblemError, match="'Z'"):
+        plan_week(three_outlets(FILLS), time_limit_s=5, kept_routes=[LockedRoute("truck", 0, ("Z",))])
+
+
+def test_checker_flags_a_kept_route_that_was_not_kept() -> None:
+    """A plan whose day 0 does not drive the kept route C, A is reported as breaking it."""
+    week = three_outlets(FILLS)
+    plan = plan_week(week, time_limit_s=5)
+    found = check_week(week, plan, kept_routes=[LockedRoute("truck", 0, ("C", "A"))])
+    assert [(v.day, v.kind) for v in found] == [(0, "kept")]
+
+
+def test_checker_flags_a_visit_outside_its_window() -> None:
+    """A week whose outlet A closes before the shift starts makes the planned visit late."""
+    week = three_outlets(FILLS)
+    plan = plan_week(week, time_limit_s=5)
+    early = tuple(
+        replace(o, stop=replace(o.stop, window=TimeWindow(0, hm(5)))) if o.stop.id == "A" else o
+        for o in week.outlets
+    )
+    found = check_week(replace(week, outlets=early), plan)
+    assert "window" in {v.kind for v in found}
+
+
+def test_checker_flags_an_outlet_not_in_the_week() -> None:
+    """A plan that visits an outlet the week does not know is a coverage violation."""
+    week = three_outlets(FILLS)
+    plan = plan_week(week, time_limit_s=5)
+    without_b = replace(week, outlets=tuple(o for o in week.outlets if o.stop.id != "B"))
+    found = check_week(without_b, plan)
+    assert (found[0].day, found[0].kind) == (0, "coverage") and "'B'" in found[0].message
+
+
+def test_checker_flags_a_plan_of_the_wrong_length() -> None:
+    """A one-day plan for a two-day week is refused before anything else."""
+    week = three_outlets(FILLS)
+    plan = plan_week(week, time_limit_s=5)
+    assert [v.kind for v in check_week(week, replace(plan, days=plan.days[:1]))] == ["days"]
+
+
+def test_polish_keeps_the_visits_and_the_kept_route() -> None:
+    """Re-solving the chosen days keeps who is visited when, and day 0's kept route."""
+    week = three_outlets(FILLS)
+    kept = [LockedRoute("truck", 0, ("C", "A"))]
+    plan = plan_week(week, time_limit_s=5, kept_routes=kept, polish_s=5)
+    assert [r.stop_ids for r in plan.days[0].plan.routes] == [("C", "A")]
+    assert check_week(week, plan, kept_routes=kept) == []
+
+
+def test_polished_days_carry_the_exact_predicted_loads() -> None:
+    """A fill of 90.04 % is shown as 90.0 but loaded as 90.04 %: the checker finds no load mismatch."""
+    fills = {"A": (90.04, 120.04, 150.04), "B": (50.03, 70.03, 110.03), "C": FILLS["C"]}
+    week = three_outlets(fills)
+    plan = plan_week(week, time_limit_s=5, polish_s=5)
+    assert plan.days[0].fill_at_visit["A"] == 90.0
+    assert check_week(week, plan) == []
+
+
+def priced_week() -> WeekProblem:
+    """A must go on day 0; B (next to A) and C (49 km further) need no visit this week."""
+    base = line_problem([0, 1000, 1200, 50_000], [], [truck(fixed_cost_fen=FIXED_FEN)])
+    fills = {"A": (90.0, 120.0, 150.0), "B": (50.0, 60.0, 70.0), "C": (30.0, 40.0, 50.0)}
+    outlets = tuple(
+        OutletOutlook(stop(key, i + 1, kg=100.0), fills[key]) for i, key in enumerate(("A", "B", "C"))
+    )
+    return WeekProblem(base, outlets, days=2)
+
+
+def test_price_per_kg_pulls_in_the_cheap_detour_and_leaves_the_dear_one() -> None:
+    """B's 0.4 km detour brings 50 kg for less than the week's cost per kg; C's 98 km do not."""
+    week = priced_week()
+    alone = plan_week(week, time_limit_s=5, pull_in=(0.0,), fill_trucks=(), ratio_rounds=0, merge_days=False)
+    priced = plan_week(week, time_limit_s=5, pull_in=(0.0,), fill_trucks=(), ratio_rounds=2, merge_days=False)
+    assert [sorted(d.fill_at_visit) for d in alone.days] == [["A"], []]
+    assert [sorted(d.fill_at_visit) for d in priced.days] == [["A", "B"], []]
+    assert alone.cost_per_tonne_fen is not None and priced.cost_per_tonne_fen is not None
+    assert priced.cost_per_tonne_fen < alone.cost_per_tonne_fen
+    assert check_week(week, priced) == []
+
+
+def test_price_per_kg_leaves_out_outlets_a_later_day_must_visit() -> None:
+    """An outlet due on day 1 gains no weight by an early visit: the price does not pull it in."""
+    base = line_problem([0, 1000, 1200], [], [truck(fixed_cost_fen=FIXED_FEN)])
+    fills = {"A": (90.0, 120.0, 150.0), "B": (60.0, 95.0, 130.0)}
+    outlets = tuple(OutletOutlook(stop(key, i + 1, kg=100.0), fills[key]) for i, key in enumerate(fills))
+    week = WeekProblem(base, outlets, days=2)
+    plan = plan_week(week, time_limit_s=5, pull_in=(0.0,), fill_trucks=(), ratio_rounds=2, merge_days=False)
+    assert [sorted(d.fill_at_visit) for d in plan.days] == [["A"], ["A", "B"]]
+    assert plan.predicted_overflows == ()
+
+
+def test_week_solves_bounds_the_day_solves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """plan_week never solves more days than week_solves says, so a budget split by it holds."""
+    import routing.week as week_module
+
+    calls = []
+    real = week_module.solve
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(week_module, "solve", counting)
+    week = three_outlets(FILLS)
+    plan_week(week, time_limit_s=1, pull_in=(0.0, 1.0), fill_trucks=(1.0,), ratio_rounds=2)
+    assert 0 < len(calls) <= week_module.week_solves(week.days, pull_in=2, fill_trucks=1, ratio_rounds=2)
+
+
+def test_filled_trucks_take_a_cheap_outlet_due_later_and_leave_a_dear_one() -> None:
+    """Day 0 must send a truck to A; B, due on day 1, rides along in it and day 1 stays home.
+
+    C, due on day 2 and 49 km away, waits: its prize does not pay the detour.
+    """
+    base = line_problem([0, 1000, 1200, 50_000], [], [truck(count=2, fixed_cost_fen=FIXED_FEN)])
+    fills = {
+        "A": (90.0, 120.0, 150.0, 180.0),
+        "B": (70.0, 95.0, 120.0, 145.0),
+        "C": (40.0, 70.0, 100.0, 130.0),
+    }
+    outlets = tuple(
+        OutletOutlook(stop(key, i + 1, kg=100.0), fills[key]) for i, key in enumerate(("A", "B", "C"))
+    )
+    week = WeekProblem(base, outlets, days=3)
+    plan = plan_week(
+        week, time_limit_s=5, pull_in=(0.0,), fill_trucks=(1.0,), ratio_rounds=0, merge_days=False
+    )
+    assert sorted(plan.days[0].fill_at_visit) == ["A", "B"]
+    assert len(plan.days[0].plan.routes) == 1
+    assert plan.predicted_overflows == ()
+    assert check_week(week, plan) == []
+
+
+def test_labour_is_weighed_by_the_solve_but_counted_once() -> None:
+    """With an hourly rate, each day's routes still cost fixed + km and the week adds the hours."""
+    week = replace(three_outlets(FILLS), labour_fen_per_hour=3600)
+    plan = plan_week(week, time_limit_s=5)
+    routes = [r for d in plan.days for r in d.plan.routes]
+    assert routes
+    for r in routes:
+        assert r.cost_fen == FIXED_FEN + round(r.distance_m * 100 / 1000)
+    for d in plan.days:
+        assert d.cost_fen == d.plan.cost_fen + round(d.plan.hours * 3600)
+    assert check_week(week, plan) == []
