@@ -12,12 +12,18 @@ that can never share a product exclude each other. Every limit is the exact inte
 inequality of :mod:`secondlife._scaled`, scaled by a share ``t`` (1 = the spec's
 limits) so the same model also asks "is there a grouping with every spread within t
 of its limit?".
+
+A caller may narrow the members each anchor may take (``candidates``, from the
+necessary tests of :mod:`secondlife._split`) and cap how many products are anchored in
+a set of anchors (``caps``, upper bounds proven by earlier solves); both only remove
+what no grouping within the limits uses, so an answer proven with them is proven.
 """
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from fractions import Fraction
@@ -44,6 +50,14 @@ class Answer:
 
     groups: list[Group]
     outcome: Outcome
+    #: CP-SAT's deterministic time spent (about seconds, independent of the machine's load).
+    work: float = 0.0
+    #: When the most products were asked for: no grouping has more (proven, possibly not reached).
+    bound: int | None = None
+
+
+#: At most ``count`` products are anchored in ``anchors``.
+Cap = tuple[frozenset[int], int]
 
 
 def solve(
@@ -55,35 +69,64 @@ def solve(
     share: Fraction = Fraction(1),
     min_count: int | None = None,
     workers: int = 2,
+    deterministic: bool = False,
+    candidates: Mapping[int, Collection[int]] | None = None,
+    caps: Sequence[Cap] = (),
 ) -> Answer:
     """Most products from ``units`` with every spread within ``share`` of its limit.
 
-    With ``min_count`` the question is feasibility: at least that many products.
+    With ``min_count`` the question is feasibility: at least that many products. With
+    ``deterministic`` the limit is CP-SAT's deterministic time on one worker, so the same
+    question gets the same answer however loaded the machine is. ``candidates`` (by
+    anchor, the members it may take; an anchor not in it anchors nothing) and ``caps``
+    narrow the model as the module docstring says.
     """
     started = time.perf_counter()
     try:
-        model = _Model(s, units, share, started + time_limit_s)
+        deadline = float("inf") if deterministic else started + time_limit_s
+        model = _Model(s, units, share, deadline, candidates)
     except _OutOfTime:
         return Answer([], Outcome.UNKNOWN)
     if min_count is None:
         model.m.maximize(sum(model.z.values()))
     else:
         model.m.add(sum(model.z.values()) >= min_count)
+    for anchors, count in caps:
+        model.m.add(sum(v for a, v in model.z.items() if a in anchors) <= count)
     model.add_hint(hint)
-    solver = cp_model.CpSolver()
-    # building the model counts against the limit
-    solver.parameters.max_time_in_seconds = max(time_limit_s - (time.perf_counter() - started), 0.01)
-    solver.parameters.num_workers = workers
-    solver.parameters.linearization_level = 2
-    solver.parameters.random_seed = 7
+    solver = _solver(time_limit_s - (time.perf_counter() - started), workers, deterministic, time_limit_s)
     status = solver.solve(model.m)
+    work = solver.deterministic_time
+    if not model.z and min_count is None:
+        return Answer([], Outcome.PROVEN, work, 0)
     if status == cp_model.INFEASIBLE:
-        return Answer([], Outcome.INFEASIBLE)
+        return Answer([], Outcome.INFEASIBLE, work, 0 if min_count is None else None)
+    bound = _bound(solver) if min_count is None and status != cp_model.UNKNOWN else None
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Answer([], Outcome.UNKNOWN)
+        return Answer([], Outcome.UNKNOWN, work, bound)
     groups = model.read(solver)
     proven = status == cp_model.OPTIMAL
-    return Answer(groups, Outcome.PROVEN if proven else Outcome.FOUND)
+    return Answer(groups, Outcome.PROVEN if proven else Outcome.FOUND, work, bound)
+
+
+def _bound(solver: cp_model.CpSolver) -> int:
+    """CP-SAT's proven bound on the product count (an integer objective, reported as a float)."""
+    return math.floor(solver.best_objective_bound + 1e-6)
+
+
+def _solver(wall_left: float, workers: int, deterministic: bool, budget: float) -> cp_model.CpSolver:
+    """A solver limited by the wall clock left (building the model counts against it), or
+    in deterministic mode by deterministic time on a single worker and nothing else."""
+    solver = cp_model.CpSolver()
+    if deterministic:
+        solver.parameters.num_workers = 1
+        solver.parameters.max_deterministic_time = max(budget, 0.01)
+    else:
+        solver.parameters.max_time_in_seconds = max(wall_left, 0.01)
+        solver.parameters.num_workers = workers
+    solver.parameters.linearization_level = 2
+    solver.parameters.random_seed = 7
+    return solver
 
 
 class _OutOfTime(Exception):
@@ -91,7 +134,14 @@ class _OutOfTime(Exception):
 
 
 class _Model:
-    def __init__(self, s: Scaled, units: Sequence[int], share: Fraction, deadline: float) -> None:
+    def __init__(
+        self,
+        s: Scaled,
+        units: Sequence[int],
+        share: Fraction,
+        deadline: float,
+        candidates: Mapping[int, Collection[int]] | None = None,
+    ) -> None:
         self.s = s
         self.m = cp_model.CpModel()
         self.order = sorted(units, key=lambda i: (s.cap[i], i))
@@ -107,7 +157,8 @@ class _Model:
         for p, a in enumerate(self.order):
             if time.perf_counter() > deadline:
                 raise _OutOfTime
-            partners = [b for b in self.order[p + 1 :] if b in self.compatible[a]]
+            allowed = self.compatible[a] if candidates is None else candidates.get(a, ())
+            partners = [b for b in self.order[p + 1 :] if b in allowed and b in self.compatible[a]]
             if len(partners) < k - 1:
                 continue
             self._anchor(a, partners, (cap_num, cap_den), (res_num, res_den), ocv)

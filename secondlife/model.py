@@ -102,6 +102,7 @@ class LeftoverReason(StrEnum):
     RESISTANCE = "resistance"
     OCV = "ocv"
     NOT_ENOUGH = "not_enough"
+    NOT_EXAMINED = "not_examined"  # the time limit came before its reason was worked out
 
     @property
     def message(self) -> str:
@@ -116,6 +117,7 @@ _REASON_TEXT = {
     LeftoverReason.RESISTANCE: "would break the resistance spread with every unit close in capacity",
     LeftoverReason.OCV: "would break the OCV spread with every unit close in capacity and resistance",
     LeftoverReason.NOT_ENOUGH: "not enough matching units left to build another product",
+    LeftoverReason.NOT_EXAMINED: "not examined before the time limit",
 }
 
 

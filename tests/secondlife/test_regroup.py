@@ -178,3 +178,30 @@ def test_a_large_stock_run_ends_near_its_time_limit() -> None:
     # slack for the final bookkeeping (leftover reasons) and a loaded machine
     assert time.perf_counter() - started < 6
     assert not check(product, stock, [list(p) for p in result.products])
+
+
+def test_leftovers_not_reached_by_the_limit_are_marked_not_examined() -> None:
+    """Explaining leftovers stops at its deadline: the rest are not_examined, the others keep their reason."""
+    from secondlife._scaled import Scaled
+    from secondlife.regroup import _reasons
+
+    stock = [unit("a", cap=50.0), unit("b", cap=80.0), unit("c", cap=120.0)]
+    s = Scaled.build(stock, spec())
+    late = _reasons(s, [0, 1, 2], deadline=0.0)
+    assert [r.reason for r in late] == [LeftoverReason.NOT_EXAMINED] * 3
+    timely = _reasons(s, [0, 1, 2], deadline=float("inf"))
+    assert [r.reason for r in timely] == [LeftoverReason.CAPACITY] * 3
+
+
+@pytest.mark.parametrize("exact_max_units", [400, 0])
+def test_deterministic_runs_give_identical_groupings(exact_max_units: int) -> None:
+    """With deterministic=True two runs on the same stock give the same products and leftovers."""
+    stock = random_stock(21, 80)
+    product = spec(units_per_product=4)
+    runs = [
+        regroup(stock, product, time_limit_s=0.5, exact_max_units=exact_max_units, deterministic=True)
+        for _ in range(2)
+    ]
+    assert runs[0].products and runs[0].products == runs[1].products
+    assert runs[0].leftover == runs[1].leftover and runs[0].status == runs[1].status
+    assert check(product, stock, runs[0].products, [item.unit_id for item in runs[0].leftover]) == []
