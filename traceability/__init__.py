@@ -56,6 +56,7 @@ from traceability.deadlines import (
     DeadlineStatus,
     ReportingDeadline,
     WorkCalendar,
+    china_today,
     deadlines,
     due_date,
     mainland_china_calendar,
@@ -219,6 +220,7 @@ __all__ = [
     "mainland_china_calendar",
     "rules_from_mapping",
     "status",
+    "china_today",
     "to_china_date",
     "working_days_for",
     # passport

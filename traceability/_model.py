@@ -17,6 +17,7 @@ class EventKind(StrEnum):
     RECEIVED_AT_OUTLET = "received_at_outlet"
     HANDED_OVER = "handed_over"
     RECEIVED_BY_ENTERPRISE = "received_by_enterprise"
+    INSPECTED = "inspected"
     CAPACITY_TESTED = "capacity_tested"
     DISASSEMBLED = "disassembled"
     REGROUPED = "regrouped"
@@ -41,6 +42,7 @@ _KIND_LABELS = {
     EventKind.RECEIVED_AT_OUTLET: ("回收入库", "received at collection outlet"),
     EventKind.HANDED_OVER: ("移交出库", "handed over"),
     EventKind.RECEIVED_BY_ENTERPRISE: ("企业入库", "received by enterprise"),
+    EventKind.INSPECTED: ("入库安全检查", "intake safety inspection"),
     EventKind.CAPACITY_TESTED: ("余能检测", "residual capacity tested"),
     EventKind.DISASSEMBLED: ("拆解", "disassembled"),
     EventKind.REGROUPED: ("梯次利用重组", "regrouped into cascade product"),

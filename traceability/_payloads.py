@@ -13,7 +13,7 @@ from typing import Any, Literal
 from traceability._codespec import CodeSpec
 from traceability.codes import validate_code
 
-FieldType = Literal["int", "str", "codes"]
+FieldType = Literal["int", "str", "codes", "grams_list"]
 
 #: Largest integer the canonical JSON accepts: beyond it JavaScript and RFC 8785
 #: verifiers would round.
@@ -70,6 +70,15 @@ SCHEMAS: Mapping[str, tuple[PayloadField, ...]] = {
         _text("waybill", required=False),
     ),
     "received_by_enterprise": (_grams("mass_g", required=False), _text("condition", required=False)),
+    # An intake safety inspection (GB/T 38698.1 Annex A style): the verdict and each
+    # checklist item by its code; measured values stay in the workshop's table.
+    "inspected": (
+        _text("result"),
+        _text("passed_items", required=False),
+        _text("failed_items", required=False),
+        _text("inspector", required=False),
+        _text("verdict", required=False),
+    ),
     "capacity_tested": (
         PayloadField("soh_permille", "int", minimum=0, maximum=1000),
         PayloadField("capacity_wh", "int", required=False, minimum=0),
@@ -79,7 +88,14 @@ SCHEMAS: Mapping[str, tuple[PayloadField, ...]] = {
         _text("equipment"),
         _text("verdict", required=False),
     ),
-    "disassembled": (PayloadField("parts", "codes"), _grams("residue_mass_g", required=False)),
+    # A disassembly: the parts, each part's mass (in the order of ``parts``), the unit's
+    # mass before and the scrap, so the log alone carries the mass balance.
+    "disassembled": (
+        PayloadField("parts", "codes"),
+        _grams("residue_mass_g", required=False),
+        PayloadField("input_mass_g", "int", required=False, minimum=1),
+        PayloadField("part_masses_g", "grams_list", required=False, minimum=1),
+    ),
     "regrouped": (
         PayloadField("sources", "codes"),
         PayloadField("rated_energy_wh", "int", required=False, minimum=1),
@@ -146,6 +162,8 @@ def _field_problems(field: PayloadField, value: Any, spec: CodeSpec | None) -> l
         if len(value) > MAX_TEXT:
             return [PayloadProblem(field.name, f"longer than {MAX_TEXT} characters")]
         return []
+    if field.type == "grams_list":
+        return _grams_list_problems(field, value)
     return _codes_problems(field, value, spec)
 
 
@@ -158,6 +176,16 @@ def _int_problems(field: PayloadField, value: Any) -> list[PayloadProblem]:
     if not low <= value <= high:
         return [PayloadProblem(field.name, f"must be between {low} and {high}")]
     return []
+
+
+def _grams_list_problems(field: PayloadField, value: Any) -> list[PayloadProblem]:
+    if not isinstance(value, list | tuple) or not value:
+        return [PayloadProblem(field.name, "must be a non-empty list of integers (grams)")]
+    problems = []
+    for index, grams in enumerate(value):
+        for problem in _int_problems(field, grams):
+            problems.append(PayloadProblem(f"{field.name}[{index}]", problem.message))
+    return problems
 
 
 def _codes_problems(field: PayloadField, value: Any, spec: CodeSpec | None) -> list[PayloadProblem]:
@@ -181,6 +209,10 @@ def _cross_field_problems(kind: str, payload: Mapping[str, Any]) -> list[Payload
     problems = []
     if kind == "capacity_tested" and not ({"capacity_wh", "capacity_mah"} & payload.keys()):
         problems.append(PayloadProblem("capacity_wh", "give capacity_wh or capacity_mah"))
+    if kind == "inspected":
+        problems += _inspection_problems(payload)
+    if kind == "disassembled":
+        problems += _disassembly_problems(payload)
     if kind == "recycled":
         recovered, total = sum(int(payload[f"{m}_g"]) for m in _METALS), payload["input_mass_g"]
         if recovered > int(total):
@@ -191,6 +223,28 @@ def _cross_field_problems(kind: str, payload: Mapping[str, Any]) -> list[Payload
             if contained is not None and int(payload[f"{metal}_g"]) > int(contained):
                 problems.append(PayloadProblem(f"{metal}_g", "more recovered than the input contained"))
     return problems
+
+
+def _disassembly_problems(payload: Mapping[str, Any]) -> list[PayloadProblem]:
+    masses = payload.get("part_masses_g")
+    if masses is None:
+        return []
+    if len(masses) != len(payload["parts"]):
+        message = f"gives {len(masses)} masses for {len(payload['parts'])} parts"
+        return [PayloadProblem("part_masses_g", message)]
+    total, unit = sum(masses), payload.get("input_mass_g")
+    if unit is not None and total > unit:
+        return [PayloadProblem("part_masses_g", f"parts total {total} g, more than the unit's {unit} g")]
+    return []
+
+
+def _inspection_problems(payload: Mapping[str, Any]) -> list[PayloadProblem]:
+    result = payload["result"]
+    if result not in ("safe", "unsafe"):
+        return [PayloadProblem("result", "must be safe or unsafe")]
+    if (result == "unsafe") != ("failed_items" in payload):
+        return [PayloadProblem("failed_items", "an unsafe result names its failed items, a safe one none")]
+    return []
 
 
 def _plain(value: Any) -> Any:

@@ -30,6 +30,7 @@ ALLOWED_FROM: Mapping[EventKind, frozenset[BatteryStatus]] = {
     K.RECEIVED_AT_OUTLET: frozenset({S.NEW, S.RETIRED, S.IN_TRANSIT}),
     K.HANDED_OVER: frozenset({S.AT_OUTLET, S.AT_ENTERPRISE}),
     K.RECEIVED_BY_ENTERPRISE: frozenset({S.NEW, S.RETIRED, S.IN_TRANSIT}),
+    K.INSPECTED: frozenset({S.AT_ENTERPRISE}),
     K.CAPACITY_TESTED: frozenset({S.AT_ENTERPRISE}),
     K.DISASSEMBLED: frozenset({S.AT_ENTERPRISE}),
     K.REGROUPED: frozenset({S.NEW}),
@@ -45,6 +46,7 @@ ALLOWED_ROLES: Mapping[EventKind, frozenset[ActorRole]] = {
     K.RECEIVED_AT_OUTLET: frozenset({R.COLLECTOR, R.MANUFACTURER}),
     K.HANDED_OVER: frozenset(R),
     K.RECEIVED_BY_ENTERPRISE: frozenset({R.CASCADE_USER, R.RECYCLER, R.DISMANTLER}),
+    K.INSPECTED: frozenset({R.CASCADE_USER, R.RECYCLER, R.DISMANTLER}),
     K.CAPACITY_TESTED: frozenset({R.CASCADE_USER, R.RECYCLER}),
     K.DISASSEMBLED: frozenset({R.CASCADE_USER, R.RECYCLER, R.DISMANTLER}),
     K.REGROUPED: frozenset({R.CASCADE_USER}),
@@ -56,7 +58,7 @@ ALLOWED_ROLES: Mapping[EventKind, frozenset[ActorRole]] = {
 
 _RECEIPTS = frozenset({K.RECEIVED_AT_OUTLET, K.RECEIVED_BY_ENTERPRISE})
 _NEEDS_CUSTODY = frozenset(
-    {K.HANDED_OVER, K.CAPACITY_TESTED, K.DISASSEMBLED, K.CASCADE_SHIPPED, K.RECYCLED, K.DISPOSED}
+    {K.HANDED_OVER, K.INSPECTED, K.CAPACITY_TESTED, K.DISASSEMBLED, K.CASCADE_SHIPPED, K.RECYCLED, K.DISPOSED}
 )
 
 
@@ -176,6 +178,11 @@ def _handed_over(state: BatteryState, event: TraceEvent) -> BatteryState:
     return replace(state, status=S.IN_TRANSIT, destination=destination)
 
 
+def _inspected(state: BatteryState, event: TraceEvent) -> BatteryState:
+    # The verdict is in the payload; quarantine is the workshop's rule, not a custody change.
+    return state
+
+
 def _tested(state: BatteryState, event: TraceEvent) -> BatteryState:
     return replace(state, tested=True)
 
@@ -223,6 +230,7 @@ _EFFECTS: Mapping[EventKind, Callable[[BatteryState, TraceEvent], BatteryState]]
     K.RECEIVED_AT_OUTLET: _received,
     K.HANDED_OVER: _handed_over,
     K.RECEIVED_BY_ENTERPRISE: _received,
+    K.INSPECTED: _inspected,
     K.CAPACITY_TESTED: _tested,
     K.DISASSEMBLED: _disassembled,
     K.REGROUPED: _regrouped,

@@ -267,12 +267,17 @@ def deadlines(
     """
     rules, reported = tuple(rules), reported or {}
     found = []
+    # A year's log has thousands of events on a few hundred days: each due date is
+    # counted out once.
+    dues: dict[tuple[date, int], date] = {}
     for event in events:
         days = working_days_for(event.kind, event.actor_role, rules=rules)
         if days is None:
             continue
         local = to_china_date(event.occurred_at)
-        due = due_date(local, days, calendar)
+        if (local, days) not in dues:
+            dues[(local, days)] = due_date(local, days, calendar)
+        due = dues[(local, days)]
         state = status(
             due,
             today=today,
@@ -291,3 +296,8 @@ def deadlines(
 def to_china_date(moment: datetime) -> date:
     """The calendar date of ``moment`` in China Standard Time."""
     return moment.astimezone(CHINA_TZ).date()
+
+
+def china_today() -> date:
+    """Today in Shenzhen: the working day people mean, whatever zone the server's clock runs in."""
+    return datetime.now(CHINA_TZ).date()

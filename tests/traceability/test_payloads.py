@@ -76,3 +76,34 @@ def test_empty_source_list_is_refused() -> None:
 def test_unknown_kind_is_refused() -> None:
     """Only the lifecycle kinds have schemas."""
     assert problems("teleported", {}) == ["kind"]
+
+
+DISASSEMBLED = {
+    "parts": [PACK_A[:3] + "M" + PACK_A[4:], PACK_A[:3] + "M" + PACK_A[4:-1] + "9"],
+    "part_masses_g": [70_000, 70_500],
+    "input_mass_g": 160_000,
+    "residue_mass_g": 19_000,
+}
+
+
+def test_a_disassembly_with_each_parts_mass_passes() -> None:
+    """Parts, their masses in the same order, the unit's mass and the scrap."""
+    assert validate_payload("disassembled", DISASSEMBLED, spec=DEFAULT_SPEC) == DISASSEMBLED
+
+
+@pytest.mark.parametrize(
+    ("masses", "field"),
+    [
+        ([70_000, 0], "part_masses_g[1]"),
+        ([-5, 70_000], "part_masses_g[0]"),
+        ([70_000, 70.5], "part_masses_g[1]"),
+        ([70_000, True], "part_masses_g[1]"),
+        ("70000;70500", "part_masses_g"),
+        ([], "part_masses_g"),
+        ([70_000], "part_masses_g"),
+        ([100_000, 70_000], "part_masses_g"),
+    ],
+)
+def test_bad_part_masses_are_refused_naming_the_field(masses: object, field: str) -> None:
+    """A zero, negative, fractional or boolean mass, a count unlike the parts', parts over the unit's mass."""
+    assert problems("disassembled", {**DISASSEMBLED, "part_masses_g": masses}) == [field]
