@@ -53,6 +53,7 @@ from geodata.districts import (
     district_of,
     districts_geojson,
 )
+from geodata.matching import TrackLength, track_length
 from geodata.matrix import (
     DEFAULT_MAX_SNAP_M,
     DistanceMatrix,
@@ -133,6 +134,7 @@ __all__ = [
     "SnappedPoints",
     "SolverUnavailableError",
     "StreetPath",
+    "TrackLength",
     "StreetPoint",
     "UncoveredCluster",
     "UnknownModeError",
@@ -170,6 +172,7 @@ __all__ = [
     "solve_pmedian",
     "street_frontage_demand",
     "street_path",
+    "track_length",
     "street_route",
     "streets_geojson",
     "wgs84_to_bd09",

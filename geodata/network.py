@@ -29,6 +29,7 @@ from geodata._edges import (
     UTM_CRS,
     geoms_to_lonlat,
     lonlat_to_metres,
+    metres_to_lonlat,
     undirected_edges,
 )
 
@@ -300,6 +301,19 @@ class ServiceArea:
         point = shapely.Point(float(x), float(y))
         _, distance = self.tree.query_nearest(point, return_distance=True)
         return float(distance[0])
+
+    def snap_inside(self, lon: float, lat: float) -> tuple[float, float, float]:
+        """The point itself when inside the area, else the nearest point of the nearest
+        street (which is inside); returns ``(lon, lat, metres moved)``."""
+        if self.contains(lon, lat):
+            return lon, lat, 0.0
+        x, y = lonlat_to_metres(lon, lat)
+        point = shapely.Point(float(x), float(y))
+        nearest, distance = self.tree.query_nearest(point, return_distance=True)
+        line = self.tree.geometries[int(nearest[0])]
+        foot = line.interpolate(line.project(point))
+        snapped = metres_to_lonlat(np.asarray([[foot.x, foot.y]], dtype=np.float64))[0]
+        return float(snapped[0]), float(snapped[1]), float(distance[0])
 
 
 _AREA_MEMO: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[float, ServiceArea]] = weakref.WeakKeyDictionary()
