@@ -20,7 +20,7 @@ from reliability.figures import report
 from reliability.server import Server
 from reliability.swarm import run_locust
 from reliability.world import LoadWorld
-from webapp.driver.queries import today
+from traceability import china_today as today
 from webapp.models import Collection, CollectionWeight
 
 DRIVERS = 50

@@ -18,10 +18,10 @@ from sqlmodel import Session, select
 
 import geodata
 import routing
+from traceability import china_today as today
 from webapp.auth.operations import hash_password
 from webapp.dispatch.operations import COLOURS, accept_plan
 from webapp.driver.operations import issue_device_token
-from webapp.driver.queries import today
 from webapp.models import (
     CollectionPlan,
     Driver,
