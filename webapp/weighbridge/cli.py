@@ -12,10 +12,10 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlmodel import select
 
+from traceability import china_today
 from webapp.db import db_session
-from webapp.driver.queries import today
 from webapp.models import Facility
-from webapp.weighbridge import imports, reconcile
+from webapp.weighbridge import imports, listen, reconcile, scale
 
 
 @click.group("weighbridge")
@@ -50,7 +50,7 @@ def import_command(path: Path, code: str) -> None:
 @with_appcontext
 def reconcile_command(day: object, days: int) -> None:
     """Per trip: drivers' grams, net grams, difference, flagged (JSON lines)."""
-    last = day.date() if day is not None else today()  # type: ignore[attr-defined]
+    last = day.date() if day is not None else china_today()  # type: ignore[attr-defined]
     end: date = last + timedelta(days=1)
     tolerance = current_app.config["RELOOP_SETTINGS"].weighbridge_tolerance_permille
     for trip in reconcile.balances(
@@ -67,3 +67,42 @@ def reconcile_command(day: object, days: int) -> None:
             "flagged": trip.flagged,
         }
         click.echo(json.dumps(row))
+
+
+@weighbridge_group.command("listen")
+@click.option("--port", required=True, help="Serial device, e.g. /dev/ttyUSB0 or COM3.")
+@click.option("--facility", "code", required=True, help="The facility's code (whose scale this is).")
+@click.option("--baud", type=int, default=9600, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(scale.FORMATS), default="stx", show_default=True)
+@click.option("--unit", type=click.Choice(["kg", "t"]), default="kg", show_default=True)
+@click.option("--stable-frames", type=click.IntRange(2, 100), default=5, show_default=True)
+@click.option("--max-seconds", type=float, default=None, help="Stop after this long (default: until Ctrl+C).")
+@with_appcontext
+def listen_command(
+    port: str, code: str, baud: int, fmt: str, unit: str, stable_frames: int, max_seconds: float | None
+) -> None:
+    """Read a truck scale's continuous output (docs/weighbridge-serial.md) and record each
+    stable weight as the facility's live weight on the ticket form."""
+    session = db_session()
+    facility = session.exec(select(Facility).where(Facility.code == code)).first()
+    if facility is None:
+        raise click.UsageError(f"no facility with code {code!r}")
+
+    def on_stable(grams: int, frames: int) -> None:
+        listen.record(session, facility_id=facility.id, grams=grams, frames=frames, port=port)  # type: ignore[arg-type]
+        click.echo(f"stable {grams / 1000:.1f} kg")
+
+    try:
+        counts = listen.listen(
+            port,
+            baud=baud,
+            fmt=fmt,
+            unit=unit,
+            stable_frames=stable_frames,
+            on_stable=on_stable,
+            max_seconds=max_seconds,
+        ).counts
+    except OSError as exc:  # serial.SerialException is an OSError
+        raise click.UsageError(f"--port {port}: {exc}") from exc
+    names = ("frames", "stable", *scale.ERROR_NAMES)
+    click.echo(", ".join(f"{name} {counts.get(name, 0)}" for name in names))

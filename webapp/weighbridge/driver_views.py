@@ -38,7 +38,8 @@ def _answer(row: UnloadVisit, created: bool) -> ResponseReturnValue:
     body = {
         "id": row.client_id,
         "stop_id": row.stop_id,
-        "arrived_at": row.arrived_at.isoformat(),
+        # In Shenzhen time whether just stored or read back, so a resend's answer is the first's.
+        "arrived_at": row.arrived_at.astimezone(CHINA_TZ).isoformat(),
         "ticket_number": row.ticket_number,
         "created": created,
     }

@@ -3,8 +3,10 @@ driver and day.
 
 A trip is over tolerance when ``|net - collected| * 1000 > tolerance_permille *
 collected`` (integer arithmetic, no rounding); a weighed load with no recorded pickup
-at all is always over. The tolerance is the setting
-``RELOOP_WEIGHBRIDGE_TOLERANCE_PERMILLE`` (30 ‰ = 3 % by default).
+at all is always over. The tolerance is the facility's on the ticket's day
+(:mod:`webapp.weighbridge.tolerance`), else the setting
+``RELOOP_WEIGHBRIDGE_TOLERANCE_PERMILLE`` (30 ‰ = 3 % by default), passed in as
+``tolerance_permille``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlmodel import Session
 
 from traceability import CHINA_TZ
 from webapp.models.weighbridge import TicketDirection, WeighTicket
+from webapp.weighbridge import tolerance
 from webapp.weighbridge.tickets import tickets_between
 from webapp.weighbridge.trips import collected_by_ticket
 
@@ -41,6 +44,7 @@ class TripBalance:
     day: date
     collected_g: int
     flagged: bool
+    tolerance_permille: int = 0
 
     @property
     def net_g(self) -> int:
@@ -85,18 +89,23 @@ def balances(
 def of_tickets(
     session: Session, tickets: Iterable[WeighTicket], *, tolerance_permille: int
 ) -> list[TripBalance]:
-    """The given inbound tickets, reconciled with their trips."""
+    """The given inbound tickets, reconciled with their trips; ``tolerance_permille`` is the
+    default for a facility with no tolerance of its own on the day."""
     tickets = [t for t in tickets if t.direction == TicketDirection.IN]
     collected = collected_by_ticket(session, tickets)
+    tolerance_of = tolerance.lookup(session, tolerance_permille)
     result = []
     for ticket in tickets:
         grams = sum(collected.get(ticket.id, {}).values())  # type: ignore[arg-type]
+        day = ticket.weighed_at.astimezone(CHINA_TZ).date()
+        allowed = tolerance_of(ticket.facility_id, day)
         result.append(
             TripBalance(
                 ticket=ticket,
-                day=ticket.weighed_at.astimezone(CHINA_TZ).date(),
+                day=day,
                 collected_g=grams,
-                flagged=over_tolerance(grams, ticket.net_g, tolerance_permille),
+                flagged=over_tolerance(grams, ticket.net_g, allowed),
+                tolerance_permille=allowed,
             )
         )
     return result

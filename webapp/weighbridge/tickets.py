@@ -33,14 +33,22 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from traceability import CHINA_TZ
 from webapp.db import lock_for_write
 from webapp.models import Facility, Vehicle
 from webapp.models._types import utcnow
-from webapp.models.weighbridge import TareSource, TicketDirection, TicketSource, WeighIn, WeighTicket
+from webapp.models.weighbridge import (
+    TareSource,
+    TicketCancel,
+    TicketDirection,
+    TicketSource,
+    WeighIn,
+    WeighInCancel,
+    WeighTicket,
+)
 from webapp.weighbridge import trips
 
 # pg_advisory_xact_lock(int, int): the first key names this lock family.
@@ -132,6 +140,8 @@ def _with_weigh_in(session: Session, data: TicketInput) -> TicketInput:
         raise TicketError(
             [{"field": "weigh_in_id", "message": _("This truck was weighed out on ticket %(n)s.", n=done)}]
         )
+    if session.exec(select(WeighInCancel).where(WeighInCancel.weigh_in_id == weigh_in.id)).first():
+        raise TicketError([{"field": "weigh_in_id", "message": _("This weigh-in is cancelled already.")}])
     return replace(
         data,
         direction=weigh_in.direction,
@@ -176,12 +186,17 @@ def record_weigh_in(session: Session, *, operator_id: int | None = None, **field
 
 
 def open_weigh_ins(session: Session, facility_id: int) -> list[WeighIn]:
-    """Trucks weighed in at the facility and not yet weighed out, oldest first."""
+    """Trucks weighed in at the facility and not yet weighed out (nor cancelled), oldest first."""
     done = select(WeighTicket.weigh_in_id).where(col(WeighTicket.weigh_in_id).is_not(None))
+    cancelled = select(WeighInCancel.weigh_in_id)
     return list(
         session.exec(
             select(WeighIn)
-            .where(WeighIn.facility_id == facility_id, col(WeighIn.id).not_in(done))
+            .where(
+                WeighIn.facility_id == facility_id,
+                col(WeighIn.id).not_in(done),
+                col(WeighIn.id).not_in(cancelled),
+            )
             .order_by(col(WeighIn.weighed_at))
         )
     )
@@ -283,6 +298,8 @@ def _check_void(session: Session, data: TicketInput, refuse: Any) -> None:
         refuse("voids_id", _("No such ticket at this facility."))
     elif voided_by(session, old.id) is not None:  # type: ignore[arg-type]
         refuse("voids_id", _("Ticket %(number)s is already voided.", number=old.number))
+    elif session.exec(select(TicketCancel).where(TicketCancel.ticket_id == old.id)).first() is not None:
+        refuse("voids_id", _("This ticket is cancelled already."))
     if not data.void_reason.strip():
         refuse("void_reason", _("Give the reason for the correction."))
 
@@ -293,9 +310,10 @@ def voided_by(session: Session, ticket_id: int) -> WeighTicket | None:
 
 
 def in_force() -> Any:
-    """A WHERE clause: tickets no other ticket voids."""
+    """A WHERE clause: tickets no other ticket voids and no cancellation names."""
     voiding = select(WeighTicket.voids_id).where(col(WeighTicket.voids_id).is_not(None))
-    return col(WeighTicket.id).not_in(voiding)
+    cancelled = select(TicketCancel.ticket_id)
+    return and_(col(WeighTicket.id).not_in(voiding), col(WeighTicket.id).not_in(cancelled))
 
 
 def find_by_number(session: Session, facility_id: int | None, number: str) -> WeighTicket | None:

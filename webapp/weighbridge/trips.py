@@ -29,6 +29,8 @@ from webapp.models import (
 from webapp.models.weighbridge import TicketDirection, WeighTicket
 
 CHUNK = 2000  # ids per IN (...) list: well under either database's parameter limit
+#: Stops whose pickups ride to the next unload: outlets and residents' doorstep bookings.
+PICKUP_KINDS = ("outlet", "booking")
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,8 @@ def _ticketed(session: Session, stop_id: int) -> bool:
 
 
 def trip_stop_ids(stops: Sequence[tuple[int, int, str]], unload_stop_id: int | None) -> list[int]:
-    """Outlet stop ids of the trip ending at ``unload_stop_id`` (None: after the last unload).
+    """Pickup stop ids (outlets and residents' doors) of the trip ending at ``unload_stop_id``
+    (None: after the last unload).
 
     ``stops`` are one route's ``(id, position, kind)``.
     """
@@ -135,7 +138,7 @@ def trip_stop_ids(stops: Sequence[tuple[int, int, str]], unload_stop_id: int | N
         if end is None:
             return []
         start = max((p for p in unload_positions if p < end), default=-1)
-    return [i for i, p, k in ordered if k == "outlet" and p > start and (end is None or p < end)]
+    return [i for i, p, k in ordered if k in PICKUP_KINDS and p > start and (end is None or p < end)]
 
 
 def collected_by_ticket(session: Session, tickets: Iterable[WeighTicket]) -> dict[int, dict[int, int]]:

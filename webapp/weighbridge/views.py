@@ -14,15 +14,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import col, select
 
-from traceability import CHINA_TZ
+from traceability import CHINA_TZ, china_today
 from webapp.access import role_required
 from webapp.db import db_session
 from webapp.dispatch.exports import hhmm
-from webapp.driver.queries import today
 from webapp.models import Driver, EvidenceFile, Facility, Material, PlannedRoute, Role, User, Vehicle
 from webapp.models.weighbridge import TicketDirection, WeighIn, WeighTicket
-from webapp.weighbridge import imports, operations, reconcile, unloads
-from webapp.weighbridge.tickets import open_weigh_ins, tickets_between, voided_by
+from webapp.weighbridge import cancels, imports, listen, operations, reconcile, tolerance, unloads
+from webapp.weighbridge.tickets import TicketError, open_weigh_ins, tickets_between, voided_by
 
 bp = Blueprint("weighbridge", __name__, url_prefix="/weighbridge")
 ROLES = (Role.WEIGHBRIDGE, Role.DISPATCHER, Role.ADMIN)
@@ -42,7 +41,7 @@ def _day() -> date:
     try:
         return date.fromisoformat(request.args.get("day", ""))
     except ValueError:
-        return today()
+        return china_today()
 
 
 def _tolerance() -> int:
@@ -79,6 +78,7 @@ def index() -> ResponseReturnValue:
         trips=trips,
         unloads=operations.unload_options(session, facility.id, day),  # type: ignore[arg-type]
         weigh_ins=open_weigh_ins(session, facility.id),  # type: ignore[arg-type]
+        cancelled=cancels.cancelled_on(session, facility.id, day),  # type: ignore[arg-type]
         **_helpers(),
     )
 
@@ -87,7 +87,7 @@ def _form_page(
     facility: Facility, form: Any, errors: dict[str, str], voids: WeighTicket | None = None
 ) -> str:
     session = db_session()
-    day = today()
+    day = china_today()
     options = operations.unload_options(session, facility.id, day)  # type: ignore[arg-type]
     vehicles = session.exec(select(Vehicle).where(Vehicle.active == True).order_by(col(Vehicle.plate))).all()  # noqa: E712
     materials = session.exec(
@@ -108,6 +108,7 @@ def _form_page(
         errors=errors,
         voids=voids,
         preselected=preselected,
+        live=None if voids is not None else listen.live_weight(session, facility.id),  # type: ignore[arg-type]
         client_id=form.get("client_id") or uuid.uuid4().hex,
         now=datetime.now(CHINA_TZ).strftime("%Y-%m-%dT%H:%M"),
         **_helpers(),
@@ -180,6 +181,7 @@ def _ticket_context(ticket: WeighTicket) -> dict[str, Any]:
         operator=operator,
         balance=balance,
         voided_by=voided_by(session, ticket.id),  # type: ignore[arg-type]
+        cancelled=cancels.cancellation(session, ticket.id),  # type: ignore[arg-type]
         voids=session.get(WeighTicket, ticket.voids_id) if ticket.voids_id else None,
         unload=unloads.latest_by_stop(session, [ticket.stop_id]).get(ticket.stop_id)
         if ticket.stop_id
@@ -306,7 +308,89 @@ def review() -> ResponseReturnValue:
     """Trips over the tolerance in the last days (30 by default), newest first."""
     session = db_session()
     days = max(1, min(request.args.get("days", default=30, type=int) or 30, 366))
-    end = today() + timedelta(days=1)
+    end = china_today() + timedelta(days=1)
     trips = reconcile.balances(session, end - timedelta(days=days), end, tolerance_permille=_tolerance())
     flagged = sorted((t for t in trips if t.flagged), key=lambda t: t.ticket.weighed_at, reverse=True)
     return render_template("weighbridge/review.html", trips=flagged, days=days, **_helpers())
+
+
+@bp.post("/weigh-ins/<int:weigh_in_id>/cancel")
+@role_required(*ROLES)
+def cancel_weigh_in(weigh_in_id: int) -> ResponseReturnValue:
+    """Cancel a mistaken weigh-in with a reason (a new row; it leaves the waiting list)."""
+    try:
+        cancels.cancel_weigh_in(
+            db_session(), weigh_in_id, reason=request.form.get("reason", ""), operator_id=current_user.id
+        )
+    except TicketError as exc:
+        for error in exc.errors:
+            flash(f"{error['field']}: {error['message']}", "error")
+        return index(), 422
+    flash(_("Weigh-in cancelled."))
+    return redirect(url_for("weighbridge.index", facility_id=request.form.get("facility_id")), code=303)
+
+
+@bp.post("/tickets/<int:ticket_id>/cancel")
+@role_required(*ROLES)
+def cancel_ticket(ticket_id: int) -> ResponseReturnValue:
+    """Cancel a ticket issued by mistake: it keeps its number, shown as cancelled with the reason."""
+    ticket = _ticket_or_404(ticket_id)
+    try:
+        cancels.cancel_ticket(
+            db_session(), ticket_id, reason=request.form.get("reason", ""), operator_id=current_user.id
+        )
+    except TicketError as exc:
+        for error in exc.errors:
+            flash(f"{error['field']}: {error['message']}", "error")
+        return render_template("weighbridge/ticket.html", **_ticket_context(ticket)), 422
+    return redirect(url_for("weighbridge.ticket", ticket_id=ticket_id), code=303)
+
+
+@bp.route("/tolerance", methods=["GET", "POST"])
+@role_required(Role.DISPATCHER, Role.ADMIN)
+def tolerances() -> ResponseReturnValue:
+    """Each weighing site's reconciliation tolerance as history; a change is a new row."""
+    session = db_session()
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            tolerance.set_tolerance(
+                session,
+                facility_id=request.form.get("facility_id", type=int) or 0,
+                permille=_permille(request.form.get("tolerance_percent", "")),
+                valid_from=_valid_from(request.form.get("valid_from", "")),
+                actor_id=current_user.id,
+            )
+        except TicketError as exc:
+            errors, status = {e["field"]: e["message"] for e in exc.errors}, 422
+        else:
+            flash(_("Tolerance saved."))
+            return redirect(url_for("weighbridge.tolerances"), code=303)
+    sites = operations.weighing_sites(session)
+    return render_template(
+        "weighbridge/tolerance.html",
+        sites=sites,
+        histories={f.id: tolerance.history(session, f.id) for f in sites},  # type: ignore[arg-type]
+        in_force=tolerance.lookup(session, _tolerance()),
+        today=china_today(),
+        errors=errors,
+        form=request.form,
+        **_helpers(),
+    ), status
+
+
+def _permille(text: str) -> int:
+    """Per mille from a percentage typed with at most one decimal (3.5 -> 35); -1 when unreadable."""
+    try:
+        value = round(float(text.strip()) * 10)
+    except ValueError:
+        return -1
+    return value if str(text).strip() else -1
+
+
+def _valid_from(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return china_today()

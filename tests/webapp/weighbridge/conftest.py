@@ -7,11 +7,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pytest
 from sqlmodel import Session, select
 
-from webapp.driver.queries import today
+from tests.webapp.conftest import seeded_user
+from traceability import china_today
 from webapp.models import (
     Collection,
     CollectionOutcome,
@@ -27,10 +29,11 @@ from webapp.models import (
     PlannedRoute,
     PlannedStop,
     PlanStatus,
-    User,
     Vehicle,
 )
 from webapp.models._types import utcnow
+from webapp.models.weighbridge import TicketDirection, WeighTicket
+from webapp.weighbridge.tickets import record_ticket
 
 TARE_G = 8_000_000
 
@@ -60,11 +63,11 @@ def make_world(db: Session) -> World:
     db.flush()
     truck = Vehicle(plate="粤B12345", capacity_g=5_000_000, volume_l=8000, tare_g=TARE_G, depot_id=depot.id)
     spare = Vehicle(plate="粤B99999", capacity_g=5_000_000, volume_l=8000, tare_g=0, depot_id=depot.id)
-    user = db.exec(select(User).where(User.username == "driver")).one()
+    user = seeded_user(db, "driver")
     driver = Driver(user_id=user.id, name="张师傅", vehicle_id=None)
     db.add_all([truck, spare, driver])
     db.flush()
-    plan = CollectionPlan(day=today(), depot_id=depot.id, status=PlanStatus.ACCEPTED)
+    plan = CollectionPlan(day=china_today(), depot_id=depot.id, status=PlanStatus.ACCEPTED)
     db.add(plan)
     db.flush()
     route = PlannedRoute(
@@ -134,6 +137,23 @@ def collect(
         db.add(CollectionWeight(collection_id=row.id, material_id=world.materials[code].id, grams=g))
     db.commit()
     return row
+
+
+def ticket_in(db: Session, world: World, gross_g: int = 10_000_000, **extra: Any) -> WeighTicket:
+    """Record an inbound ticket of the world's truck at its centre (``extra`` overrides fields)."""
+    fields = {
+        "facility_id": world.centre.id,
+        "direction": TicketDirection.IN,
+        "vehicle_id": world.truck.id,
+        "gross_g": gross_g,
+    }
+    return record_ticket(db, **(fields | extra))
+
+
+def tickets(db: Session) -> list[WeighTicket]:
+    """Every ticket as the database now holds it, in the order they were saved."""
+    db.expire_all()
+    return list(db.exec(select(WeighTicket).order_by(WeighTicket.id)))
 
 
 @pytest.fixture

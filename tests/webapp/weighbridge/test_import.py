@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from sqlmodel import select
-
-from tests.webapp.weighbridge.conftest import TARE_G
+from tests.webapp.weighbridge.conftest import TARE_G, tickets
 from traceability import CHINA_TZ
 from webapp.models import Role
-from webapp.models.weighbridge import TicketSource, WeighTicket
+from webapp.models.weighbridge import TicketSource
 from webapp.weighbridge.imports import import_csv
 
 HEADER = "scale_ticket_no,plate,direction,gross,tare,unit,weighed_at,note\n"
@@ -19,11 +17,6 @@ SAMPLE = Path(__file__).parents[3] / "webapp/static/weighbridge/scale-export-sam
 
 def _now() -> str:
     return datetime.now(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
-
-
-def _tickets(db) -> list[WeighTicket]:
-    db.expire_all()
-    return list(db.exec(select(WeighTicket).order_by(WeighTicket.id)))
 
 
 def _run(db, world, lines: list[str]):
@@ -42,7 +35,7 @@ def test_good_lines_become_numbered_tickets_in_file_order(db, world) -> None:
         ],
     )
     assert result.errors == []
-    rows = _tickets(db)
+    rows = tickets(db)
     assert [(t.gross_g, t.tare_g, t.net_g) for t in rows] == [
         (10_250_500, TARE_G, 2_250_500),
         (9_840_000, 8_000_000, 1_840_000),
@@ -59,7 +52,7 @@ def test_a_unit_error_is_refused_naming_the_line_and_nothing_is_written(db, worl
         db, world, [f"S-1,粤B12345,in,10250,,kg,{_now()},\n", f"S-2,粤B12345,in,10250,,t,{_now()},\n"]
     )
     assert [(e["line"], e["field"]) for e in result.errors] == [(3, "unit")]
-    assert _tickets(db) == []
+    assert tickets(db) == []
 
 
 def test_every_bad_line_is_named_in_one_pass(db, world) -> None:
@@ -82,7 +75,7 @@ def test_every_bad_line_is_named_in_one_pass(db, world) -> None:
         (5, "weighed_at"),
         (6, "scale_ticket_no"),
     ]
-    assert _tickets(db) == []
+    assert tickets(db) == []
 
 
 def test_a_scale_ticket_imported_before_is_refused(db, world) -> None:
@@ -90,9 +83,9 @@ def test_a_scale_ticket_imported_before_is_refused(db, world) -> None:
     assert _run(db, world, [f"S-1,粤B12345,in,10000,,kg,{_now()},\n"]).errors == []
     again = _run(db, world, [f"S-1,粤B12345,in,10000,,kg,{_now()},\n"])
     assert (
-        again.errors[0]["field"] == "scale_ticket_no" and _tickets(db)[0].number in again.errors[0]["message"]
+        again.errors[0]["field"] == "scale_ticket_no" and tickets(db)[0].number in again.errors[0]["message"]
     )
-    assert len(_tickets(db)) == 1
+    assert len(tickets(db)) == 1
 
 
 def test_the_import_page_lists_the_problems_with_422(client, auth, db, world) -> None:
@@ -112,7 +105,7 @@ def test_the_cli_imports_a_file_and_prints_the_reconciliation(runner, db, world,
     good = tmp_path / "good.csv"
     good.write_text(HEADER + f"S-1,粤B12345,in,10250,,kg,{_now()},\n", encoding="utf-8")
     result = runner.invoke(args=["weighbridge", "import", str(good), "--facility", world.centre.code])
-    assert result.exit_code == 0 and _tickets(db)[0].number in result.output
+    assert result.exit_code == 0 and tickets(db)[0].number in result.output
     bad = tmp_path / "bad.csv"
     bad.write_text(HEADER + f"S-2,粤B12345,in,10250,,t,{_now()},\n", encoding="utf-8")
     result = runner.invoke(args=["weighbridge", "import", str(bad), "--facility", world.centre.code])

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import io
 
-from sqlmodel import select
-
-from tests.webapp.weighbridge.conftest import TARE_G, collect
+from tests.webapp.weighbridge.conftest import TARE_G, collect, tickets
 from webapp.models import Role
-from webapp.models.weighbridge import WeighTicket
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-def _tickets(db) -> list[WeighTicket]:
-    db.expire_all()
-    return list(db.exec(select(WeighTicket).order_by(WeighTicket.id)))
 
 
 def _weigh(client, world, **form):
@@ -42,7 +34,7 @@ def test_weighing_through_the_form_saves_a_numbered_ticket_with_photo(client, au
     collect(db, world, world.stops[0], {"paper": 2_000_000})
     response = _weigh(client, world, stop_id=str(world.unloads[0].id), photo=(io.BytesIO(PNG), "scale.png"))
     assert response.status_code == 303
-    [ticket] = _tickets(db)
+    [ticket] = tickets(db)
     assert (ticket.gross_g, ticket.tare_g, ticket.net_g) == (10_250_500, TARE_G, 2_250_500)
     assert ticket.photo_id is not None and ticket.vehicle_id == world.truck.id
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -56,14 +48,14 @@ def test_a_refused_form_names_the_field_and_writes_nothing(client, auth, db, wor
     response = _weigh(client, world, gross_kg="5000", tare_kg="6000")
     assert response.status_code == 422
     assert 'data-field="tare_kg"' in response.get_data(as_text=True)
-    assert _tickets(db) == []
+    assert tickets(db) == []
 
 
 def test_the_printable_ticket_comes_in_a5_and_80mm(client, auth, db, world) -> None:
     """Both print sizes carry the number and net weight and their own print stylesheet."""
     auth.login(Role.WEIGHBRIDGE)
     _weigh(client, world)
-    ticket = _tickets(db)[0]
+    ticket = tickets(db)[0]
     for size in ("a5", "80mm"):
         page = client.get(f"/weighbridge/tickets/{ticket.id}/print?size={size}").get_data(as_text=True)
         assert ticket.number in page and "2,250.5" in page and f"weighbridge-print-{size}.css" in page
@@ -74,7 +66,7 @@ def test_a_correction_through_the_form_voids_the_old_ticket(client, auth, db, wo
     """Correct: a new number voiding the old, which then shows as voided."""
     auth.login(Role.WEIGHBRIDGE)
     _weigh(client, world)
-    old = _tickets(db)[0]
+    old = tickets(db)[0]
     form = client.get(f"/weighbridge/tickets/{old.id}/correct").get_data(as_text=True)
     assert "10250.5" in form
     response = client.post(
@@ -82,7 +74,7 @@ def test_a_correction_through_the_form_voids_the_old_ticket(client, auth, db, wo
         data={"direction": "in", "stop_id": str(old.stop_id), "gross_kg": "10300", "void_reason": "读数错"},
     )
     assert response.status_code == 303
-    old_again, new = _tickets(db)
+    old_again, new = tickets(db)
     assert new.voids_id == old.id and new.net_g == 2_300_000
     assert new.number in client.get(f"/weighbridge/tickets/{old.id}").get_data(as_text=True)
 
@@ -97,7 +89,7 @@ def test_reconciliation_and_review_flag_a_trip_over_tolerance(client, auth, db, 
     page = client.get("/weighbridge/reconciliation").get_data(as_text=True)
     assert "+12.5" in page and "+1.0" in page
     review = client.get("/weighbridge/review").get_data(as_text=True)
-    first, second = _tickets(db)
+    first, second = tickets(db)
     assert first.number in review and second.number not in review
 
 
@@ -111,7 +103,7 @@ def test_a_truck_weighed_in_then_out_gets_one_ticket(client, auth, db, world) ->
     """Weigh in (gross only): no ticket, listed on site; weigh out with the tare: the ticket, list empty."""
     auth.login(Role.WEIGHBRIDGE)
     response = _weigh(client, world, action="weigh_in", gross_kg="10400")
-    assert response.status_code == 303 and _tickets(db) == []
+    assert response.status_code == 303 and tickets(db) == []
     index = client.get(f"/weighbridge/?facility_id={world.centre.id}").get_data(as_text=True)
     weigh_in = index.split("weigh_in_id=")[1].split('"')[0]
     form = client.get(f"/weighbridge/tickets/new?facility_id={world.centre.id}&weigh_in_id={weigh_in}")
@@ -119,7 +111,7 @@ def test_a_truck_weighed_in_then_out_gets_one_ticket(client, auth, db, world) ->
     data = {"weigh_in_id": weigh_in, "direction": "in", "tare_kg": "8150"}
     response = client.post(f"/weighbridge/tickets/new?facility_id={world.centre.id}", data=data)
     assert response.status_code == 303
-    [ticket] = _tickets(db)
+    [ticket] = tickets(db)
     assert (ticket.gross_g, ticket.tare_g, ticket.net_g, ticket.stop_id) == (
         10_400_000,
         8_150_000,
@@ -148,7 +140,7 @@ def test_the_weighbridge_pages_speak_chinese(client, auth, db, world) -> None:
     collect(db, world, world.stops[0], {"paper": 2_000_000})
     _weigh(client, world)
     _weigh(client, world, action="weigh_in", gross_kg="9000")
-    ticket = _tickets(db)[0]
+    ticket = tickets(db)[0]
     urls = [
         f"/weighbridge/?facility_id={world.centre.id}",
         f"/weighbridge/tickets/new?facility_id={world.centre.id}",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import datetime
 
 from sqlmodel import select
 
+from traceability import CHINA_TZ
 from webapp.models import Role
 from webapp.models.weighbridge import UnloadVisit
 from webapp.weighbridge.tickets import record_ticket
@@ -89,3 +91,36 @@ def test_the_phone_page_records_the_unload_and_the_ticket_shows_it(client, auth,
     assert (
         'id="driver-unload"' in shown and "flag" not in shown.split('id="driver-unload"')[1].split("</p>")[0]
     )
+
+
+def test_the_phones_offline_queue_resends_an_unload_and_it_is_stored_once(
+    app, client, auth, db, world
+) -> None:
+    """The queued body (Shenzhen wall time, no zone, as driver.js sends it) resent after a
+    lost answer, after the operator's ticket exists, and by two senders at once: one row,
+    every resend 200 with created false and the first record's fields."""
+    phone = _phone(client, auth)
+    body = {"id": uuid.uuid4().hex, "stop_id": world.unloads[0].id, "arrived_at": "2026-12-04T10:30"}
+    body["ticket_number"] = "2026-000007"
+    first = client.post(API, json=body, headers=phone)
+    assert first.status_code == 201 and first.get_json()["created"] is True
+    lost_answer_resend = client.post(API, json=body, headers=phone)
+    record_ticket(
+        db, facility_id=world.centre.id, direction="in", vehicle_id=world.truck.id, gross_g=10_000_000
+    )
+    answers = [lost_answer_resend]
+    answers.append(client.post(API, json=body, headers=phone))
+
+    def resend() -> None:
+        with app.test_client() as other:
+            answers.append(other.post(API, json=body, headers=phone))
+
+    senders = [threading.Thread(target=resend) for _ in range(2)]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+    assert [a.status_code for a in answers] == [200] * 4
+    assert [a.get_json() for a in answers] == [first.get_json() | {"created": False}] * 4
+    [visit] = _visits(db)
+    assert visit.arrived_at.astimezone(CHINA_TZ).strftime("%H:%M") == "10:30"
