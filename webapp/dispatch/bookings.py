@@ -13,16 +13,21 @@ dispatcher sees the same list on the board.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlmodel import Session, col, select
 
 import routing
-from traceability import CHINA_TZ
+from traceability import CHINA_TZ, china_today
+
+# Why a booking stayed unassigned has its own module; its names stay importable from here.
+from webapp.dispatch.diagnosis import BOOKING_REASONS, diagnose  # noqa: F401
 from webapp.models import (
     CollectionPlan,
     Facility,
@@ -35,10 +40,13 @@ from webapp.models.residents import (
     Booking,
     BookingItem,
     BookingStatus,
+    ResidentAccount,
     ResidentAddress,
     Slot,
 )
 from webapp.residents.bookings import bookings_for_day, set_status
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from webapp.dispatch.problem import DayProblem
@@ -173,6 +181,11 @@ def add_stops(points: list[BookingPoint], first_location: int, day: DayProblem) 
     return stops
 
 
+def is_booking_stop(stop_id: str) -> bool:
+    """Whether a problem's stop id names a booking (see :func:`booking_key`)."""
+    return stop_id.startswith("b") and stop_id[1:].isdigit()
+
+
 def eta(day: date, at_s: int) -> datetime:
     """Seconds after midnight in Shenzhen on ``day`` as an aware UTC datetime."""
     return (datetime.combine(day, time(0), tzinfo=CHINA_TZ) + timedelta(seconds=at_s)).astimezone(UTC)
@@ -186,17 +199,56 @@ def move(
     reason: str = "",
     user_id: int | None = None,
     eta: datetime | None = None,
+    at: datetime | None = None,
 ) -> None:
     """Change a booking's status through the residents' model, which appends its history
-    row (staged; the caller commits). A plan saved again with the same outcome writes none."""
+    row (staged; the caller commits) as of ``at`` (default now). A plan saved again with
+    the same outcome writes none."""
     if booking.status == status and booking.reason == reason and (eta is None or booking.eta == eta):
         return
-    set_status(session, booking, status, reason=reason, user_id=user_id, eta=eta)
+    set_status(session, booking, status, reason=reason, user_id=user_id, eta=eta, at=at)
+    if status == BookingStatus.UNASSIGNED:
+        tell_unassigned(session, booking)
 
 
-def follow_plan(session: Session, plan: CollectionPlan, *, user_id: int | None = None) -> dict[str, int]:
+def tell_unassigned(session: Session, booking: Booking) -> bool:
+    """Text the resident that the booking is on no route, and why (through the app's SMS
+    sender). A failed send is logged, never fails the plan; a closed account gets none, nor
+    a slot of a day gone by (the demo's past year is planned after the fact)."""
+    from flask import has_app_context
+
+    from webapp.residents.sms import SmsError
+    from webapp.residents.views import sms_sender
+
+    account = session.get(ResidentAccount, booking.resident_id)
+    slot = session.get(Slot, booking.slot_id)
+    if account is None or not account.phone or slot is None or not has_app_context():
+        return False
+    if slot.day < china_today():
+        return False
+    with force_locale(RESIDENT_LOCALE):
+        message = _(
+            "[ReLoop] Your doorstep pickup %(code)s on %(day)s %(window)s is not on a route yet: "
+            "%(reason)s. Please reschedule in the app, or we will call you.",
+            code=booking_label(booking.id),  # type: ignore[arg-type]
+            day=f"{slot.day:%m-%d}",
+            window=_window(slot),
+            reason=booking.reason,
+        )
+    try:
+        sms_sender().send(account.phone, message)
+    except SmsError:
+        log.warning("could not text booking %s's resident that it is unassigned", booking.id, exc_info=True)
+        return False
+    return True
+
+
+def follow_plan(
+    session: Session, plan: CollectionPlan, *, user_id: int | None = None, at: datetime | None = None
+) -> dict[str, int]:
     """Bookings of the plan's day and depot follow it (staged): on a route ``assigned``
-    with the arrival as ETA, left out ``unassigned`` with the reason in the resident's words.
+    with the arrival as ETA, left out ``unassigned`` with the reason in the resident's words;
+    their history rows are dated ``at`` (default now).
 
     A plan that is not the one in force moves nothing when another plan is accepted for
     that day and depot: residents follow the plan the drivers will drive.
@@ -229,6 +281,7 @@ def follow_plan(session: Session, plan: CollectionPlan, *, user_id: int | None =
                 BookingStatus.ASSIGNED,
                 user_id=user_id,
                 eta=eta(plan.day, routed[booking.id]),
+                at=at,
             )
             counts["assigned"] += 1
         else:
@@ -238,6 +291,7 @@ def follow_plan(session: Session, plan: CollectionPlan, *, user_id: int | None =
                 BookingStatus.UNASSIGNED,
                 reason=resident_reason(left[booking.id]),  # type: ignore[index]
                 user_id=user_id,
+                at=at,
             )
             counts["unassigned"] += 1
     return counts

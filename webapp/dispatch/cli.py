@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 import routing
 from routing.instances import Convention, solve_instance
 from webapp.db import db_session
+from webapp.dispatch.costs import CostSettings
 from webapp.dispatch.operations import save_plan
 from webapp.dispatch.problem import PlanningError, build_day
 
@@ -68,7 +69,12 @@ def plan_command(day: date, depot_id: int, time_limit_s: int, seed: int) -> None
     try:
         settings = current_app.config["RELOOP_SETTINGS"]
         built = build_day(
-            session, day.date(), depot_id, cache_dir=settings.cache_dir, speeds_kmh=settings.road_speeds_kmh
+            session,
+            day.date(),
+            depot_id,
+            cache_dir=settings.cache_dir,
+            speeds_kmh=settings.road_speeds_kmh,
+            pay=CostSettings().pay,  # the plan page's default cost settings
         )
     except PlanningError as exc:
         raise click.ClickException(str(exc)) from exc

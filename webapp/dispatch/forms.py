@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -20,15 +21,17 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from traceability import CHINA_TZ
+from traceability import china_today
+from webapp.dispatch.costs import LABOUR_FEN_PER_HOUR, OVERTIME_PCT, STANDARD_DAY_S
+from webapp.dispatch.problem import MAX_ROUTE_S
 from webapp.fleet.availability import FleetDay
 from webapp.models import Outlet, OutletStatus
-from webapp.models._types import utcnow
 
 # The solve's documented default (``routing.solve``, ``reloop routing plan``): a
 # dispatcher who leaves the form as it loads gets it.
 DEFAULT_TIME_LIMIT_S = 30
 TIME_LIMITS_S = (5, 10, 30, 60, 120)
+ROUTE_HOURS = (2, 3, 4, 5, 6, 7, 8, 9, 10)
 # Far enough either way for planning ahead and re-planning a past day; a typo'd year is refused.
 PLANNABLE_DAYS = 366
 _CODE_SEPARATORS = re.compile(r"[\s,，、;；]+")
@@ -58,6 +61,29 @@ class SolveForm(FlaskForm):  # type: ignore[misc]
     exclude_outlets = TextAreaField(_l("Leave out (outlet codes)"), default="")
     day_start = TimeField(_l("Working day from"), validators=[Optional()])
     day_end = TimeField(_l("Working day until"), validators=[Optional()])
+    # The balance and cost settings (webapp.dispatch.costs): a shorter longest route spreads
+    # the day over more trucks; pay, standard day and overtime price the plan's hours.
+    max_route_h = SelectField(
+        _l("Longest route"),
+        coerce=int,
+        default=MAX_ROUTE_S // 3600,
+        choices=[(h, f"{h} h") for h in ROUTE_HOURS],
+    )
+    labour_yuan_per_hour = IntegerField(
+        _l("Driver's pay per hour (yuan)"),
+        default=LABOUR_FEN_PER_HOUR // 100,
+        validators=[Optional(), NumberRange(min=0, max=2000)],
+    )
+    standard_day_h = IntegerField(
+        _l("Standard working day (hours)"),
+        default=STANDARD_DAY_S // 3600,
+        validators=[Optional(), NumberRange(min=1, max=12)],
+    )
+    overtime_pct = IntegerField(
+        _l("Overtime pay (percent of the hourly pay)"),
+        default=OVERTIME_PCT,
+        validators=[Optional(), NumberRange(min=100, max=400)],
+    )
     # Advanced: the same day, data and seed give the same plan; empty means 0 as on the CLI.
     seed = IntegerField(
         _l("Random seed"), default=None, validators=[Optional(), NumberRange(min=0, max=2**31 - 1)]
@@ -71,6 +97,34 @@ class SolveForm(FlaskForm):  # type: ignore[misc]
             self.vehicles.data = [v.id for v in fleet.vehicles]
             self.drivers.data = [d.driver.id for d in fleet.drivers]
             self.fleet_shown.data = "1"
+
+    def remember(self, session: Session, params: dict[str, Any]) -> None:
+        """Fill a fresh form with the choices of the day's last solve (``params`` of its job):
+        the trucks and drivers ticked (still offered), outlets, hours, balance and costs."""
+        for field, key in ((self.vehicles, "vehicle_ids"), (self.drivers, "driver_ids")):
+            if params.get(key) is not None:
+                offered = {value for value, _label in field.choices}
+                field.data = [i for i in params[key] if i in offered]
+        for field, key in (
+            (self.include_outlets, "include_outlets"),
+            (self.exclude_outlets, "exclude_outlets"),
+        ):
+            ids = params.get(key) or []
+            codes = session.exec(
+                select(Outlet.code).where(col(Outlet.id).in_(ids)).order_by(col(Outlet.code))
+            )
+            field.data = "\n".join(codes)
+        for field, key in ((self.day_start, "day_start_s"), (self.day_end, "day_end_s")):
+            if params.get(key) is not None:
+                field.data = time(params[key] // 3600, params[key] % 3600 // 60)
+        if params.get("max_route_s") and params["max_route_s"] // 3600 in ROUTE_HOURS:
+            self.max_route_h.data = params["max_route_s"] // 3600
+        if params.get("labour_fen_per_hour") is not None:
+            self.labour_yuan_per_hour.data = params["labour_fen_per_hour"] // 100
+        if params.get("standard_day_s"):
+            self.standard_day_h.data = params["standard_day_s"] // 3600
+        if params.get("overtime_pct"):
+            self.overtime_pct.data = params["overtime_pct"]
 
     def outlet_ids(self, session: Session) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """The outlets to include and to leave out, by id; call after :meth:`check_outlets`."""
@@ -109,7 +163,7 @@ class SolveForm(FlaskForm):  # type: ignore[misc]
         return tuple(r for r in rows if r is not None)
 
     def validate_day(self, field: DateField) -> None:
-        if field.data and abs((field.data - utcnow().astimezone(CHINA_TZ).date()).days) > PLANNABLE_DAYS:
+        if field.data and abs((field.data - china_today()).days) > PLANNABLE_DAYS:
             raise ValidationError(_l("Choose a day within a year of today."))
 
     def validate_vehicles(self, field: SelectMultipleField) -> None:
@@ -136,12 +190,21 @@ class SolveForm(FlaskForm):  # type: ignore[misc]
             "driver_ids": list(self.drivers.data) if chosen else None,
             "day_start_s": _seconds(self.day_start.data),
             "day_end_s": _seconds(self.day_end.data),
+            "max_route_s": (self.max_route_h.data or MAX_ROUTE_S // 3600) * 3600,
+            "labour_fen_per_hour": _or(self.labour_yuan_per_hour.data, LABOUR_FEN_PER_HOUR // 100) * 100,
+            "standard_day_s": _or(self.standard_day_h.data, STANDARD_DAY_S // 3600) * 3600,
+            "overtime_pct": _or(self.overtime_pct.data, OVERTIME_PCT),
         }
 
 
 def _codes(text: str | None) -> list[str]:
     """Outlet codes from text separated by spaces, new lines, commas (also 、，；), in order, once."""
     return list(dict.fromkeys(c for c in _CODE_SEPARATORS.split((text or "").strip()) if c))
+
+
+def _or(value: int | None, default: int) -> int:
+    """A number field's value, or the default when it was left empty (0 is a value)."""
+    return default if value is None else value
 
 
 def _seconds(value: Any) -> int | None:

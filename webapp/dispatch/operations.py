@@ -3,8 +3,10 @@ its routes to drivers, compare it with the plan in force."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -15,8 +17,10 @@ from sqlmodel import Session, col, select
 import routing
 from webapp.changelog import record
 from webapp.dispatch import bookings, reasons
+from webapp.dispatch.costs import CostSettings
 from webapp.dispatch.params import SolveDayParams
 from webapp.dispatch.problem import DayProblem, PlanningError, build_day
+from webapp.dispatch.retime import retime_route
 from webapp.dispatch.stored import stored_plan
 from webapp.jobs.operations import Progress, handler
 from webapp.models import (
@@ -56,6 +60,8 @@ def solve_day_job(session: Session, job: Job, progress: Progress) -> dict[str, A
             include_outlets=params.include_outlets,
             exclude_outlets=params.exclude_outlets,
             hours=(params.day_start_s, params.day_end_s),
+            max_route_s=params.max_route_s,
+            pay=CostSettings.of(asdict(params)).pay,  # what the plan page accounts with
         )
         progress(25, _("Solving (up to %(s)d s)", s=params.time_limit_s))
         locked = list(params.locked)
@@ -108,10 +114,12 @@ def save_plan(
     job: Job | None,
     time_limit_s: int,
     seed: int,
+    at: datetime | None = None,
 ) -> CollectionPlan:
     """Store a solved plan with its routes and stops (staged; the caller commits).
 
-    The routes are stored as rows only; see :class:`CollectionPlan`.
+    The routes are stored as rows only; see :class:`CollectionPlan`. ``at`` (default now)
+    dates the bookings' status changes the plan makes.
     """
     why = reasons.figures(built.problem, plan)
     row = CollectionPlan(
@@ -145,7 +153,7 @@ def save_plan(
     for number, route in enumerate(plan.routes, start=1):
         _save_route(session, built, row, number, route)
     session.flush()
-    bookings.follow_plan(session, row, user_id=row.created_by_id)
+    bookings.follow_plan(session, row, user_id=row.created_by_id, at=at)
     return row
 
 
@@ -187,6 +195,41 @@ def _save_route(
                 load_after_g=round(visit.load_kg * 1000),
             )
         )
+
+
+# What a dispatcher chose for a solve, carried to a re-plan and to the next form of the day.
+CHOICES = (
+    "vehicle_ids",
+    "driver_ids",
+    "include_outlets",
+    "exclude_outlets",
+    "day_start_s",
+    "day_end_s",
+    "max_route_s",
+    "labour_fen_per_hour",
+    "standard_day_s",
+    "overtime_pct",
+)
+
+
+def choices_of(session: Session, plan: CollectionPlan) -> dict[str, Any]:
+    """The choices of the solve job that made ``plan`` (empty for a plan made without a job)."""
+    return _choices(session, plan.job_id)
+
+
+def last_solve_params(session: Session, day: date, depot_id: int) -> dict[str, Any]:
+    """The choices of the day's latest plan for the depot, to fill the form again."""
+    job_id = session.exec(
+        select(CollectionPlan.job_id)
+        .where(CollectionPlan.day == day, CollectionPlan.depot_id == depot_id)
+        .order_by(col(CollectionPlan.id).desc())
+    ).first()
+    return _choices(session, job_id)
+
+
+def _choices(session: Session, job_id: int | None) -> dict[str, Any]:
+    job = session.get(Job, job_id) if job_id else None
+    return {key: job.params[key] for key in CHOICES if job is not None and key in job.params}
 
 
 def plan_in_force(session: Session, day: date, depot_id: int) -> CollectionPlan | None:
@@ -244,7 +287,7 @@ def accept_plan(
     plan.status, plan.accepted_at, plan.accepted_by_id = PlanStatus.ACCEPTED, at or utcnow(), actor_id
     session.add(plan)
     session.flush()
-    bookings.follow_plan(session, plan, user_id=actor_id)
+    bookings.follow_plan(session, plan, user_id=actor_id, at=at)
     drivers_json = {str(k): v for k, v in drivers.items()}
     record(session, "accept", plan, after={"drivers": drivers_json}, user_id=actor_id, at=at)
     session.commit()
@@ -297,12 +340,22 @@ def reassign_route(
     return route
 
 
-def reassign_stop(session: Session, stop_id: int, route_id: int, *, actor_id: int | None) -> PlannedStop:
+def reassign_stop(
+    session: Session,
+    stop_id: int,
+    route_id: int,
+    *,
+    actor_id: int | None,
+    cache_dir: Path | None = None,
+    speeds_kmh: Mapping[str, float] | None = None,
+) -> PlannedStop:
     """Move a stop not yet recorded to another route of the same plan.
 
     The stop goes last among the target's collections, before the unloading that ends
     the route (a truck still unloads before going home); positions, loads and the
-    routes' counts follow. Times and distances stay the solver's until a re-plan.
+    routes' counts follow, and both routes are re-timed on the road matrix
+    (:func:`webapp.dispatch.retime.retime_route`: ETAs, distance, duration, street line,
+    stops now reached after their window flagged).
     """
     from webapp.driver.queries import current_records
 
@@ -323,6 +376,9 @@ def reassign_stop(session: Session, stop_id: int, route_id: int, *, actor_id: in
     stop.route_id = target.id  # type: ignore[assignment]
     _renumber(session, source, left)
     _renumber(session, target, joined)
+    plan = session.get(CollectionPlan, target.plan_id)
+    for route, stops in ((source, left), (target, joined)):
+        retime_route(session, plan, route, stops, cache_dir=cache_dir, speeds_kmh=speeds_kmh)  # type: ignore[arg-type]
     record(
         session,
         "reassign",

@@ -19,6 +19,9 @@ class SolveDayParams(JobParams):
     ``vehicle_ids`` / ``driver_ids`` narrow the day's available fleet (None: all of it);
     ``include_outlets`` are visited whatever their fill, ``exclude_outlets`` never;
     ``day_start_s`` / ``day_end_s`` (seconds after midnight) shorten every crew's hours.
+    ``max_route_s`` caps each route's duration (None: ``problem.MAX_ROUTE_S``), the
+    dispatcher's way to spread a day over more trucks; the pay per hour, standard day and
+    overtime rate are the cost settings the plan page accounts with (:mod:`webapp.dispatch.costs`).
     """
 
     kind: ClassVar[str] = "dispatch.solve"
@@ -34,3 +37,7 @@ class SolveDayParams(JobParams):
     exclude_outlets: tuple[int, ...] = ()
     day_start_s: int | None = None
     day_end_s: int | None = None
+    max_route_s: int | None = None
+    labour_fen_per_hour: int | None = None
+    standard_day_s: int | None = None
+    overtime_pct: int | None = None

@@ -50,6 +50,28 @@ class PlanningError(ValueError):
     """The day cannot be planned as asked (no depot, no trucks, nothing to collect)."""
 
 
+@dataclass(frozen=True)
+class Pay:
+    """A driver's pay as the plan form sets it: fen per hour, the standard day, the overtime rate."""
+
+    fen_per_hour: int
+    standard_day_s: int
+    overtime_pct: int
+
+    def priced(self, vehicle_type: routing.VehicleType) -> routing.VehicleType:
+        """The truck with its driver's hours in the objective.
+
+        The overtime extra is ``rate x (pct - 100) %`` per hour, rounded to the fen
+        (2000 fen at 40 yuan and 150 %), as :func:`webapp.dispatch.costs.route_cost` prices it.
+        """
+        return replace(
+            vehicle_type,
+            cost_per_hour_fen=self.fen_per_hour,
+            standard_day_s=self.standard_day_s,
+            overtime_cost_per_hour_fen=max(0, round(self.fen_per_hour * (self.overtime_pct - 100) / 100)),
+        )
+
+
 @dataclass
 class DayProblem:
     """The problem plus what maps its ids back to rows."""
@@ -193,6 +215,8 @@ def build_day(
     include_outlets: Collection[int] = (),
     exclude_outlets: Collection[int] = (),
     hours: tuple[int | None, int | None] = (None, None),
+    max_route_s: int | None = None,
+    pay: Pay | None = None,
 ) -> DayProblem:
     """Read the day's data and build the problem on real driving distances.
 
@@ -202,7 +226,9 @@ def build_day(
     narrow it to the dispatcher's choice (ids not available that day are ignored).
     ``include_outlets`` (active outlets, by id) are required stops whatever their fill,
     ``exclude_outlets`` are left out; ``hours`` (seconds after midnight, either may be
-    None) shortens every crew's working day.
+    None) shortens every crew's working day; ``max_route_s`` caps every route's duration
+    (default :data:`MAX_ROUTE_S`). With ``pay`` the solver weighs each driver's hours
+    and overtime against the trucks' fixed and km costs (without it, those two only).
     """
     depot = session.get(Facility, depot_id)
     if depot is None or not depot.is_depot:
@@ -244,6 +270,10 @@ def build_day(
     ]
     stops += bookings.add_stops(booked, len(places) + len(outlets), day_problem)
     types = [_crew_type(c, day_problem, window) for c in crews]
+    if max_route_s is not None:
+        types = [replace(t, max_duration_s=max_route_s) for t in types]
+    if pay is not None:
+        types = [pay.priced(t) for t in types]
     day_problem.problem = routing.CollectionProblem(
         locations=tuple(locations),
         depots=(routing.Depot(id=depot_key(depot_id), location=0),),
@@ -366,9 +396,10 @@ def _working_day(hours: tuple[int | None, int | None]) -> tuple[int, int]:
 def _crew_type(crew: Crew, day: DayProblem, window: tuple[int, int] = (0, 24 * 3600)) -> routing.VehicleType:
     """A truck as a vehicle type, working its driver's hours; remembers who drives it.
 
-    The truck's fixed cost per day and cost per km are the objective's costs: the solver
-    sends out another truck only when that saves more than its fixed cost (or when one
-    driver's shift cannot hold the day).
+    The truck's fixed cost per day and cost per km are the objective's costs, with the
+    driver's pay when :func:`build_day` is given it: the solver sends out another truck
+    only when that saves more than its fixed cost (hours past the standard day cost
+    overtime), or when one driver's shift cannot hold the day.
     """
     vehicle_type = _vehicle_type(crew.vehicle, day)
     day.drivers[vehicle_type.id] = crew.driver.id  # type: ignore[assignment]

@@ -18,10 +18,16 @@ import routing
 def figures(problem: routing.CollectionProblem, plan: routing.Plan) -> dict[str, dict[str, Any]]:
     """The figures behind each unassigned stop's reason, by stop id (JSON-able)."""
     found: dict[str, dict[str, Any]] = {}
+    from webapp.dispatch import bookings
+    from webapp.dispatch.diagnosis import diagnose
+
     fleet = [vt for vt in problem.vehicle_types if vt.count > 0]
     for left in plan.unassigned:
         stop = problem.stops[problem.stop_index[left.stop_id]]
-        if left.reason is routing.Reason.NOT_PROFITABLE:
+        if bookings.is_booking_stop(stop.id):
+            # A resident is told why: the booking's own diagnosis replaces the solver's code.
+            found[stop.id] = diagnose(problem, plan, stop)
+        elif left.reason is routing.Reason.NOT_PROFITABLE:
             found[stop.id] = {"prize_fen": stop.prize_fen, **_cheapest_detour(problem, plan, stop)}
         elif left.reason is routing.Reason.TOO_HEAVY and fleet:
             found[stop.id] = {"kg": stop.demand_kg, "largest_kg": max(vt.capacity_kg for vt in fleet)}
@@ -77,6 +83,11 @@ def reason_label(reason: str) -> str:
         "time_window": _("opening hours cannot be met"),
         "not_profitable": _("the prize does not cover the detour"),
         "no_route_found": _("no feasible route found"),
+        "no_vehicle_today": _("no vehicle is working that day"),
+        "outside_area": _("the address cannot be reached from the depot (outside the service area)"),
+        "slot_unreachable": _("the slot cannot be reached from the depot within the shift"),
+        "capacity": _("every truck of the day is full"),
+        "time_ran_out": _("the planner's time ran out before a route took it"),
     }
     return labels.get(reason, reason)
 
@@ -103,6 +114,22 @@ def reason_detail(entry: dict[str, Any]) -> str:
             m3=entry["m3"],
             largest=entry["largest_m3"],
         )
+    if reason == "slot_unreachable" and "earliest_s" in entry:
+        return _(
+            "slot %(opens)s–%(closes)s; earliest arrival %(earliest)s, shifts end %(end)s",
+            opens=_hhmm(entry["opens_s"]),
+            closes=_hhmm(entry["closes_s"]),
+            earliest=_hhmm(entry["earliest_s"]),
+            end=_hhmm(entry["shift_end_s"]),
+        )
+    if reason == "capacity" and "free_kg" in entry:
+        return _(
+            "%(kg).1f kg; at most %(free).1f kg of room left on a truck",
+            kg=entry["kg"],
+            free=entry["free_kg"],
+        )
+    if reason == "time_ran_out" and entry.get("wall_s") is not None:
+        return _("searched %(s).0f s", s=entry["wall_s"])
     if reason == "time_window" and "opens_s" in entry:
         return _("open %(opens)s–%(closes)s", opens=_hhmm(entry["opens_s"]), closes=_hhmm(entry["closes_s"]))
     return ""

@@ -5,8 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -15,10 +27,10 @@ from sqlalchemy import func
 from sqlalchemy.orm import defer
 from sqlmodel import select
 
-from traceability import CHINA_TZ
+from traceability import china_today
 from webapp.access import STAFF, role_required
 from webapp.db import db_session
-from webapp.dispatch import exports, operations, reasons, sheet, stored
+from webapp.dispatch import costs, exports, operations, reasons, sheet, stored
 from webapp.dispatch.bookings import day_board as day_bookings_board
 from webapp.dispatch.bookings import plan_bookings
 from webapp.dispatch.forms import AcceptForm, SolveForm
@@ -27,22 +39,18 @@ from webapp.dispatch.problem import candidate_points
 from webapp.driver.queries import route_view
 from webapp.fleet.availability import FleetDay, available_fleet, suggested_drivers
 from webapp.jobs import operations as jobs
+from webapp.jobs.params import JobParams
 from webapp.models import CollectionPlan, Driver, Facility, PlannedRoute, PlanStatus
-from webapp.models._types import utcnow
 
 bp = Blueprint("dispatch", __name__, url_prefix="/dispatch")
 
 # Row ids are 32-bit on PostgreSQL: a longer number is no row, not a database error.
 MAX_ID = 2**31 - 1
+Row = TypeVar("Row")
 
 
 def _depots() -> list[Facility]:
     return list(db_session().exec(select(Facility).where(Facility.is_depot == True).order_by(Facility.id)))
-
-
-def china_today() -> date:
-    """Today in Shenzhen: the day a dispatcher means, whatever the server's clock zone."""
-    return utcnow().astimezone(CHINA_TZ).date()
 
 
 @bp.get("/")
@@ -60,6 +68,7 @@ def board() -> ResponseReturnValue:
     form = SolveForm(formdata=None, day=day, depot=depot_id)
     fleet = available_fleet(db_session(), depot_id, day)  # type: ignore[arg-type]
     form.offer_fleet(fleet, fresh=True)
+    form.remember(db_session(), operations.last_solve_params(db_session(), day, depot_id))  # type: ignore[arg-type]
     return _board(form, depots, day, depot_id, fleet)  # type: ignore[arg-type]
 
 
@@ -140,13 +149,7 @@ def solve() -> ResponseReturnValue:
         return _board(form, depots, day, depot_id, fleet), 422
     include, exclude = form.outlet_ids(session)
     params = {**form.job_params(), "include_outlets": include, "exclude_outlets": exclude}
-    job = jobs.enqueue(
-        session,
-        SolveDayParams.from_json({**params, "locale": str(get_locale())}),
-        actor_id=current_user.id,
-        org_id=current_user.org_id,
-    )
-    return redirect(url_for("jobs.show", job_id=job.id))
+    return enqueue_and_follow(SolveDayParams.from_json({**params, "locale": str(get_locale())}))
 
 
 @bp.get("/plans/<int:plan_id>")
@@ -175,8 +178,36 @@ def show_plan(plan_id: int) -> ResponseReturnValue:
         reason_label=reasons.reason_label,
         reason_detail=reasons.reason_detail,
         bookings=plan_bookings(session, plan),
+        costs=_account(plan),
         **_progress_context(plan),
     )
+
+
+def _account(plan: CollectionPlan) -> costs.Account:
+    """The plan's cost account with the settings and trucks of the solve that made it."""
+    session, settings = db_session(), current_app.config["RELOOP_SETTINGS"]
+    params = operations.choices_of(session, plan)
+    # Trucks that could have gone out: ticked, and with a ticked driver on duty to drive them.
+    crews = available_fleet(session, plan.depot_id, plan.day).crews(
+        vehicle_ids=params.get("vehicle_ids"), driver_ids=params.get("driver_ids")
+    )
+    offered = [crew.vehicle for crew in crews]
+    return costs.account(
+        session, plan, params, offered, cache_dir=settings.cache_dir, speeds_kmh=settings.road_speeds_kmh
+    )
+
+
+def chosen_drivers() -> dict[int, int | None]:
+    """The accept form's driver per route (``driver_<route id>``; empty: none); 400 on an unknown id."""
+    drivers: dict[int, int | None] = {}
+    for key, value in request.form.items():
+        route_id = _id(key.removeprefix("driver_")) if key.startswith("driver_") else None
+        if route_id is not None:
+            driver_id = _id(value)
+            if value and driver_id is None:
+                abort(400, description=_("Unknown driver."))
+            drivers[route_id] = driver_id
+    return drivers
 
 
 @bp.post("/plans/<int:plan_id>/accept")
@@ -186,14 +217,7 @@ def accept(plan_id: int) -> ResponseReturnValue:
     _get(plan_id)
     if not AcceptForm().validate_on_submit():
         abort(400)
-    drivers: dict[int, int | None] = {}
-    for key, value in request.form.items():
-        route_id = _id(key.removeprefix("driver_")) if key.startswith("driver_") else None
-        if route_id is not None:
-            driver_id = _id(value)
-            if value and driver_id is None:
-                abort(400, description=_("Unknown driver."))
-            drivers[route_id] = driver_id
+    drivers = chosen_drivers()
     try:
         operations.accept_plan(db_session(), plan_id, drivers, actor_id=current_user.id)
     except operations.DispatchError as exc:
@@ -212,8 +236,7 @@ def replan(plan_id: int) -> ResponseReturnValue:
     if not AcceptForm().validate_on_submit():
         abort(400)
     numbers = {n for n in map(_id, request.form.getlist("lock")) if n is not None}
-    job = jobs.enqueue(
-        db_session(),
+    return enqueue_and_follow(
         SolveDayParams.from_json(
             {
                 "day": plan.day.isoformat(),
@@ -223,12 +246,10 @@ def replan(plan_id: int) -> ResponseReturnValue:
                 "locale": str(get_locale()),
                 "locked": stored.route_locks(db_session(), plan, numbers),
                 "replans": plan.id,
+                **operations.choices_of(db_session(), plan),
             }
-        ),
-        actor_id=current_user.id,
-        org_id=current_user.org_id,
+        )
     )
-    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.get("/plans/<int:plan_id>/export.<fmt>")
@@ -288,7 +309,14 @@ def reassign_stop() -> ResponseReturnValue:
     """Move a stop not yet recorded to another route of the plan."""
     stop_id, route_id = _form_id("stop_id"), _form_id("route_id")
     return _reassigned(
-        lambda: operations.reassign_stop(db_session(), stop_id, route_id, actor_id=current_user.id),
+        lambda: operations.reassign_stop(
+            db_session(),
+            stop_id,
+            route_id,
+            actor_id=current_user.id,
+            cache_dir=current_app.config["RELOOP_SETTINGS"].cache_dir,
+            speeds_kmh=current_app.config["RELOOP_SETTINGS"].road_speeds_kmh,
+        ),
         route_id=route_id,
     )
 
@@ -346,7 +374,19 @@ def _progress_context(plan: CollectionPlan) -> dict[str, object]:
 
 
 def _get(plan_id: int) -> CollectionPlan:
-    plan = db_session().get(CollectionPlan, plan_id) if 1 <= plan_id <= MAX_ID else None
-    if plan is None:
+    return row_or_404(CollectionPlan, plan_id)
+
+
+def row_or_404(model: type[Row], row_id: int, *, found: Callable[[Row], bool] = lambda _row: True) -> Row:
+    """The ``model`` row ``row_id`` when it exists and is ``found``; 404 otherwise (an id
+    beyond the database's integer range included)."""
+    row = db_session().get(model, row_id) if 1 <= row_id <= MAX_ID else None
+    if row is None or not found(row):
         abort(404)
-    return plan
+    return row
+
+
+def enqueue_and_follow(params: JobParams) -> ResponseReturnValue:
+    """Queue the job for the signed-in user and open its page, which follows its progress."""
+    job = jobs.enqueue(db_session(), params, actor_id=current_user.id, org_id=current_user.org_id)
+    return redirect(url_for("jobs.show", job_id=job.id))

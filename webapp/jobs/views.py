@@ -22,6 +22,9 @@ RESULT_PAGES: dict[str, Callable[[Job], str | None]] = {
     "dispatch.solve": lambda job: (
         url_for("dispatch.show_plan", plan_id=job.result["plan_id"]) if job.result.get("plan_id") else None
     ),
+    "dispatch.week": lambda job: (
+        url_for("week.show", week_id=job.result["week_plan_id"]) if job.result.get("week_plan_id") else None
+    ),
 }
 
 
