@@ -15,12 +15,13 @@ from flask_babel import gettext as _
 from sqlmodel import select
 
 from routing import nav_links
+from traceability import china_today
 from webapp.access import token_required
 from webapp.db import db_session
 from webapp.dispatch.exports import hhmm
 from webapp.driver import evidence, operations
 from webapp.driver.completions import parse_completion, valid_client_id
-from webapp.driver.queries import RouteView, route_view, routes_of_day, today, weights_of
+from webapp.driver.queries import RouteView, route_view, routes_of_day, weights_of
 from webapp.models import (
     ApiToken,
     Collection,
@@ -30,6 +31,7 @@ from webapp.models import (
     SkipReason,
     TokenKind,
 )
+from webapp.tracks.points import store_points
 
 bp = Blueprint("driver_api", __name__, url_prefix="/api/v1/driver")
 
@@ -60,8 +62,8 @@ def get_today() -> ResponseReturnValue:
     """The token's driver's routes on today's accepted plans, stops in order."""
     _token, driver = _auth()
     session = db_session()
-    views = [route_view(session, r) for r in routes_of_day(session, driver.id, today())]  # type: ignore[arg-type]
-    return jsonify(day=today().isoformat(), routes=[_route_json(v) for v in views])
+    views = [route_view(session, r) for r in routes_of_day(session, driver.id, china_today())]  # type: ignore[arg-type]
+    return jsonify(day=china_today().isoformat(), routes=[_route_json(v) for v in views])
 
 
 @bp.get("/routes/<int:route_id>")
@@ -134,6 +136,27 @@ def get_completion(client_id: str) -> ResponseReturnValue:
     return jsonify(completion_json(row))
 
 
+@bp.post("/positions")
+@token_required(TokenKind.DEVICE)
+def post_positions() -> ResponseReturnValue:
+    """A batch of the truck's positions: new ones stored once (201), a resend stores nothing (200).
+
+    Bad points are named by index and field and left out; the others are kept. Only a
+    batch of which nothing can be kept is refused as a whole (422).
+    """
+    token, driver = _auth()
+    result = store_points(db_session(), driver, request.get_json(silent=True), token_id=token.id)
+    body = {
+        "created": result.created,
+        "duplicates": result.duplicates,
+        "flagged": result.flagged,
+        "errors": result.errors,
+    }
+    if not result.created and not result.duplicates:
+        return jsonify(error="no position was stored", status=422, **body), 422
+    return jsonify(body), 201 if result.created else 200
+
+
 def completion_json(row: Collection) -> dict[str, Any]:
     """A stored record as the API returns it."""
     session = db_session()
@@ -196,6 +219,16 @@ def _route_json(rv: RouteView) -> dict[str, Any]:
             item["page"] = url_for("driver.show_stop", stop_id=sv.stop.id)
             item["navigation"] = {link.app: link.href for link in nav_links(place.lon, place.lat, place.name)}
             item["record"] = completion_json(sv.record) if sv.record else None
+        if sv.stop.kind == "booking" and place is not None:
+            # What the phone keeps for the door: the masked number and the call link (the
+            # link asks the server for the number and logs it); never the resident's code.
+            item["booking"] = {
+                "label": place.code,
+                "window": place.window,
+                "masked_phone": place.masked_phone,
+                "call": url_for("driver.call_resident", stop_id=sv.stop.id),
+                "needs_confirmation_code": sv.record is None,
+            }
         stops.append(item)
     return {
         "id": rv.route.id,

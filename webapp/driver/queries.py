@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, select
 
-from traceability import CHINA_TZ
 from webapp.models import (
     Collection,
     CollectionOutcome,
@@ -25,11 +24,6 @@ from webapp.models import (
     Vehicle,
 )
 from webapp.residents.routing import BookingPlace, booking_places
-
-
-def today() -> date:
-    """The working day in Shenzhen, whatever zone the server runs in."""
-    return datetime.now(CHINA_TZ).date()
 
 
 def current_records(session: Session, stop_ids: list[int]) -> dict[int, Collection]:

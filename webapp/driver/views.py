@@ -6,10 +6,8 @@ queued on the phone (IndexedDB) and sent through the JSON API when there is sign
 
 from __future__ import annotations
 
-import hashlib
 import time
 import uuid
-from functools import cache
 from typing import Any
 
 from flask import (
@@ -22,6 +20,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -31,7 +30,8 @@ from flask_login import current_user
 from sqlmodel import select
 
 from routing import nav_links
-from traceability import CHINA_TZ
+from traceability import CHINA_TZ, china_today
+from webapp import installable
 from webapp.access import public, role_required
 from webapp.api import tokens
 from webapp.changelog import record
@@ -41,10 +41,11 @@ from webapp.dispatch.problem import OUTLET_HOURS
 from webapp.driver import evidence, operations
 from webapp.driver.completions import MAX_STOP_G, parse_completion
 from webapp.driver.forms import completion_body
-from webapp.driver.queries import RouteView, route_view, routes_of_day, today
+from webapp.driver.queries import RouteView, route_view, routes_of_day
 from webapp.models import Driver, EvidenceFile, Material, PlannedRoute, PlannedStop, Role, SkipReason
 from webapp.models._types import utcnow
 from webapp.residents import routing as resident_routes
+from webapp.tracks.running import running_route
 
 bp = Blueprint("driver", __name__, url_prefix="/driver")
 
@@ -74,12 +75,14 @@ def today_route() -> ResponseReturnValue:
     """Today's route(s) of the logged-in driver, stops in order with progress."""
     session = db_session()
     driver = operations.driver_of(session, current_user.id)
-    routes = [route_view(session, r) for r in routes_of_day(session, driver.id, today())] if driver else []
+    routes = (
+        [route_view(session, r) for r in routes_of_day(session, driver.id, china_today())] if driver else []
+    )
     return render_template(
         "driver/route.html",
         routes=routes,
         driver=driver,
-        day=today(),
+        day=china_today(),
         **_helpers(),
         page_data=_page_data(routes),
     )
@@ -210,46 +213,37 @@ def device_token() -> ResponseReturnValue:
 @public
 def service_worker() -> ResponseReturnValue:
     """The service worker, served under /driver/ so it controls the driver pages."""
-    # "shell" is the service worker's app shell, not a subprocess (bandit B604).
-    body = render_template(
+    return installable.service_worker_response(
         "driver/sw.js",
-        version=_shell_version(),  # nosec B604
-        shell=[url_for("static", filename=f) for f in SHELL_STATIC],
+        scope=url_for("driver.today_route"),
+        shell_files=SHELL_STATIC,
         offline_url=url_for("driver.offline"),
     )
-    response = Response(body, mimetype="text/javascript")
-    response.headers["Service-Worker-Allowed"] = url_for("driver.today_route")
-    response.cache_control.no_cache = True
-    return response
+
+
+@bp.get("/maplibre-worker.js")
+@public
+def maplibre_worker() -> ResponseReturnValue:
+    """MapLibre's worker (vendored, unchanged) from inside the service worker's scope: a worker
+    is controlled by the service worker whose scope holds its own URL, and only a controlled
+    worker fetches the kept tiles with no signal."""
+    return send_from_directory(
+        current_app.static_folder,
+        "vendor/maplibre-gl-5.24.0/maplibre-gl-csp-worker.js",
+        mimetype="text/javascript",
+    )
 
 
 @bp.get("/manifest.webmanifest")
 @public
 def manifest() -> ResponseReturnValue:
     """Install the driver pages as an app on the phone's home screen."""
-    data = {
-        "name": _("ReLoop driver"),
-        "short_name": _("ReLoop"),
-        "lang": str(get_locale()),
-        "start_url": url_for("driver.today_route"),
-        "scope": url_for("driver.today_route"),
-        "display": "standalone",
-        "orientation": "portrait",
-        "background_color": "#ffffff",
-        "theme_color": "#15803d",
-        "icons": [
-            {
-                "src": url_for("static", filename=f"driver/icon-{n}.png"),
-                "sizes": f"{n}x{n}",
-                "type": "image/png",
-                "purpose": "any maskable",
-            }
-            for n in (192, 512)
-        ],
-    }
-    response = jsonify(data)
-    response.mimetype = "application/manifest+json"
-    return response
+    return installable.manifest_response(
+        name=_("ReLoop driver"),
+        short_name=_("ReLoop"),
+        start_url=url_for("driver.today_route"),
+        theme_color="#15803d",
+    )
 
 
 @bp.get("/offline")
@@ -368,13 +362,17 @@ def _route_geo(rv: RouteView) -> dict[str, Any]:
 
 
 def _page_data(routes: list[RouteView], **extra: Any) -> dict[str, Any]:
-    """What driver.js needs: who, where to sync, the route's stop pages, and its words."""
+    """What driver.js needs: who, where to sync, the route's stop pages, the route whose
+    track the phone records (None: no route of today is under way), and its words."""
     urls = [url_for("driver.show_stop", stop_id=s.stop.id) for rv in routes for s in rv.outlet_stops]
+    running = running_route(db_session(), routes, china_today())
     return {
         "user_id": current_user.id,
         "token_url": url_for("driver.device_token"),
         "api": url_for("driver_api.post_completion"),
         "evidence_api": url_for("driver_api.post_evidence"),
+        "positions_api": url_for("driver_api.post_positions"),
+        "track": {"route_id": running} if running else None,
         "route_url": url_for("driver.today_route"),
         "sw_url": url_for("driver.service_worker"),
         "warm": [url_for("driver.today_route"), url_for("main.streets"), *urls],
@@ -401,24 +399,10 @@ def _words() -> dict[str, str]:
         "need_photo": _("This reason needs a photo"),
         "need_note": _("This reason needs a note"),
         "need_correction": _("Say why the record is corrected"),
+        "need_code": _("Enter the code the resident shows"),
+        "call_offline": _("No signal: the number is fetched when you call, so calling needs signal."),
         "arrived": _("Arrived at {time}"),
         "order": _("Stop {list} comes before this one and is not done yet."),
         "saved": _("Saved on this phone."),
         "correcting": _("Recorded already: a new record will correct it."),
     }
-
-
-@cache
-def _files_hash(root: str) -> str:
-    digest = hashlib.sha256()
-    for name in SHELL_STATIC:
-        with open(f"{root}/{name}", "rb") as handle:
-            digest.update(handle.read())
-    return digest.hexdigest()[:12]
-
-
-def _shell_version() -> str:
-    # Recomputed per process; in debug, on every request so edits reach the phone.
-    if current_app.debug:
-        _files_hash.cache_clear()
-    return _files_hash(current_app.static_folder or "")

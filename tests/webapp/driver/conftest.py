@@ -9,9 +9,9 @@ import pytest
 from sqlmodel import Session, select
 
 import routing
+from traceability import china_today
 from webapp.dispatch.operations import accept_plan, save_plan
 from webapp.dispatch.problem import build_day
-from webapp.driver.queries import today
 from webapp.models import (
     Driver,
     Facility,
@@ -57,9 +57,9 @@ def make_day(db: Session, cache_dir, *, outlets: int = 40, seed: int = 11) -> Da
         vehicle.volume_l, vehicle.fixed_cost_fen = 8_000, 0  # no truck takes the day alone
         db.add(vehicle)
     db.commit()
-    built = build_day(db, today(), depot.id, cache_dir=cache_dir)
+    built = build_day(db, china_today(), depot.id, cache_dir=cache_dir)
     plan = routing.solve(built.problem, time_limit_s=1, seed=0)
-    row = save_plan(db, built, plan, day=today(), depot_id=depot.id, job=None, time_limit_s=1, seed=0)
+    row = save_plan(db, built, plan, day=china_today(), depot_id=depot.id, job=None, time_limit_s=1, seed=0)
     db.commit()
     routes = db.exec(
         select(PlannedRoute).where(PlannedRoute.plan_id == row.id).order_by(PlannedRoute.number)
