@@ -1,6 +1,7 @@
-/* ReLoop resident app service worker: the shell offline, every page fresh from the network. */
+/* ReLoop resident app service worker: the shell offline, every page fresh from the network.
+   Version {{ version }}: it changes with the shell files, so phones pick up new styles. */
 "use strict";
-var SHELL = "reloop-resident-shell-1";
+var SHELL = "reloop-resident-shell-" + {{ version|tojson }};
 var SHELL_FILES = {{ (shell + [offline_url])|tojson }};
 var OFFLINE = {{ offline_url|tojson }};
 
@@ -10,7 +11,10 @@ self.addEventListener("install", function (event) {
 });
 
 self.addEventListener("activate", function (event) {
-  event.waitUntil(self.clients.claim());
+  event.waitUntil(caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (n) { return n.indexOf("reloop-resident-shell-") === 0 && n !== SHELL; })
+      .map(function (n) { return caches.delete(n); }));
+  }).then(function () { return self.clients.claim(); }));
 });
 
 self.addEventListener("fetch", function (event) {

@@ -12,11 +12,11 @@ from flask import Blueprint
 
 def blueprints() -> list[tuple[Blueprint, bool]]:
     """This area's blueprints, each with True when it is a bearer-token API (no CSRF)."""
-    from webapp.kiosk import api, views
+    from webapp.kiosk import api, office_views, views
     from webapp.kiosk.operations import Limits
 
     Limits.from_env()  # a bad RELOOP_KIOSK_* value stops the start with its name, not a request later
-    return [(api.bp, True), (views.bp, False)]
+    return [(api.bp, True), (views.bp, False), (office_views.bp, False)]
 
 
 def commands() -> list[click.Command]:

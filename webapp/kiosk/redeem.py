@@ -9,7 +9,7 @@ exported payables outside the platform.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -22,7 +22,14 @@ from webapp.db import lock_for_write
 from webapp.kiosk import ledger
 from webapp.kiosk.ledger import LedgerError
 from webapp.kiosk.operations import Limits
-from webapp.models.points import Payable, Redemption, RedemptionKind, RewardItem, RewardStockMove
+from webapp.models.points import (
+    Payable,
+    PayablePayment,
+    Redemption,
+    RedemptionKind,
+    RewardItem,
+    RewardStockMove,
+)
 from webapp.models.residents import ResidentAccount
 
 
@@ -88,10 +95,11 @@ def exchange(
     actor_id: int | None = None,
 ) -> Redemption:
     """Exchange points for ``quantity`` of a catalogue item, within stock and the monthly limit."""
-    item = session.exec(
-        select(RewardItem).where(RewardItem.code == item_code, col(RewardItem.active).is_(True))
-    ).first()
-    if item is None:
+    from webapp.kiosk.office import terms
+
+    item = session.exec(select(RewardItem).where(RewardItem.code == item_code)).first()
+    offer = terms(session, item) if item is not None else None
+    if item is None or offer is None or not offer.active:
         raise LedgerError("item", f"no reward {item_code!r} in the catalogue")
     if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= 100:
         raise LedgerError("quantity", "must be a whole number from 1 to 100")
@@ -101,18 +109,19 @@ def exchange(
     if stock(session, item.id) < quantity:  # type: ignore[arg-type]
         raise LedgerError("quantity", _("only %(n)s left", n=stock(session, item.id)))  # type: ignore[arg-type]
     now = datetime.now(CHINA_TZ)
-    if item.monthly_limit is not None:
+    # The terms in force now (a catalogue edit is a new version; earlier redemptions keep theirs).
+    if offer.monthly_limit is not None:
         taken = taken_this_month(session, resident.id, item.id, now)  # type: ignore[arg-type]
-        if taken + quantity > item.monthly_limit:
+        if taken + quantity > offer.monthly_limit:
             raise LedgerError(
                 "quantity",
                 _(
                     "at most %(limit)s a month; %(taken)s taken already",
-                    limit=item.monthly_limit,
+                    limit=offer.monthly_limit,
                     taken=taken,
                 ),
             )
-    points = item.points * quantity
+    points = offer.points * quantity
     redemption = _redemption(
         session, resident, RedemptionKind.GOODS, points, limits, item=item, quantity=quantity
     )
@@ -181,7 +190,7 @@ def add_stock(
     return stock(session, item.id)  # type: ignore[arg-type]
 
 
-PAYABLE_COLUMNS = ("payable_id", "created_at", "resident_card", "fen", "yuan")
+PAYABLE_COLUMNS = ("payable_id", "created_at", "resident_card", "fen", "yuan", "paid_on", "payment_reference")
 
 
 def payables(session: Session) -> list[tuple[Payable, ResidentAccount]]:
@@ -195,32 +204,50 @@ def payables(session: Session) -> list[tuple[Payable, ResidentAccount]]:
     )
 
 
-def payable_rows(rows: Sequence[tuple[Payable, ResidentAccount]]) -> list[list[str | int]]:
-    """Payables as export rows: id, Shenzhen time, card number (no phone: PIPL), fen, yuan."""
-    return [
-        [
-            p.id,  # type: ignore[list-item]
-            p.created_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
-            r.card_no,
-            p.fen,
-            f"{p.fen // 100}.{p.fen % 100:02d}",
-        ]
-        for p, r in rows
-    ]
+def payments(session: Session) -> dict[int, PayablePayment]:
+    """Each paid payable's payment row, by payable id (finance marks them on the office page)."""
+    return {p.payable_id: p for p in session.exec(select(PayablePayment)).all()}
 
 
-def payables_csv(rows: Sequence[tuple[Payable, ResidentAccount]]) -> bytes:
+def payable_rows(
+    rows: Sequence[tuple[Payable, ResidentAccount]], paid: Mapping[int, PayablePayment] | None = None
+) -> list[list[str | int]]:
+    """Payables as export rows: id, Shenzhen time, card number (no phone: PIPL), fen, yuan,
+    and, once finance has paid, the payment day and reference (blank while unpaid)."""
+    paid = paid or {}
+    out: list[list[str | int]] = []
+    for p, r in rows:
+        payment = paid.get(p.id) if p.id is not None else None
+        out.append(
+            [
+                p.id,  # type: ignore[list-item]
+                p.created_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
+                r.card_no,
+                p.fen,
+                f"{p.fen // 100}.{p.fen % 100:02d}",
+                payment.paid_on.isoformat() if payment else "",
+                payment.reference if payment else "",
+            ]
+        )
+    return out
+
+
+def payables_csv(
+    rows: Sequence[tuple[Payable, ResidentAccount]], paid: Mapping[int, PayablePayment] | None = None
+) -> bytes:
     """The payables as UTF-8 CSV (with a BOM, for Excel), every cell made safe."""
     from webapp.sheets import writer
 
     out = io.StringIO()
     sheet = writer(out)
     sheet.writerow(PAYABLE_COLUMNS)
-    sheet.writerows(payable_rows(rows))
+    sheet.writerows(payable_rows(rows, paid))
     return ("\ufeff" + out.getvalue()).encode()
 
 
-def payables_xlsx(rows: Sequence[tuple[Payable, ResidentAccount]]) -> bytes:
+def payables_xlsx(
+    rows: Sequence[tuple[Payable, ResidentAccount]], paid: Mapping[int, PayablePayment] | None = None
+) -> bytes:
     """The payables as an XLSX workbook, every cell made safe."""
     from openpyxl import Workbook
 
@@ -230,7 +257,7 @@ def payables_xlsx(rows: Sequence[tuple[Payable, ResidentAccount]]) -> bytes:
     sheet = book.active
     sheet.title = "payables"  # type: ignore[union-attr]
     sheet.append(list(PAYABLE_COLUMNS))  # type: ignore[union-attr]
-    for row in payable_rows(rows):
+    for row in payable_rows(rows, paid):
         sheet.append(safe_row(row))  # type: ignore[union-attr]
     out = io.BytesIO()
     book.save(out)

@@ -11,13 +11,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import Session, select
 
+from traceability import china_today
 from traceability.deadlines import CHINA_TZ
 from webapp.access import STAFF, role_required
 from webapp.db import db_session
-from webapp.kiosk import ledger, redeem
+from webapp.kiosk import ledger, office, redeem
 from webapp.kiosk.operations import Limits, held_deposits, review_deposit
 from webapp.models import Material, Outlet, Role
-from webapp.models.points import Kiosk, ResidentPrice, RewardItem
+from webapp.models.points import Kiosk, ResidentPrice
 from webapp.models.residents import ResidentAccount
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
@@ -82,13 +83,14 @@ def payables(fmt: str) -> ResponseReturnValue:
     """Cash-outs finance owes residents, as CSV or XLSX (card numbers, no phone numbers)."""
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    rows = redeem.payables(db_session())
+    session = db_session()
+    rows, paid = redeem.payables(session), redeem.payments(session)
     stamp = datetime.now(CHINA_TZ).strftime("%Y%m%d")
     if fmt == "csv":
-        body, mime = redeem.payables_csv(rows), "text/csv; charset=utf-8"
+        body, mime = redeem.payables_csv(rows, paid), "text/csv; charset=utf-8"
     else:
         body, mime = (
-            redeem.payables_xlsx(rows),
+            redeem.payables_xlsx(rows, paid),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     return Response(
@@ -114,9 +116,7 @@ def points() -> ResponseReturnValue:
 
 def _points_page(me: ResidentAccount, errors: dict[str, str], status: int = 200) -> ResponseReturnValue:
     session = db_session()
-    items = session.exec(
-        select(RewardItem).where(RewardItem.active == True).order_by(RewardItem.points)
-    ).all()  # noqa: E712
+    items = office.catalogue(session, offered_only=True)  # the terms in force now
     stocks = {i.id: redeem.stock(session, i.id) for i in items}  # type: ignore[arg-type]
     context = points_context(session, me.id)  # type: ignore[arg-type]
     limits = Limits.from_env()
@@ -176,7 +176,7 @@ def _index_page(errors: dict[str, str], status: int = 200) -> ResponseReturnValu
     kiosks = session.exec(
         select(Kiosk, Outlet).join(Outlet, Outlet.id == Kiosk.outlet_id).order_by(Outlet.code)  # type: ignore[arg-type]
     ).all()
-    today = datetime.now(CHINA_TZ).date()
+    today = china_today()
     history = session.exec(
         select(ResidentPrice, Material)
         .join(Material, Material.id == ResidentPrice.material_id)  # type: ignore[arg-type]

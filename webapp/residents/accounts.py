@@ -219,6 +219,10 @@ def area_for(session: Session, district: str | None) -> ServiceArea | None:
 
 
 InsideArea = Callable[[float, float], tuple[bool, float]]
+#: (lon, lat) -> the point moved inside the service area, and how far: (lon, lat, metres).
+SnapInside = Callable[[float, float], tuple[float, float, float]]
+#: Farthest a picked point is moved onto a street; beyond it the pick is refused.
+MAX_SNAP_M = 2_000.0
 
 
 def add_address(
@@ -231,11 +235,18 @@ def add_address(
     label: str = "",
     inside_area: InsideArea,
     district_of: Callable[[float, float], str | None],
+    snap: SnapInside | None = None,
+    max_snap_m: float = MAX_SNAP_M,
 ) -> ResidentAddress:
-    """Add a pickup address: inside the street network's service area as outlets are, and commit."""
+    """Add a pickup address inside the street network's service area, validated as outlets
+    are, and commit. A point outside but within ``max_snap_m`` of a street is moved onto
+    the nearest street by ``snap`` (the row keeps the moved point) rather than refused."""
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise BookingError("lon", _("pick the address on the map (longitude and latitude)"))
     inside, metres = inside_area(lon, lat)
+    if not inside and snap is not None and metres <= max_snap_m:
+        lon, lat, _moved = snap(lon, lat)
+        inside, metres = inside_area(lon, lat)
     if not inside:
         raise BookingError(
             "lon",

@@ -112,9 +112,13 @@ def set_status(
     reason: str = "",
     user_id: int | None = None,
     eta: datetime | None = None,
+    at: datetime | None = None,
 ) -> Booking:
-    """Move ``booking`` to ``status`` and append its history row (staged, no commit)."""
-    now = utcnow()
+    """Move ``booking`` to ``status`` and append its history row (staged, no commit).
+
+    ``at`` (default now) is when it happened: the demo's year of bookings passes its days' times.
+    """
+    now = at or utcnow()
     booking.status = status
     booking.reason = reason[:255]
     booking.updated_at = now

@@ -77,3 +77,33 @@ def slots(day_text: str, hours: int, capacity: int, first: str, last_end: str) -
             except bookings.BookingError as exc:
                 raise click.BadParameter(f"{exc.field}: {exc.message}") from None
     click.echo(f"{total} slots added on {day.isoformat()}")
+
+
+@residents.command("compounds")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def compounds_command(path: str) -> None:
+    """Load residential compounds from a CSV file (name,district,lon,lat,households).
+
+    All or nothing: a bad line refuses the file, naming every bad line and field."""
+    from flask import current_app
+    from flask_babel import force_locale
+
+    from webapp.models import Organisation
+    from webapp.residents import compounds
+    from webapp.residents.office import address_checks
+
+    with open(path, encoding="utf-8-sig") as handle:
+        text = handle.read()
+    with Session(engine()) as session:
+        org = session.exec(select(Organisation).order_by(Organisation.id)).first()
+        try:
+            with force_locale(current_app.config["RELOOP_SETTINGS"].default_locale):
+                made = compounds.import_compounds(
+                    session, text, org_id=org.id if org else None, **address_checks()
+                )
+        except compounds.CompoundImportError as refused:
+            for problem in refused.problems:
+                click.echo(f"{path}: line {problem.line}, {problem.field}: {problem.message}", err=True)
+            raise SystemExit(1) from None
+    click.echo(f"{len(made)} residential compounds added")

@@ -7,13 +7,16 @@ Every page that shows residents' data writes who looked to the change log.
 from __future__ import annotations
 
 from datetime import date, time
+from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import Session, col, select
 
+from webapp import geo
 from webapp.access import role_required
 from webapp.db import db_session
 from webapp.models import Role
@@ -25,7 +28,7 @@ from webapp.models.residents import (
     ServiceArea,
     Slot,
 )
-from webapp.residents import accounts, bookings
+from webapp.residents import accounts, bookings, compounds
 from webapp.residents.bookings import BookingError
 
 bp = Blueprint("bookings_office", __name__, url_prefix="/bookings")
@@ -234,3 +237,54 @@ def residents() -> ResponseReturnValue:
         _log_views(dbs, found, f"residents search {q!r}")
     counts = {r.id: len(dbs.exec(select(Booking.id).where(Booking.resident_id == r.id)).all()) for r in found}
     return render_template("residents/office_residents.html", q=q, found=found, counts=counts)
+
+
+@bp.route("/compounds", methods=["GET", "POST"])
+@role_required(*STAFF)
+def compounds_page() -> ResponseReturnValue:
+    """Residential compounds residents pick from: search them, and upload more as CSV."""
+    dbs = db_session()
+    problems: list[compounds.CompoundProblem] = []
+    status = 200
+    if request.method == "POST":
+        upload = request.files.get("file")
+        try:
+            text = upload.read().decode("utf-8") if upload else ""
+        except UnicodeDecodeError:
+            text = None
+        if text is None:
+            problems = [compounds.CompoundProblem(1, "file", _("the file is not UTF-8 text"))]
+        elif not text.strip():
+            problems = [compounds.CompoundProblem(1, "file", _("choose a CSV file"))]
+        else:
+            try:
+                made = compounds.import_compounds(dbs, text, org_id=current_user.org_id, **address_checks())
+            except compounds.CompoundImportError as refused:
+                dbs.rollback()
+                problems = refused.problems
+            else:
+                flash(_("%(n)s compounds added.", n=len(made)), "success")
+                return redirect(url_for("bookings_office.compounds_page")), 303
+        status = 422
+    q = request.args.get("q", "")
+    return (
+        render_template(
+            "residents/office_compounds.html",
+            q=q,
+            found=compounds.search(dbs, q, limit=200),
+            problems=problems,
+            columns=",".join(compounds.COMPOUND_COLUMNS),
+            districts=geo.district_names(str(get_locale())),
+        ),
+        status,
+    )
+
+
+def address_checks() -> dict[str, Any]:
+    """The service-area checks a resident's address and an uploaded compound both pass."""
+    area = geo.service_area()
+    return {
+        "inside_area": lambda x, y: (area.contains(x, y), area.distance_to_street_m(x, y)),
+        "district_of": geo.district_of,
+        "snap": area.snap_inside,
+    }

@@ -15,7 +15,6 @@ import qrcode
 import qrcode.image.svg
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -34,7 +33,7 @@ from flask_login import current_user, login_user
 from sqlmodel import select
 
 from traceability.deadlines import CHINA_TZ
-from webapp import geo
+from webapp import geo, installable
 from webapp.access import public, role_required
 from webapp.auth import operations as auth_operations
 from webapp.db import db_session
@@ -42,11 +41,14 @@ from webapp.models import Material, Outlet, OutletStatus, Role
 from webapp.models._types import utcnow
 from webapp.models.residents import ResidentAccount, ResidentAddress, Slot
 from webapp.outlets import search
-from webapp.residents import accounts, bookings
+from webapp.residents import accounts, bookings, compounds
 from webapp.residents.bookings import BookingError, ItemInput, NotFoundError
 from webapp.residents.sms import ConsoleSender, SmsError, SmsSender, sender_from_env
 
 bp = Blueprint("residents", __name__, url_prefix="/r")
+
+# Files the service worker keeps for offline use; their content hash versions it.
+SHELL_STATIC = ["css/reloop.css", "residents/residents.css"]
 
 
 def cutoff() -> timedelta:
@@ -153,33 +155,60 @@ def history() -> ResponseReturnValue:
 @bp.route("/addresses", methods=["GET", "POST"])
 @role_required(Role.RESIDENT)
 def addresses() -> ResponseReturnValue:
-    """The resident's pickup addresses; a new one is picked on the map."""
+    """The resident's pickup addresses; a new one is picked on the map or from the
+    residential compounds (searched by ``q``), and moved onto a street when just outside."""
     me = _me()
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            lon, lat = _float(request.form.get("lon"), "lon"), _float(request.form.get("lat"), "lat")
-            area = geo.service_area()
-            accounts.add_address(
-                db_session(),
-                me,
-                lon=lon,
-                lat=lat,
-                detail=request.form.get("detail", ""),
-                label=request.form.get("label", ""),
-                inside_area=lambda x, y: (area.contains(x, y), area.distance_to_street_m(x, y)),
-                district_of=geo.district_of,
-            )
+            _add_address(me)
         except BookingError as exc:
             errors[exc.field] = exc.message
         else:
-            flash(_("Address saved."), "info")
             return redirect(
                 request.args.get("then") == "book" and url_for("residents.book") or url_for(".addresses")
             )
     rows = accounts.addresses(db_session(), me.id)  # type: ignore[arg-type]
-    page = render_template("residents/addresses.html", rows=rows, errors=errors, values=request.form)
+    query = request.args.get("q", "")[:40]
+    found = compounds.search(db_session(), query)
+    page = render_template(
+        "residents/addresses.html", rows=rows, errors=errors, values=request.form, compounds=found, q=query
+    )
     return page, 422 if errors else 200
+
+
+def _add_address(me: ResidentAccount) -> None:
+    """Save the form's address (a compound's point, or the map's), saying when it moved."""
+    detail = request.form.get("detail", "")
+    if request.form.get("compound"):
+        compound = compounds.pick(db_session(), request.form["compound"])
+        lon, lat = compound.lon, compound.lat
+        detail = f"{compound.name} {detail.strip()}" if detail.strip() else ""
+    else:
+        lon, lat = _float(request.form.get("lon"), "lon"), _float(request.form.get("lat"), "lat")
+    area = geo.service_area()
+    moved: list[float] = []
+
+    def snap(x: float, y: float) -> tuple[float, float, float]:
+        found = area.snap_inside(x, y)
+        moved.append(found[2])
+        return found
+
+    accounts.add_address(
+        db_session(),
+        me,
+        lon=lon,
+        lat=lat,
+        detail=detail,
+        label=request.form.get("label", ""),
+        inside_area=lambda x, y: (area.contains(x, y), area.distance_to_street_m(x, y)),
+        district_of=geo.district_of,
+        snap=snap,
+    )
+    if moved:
+        flash(_("Address saved, moved %(m)s m onto the nearest street.", m=f"{moved[0]:,.0f}"), "info")
+    else:
+        flash(_("Address saved."), "info")
 
 
 def _float(text: str | None, field: str) -> float:
@@ -498,44 +527,24 @@ def close() -> ResponseReturnValue:
 @public
 def manifest() -> ResponseReturnValue:
     """Install the resident app on the phone's home screen."""
-    data = {
-        "name": _("ReLoop recycling at home"),
-        "short_name": _("ReLoop"),
-        "lang": str(get_locale()),
-        "start_url": url_for("residents.home"),
-        "scope": url_for("residents.home"),
-        "display": "standalone",
-        "orientation": "portrait",
-        "background_color": "#ffffff",
-        "theme_color": "#be185d",
-        "icons": [
-            {
-                "src": url_for("static", filename=f"driver/icon-{n}.png"),
-                "sizes": f"{n}x{n}",
-                "type": "image/png",
-                "purpose": "any maskable",
-            }
-            for n in (192, 512)
-        ],
-    }
-    response = jsonify(data)
-    response.mimetype = "application/manifest+json"
-    return response
+    return installable.manifest_response(
+        name=_("ReLoop recycling at home"),
+        short_name=_("ReLoop"),
+        start_url=url_for("residents.home"),
+        theme_color="#be185d",
+    )
 
 
 @bp.get("/sw.js")
 @public
 def service_worker() -> ResponseReturnValue:
     """A small service worker: the app shell offline, pages always fresh from the network."""
-    body = render_template(
+    return installable.service_worker_response(
         "residents/sw.js",
-        shell=[url_for("static", filename=f) for f in ("css/reloop.css", "residents/residents.css")],  # nosec B604 # the service worker's cached files, no process
+        scope=url_for("residents.home"),
+        shell_files=SHELL_STATIC,
         offline_url=url_for("residents.offline"),
     )
-    response = Response(body, mimetype="text/javascript")
-    response.headers["Service-Worker-Allowed"] = url_for("residents.home")
-    response.cache_control.no_cache = True
-    return response
 
 
 @bp.get("/offline")

@@ -55,9 +55,44 @@ class KioskYear:
 def seed_kiosk_year(session: Session, *, org_id: int, days: int, seed: int, now: datetime) -> KioskYear:
     """Prices from the span's first day, a kiosk per kiosk outlet, demo residents when the
     organisation has none, rewards with stock, and ``days`` days of deposits. Commits."""
-    found = KioskYear()
+    year = start_kiosk_year(session, org_id=org_id, days=days, seed=seed, now=now)
+    if year is None:
+        return KioskYear()
+    for offset in range(days):
+        year.day(session, year.first + timedelta(days=offset))
+        session.commit()
+    return year.found
+
+
+@dataclass
+class KioskDays:
+    """The kiosks and residents of the demo, ready to deposit day by day (the year seed
+    runs :meth:`day` beside its routes, so a resident's ledger is in time order)."""
+
+    first: date
+    kiosks: list[Kiosk]
+    residents: list[ResidentAccount]
+    materials: dict[str, Material]
+    rng: random.Random
+    found: KioskYear
+
+    def day(self, session: Session, day: date) -> int:
+        """The deposits of ``day`` (staged); how many."""
+        if not (self.kiosks and self.residents):
+            return 0
+        made = _day(session, day, self.kiosks, self.residents, self.materials, self.rng, self.found)
+        self.found.deposits += made
+        return made
+
+
+def start_kiosk_year(
+    session: Session, *, org_id: int, days: int, seed: int, now: datetime
+) -> KioskDays | None:
+    """Prices from the span's first day, a kiosk per kiosk outlet, demo residents when the
+    organisation has none, and rewards with stock (committed); None when any kiosk is
+    registered already (the demo was seeded)."""
     if session.exec(select(Kiosk.id).limit(1)).first() is not None:
-        return found
+        return None
     rng = random.Random(f"reloop-kiosk-year-{seed}")  # nosec B311 # reproducible demo data
     today = now.astimezone(CHINA_TZ).date()
     first = today - timedelta(days=max(days, 1))
@@ -76,15 +111,8 @@ def seed_kiosk_year(session: Session, *, org_id: int, days: int, seed: int, now:
     kiosks = _kiosks(session, org_id)
     residents = _residents(session, org_id)
     _rewards(session, org_id)
-    found.kiosks, found.residents = len(kiosks), len(residents)
-    if kiosks and residents:
-        for offset in range(days):
-            found.deposits += _day(
-                session, first + timedelta(days=offset), kiosks, residents, materials, rng, found
-            )
-            session.commit()
     session.commit()
-    return found
+    return KioskDays(first, kiosks, residents, materials, rng, KioskYear(len(kiosks), len(residents)))
 
 
 def _kiosks(session: Session, org_id: int) -> list[Kiosk]:

@@ -9,11 +9,10 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from webapp.api.tokens import issue
+from tests.webapp.kiosk.world import registered_kiosk
 from webapp.auth.operations import create_user
 from webapp.kiosk.ledger import add_price
-from webapp.models import Material, Outlet, OutletKind, OutletStatus, Role, TokenKind
-from webapp.models.points import Kiosk
+from webapp.models import Material, Role
 from webapp.models.residents import ResidentAccount
 
 PRICE_DAY = date(2026, 1, 1)
@@ -48,20 +47,6 @@ def resident(db: Session) -> ResidentAccount:
 @pytest.fixture
 def kiosk(db: Session) -> dict[str, Any]:
     """An active kiosk outlet accepting every material, its registry row and its token."""
-    outlet = Outlet(
-        code="K-001",
-        name="Kiosk one",
-        kind=OutletKind.KIOSK,
-        status=OutletStatus.ACTIVE,
-        lon=114.05,
-        lat=22.54,
-        capacity_l=1000,
-    )
-    db.add(outlet)
-    db.flush()
-    token, plain = issue(db, name="kiosk K-001", kind=TokenKind.KIOSK)
-    row = Kiosk(outlet_id=outlet.id, serial="SN-001", token_id=token.id)
-    db.add(row)
-    db.commit()
+    outlet, row, token, plain = registered_kiosk(db, code="K-001", name="Kiosk one", serial="SN-001")
     assert db.exec(select(Material).where(Material.code == "paper")).first() is not None
     return {"kiosk": row, "outlet": outlet, "token": plain, "token_row": token}

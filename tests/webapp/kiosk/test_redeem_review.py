@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from datetime import UTC, date, datetime, timedelta
 
@@ -131,6 +132,32 @@ def test_payables_export_as_csv_and_xlsx(client, auth, db, prices, resident) -> 
     assert resident.card_no in text and "1.50" in text and resident.phone not in text
     xlsx = client.get("/kiosk/payables.xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+
+
+def test_the_payables_export_carries_the_payment_once_finance_has_paid(
+    client, auth, db, prices, resident
+) -> None:
+    """Unpaid rows leave the payment columns blank; a paid one carries its day and reference."""
+    from openpyxl import load_workbook
+
+    from webapp.kiosk import office
+
+    _credit(db, resident, 30)
+    first = redeem.cash_out(db, resident, 100, limits=LIMITS)
+    second = redeem.cash_out(db, resident, 120, limits=LIMITS)
+    db.commit()
+    office.mark_paid(db, first.id, reference="BANK-20261204-7", paid_on=date.today(), actor_id=None)
+    db.commit()
+    auth.login("admin")
+    lines = client.get("/kiosk/payables.csv").get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0].split(",")[-2:] == ["paid_on", "payment_reference"]
+    rows = {line.split(",")[0]: line.split(",") for line in lines[1:]}
+    assert rows[str(first.id)][-2:] == [date.today().isoformat(), "BANK-20261204-7"]
+    assert rows[str(second.id)][-2:] == ["", ""]
+    book = load_workbook(io.BytesIO(client.get("/kiosk/payables.xlsx").data))
+    sheet = book.active
+    cells = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert cells[first.id][-1] == "BANK-20261204-7" and cells[second.id][-1] in (None, "")
 
 
 def test_a_resident_cashes_out_and_exchanges_on_their_points_page(client, auth, db, prices, resident) -> None:

@@ -9,10 +9,9 @@ import pytest
 from sqlmodel import Session, select
 
 import routing
-from traceability import CHINA_TZ
+from traceability import CHINA_TZ, china_today
 from webapp.dispatch.operations import save_plan
 from webapp.dispatch.problem import build_day
-from webapp.driver.queries import today
 from webapp.kiosk import ledger
 from webapp.models import CollectionPlan, Facility, Material, Outlet, OutletStatus
 from webapp.models.residents import Booking, ResidentAccount, ResidentAddress, ServiceArea, Slot
@@ -52,7 +51,7 @@ def make_world(db: Session, cache_dir, *, windows: list[tuple[time, time]]) -> W
     db.add(area)
     db.flush()
     resident = create_resident(db, RESIDENT_PHONE, RESIDENT_PASSWORD)
-    day = today()
+    day = china_today()
     paper = db.exec(select(Material).where(Material.code == "paper")).one()
     ledger.add_price(
         db, material="paper", fen_per_kg=80, points_per_kg=10, valid_from=day - timedelta(days=30)
