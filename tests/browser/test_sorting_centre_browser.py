@@ -26,8 +26,8 @@ from tests.browser.conftest import login
 from tests.browser.test_driver_browser import _phone
 from tests.webapp.conftest import make_app, wipe
 from tests.webapp.driver.conftest import make_day
+from traceability import china_today
 from webapp.auth.operations import create_user
-from webapp.driver.queries import today
 from webapp.models import Facility, FacilityKind, Material, OutletMaterial, PlannedStop, Role, User
 from webapp.sorting.grades import seed_grades
 
@@ -174,7 +174,10 @@ def test_a_tonne_from_pickup_to_buyer(browser: Browser, served: tuple) -> None:
     office.goto(f"{base}/sorting/buyers")
     office.fill("#buyer-form input[name=name]", "东莞玖龙纸业回收有限公司")
     office.fill("#buyer-form input[name=licence_no]", "粤莞再生-2026-031")
-    office.fill("#buyer-form input[name=licence_expiry]", today().replace(year=today().year + 1).isoformat())
+    office.fill(
+        "#buyer-form input[name=licence_expiry]",
+        china_today().replace(year=china_today().year + 1).isoformat(),
+    )
     office.check("#buyer-form input[value=paper]")
     office.click("#buyer-form button[type=submit]")
     expect(office.locator("#buyers")).to_contain_text("粤莞再生-2026-031")
@@ -194,7 +197,7 @@ def test_a_tonne_from_pickup_to_buyer(browser: Browser, served: tuple) -> None:
     expect(desk.locator("#sale-kg")).to_have_text(f"{sorted_out_kg:,.1f}")
     amount = sorted_out_kg * 1650 / 1000
     expect(desk.locator("#sale-amount")).to_have_text(f"{amount:,.2f}")
-    expect(desk.locator("#sale-ticket")).to_contain_text(f"{today().year}-")
+    expect(desk.locator("#sale-ticket")).to_contain_text(f"{china_today().year}-")
     desk.fill("#invoice-form input[name=invoice_no]", "44031100")
     desk.click("#invoice-form button[type=submit]")
     expect(desk.locator("#sale-invoice")).to_contain_text("44031100")
@@ -203,7 +206,7 @@ def test_a_tonne_from_pickup_to_buyer(browser: Browser, served: tuple) -> None:
     expect(desk.locator("#stock")).not_to_contain_text("黄板纸")
 
     # The report's mass-balance page: collected -> weighed -> sorted -> sold, nothing left.
-    day = today().isoformat()
+    day = china_today().isoformat()
     response = office.request.get(f"{base}/reports/report.pdf?from={day}&to={day}")
     assert response.ok, response.status
     text = PdfReader(io.BytesIO(response.body())).pages[-1].extract_text()

@@ -35,6 +35,7 @@ from webapp.models import (
 )
 from webapp.models.sorting import (
     Buyer,
+    BuyerLicence,
     BuyerMaterial,
     BuyerPrice,
     MaterialGrade,
@@ -464,6 +465,16 @@ def _buyers(
         session.add(buyer)
         session.flush()
         prices: dict[str, list[BuyerPrice]] = defaultdict(list)
+        session.add(
+            BuyerLicence(
+                org_id=org_id,
+                buyer_id=buyer.id,  # type: ignore[arg-type]
+                licence_no=licence,
+                licence_expiry=buyer.licence_expiry,
+                materials=sorted(codes),
+                valid_from=first,
+            )
+        )
         for code in codes:
             session.add(BuyerMaterial(buyer_id=buyer.id, material_id=material_ids[code]))  # type: ignore[arg-type]
             for grade, share in GRADE_SHARES[code].items():

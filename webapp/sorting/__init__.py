@@ -12,6 +12,7 @@ from flask import Blueprint
 
 def blueprints() -> list[tuple[Blueprint, bool]]:
     """This area's blueprints, each with True when it is a bearer-token API (no CSRF)."""
+    from webapp.sorting import catalogue_views  # noqa: F401  (its pages join the blueprint)
     from webapp.sorting.views import bp
 
     return [(bp, False)]

@@ -1,7 +1,8 @@
 """Buyers (licensed processors), their price lists and the sales that ship graded stock.
 
-A sale is refused, naming the field, when the buyer's licence has expired on the
-sale's day or does not cover the grade's material, when no price is in force, when
+A sale is refused, naming the field, when the buyer's licence in force on the sale's
+day (:mod:`webapp.sorting.licences`) has expired by then or does not cover the grade's
+material, when no price is in force, when
 the facility holds less of the grade than is sold, or when the outbound weighbridge
 ticket is not an outbound ticket in force. The stock check and the insert run under
 the facility's stock lock (:func:`webapp.sorting.stock.lock_stock`), so of two sales
@@ -18,10 +19,10 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlmodel import Session, col, select
 
+from traceability import china_today
 from webapp.models import Material
 from webapp.models.sorting import (
     Buyer,
-    BuyerMaterial,
     BuyerPrice,
     MaterialGrade,
     MovementKind,
@@ -31,6 +32,7 @@ from webapp.models.sorting import (
     StockMovement,
 )
 from webapp.models.weighbridge import TicketDirection, WeighTicket
+from webapp.sorting import licences
 from webapp.sorting.stock import MAX_BATCH_G, SortingError, fail, lock_stock, on_hand
 from webapp.weighbridge import tickets as wb_tickets
 
@@ -44,9 +46,12 @@ def add_buyer(
     licence_no: str,
     licence_expiry: date | None,
     materials: Sequence[str],
+    valid_from: date | None = None,
     org_id: int | None = None,
+    actor_id: int | None = None,
 ) -> Buyer:
-    """Register a licensed buyer and the material codes its licence covers; commits."""
+    """Register a licensed buyer and its first licence (the material codes it covers), in
+    force from ``valid_from`` (today when not given); commits."""
     errors: list[dict[str, str]] = []
     if not name.strip():
         errors.append({"field": "name", "message": _("Give the buyer's name.")})
@@ -70,8 +75,16 @@ def add_buyer(
         )
         session.add(buyer)
         session.flush()
-        for code in dict.fromkeys(materials):
-            session.add(BuyerMaterial(buyer_id=buyer.id, material_id=ids[code]))  # type: ignore[arg-type]
+        licences.record_licence(
+            session,
+            buyer,
+            licence_no=licence_no,
+            licence_expiry=licence_expiry,
+            materials=materials,
+            material_ids=ids,
+            valid_from=valid_from or china_today(),
+            actor_id=actor_id,
+        )
         session.commit()
     except BaseException:
         session.rollback()
@@ -130,16 +143,24 @@ def price_on(session: Session, buyer_id: int, grade_id: int, day: date) -> Buyer
     ).first()
 
 
-def covers(session: Session, buyer: Buyer, material_id: int) -> bool:
-    """Whether the buyer's licence covers the material."""
-    return (
-        session.exec(
-            select(BuyerMaterial.id).where(
-                BuyerMaterial.buyer_id == buyer.id, BuyerMaterial.material_id == material_id
-            )
-        ).first()
-        is not None
-    )
+def _check_licence(session: Session, buyer: Buyer, material_id: int | None, day: date, refuse: Any) -> None:
+    """Refuse a sale on ``day`` the buyer's licence in force that day does not allow."""
+    licence = licences.in_force(session, buyer.id, day)  # type: ignore[arg-type]
+    if licence is None:
+        refuse("buyer_id", _("%(name)s had no licence on %(day)s.", name=buyer.name, day=day.isoformat()))
+        return
+    if licence.licence_expiry < day:
+        refuse(
+            "buyer_id",
+            _(
+                "%(name)s's licence expired on %(day)s.",
+                name=buyer.name,
+                day=licence.licence_expiry.isoformat(),
+            ),
+        )
+    code = session.exec(select(Material.code).where(Material.id == material_id)).first()
+    if material_id is not None and code not in licence.materials:
+        refuse("grade", _("%(name)s's licence does not cover this material.", name=buyer.name))
 
 
 def amount_fen(grams: int, fen_per_t: int) -> int:
@@ -206,17 +227,8 @@ def _sale(
         refuse("facility_id", _("Choose a facility."))
     if day is None:
         refuse("day", _("Give the day of the sale."))
-    if buyer is not None and day is not None and buyer.licence_expiry < day:
-        refuse(
-            "buyer_id",
-            _(
-                "%(name)s's licence expired on %(day)s.",
-                name=buyer.name,
-                day=buyer.licence_expiry.isoformat(),
-            ),
-        )
-    if buyer is not None and row is not None and not covers(session, buyer, row.material_id):
-        refuse("grade", _("%(name)s's licence does not cover this material.", name=buyer.name))
+    if buyer is not None and day is not None:
+        _check_licence(session, buyer, row.material_id if row is not None else None, day, refuse)
     price = price_on(session, buyer.id, row.id, day) if buyer and row and day else None  # type: ignore[arg-type]
     if buyer is not None and row is not None and day is not None and price is None:
         refuse("grade", _("No price of this grade for this buyer on that day: enter one first."))

@@ -7,7 +7,7 @@ A refused form comes back with status 422 and each bad field named beside it.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import col, select
 
-from traceability import CHINA_TZ
+from traceability import china_today
 from webapp.access import role_required
 from webapp.boundary import BoundaryError, parse_day, parse_decimal, parse_id
 from webapp.db import db_session
@@ -81,7 +81,7 @@ class _Form:
 
     def day(self, name: str) -> date | None:
         try:
-            return parse_day(request.form.get(name), name, default=_today())
+            return parse_day(request.form.get(name), name, default=china_today())
         except BoundaryError as exc:
             self.errors[name] = exc.message
             return None
@@ -90,10 +90,6 @@ class _Form:
         for e in exc.errors:
             field = (rename or {}).get(e["field"], e["field"])
             self.errors.setdefault(field, e["message"])
-
-
-def _today() -> date:
-    return datetime.now(CHINA_TZ).date()
 
 
 def _actor() -> dict[str, Any]:
@@ -106,7 +102,7 @@ def _common() -> dict[str, Any]:
         "facilities": list(session.exec(select(Facility).order_by(col(Facility.id)))),
         "materials": list(session.exec(select(Material).order_by(col(Material.sort_order)))),
         "grades": grades(session),
-        "today": _today(),
+        "today": china_today(),
         "kg": lambda g: f"{g / 1000:,.1f}",
         "yuan": lambda f: f"{f / 100:,.2f}",
     }
@@ -249,6 +245,7 @@ def new_buyer() -> ResponseReturnValue:
                 licence_expiry=expiry,
                 materials=request.form.getlist("materials"),
                 org_id=current_user.org_id,
+                actor_id=current_user.id,
             )
         except SortingError as exc:
             form.add(exc)

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session
 
 from tests.webapp.weighbridge.conftest import World, make_world
-from webapp.driver.queries import today
+from traceability import china_today
 from webapp.models import Facility, FacilityKind
 from webapp.models.sorting import Buyer
 from webapp.sorting import sales
@@ -54,13 +54,14 @@ def yard(app, db: Session) -> Yard:
     other = Facility(code="TS1", name="福田中转站", kind=FacilityKind.TRANSFER_STATION, lon=114.05, lat=22.53)
     db.add(other)
     db.commit()
-    day = today()
+    day = china_today()
     buyer = sales.add_buyer(
         db,
         name="深圳绿环再生资源有限公司",
         licence_no="粤深再生-2026-018",
         licence_expiry=day + timedelta(days=365),
         materials=["low_value_plastic", "paper"],
+        valid_from=day - timedelta(days=30),
     )
     sales.set_price(
         db, buyer_id=buyer.id, grade="lvp_pet", fen_per_t=180_000, valid_from=day - timedelta(days=30)

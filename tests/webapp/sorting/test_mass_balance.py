@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import date, timedelta
+from pathlib import Path
 
 from tests.webapp.sorting.conftest import sort_plastic
 from tests.webapp.weighbridge.conftest import collect
@@ -53,16 +54,21 @@ def _world(app, db, yard) -> None:
         )
 
 
+def report(runner, tmp_path, day: date, fmt: str = "json") -> Path:
+    """``reloop metrics report`` for one day in ``fmt``: the file it wrote (exit code checked)."""
+    out = tmp_path / f"r.{fmt}"
+    text = day.isoformat()
+    result = runner.invoke(
+        args=["metrics", "report", "--from", text, "--to", text, "--format", fmt, "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
 def test_the_json_report_holds_the_mass_balance_per_material(app, db, yard, runner, tmp_path) -> None:
     """Exact keys, integer grams, and the figures worked out by hand."""
     _world(app, db, yard)
-    out = tmp_path / "r.json"
-    day = yard.day.isoformat()
-    result = runner.invoke(
-        args=["metrics", "report", "--from", day, "--to", day, "--format", "json", "--out", str(out)]
-    )
-    assert result.exit_code == 0, result.output
-    balance = json.loads(out.read_text(encoding="utf-8"))["mass_balance"]
+    balance = json.loads(report(runner, tmp_path, yard.day).read_text(encoding="utf-8"))["mass_balance"]
     assert set(balance) == set(yard.world.materials)
     for line in balance.values():
         assert list(line) == list(KEYS)
@@ -93,11 +99,7 @@ def test_the_json_report_holds_the_mass_balance_per_material(app, db, yard, runn
 def test_the_day_before_shows_only_the_opening_batch(app, db, yard, runner, tmp_path) -> None:
     """Yesterday: 100 kg sorted and in stock at its end, nothing collected or sold."""
     _world(app, db, yard)
-    out = tmp_path / "r.json"
-    day = (yard.day - timedelta(days=1)).isoformat()
-    runner.invoke(
-        args=["metrics", "report", "--from", day, "--to", day, "--format", "json", "--out", str(out)]
-    )
+    out = report(runner, tmp_path, yard.day - timedelta(days=1))
     plastic = json.loads(out.read_text(encoding="utf-8"))["mass_balance"]["low_value_plastic"]
     assert plastic == dict.fromkeys(KEYS, 0) | {"sorted_g": 100_000, "stock_g": 100_000}
 
@@ -107,12 +109,7 @@ def test_the_pdf_report_has_a_mass_balance_page(app, db, yard, runner, tmp_path)
     from pypdf import PdfReader
 
     _world(app, db, yard)
-    out = tmp_path / "r.pdf"
-    day = yard.day.isoformat()
-    result = runner.invoke(
-        args=["metrics", "report", "--from", day, "--to", day, "--format", "pdf", "--out", str(out)]
-    )
-    assert result.exit_code == 0, result.output
+    out = report(runner, tmp_path, yard.day, "pdf")
     page = PdfReader(str(out)).pages[-1].extract_text()
     assert "物料平衡" in page and "low_value_plastic" in page
     after = page.split("low_value_plastic", 1)[1]
