@@ -46,7 +46,15 @@ NOTE_MAX = 1000
 #: Minimum recovery rates in per mille (工业和信息化部 2024 industry conditions).
 THRESHOLDS_PERMILLE: Mapping[str, int] = {"li": 900, "ni": 980, "co": 980, "mn": 980, "electrode_powder": 980}
 #: Events that happen where the battery already is.
-_IN_PLACE = {"handed_over", "capacity_tested", "disassembled", "recycled", "disposed", "cascade_shipped"}
+_IN_PLACE = {
+    "handed_over",
+    "inspected",
+    "capacity_tested",
+    "disassembled",
+    "recycled",
+    "disposed",
+    "cascade_shipped",
+}
 #: Events after which the battery is where the event says.
 _MOVES = {"retired_from_vehicle", "received_at_outlet", "received_by_enterprise", "regrouped"}
 

@@ -13,6 +13,7 @@ _FIELDS: dict[str, tuple[str, str, str]] = {
     "mass_g": ("质量", "mass", "kg"),
     "residue_mass_g": ("残余质量", "residue mass", "kg"),
     "input_mass_g": ("投料质量", "input mass", "kg"),
+    "part_masses_g": ("各部件质量", "part masses", "kg list"),
     "condition": ("外观状况", "condition", "text"),
     "vin": ("车辆识别代号（VIN）", "vehicle identification number (VIN)", "text"),
     "reason": ("原因", "reason", "text"),
@@ -27,6 +28,10 @@ _FIELDS: dict[str, tuple[str, str, str]] = {
     "method": ("方法", "method", "text"),
     "equipment": ("设备", "equipment", "text"),
     "verdict": ("结论", "verdict", "text"),
+    "result": ("检查结果", "result", "result"),
+    "passed_items": ("合格项", "items passed", "text"),
+    "failed_items": ("不合格项", "items failed", "text"),
+    "inspector": ("检查人", "inspector", "text"),
     "parts": ("拆解所得", "parts", "codes"),
     "sources": ("来源电池", "source batteries", "codes"),
     "rated_energy_wh": ("额定能量", "rated energy", "kWh"),
@@ -48,6 +53,8 @@ _METALS = {
 for _metal, (_zh, _en) in _METALS.items():
     _FIELDS[f"{_metal}_g"] = (f"回收{_zh}", f"{_en} recovered", "kg")
     _FIELDS[f"input_{_metal}_g"] = (f"投入{_zh}", f"{_en} fed", "kg")
+# An intake inspection's result (``inspected`` events).
+_RESULTS = {"safe": ("合格", "safe"), "unsafe": ("不合格（隔离）", "unsafe (quarantined)")}
 # Applications the demo and partners send as codes.
 _APPLICATIONS = {
     "telecom_base_station": ("通信基站储能", "telecom base station storage"),
@@ -72,6 +79,8 @@ def field_value(key: str, value: Any, locale: str) -> str:
         return str(value)
     if shown == "kg" and isinstance(value, int):
         return f"{value / 1000:.1f} kg"
+    if shown == "kg list" and isinstance(value, list | tuple):
+        return ", ".join(f"{v / 1000:.1f} kg" if isinstance(v, int) else str(v) for v in value)
     if shown == "kWh" and isinstance(value, int):
         return f"{value / 1000:.1f} kWh"
     if shown == "Ah" and isinstance(value, int):
@@ -85,6 +94,8 @@ def field_value(key: str, value: Any, locale: str) -> str:
         return role.label_en if locale.startswith("en") else role.label_zh
     if shown == "codes" and isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
+    if shown == "result" and value in _RESULTS:
+        return _RESULTS[value][1 if locale.startswith("en") else 0]
     if key == "application" and value in _APPLICATIONS:
         return _APPLICATIONS[value][1 if locale.startswith("en") else 0]
     return str(value)

@@ -8,9 +8,12 @@ condition values (state of health, remaining capacity) belong to the individual
 battery's data of Annex XIII point 4, open to legitimate interest.
 
 Our roles map onto the tiers like this (:data:`TIER_OF_ROLE`): anyone without an
-account and drivers see the public tier; administrators and dispatchers (the
-recycling and cascade-use operator) have a legitimate interest; regulators are the
-authority and see everything.
+account, drivers, weighbridge operators and residents see the public tier;
+administrators, dispatchers and the workshop's technicians (the recycling and
+cascade-use operator's staff) have a legitimate interest; regulators are the
+authority and see everything. A cascade product's source battery codes are of the
+legitimate-interest tier: a member of the public who scans a product's label sees
+the product, not the vehicle packs it was built from.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ TIER_OF_ROLE: dict[Role | None, AccessTier] = {
     Role.DRIVER: AccessTier.PUBLIC,
     Role.ADMIN: AccessTier.LEGITIMATE_INTEREST,
     Role.DISPATCHER: AccessTier.LEGITIMATE_INTEREST,
+    Role.TECHNICIAN: AccessTier.LEGITIMATE_INTEREST,
     Role.REGULATOR: AccessTier.AUTHORITIES,
 }
 

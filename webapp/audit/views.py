@@ -13,7 +13,7 @@ import hashlib
 import io
 import json
 import logging
-from datetime import date, datetime
+from datetime import datetime
 
 import qrcode
 import qrcode.image.svg
@@ -32,7 +32,15 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_login import current_user
 
-from traceability import CHINA_TZ, BatteryState, BatteryStatus, EventKind, normalize_code, public_key_pem
+from traceability import (
+    CHINA_TZ,
+    BatteryState,
+    BatteryStatus,
+    EventKind,
+    china_today,
+    normalize_code,
+    public_key_pem,
+)
 from webapp.access import public, role_required
 from webapp.audit import anomalies, deadlines, exports, filters, operations, passport, search
 from webapp.cascade import lineage
@@ -110,7 +118,7 @@ def battery(code: str) -> ResponseReturnValue:
     settings = trace_settings()
     duties = deadlines.obligations(
         session,
-        today=_today(),
+        today=china_today(),
         rules=settings.rules,
         holidays_path=settings.holidays_path,
         codes=[page.battery.code],
@@ -212,12 +220,12 @@ def deadline_lists() -> ResponseReturnValue:
     """Overdue and nearly due reporting obligations, and reports made late."""
     settings = trace_settings()
     found = deadlines.obligations(
-        db_session(), today=_today(), rules=settings.rules, holidays_path=settings.holidays_path
+        db_session(), today=china_today(), rules=settings.rules, holidays_path=settings.holidays_path
     )
     return render_template(
         "audit/deadlines.html",
         lists=deadlines.split(found),
-        today=_today(),
+        today=china_today(),
         last_official=deadlines.official_last_year(settings.holidays_path),
         rules=settings.rules,
         form=ReportForm(),
@@ -339,10 +347,6 @@ def _passport(code: str) -> tuple[Battery, list[passport.Attribute], BatteryStat
         abort(404)
     state, _stored = state_of(db_session(), code)
     return page_battery, passport.attributes(page_battery, state), state
-
-
-def _today() -> date:
-    return datetime.now(CHINA_TZ).date()
 
 
 def _qr_svg(url: str) -> str:

@@ -84,15 +84,23 @@ def engine_units(stock: Sequence[StockUnit]) -> list[Any]:
     ]
 
 
-def propose(spec: ProductSpec, stock: Sequence[StockUnit], *, time_limit_s: float = 10.0) -> Proposal:
-    """Run the engine on ``stock``; fall back to sort-and-slide when it is not installed."""
+def propose(
+    spec: ProductSpec, stock: Sequence[StockUnit], *, time_limit_s: float = 10.0, deterministic: bool = False
+) -> Proposal:
+    """Run the engine on ``stock``; fall back to sort-and-slide when it is not installed.
+
+    With ``deterministic`` the same stock always gives the same proposal (see
+    :func:`secondlife.regroup`).
+    """
     started = time.perf_counter()
     try:
         from secondlife import regroup
     except ImportError:  # the engine not installed: the baseline below
         regroup = None  # type: ignore[assignment]
     if regroup is not None:
-        result = regroup(engine_units(stock), engine_spec(spec), time_limit_s=time_limit_s)
+        result = regroup(
+            engine_units(stock), engine_spec(spec), time_limit_s=time_limit_s, deterministic=deterministic
+        )
         leftover = [(item.unit_id, str(item.reason)) for item in result.leftover]
         return Proposal(
             [list(p) for p in result.products], leftover, str(result.status), result.solve_seconds

@@ -166,7 +166,9 @@ def post(session: Session, body: Any, *, token_id: int | None, customer: str | N
         )
     if battery.status != BatteryStatus.IN_SERVICE.value:
         raise ReadingError([_err("product_code", f"{product.code} is not in service")], 409)
-    reading = HealthReading(**values, body_sha256=digest, token_id=token_id, received_at=utcnow())
+    reading = HealthReading(
+        **values, body_sha256=digest, token_id=token_id, received_at=utcnow(), org_id=product.org_id
+    )
     reading.anomaly = anomaly_of(session, reading)
     session.add(reading)
     try:

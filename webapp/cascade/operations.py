@@ -51,11 +51,17 @@ def proposal_units(session: Session, proposal: RegroupProposal) -> dict[str, sto
 
 
 def run_proposal(
-    session: Session, spec: ProductSpec, *, actor_id: int | None, time_limit_s: float = 10.0
+    session: Session,
+    spec: ProductSpec,
+    *,
+    actor_id: int | None,
+    org_id: int | None = None,
+    time_limit_s: float = 10.0,
+    deterministic: bool = False,
 ) -> RegroupProposal:
     """Run the engine on the graded stock of the spec's chemistry and keep its proposal."""
     units = stock.graded_stock(session, spec.chemistry)
-    found = engine.propose(spec, units, time_limit_s=time_limit_s)
+    found = engine.propose(spec, units, time_limit_s=time_limit_s, deterministic=deterministic)
     proposal = RegroupProposal(
         spec_id=spec.id or 0,
         engine_status=found.status,
@@ -63,6 +69,7 @@ def run_proposal(
         groups=found.groups,
         leftover=[{"code": c, "reason": r} for c, r in found.leftover],
         created_by_id=actor_id,
+        org_id=org_id,
     )
     session.add(proposal)
     session.commit()
@@ -134,7 +141,7 @@ def confirm(
     try:
         for offset, (index, codes) in enumerate(chosen.items()):
             product, event = _build(
-                session, spec, proposal, codes, units, tests[index], holders, now, offset, actor_id
+                session, spec, proposal, codes, units, tests[index], holders, now, offset, (actor_id, org_id)
             )
             products.append(product)
             events.append(event)
@@ -198,8 +205,9 @@ def _build(
     holders: Mapping[str, Battery],
     now: datetime,
     offset: int,
-    actor_id: int | None,
+    who: tuple[int | None, int | None],
 ) -> tuple[CascadeProduct, EventInput]:
+    actor_id, org_id = who
     product_type = units[codes[0]].product_type if len({units[c].product_type for c in codes}) == 1 else "P"
     code, short = next_codes(session, chemistry=spec.chemistry, product_type="P", when=now, offset=offset)
     first = holders[codes[0]]
@@ -226,6 +234,7 @@ def _build(
         producer=first.holder,
         built_at=now,
         built_by_id=actor_id,
+        org_id=org_id,
     )
     product.label = labels.fields(product, spec, source_type=product_type)
     session.add(product)
@@ -242,6 +251,7 @@ def _build(
                 dcir_uohm=unit.dcir_uohm or 0,
                 ocv_mv=unit.ocv_mv or 0,
                 soh_permille=unit.soh_permille,
+                org_id=org_id,
             )
         )
     payload: dict[str, object] = {"sources": list(codes), "rated_energy_wh": test.energy_wh}

@@ -71,7 +71,11 @@ def _text(
 
 
 def save_spec(
-    session: Session, data: Mapping[str, Any], *, errors: list[tuple[str, str]] | None = None
+    session: Session,
+    data: Mapping[str, Any],
+    *,
+    errors: list[tuple[str, str]] | None = None,
+    org_id: int | None = None,
 ) -> ProductSpec:
     """Add a product spec; :class:`CascadeError` names every bad field (after ``errors``
     the caller found already)."""
@@ -86,13 +90,15 @@ def save_spec(
         errors.append(("name", _("a spec with this name exists")))
     if errors:
         raise CascadeError(errors)
-    spec = ProductSpec(name=name, chemistry=chemistry, product_type=product_type, **values)
+    spec = ProductSpec(name=name, chemistry=chemistry, product_type=product_type, org_id=org_id, **values)
     session.add(spec)
     session.commit()
     return spec
 
 
-def create_order(session: Session, data: Mapping[str, Any], *, actor_id: int | None) -> CustomerOrder:
+def create_order(
+    session: Session, data: Mapping[str, Any], *, actor_id: int | None, org_id: int | None = None
+) -> CustomerOrder:
     """Record a customer's order; an e-bike application is refused with its reason."""
     errors: list[tuple[str, str]] = []
     customer = _text(data, "customer", 120, errors)
@@ -120,6 +126,7 @@ def create_order(session: Session, data: Mapping[str, Any], *, actor_id: int | N
         site=site,
         note=note,
         created_by_id=actor_id,
+        org_id=org_id,
     )
     session.add(order)
     session.commit()
@@ -177,6 +184,7 @@ def ship(
                 shipped_at=now,
                 warranty_until=_add_months(now.astimezone(CHINA_TZ).date(), product.warranty_months),
                 shipped_by_id=actor_id,
+                org_id=org_id,
             )
         )
         payload = {"customer": order.customer, "application": order.application, "to_location": site}
@@ -321,6 +329,7 @@ def take_back(
         outputs=outputs,
         taken_back_at=now,
         taken_back_by_id=actor_id,
+        org_id=org_id,
     )
     session.add(row)
     _record(session, events, actor_id, org_id, now)

@@ -6,7 +6,6 @@ orders. Every refusal is a 422 page naming the unit or field, with nothing writt
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlmodel import col, func, select
 
-from traceability import CHINA_TZ
+from traceability import china_today
 from webapp.access import role_required
 from webapp.audit import deadlines
 from webapp.cascade import engine, health, labels, operations, shipping, stock
@@ -46,6 +45,7 @@ REASONS = {
     "resistance": _l("would break the resistance spread"),
     "ocv": _l("would break the OCV spread"),
     "not_enough": _l("not enough matching units for another product"),
+    "not_examined": _l("not examined before the time limit"),
     "swapped_out": _l("swapped out by hand"),
 }
 
@@ -132,7 +132,7 @@ def add_spec() -> ResponseReturnValue:
     data["max_capacity_spread_bp"] = _decimal(form, "max_capacity_spread_pct", 100, errors)
     data["max_resistance_spread_bp"] = _decimal(form, "max_resistance_spread_pct", 100, errors)
     try:
-        shipping.save_spec(db_session(), data, errors=errors)
+        shipping.save_spec(db_session(), data, errors=errors, org_id=current_user.org_id)
     except CascadeError as exc:
         named = _form_names(exc.errors)
         return render_template("cascade/specs.html", specs=_specs(), errors=named, form=form), 422
@@ -168,7 +168,7 @@ def regroup() -> ResponseReturnValue:
     if spec is None:
         return render_template("cascade/error.html", errors=[("spec_id", _("choose a product spec"))]), 422
     limit = min(max(request.form.get("time_limit_s", type=float) or 10.0, 1.0), 60.0)
-    proposal = operations.run_proposal(session, spec, actor_id=current_user.id, time_limit_s=limit)
+    proposal = operations.run_proposal(session, spec, **_actor(), time_limit_s=limit)
     return redirect(url_for("cascade.proposal", proposal_id=proposal.id))
 
 
@@ -373,7 +373,7 @@ def orders() -> ResponseReturnValue:
 def add_order() -> ResponseReturnValue:
     """Record an order; an e-bike application is refused with its reason."""
     try:
-        order = shipping.create_order(db_session(), request.form, actor_id=current_user.id)
+        order = shipping.create_order(db_session(), request.form, **_actor())
     except CascadeError as exc:
         return _orders_page(exc.errors, request.form), 422
     return redirect(url_for("cascade.order", order_id=order.id))
@@ -394,7 +394,7 @@ def _order_page(order: CustomerOrder, errors: list[tuple[str, str]]) -> str:
     settings = trace_settings()
     duties = deadlines.obligations(
         session,
-        today=datetime.now(CHINA_TZ).date(),
+        today=china_today(),
         rules=settings.rules,
         holidays_path=settings.holidays_path,
         codes=[codes[s.product_id] for s in shipments],

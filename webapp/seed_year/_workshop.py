@@ -5,7 +5,8 @@ operations the technician's pages call.
 Fresh packs are handed over from the demo's battery collection points to the
 workshop; most are received and inspected (one in eight fails and is handed over for
 recycling), tested and graded, some taken apart into modules that are tested in turn
-(graded stock the cascade side regroups); the last few are still on their way. The
+(graded stock the cascade side regroups); the last few are still on their way. Given
+the demo's days, a year of cascade products comes first (:mod:`._cascade`). The
 shipped sample pack is received and taken apart untested, so the sample tester export
 (``webapp/workshop/data/sample_tests.csv``) imports into the demo.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import has_app_context
 from sqlmodel import Session, col, select
@@ -40,18 +42,28 @@ _SAFE = {
 
 @dataclass
 class WorkshopReport:
-    """What the demo workshop holds after seeding."""
+    """What the demo workshop holds after seeding (``packs`` of the last weeks; the
+    months before are in ``cascade``)."""
 
     packs: int = 0
     tests: int = 0
     quarantined: int = 0
     modules: int = 0
+    cascade: Any = None  # a CascadeYearReport when days allowed one
 
 
 def seed_workshop(
-    session: Session, *, org_id: int | None, seed: int, now: datetime, packs: int = 12
+    session: Session, *, org_id: int | None, seed: int, now: datetime, packs: int = 12, days: int = 0
 ) -> WorkshopReport:
-    """Seed the workshop once (nothing if it has inspections already); commits."""
+    """Seed the workshop once (nothing if it has inspections already); commits.
+
+    With ``days`` of at least two months, the months before the last one get a year
+    of cascade products first (:mod:`webapp.seed_year._cascade`): they come before the
+    last weeks' packs, whose graded modules are then the stock waiting for regrouping.
+    """
+    # Imported here: the cascade year reuses this module's handover helpers.
+    from webapp.seed_year._cascade import seed_cascade_year
+
     checklist.seed_items(session)
     rules.seed_rules(session)
     _profiles(session)
@@ -60,6 +72,7 @@ def seed_workshop(
     if session.exec(select(Inspection.id).limit(1)).first() is not None:
         return report
     with logbook.reproducible(seed, now):
+        report.cascade = seed_cascade_year(session, org_id=org_id, seed=seed, now=now, days=days)
         _seed_packs(session, report, org_id=org_id, seed=seed, now=now, packs=packs)
     if has_app_context():  # a head over the workshop's entries too, as the log demo signs its own
         issue_tree_head(session, keys.signing_key(), timestamp_ms=int(now.timestamp() * 1000) + 1000)
@@ -71,14 +84,16 @@ def _seed_packs(
 ) -> None:
     rng = random.Random(seed + 13)  # nosec B311 # reproducible demo data
     settings = WorkshopSettings()
-    outlets = _battery_outlets(session)
+    outlets = battery_outlets(session)
     start = now - timedelta(days=24)
     for index in range(packs):
         code = f"S03PB{rng.choice(['A1', 'B2'])}{rng.randrange(10**6, 10**7)}K{rng.choice('123456789')}" + (
             f"{rng.choice('123456789ABC')}{index + 1:07d}"
         )
         at = start + timedelta(days=index * 1.5, hours=rng.randrange(8))
-        _hand_over(session, settings, code, rng.choice(outlets), at, rng.randrange(250, 420) * 1000, org_id)
+        hand_over_to_workshop(
+            session, settings, code, rng.choice(outlets), at, rng.randrange(250, 420) * 1000, org_id
+        )
         report.packs += 1
         if index >= packs - 2:
             continue  # still on its way
@@ -103,7 +118,13 @@ def _work_on(
     failed = index % 8 == 3
     answers = {**_SAFE, "swelling": "fail"} if failed else _SAFE
     checklist.record_inspection(
-        session, code, answers, inspector="技术员 周杰", inspected_at=received, org_id=org_id
+        session,
+        code,
+        answers,
+        settings=settings,
+        inspector="技术员 周杰",
+        inspected_at=received + timedelta(hours=1),
+        org_id=org_id,
     )
     soh = rng.uniform(62, 92)
     _test(session, settings, code, received + timedelta(hours=6), soh, 3.2 * 16, rng, org_id)
@@ -160,28 +181,16 @@ def _test(
     org_id: int | None,
 ) -> None:
     soh = min(99.0, max(30.0, soh))
-    capacity = 50 * soh / 100
-    values = {
-        "battery_code": code,
-        "method": "GB/T 34015 0.33C 恒流恒压",
-        "equipment": "新威 CT-4008",
-        "operator": "技术员 周杰",
-        "ambient_c": f"{rng.uniform(22, 27):.1f}",
-        "capacity_ah": f"{capacity:.2f}",
-        "energy_wh": f"{capacity * nominal_v:.1f}",
-        "soh_pct": f"{soh:.1f}",
+    ambient = f"{rng.uniform(22, 27):.1f}"
+    measured = {
         "dcir_mohm": f"{rng.uniform(0.9, 1.4) * (100 / soh) * nominal_v / 3.2:.2f}",
         "self_discharge_pct_month": f"{rng.uniform(0.8, 4.0):.1f}",
         "ocv_v": f"{nominal_v * rng.uniform(1.02, 1.04):.3f}",
-        "tested_at": at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
     }
-    test, problems = testing.parse_test(values, now=at + timedelta(minutes=1))
-    if problems or test is None:  # the demo's own numbers: a bug, not bad input
-        raise ValueError(f"demo test of {code}: {problems}")
-    testing.record_tests(session, [test], settings=settings, org_id=org_id)
+    record_test(session, settings, code, at, soh, nominal_v, org_id, ambient_c=ambient, **measured)
 
 
-def _hand_over(
+def hand_over_to_workshop(
     session: Session,
     settings: WorkshopSettings,
     code: str,
@@ -219,12 +228,13 @@ def _hand_over(
 
 def _sample_pack(session: Session, settings: WorkshopSettings, outlet: str, org_id: int | None) -> None:
     at = SAMPLE_TESTED - timedelta(days=4)
-    _hand_over(session, settings, SAMPLE_PACK, outlet, at, 300_000, org_id)
+    hand_over_to_workshop(session, settings, SAMPLE_PACK, outlet, at, 300_000, org_id)
     intake.receive(session, SAMPLE_PACK, settings=settings, occurred_at=at + timedelta(days=1), org_id=org_id)
     checklist.record_inspection(
         session,
         SAMPLE_PACK,
         _SAFE,
+        settings=settings,
         inspector="技术员 周杰",
         inspected_at=at + timedelta(days=1),
         org_id=org_id,
@@ -241,7 +251,7 @@ def _sample_pack(session: Session, settings: WorkshopSettings, outlet: str, org_
     )
 
 
-def _battery_outlets(session: Session) -> list[str]:
+def battery_outlets(session: Session) -> list[str]:
     codes = list(
         session.exec(
             select(Outlet.code).where(Outlet.kind == OutletKind.BATTERY_POINT).order_by(col(Outlet.code))
@@ -273,3 +283,34 @@ def _profiles(session: Session) -> None:
                 max_days=30,
             )
         )
+
+
+def record_test(
+    session: Session,
+    settings: WorkshopSettings,
+    code: str,
+    at: datetime,
+    soh: float,
+    nominal_v: float,
+    org_id: int | None,
+    **measured: str,
+) -> None:
+    """A demo bench test of ``code`` at ``at``, entered as the form would: the bench's fixed
+    fields, capacity and energy from ``soh``, and the ``measured`` values its caller drew
+    (ambient_c, dcir_mohm, self_discharge_pct_month, ocv_v)."""
+    capacity = 50 * soh / 100
+    values = {
+        "battery_code": code,
+        "method": "GB/T 34015 0.33C 恒流恒压",
+        "equipment": "新威 CT-4008",
+        "operator": "技术员 周杰",
+        "capacity_ah": f"{capacity:.2f}",
+        "energy_wh": f"{capacity * nominal_v:.1f}",
+        "soh_pct": f"{soh:.1f}",
+        **measured,
+        "tested_at": at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
+    }
+    test, problems = testing.parse_test(values, now=at + timedelta(minutes=1))
+    if problems or test is None:  # the demo's own numbers: a bug, not bad input
+        raise ValueError(f"demo test of {code}: {problems}")
+    testing.record_tests(session, [test], settings=settings, org_id=org_id)

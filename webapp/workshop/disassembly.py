@@ -1,8 +1,10 @@
 """Disassembly: a pack into modules (a module into cells), with masses and a mass balance.
 
 The ``disassembled`` log event names the parts (each becomes a battery of its own,
-held by the workshop, linked to its pack by ``battery_link``) and the scrap mass; the
-part masses are kept in ``disassembly_part``. Mass balance: parts + scrap against the
+held by the workshop, linked to its pack by ``battery_link``) with each part's mass,
+the unit's mass and the scrap mass, so the log alone carries the mass balance; the
+workshop keeps the same masses in ``disassembly_part``, and the pack page says
+whether the two agree. Mass balance: parts + scrap against the
 unit's mass, within the stated tolerance (default 1 %); a balance outside it is
 recorded and shown, parts heavier than the unit are refused.
 """
@@ -16,7 +18,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from traceability import EventKind
-from webapp.models import Battery
+from webapp.models import Battery, TraceEventRow
 from webapp.models._types import utcnow
 from webapp.models.workshop import Disassembly, DisassemblyPart
 from webapp.workshop import logbook
@@ -36,6 +38,10 @@ class MassBalance:
     scrap_g: int
     tolerance_permille: int
     parts: tuple[tuple[str, int], ...]
+    #: The log event's id; whether its payload gives the same masses (``None``: an event
+    #: recorded before the log carried part masses).
+    event_id: str = ""
+    logged: bool | None = None
 
     @property
     def difference_g(self) -> int:
@@ -123,6 +129,8 @@ def disassemble(
     when = occurred_at or utcnow()
     payload = {
         "parts": codes,
+        "part_masses_g": [grams for _, grams in parts],
+        "input_mass_g": mass,
         "residue_mass_g": scrap_mass_g,
         "note": f"拆解前 {mass} 克，部件 {total} 克，废料 {scrap_mass_g} 克",
     }
@@ -164,6 +172,21 @@ def mass_balance(session: Session, code: str) -> MassBalance | None:
         scrap_g=row.scrap_mass_g,
         tolerance_permille=row.tolerance_permille,
         parts=tuple((c, g) for c, g in parts),
+        event_id=row.event_id,
+        logged=_agrees_with_log(session, row, parts),
+    )
+
+
+def _agrees_with_log(session: Session, row: Disassembly, parts: Sequence[tuple[str, int]]) -> bool | None:
+    """Whether the ``disassembled`` event carries the masses the workshop kept."""
+    logged = select(TraceEventRow.payload).where(TraceEventRow.event_id == row.event_id)
+    payload = session.exec(logged).first()
+    if not payload or "part_masses_g" not in payload:
+        return None
+    return (
+        list(zip(payload["parts"], payload["part_masses_g"], strict=False)) == [tuple(p) for p in parts]
+        and payload.get("input_mass_g") == row.input_mass_g
+        and payload.get("residue_mass_g") == row.scrap_mass_g
     )
 
 

@@ -1,6 +1,6 @@
 """Writing the workshop's steps into the battery log, in the caller's transaction.
 
-Every step a technician records (receipt, test, disassembly, handover) is a log event,
+Every step a technician records (receipt, inspection, test, disassembly, handover) is a log event,
 so lineage, deadlines, mass balance and the passport follow. The workshop's own rows
 are added to the session first and committed by :func:`record` together with the
 events: the log refuses → nothing of the step is written.
@@ -27,6 +27,7 @@ from webapp.workshop.settings import WorkshopSettings
 # Short kind tags keep ids codes (no English words) wherever a page shows them.
 _ABBREVIATION = {
     EventKind.RECEIVED_BY_ENTERPRISE: "RCV",
+    EventKind.INSPECTED: "INS",
     EventKind.CAPACITY_TESTED: "TST",
     EventKind.DISASSEMBLED: "DIS",
     EventKind.HANDED_OVER: "HOV",

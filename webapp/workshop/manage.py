@@ -12,11 +12,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from traceability import CHINA_TZ
+from traceability import china_today
 from webapp.access import role_required
 from webapp.db import db_session
 from webapp.models import Role
-from webapp.models._types import utcnow
 from webapp.workshop import checklist, compliance
 from webapp.workshop import rules as grade_rules
 from webapp.workshop.applications import APPLICATIONS, E_BIKE_REASON_ZH
@@ -35,7 +34,7 @@ def grade_rule_versions() -> ResponseReturnValue:
 
 def _rules_page(*, errors: Any = (), status: int = 200) -> ResponseReturnValue:
     session = db_session()
-    today = utcnow().astimezone(CHINA_TZ).date()
+    today = china_today()
     in_force = grade_rules.rule_set_on(session, today)
     versions = [(v, grade_rules.rules_of(session, v.id or 0)) for v in grade_rules.all_versions(session)]
     current = grade_rules.rules_of(session, in_force.id or 0) if in_force else []

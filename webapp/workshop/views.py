@@ -139,6 +139,7 @@ def inspect(code: str) -> ResponseReturnValue:
             db_session(),
             code,
             request.form.to_dict(),
+            settings=workshop_settings(),
             inspector=current_user.display_name or current_user.username,
             note=request.form.get("note", ""),
             actor_id=current_user.id,

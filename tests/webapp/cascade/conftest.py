@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from traceability import ActorRole, EventKind
-from webapp.models import User
 from webapp.models.cascade import ProductSpec
 from webapp.models.workshop import Inspection, TestRecord, UnitGradeRow, UnitLevel
 from webapp.trace.inputs import EventInput
@@ -131,10 +130,3 @@ def spec(db: Session) -> ProductSpec:
     db.add(row)
     db.commit()
     return row
-
-
-def user_id(db: Session, name: str) -> int:
-    """Id of a seeded user."""
-    found = db.exec(select(User).where(User.username == name)).one()
-    assert found.id is not None
-    return found.id

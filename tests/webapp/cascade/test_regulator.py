@@ -52,3 +52,20 @@ def test_regulator_sees_sources_tests_spreads_and_health_anomalies(
     assert product.code in source_page and 'class="current"' in source_page
     anomalies = client.get("/audit/anomalies").get_data(as_text=True)
     assert 'id="cascade_health"' in anomalies and "hot-1" in anomalies
+
+
+def test_source_codes_on_the_passport_are_for_staff_and_regulators_only(
+    client: FlaskClient, auth: AuthActions, db: Session, stocker: Stocker, spec: ProductSpec
+) -> None:
+    """A visitor sees the product's passport without its sources; technician and regulator see them."""
+    codes = stocker([Spec(c) for c in (100_000, 100_500, 101_000, 101_500)])
+    proposal = operations.run_proposal(db, spec, actor_id=None)
+    (product,) = operations.confirm(db, proposal, {0: EndOfLineTest(98_000, 1254, "EOL-1")}, actor_id=None)
+    public = client.get(f"/passport/{product.code}").get_data(as_text=True)
+    assert product.code in public and not any(code in public for code in codes)
+    assert "sourceBatteries" not in public
+    for role in ("technician", "regulator"):
+        auth.login(role)
+        page = client.get(f"/passport/{product.code}").get_data(as_text=True)
+        assert all(code in page for code in codes), role
+        auth.logout()

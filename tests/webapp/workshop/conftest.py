@@ -20,6 +20,8 @@ PACK = "S01PBA12026001K1A0009001"
 OTHER = "S01PBA12026001K1A0009002"
 COLLECTOR, OUTLET = "绿环回收网点", "NS-0001"
 START = datetime(2026, 11, 1, 9, 0, tzinfo=CHINA_TZ)
+#: When the tests inspect a pack: after its receipt on day 5, before its tests.
+INSPECTED = START.replace(day=5, hour=10)
 
 #: A test as a form sends it (Ah, Wh, %, mΩ, %/month, V).
 GOOD_TEST = {

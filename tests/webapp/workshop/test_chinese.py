@@ -9,7 +9,7 @@ from tests.webapp.test_chinese_pages import foreign_words, visible_text
 from webapp.models import Outlet, OutletKind, OutletStatus
 from webapp.workshop import checklist, disassembly, handover, intake, testing
 
-from .conftest import GOOD_TEST, OTHER, PACK, START, hand_over
+from .conftest import GOOD_TEST, INSPECTED, OTHER, PACK, START, hand_over
 
 SAFE = {
     **dict.fromkeys(("deformation", "swelling", "leakage", "corrosion", "burn_marks"), "pass"),
@@ -33,8 +33,10 @@ def _day_of_work(ws: Session, settings) -> list[str]:
     for code in (PACK, OTHER):
         hand_over(ws, settings, code)
         intake.receive(ws, code, settings=settings, mass_g=300_000, occurred_at=START.replace(day=5))
-    checklist.record_inspection(ws, PACK, SAFE, inspector="李工")
-    checklist.record_inspection(ws, OTHER, {**SAFE, "swelling": "fail"}, inspector="李工")
+    checklist.record_inspection(ws, PACK, SAFE, settings=settings, inspector="李工", inspected_at=INSPECTED)
+    checklist.record_inspection(
+        ws, OTHER, {**SAFE, "swelling": "fail"}, settings=settings, inspector="李工", inspected_at=INSPECTED
+    )
     test, _ = testing.parse_test({**GOOD_TEST, "battery_code": PACK, "tested_at": "2026-11-06 10:00"})
     testing.record_tests(ws, [test], settings=settings)  # type: ignore[list-item]
     modules = disassembly.suggest_part_codes(PACK, 2)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from flask import Flask
 from sqlmodel import Session, select
 
+from traceability import verify_export
 from webapp.models import Battery, BatteryLink, TraceEventRow
 from webapp.models.workshop import TestRecord, UnitGradeRow
+from webapp.trace import keys
+from webapp.trace.treeheads import export_lines, issue_tree_head
 from webapp.workshop import checklist, disassembly, intake, testing
 from webapp.workshop.errors import WorkshopInputError
 from webapp.workshop.grading import current_grade, graded_stock
 
-from .conftest import GOOD_TEST, OTHER, PACK, START, hand_over
+from .conftest import GOOD_TEST, INSPECTED, OTHER, PACK, START, hand_over
 
 SAFE = {
     **dict.fromkeys(("deformation", "swelling", "leakage", "corrosion", "burn_marks"), "pass"),
@@ -44,7 +48,9 @@ def test_a_handed_over_pack_waits_in_the_queue_then_is_received(ws: Session, set
 def test_a_failed_item_quarantines_the_pack_for_recycling_only(ws: Session, settings) -> None:
     """Swelling fails the inspection: the pack is unsafe and its tests grade it recycling only."""
     _receive(ws, settings)
-    inspection = checklist.record_inspection(ws, PACK, {**SAFE, "swelling": "fail"}, inspector="李工")
+    inspection = checklist.record_inspection(
+        ws, PACK, {**SAFE, "swelling": "fail"}, settings=settings, inspector="李工", inspected_at=INSPECTED
+    )
     assert not inspection.safe
     _test(ws, settings, PACK)
     grade = current_grade(ws, PACK)
@@ -52,10 +58,54 @@ def test_a_failed_item_quarantines_the_pack_for_recycling_only(ws: Session, sett
     assert graded_stock(ws) == []
 
 
+def test_each_inspection_is_an_inspected_event_naming_every_item(ws: Session, settings) -> None:
+    """A failed and a passed inspection each append an ``inspected`` event with verdict and items."""
+    _receive(ws, settings)
+    failed = checklist.record_inspection(
+        ws, PACK, {**SAFE, "swelling": "fail"}, settings=settings, inspector="李工", inspected_at=INSPECTED
+    )
+    passed = checklist.record_inspection(
+        ws, PACK, SAFE, settings=settings, inspector="李工", inspected_at=INSPECTED.replace(hour=11)
+    )
+    events = ws.exec(
+        select(TraceEventRow).where(TraceEventRow.battery_code == PACK, TraceEventRow.kind == "inspected")
+    ).all()
+    assert [e.event_id for e in events] == [failed.event_id, passed.event_id]
+    bad, good = (e.payload for e in events)
+    assert (bad["result"], bad["failed_items"]) == ("unsafe", "无鼓胀")
+    assert "外壳无变形" in bad["passed_items"] and "表面温度 24 °C" in bad["passed_items"]
+    assert good["result"] == "safe" and "failed_items" not in good
+    assert len(good["passed_items"].split("；")) == 9 and good["inspector"] == "李工"
+
+
+def test_the_regulator_sees_the_inspection_in_the_lineage(client, auth, ws: Session, settings) -> None:
+    """The regulator's battery page lists the inspection with its result and failed item."""
+    _receive(ws, settings)
+    checklist.record_inspection(
+        ws, PACK, {**SAFE, "leakage": "fail"}, settings=settings, inspector="李工", inspected_at=INSPECTED
+    )
+    auth.login("regulator")
+    page = client.get(f"/audit/batteries/{PACK}").get_data(as_text=True)
+    assert "入库安全检查" in page and "不合格（隔离）" in page and "无漏液" in page
+
+
+def test_an_inspection_the_log_refuses_leaves_no_row(ws: Session, settings) -> None:
+    """An inspection dated before the pack's receipt is refused by the log and nothing is stored."""
+    _receive(ws, settings)
+    with pytest.raises(WorkshopInputError) as caught:
+        checklist.record_inspection(
+            ws, PACK, SAFE, settings=settings, inspector="李工", inspected_at=START.replace(day=4)
+        )
+    assert caught.value.problems[0].field == "occurred_at"
+    assert checklist.inspections_of(ws, PACK) == []
+
+
 def test_an_out_of_limit_measurement_fails_the_inspection(ws: Session, settings) -> None:
     """A temperature above the item's upper limit is a failed item."""
     _receive(ws, settings)
-    assert not checklist.record_inspection(ws, PACK, {**SAFE, "temperature": "61"}, inspector="李工").safe
+    assert not checklist.record_inspection(
+        ws, PACK, {**SAFE, "temperature": "61"}, settings=settings, inspector="李工", inspected_at=INSPECTED
+    ).safe
 
 
 def test_an_unanswered_item_is_refused_by_name(ws: Session, settings) -> None:
@@ -63,7 +113,9 @@ def test_an_unanswered_item_is_refused_by_name(ws: Session, settings) -> None:
     _receive(ws, settings)
     with pytest.raises(WorkshopInputError) as caught:
         answers = {k: v for k, v in SAFE.items() if k != "leakage"}
-        checklist.record_inspection(ws, PACK, answers, inspector="李工")
+        checklist.record_inspection(
+            ws, PACK, answers, settings=settings, inspector="李工", inspected_at=INSPECTED
+        )
     assert [p.field for p in caught.value.problems] == ["leakage"]
     assert checklist.inspections_of(ws, PACK) == []
 
@@ -71,7 +123,7 @@ def test_an_unanswered_item_is_refused_by_name(ws: Session, settings) -> None:
 def test_a_test_is_graded_with_the_rule_version_and_logged(ws: Session, settings) -> None:
     """SOH 83.6 % is grade A under rules v1; the capacity_tested event carries the verdict."""
     _receive(ws, settings)
-    checklist.record_inspection(ws, PACK, SAFE, inspector="李工")
+    checklist.record_inspection(ws, PACK, SAFE, settings=settings, inspector="李工", inspected_at=INSPECTED)
     [(record, grade)] = _test(ws, settings, PACK)
     assert (grade.grade, grade.rule_version) == ("A", 1)
     event = ws.exec(select(TraceEventRow).where(TraceEventRow.event_id == record.event_id)).one()
@@ -130,6 +182,25 @@ def test_disassembly_creates_linked_modules_and_a_mass_balance(ws: Session, sett
     assert {b.status for b in children} == {"at_enterprise"}
 
 
+def test_the_disassembled_event_carries_each_parts_mass_and_the_log_verifies(
+    app: Flask, ws: Session, settings
+) -> None:
+    """The disassembled event gives each module's mass, the pack's and the scrap; the export verifies."""
+    _receive(ws, settings)
+    masses = [70_000, 70_500, 69_800, 70_100]
+    parts = list(zip(disassembly.suggest_part_codes(PACK, 4), masses, strict=True))
+    row = disassembly.disassemble(ws, PACK, parts, scrap_mass_g=19_000, settings=settings, occurred_at=DAY6)
+    payload = ws.exec(select(TraceEventRow.payload).where(TraceEventRow.event_id == row.event_id)).one()
+    assert payload["parts"] == [c for c, _ in parts] and payload["part_masses_g"] == masses
+    assert payload["input_mass_g"] == 300_000 and payload["residue_mass_g"] == 19_000
+    balance = disassembly.mass_balance(ws, PACK)
+    assert balance is not None and balance.logged is True and balance.difference_g == 600
+    with app.app_context():
+        head = issue_tree_head(ws, keys.signing_key())
+        result = verify_export(list(export_lines(ws)), head, public_key=keys.public_key(app))
+    assert result.ok, result.summary()
+
+
 def test_an_unbalanced_disassembly_is_flagged(ws: Session, settings) -> None:
     """Parts and scrap 5 % short of the pack: recorded, but outside the tolerance."""
     _receive(ws, settings)
@@ -150,7 +221,7 @@ def test_parts_heavier_than_the_pack_are_refused(ws: Session, settings) -> None:
 def test_graded_modules_are_stock_until_regrouped(ws: Session, settings) -> None:
     """Modules of a safe pack graded A/B are stock; recycling-grade ones are not."""
     _receive(ws, settings)
-    checklist.record_inspection(ws, PACK, SAFE, inspector="李工")
+    checklist.record_inspection(ws, PACK, SAFE, settings=settings, inspector="李工", inspected_at=INSPECTED)
     modules = disassembly.suggest_part_codes(PACK, 3)
     disassembly.disassemble(
         ws, PACK, [(c, 95_000) for c in modules], scrap_mass_g=15_000, settings=settings, occurred_at=DAY6
@@ -166,7 +237,9 @@ def test_graded_modules_are_stock_until_regrouped(ws: Session, settings) -> None
 def test_modules_of_a_quarantined_pack_are_unsafe(ws: Session, settings) -> None:
     """A failed pack inspection follows its modules: graded recycling only, never stock."""
     _receive(ws, settings)
-    checklist.record_inspection(ws, PACK, {**SAFE, "leakage": "fail"}, inspector="李工")
+    checklist.record_inspection(
+        ws, PACK, {**SAFE, "leakage": "fail"}, settings=settings, inspector="李工", inspected_at=INSPECTED
+    )
     modules = disassembly.suggest_part_codes(PACK, 2)
     disassembly.disassemble(
         ws, PACK, [(c, 140_000) for c in modules], scrap_mass_g=20_000, settings=settings, occurred_at=DAY6

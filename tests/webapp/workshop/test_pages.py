@@ -117,6 +117,7 @@ def test_the_disassembly_form_shows_the_mass_balance(client, auth, ws: Session, 
     assert answer.status_code == 302
     page = client.get(f"/workshop/units/{PACK}").get_data(as_text=True)
     assert 'id="mass-balance"' in page and "500 g" in page and "在 1.0 % 的允许偏差内" in page
+    assert "记录的部件质量、拆解前质量和废料质量与车间记录一致" in page, "the log's masses agree"
 
 
 def test_a_new_rule_version_applies_from_its_date(client, auth, ws: Session, settings) -> None:
