@@ -65,6 +65,12 @@ What the groups hold (attribute names; ``to_json()`` mirrors them):
   ``new``, ``active``, ``bookings``, ``collected``, ``served_in_slot`` (Ratio),
   ``kg_by_channel`` {``outlet_g``, ``doorstep_g``, ``kiosk_g``} in grams, ``points_issued``,
   ``points_reversed``, ``points_redeemed`` (unit "points") and ``cash_out_fen``.
+- ``collection_weighed``: the collection figures on weighbridge net weight
+  (:mod:`webapp.metrics.weighed`): ``total``, ``by_material`` and ``by_month`` lines each
+  with ``weighed`` (drills to tickets), ``drivers`` (drills to collections) and
+  ``difference_g``; ``unattributed`` (loads with no pickups), ``low_value_share`` and
+  ``km_per_tonne`` as {weighed, drivers}; None with a district scope. ``mass_balance``
+  keeps its own contract (:mod:`webapp.metrics.mass_balance`).
 
 Editable tables
 ---------------

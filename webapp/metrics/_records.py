@@ -29,6 +29,7 @@ from webapp.models import (
     PlanStatus,
     TraceEventRow,
 )
+from webapp.models.residents import Booking, ResidentAddress, ServiceArea
 
 #: Events by which a battery enters the company's custody.
 RECEIPTS = (EventKind.RECEIVED_AT_OUTLET.value, EventKind.RECEIVED_BY_ENTERPRISE.value)
@@ -40,16 +41,54 @@ def in_force(collection: Any = Collection) -> ColumnElement[bool]:
     return ~exists().where(newer.supersedes_id == collection.id)
 
 
+def booking_district(stop_id: Any) -> ColumnElement[Any]:
+    """The district of the booking served at stop ``stop_id`` (a correlated scalar): its
+    address's district, or its service area's when the address has none; NULL for a
+    stop that serves no booking."""
+    stop = aliased(PlannedStop)
+    return (
+        select(func.coalesce(ResidentAddress.district, ServiceArea.district))
+        .select_from(stop)
+        .join(Booking, col(Booking.id) == stop.booking_id)
+        .join(ResidentAddress, col(ResidentAddress.id) == Booking.address_id)
+        .join(ServiceArea, col(ServiceArea.id) == ResidentAddress.service_area_id)
+        .where(stop.id == stop_id)
+        .scalar_subquery()
+    )
+
+
+def booking_of(stop_id: Any) -> ColumnElement[Any]:
+    """The booking served at stop ``stop_id`` (a correlated scalar; NULL at an outlet)."""
+    stop = aliased(PlannedStop)
+    return select(stop.booking_id).where(stop.id == stop_id).scalar_subquery()
+
+
+def collection_district() -> ColumnElement[Any]:
+    """The district a collection counts in: its outlet's, or the booking's at a door.
+
+    Needs the outlet joined (:func:`collection_joins` with ``outlet=True``). COALESCE
+    reads the booking only for the (few) doorstep rows on both databases.
+    """
+    return func.coalesce(Outlet.district, booking_district(Collection.stop_id))
+
+
 def collection_joins(query: Select[Any], *, outlet: bool = True) -> Select[Any]:
-    """Join a query on ``collection`` to its route, plan and (when asked) outlet."""
+    """Join a query on ``collection`` to its route, plan and (when asked) outlet.
+
+    The outlet is an outer join: a doorstep collection (a booking stop) has none and
+    still counts in the collected totals.
+    """
     query = query.join(PlannedRoute, col(PlannedRoute.id) == Collection.route_id).join(
         CollectionPlan, col(CollectionPlan.id) == PlannedRoute.plan_id
     )
-    return query.join(Outlet, col(Outlet.id) == Collection.outlet_id) if outlet else query
+    return query.outerjoin(Outlet, col(Outlet.id) == Collection.outlet_id) if outlet else query
 
 
-def collected(scope: Scope, *, outlet_id: int | None = None) -> list[ColumnElement[bool]]:
-    """Latest versions of the collections made on plans of the period (service day)."""
+def collected(
+    scope: Scope, *, outlet_id: int | None = None, doorstep: bool = False
+) -> list[ColumnElement[bool]]:
+    """Latest versions of the collections made on plans of the period (service day);
+    with ``doorstep`` only those at residents' doors (booking stops)."""
     where = [
         col(CollectionPlan.day).between(scope.start, scope.end),
         Collection.outcome == CollectionOutcome.COLLECTED,
@@ -58,9 +97,11 @@ def collected(scope: Scope, *, outlet_id: int | None = None) -> list[ColumnEleme
     if scope.org_id is not None:
         where.append(Collection.org_id == scope.org_id)
     if scope.district:
-        where.append(Outlet.district == scope.district)
+        where.append(collection_district() == scope.district)
     if outlet_id is not None:
         where.append(Collection.outlet_id == outlet_id)
+    if doorstep:
+        where.append(col(Collection.outlet_id).is_(None))
     return where
 
 

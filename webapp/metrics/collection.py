@@ -3,8 +3,8 @@ share, pickups served against due, skip rate by reason, km per tonne.
 
 A collection counts on its plan's service day (an Asia/Shanghai date) and only in its
 latest version: a corrected record is replaced by its correction, never added to it.
-Four grouped queries do the work; months, districts and shares are folded from their
-few hundred result rows.
+Four grouped queries do the work (with the days of the period's routes); months,
+districts and shares are folded from their few thousand result rows.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
 from webapp.metrics import _records
@@ -103,6 +104,9 @@ class CollectionIndicators:
     km_per_tonne: Ratio | None
     materials: tuple[MaterialInfo, ...] = field(repr=False, default=())
     daily: tuple[tuple[date, int, int], ...] = field(repr=False, default=())  # day, material, g
+    # route, material, g: the same scan grouped by route too, so the mass balance's per-trip
+    # shares need no second read of a year's weights (webapp.metrics.mass_balance).
+    by_route: tuple[tuple[int, int, int], ...] = field(repr=False, default=())
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -136,7 +140,7 @@ def materials(session: Session) -> tuple[MaterialInfo, ...]:
 def compute(session: Session, scope: Scope) -> CollectionIndicators:
     """Collection indicators of ``scope``."""
     known = materials(session)
-    daily = _daily(session, scope)
+    daily, by_route = _daily(session, scope)
     by_outlet = _by_outlet(session, scope)
     total = Figure(sum(g for _d, _m, g in daily), "g", Drill.of("collections", scope))
     low_ids = {m.id for m in known if m.low_value}
@@ -171,52 +175,97 @@ def compute(session: Session, scope: Scope) -> CollectionIndicators:
         km_per_tonne=None if scope.district else Ratio(distance, total, 1000),
         materials=known,
         daily=tuple(daily),
+        by_route=tuple(by_route),
     )
 
 
-def _daily(session: Session, scope: Scope) -> list[tuple[date, int, int]]:
+def _daily(session: Session, scope: Scope) -> tuple[list[tuple[date, int, int]], list[tuple[int, int, int]]]:
+    """Grams per day and material, and per route and material, from one grouped scan."""
     grams = func.sum(CollectionWeight.grams)
     # The outlet join only serves a district filter; a year's weights are the bulk of
-    # the work, so it is left out when no district is asked for.
+    # the work, so it is left out when no district is asked for. Grouped by route alone
+    # (a route has one day, looked up after): a narrower key is a cheaper grouping
+    # on both databases, and PostgreSQL then estimates the groups right.
     query = _records.collection_joins(
-        select(CollectionPlan.day, CollectionWeight.material_id, grams)
+        select(Collection.route_id, CollectionWeight.material_id, grams)
         .select_from(Collection)
         .join(CollectionWeight, col(CollectionWeight.collection_id) == Collection.id),
         outlet=scope.district is not None,
     )
     rows = session.exec(
-        query.where(*_records.collected(scope)).group_by(CollectionPlan.day, CollectionWeight.material_id)
+        query.where(*_records.collected(scope)).group_by(Collection.route_id, CollectionWeight.material_id)
     ).all()
-    return sorted((day, material, int(g or 0)) for day, material, g in rows)
+    days = dict(
+        session.exec(
+            select(PlannedRoute.id, CollectionPlan.day)
+            .join(CollectionPlan, col(CollectionPlan.id) == PlannedRoute.plan_id)
+            .where(col(CollectionPlan.day).between(scope.start, scope.end))
+        ).all()
+    )
+    daily: dict[tuple[date, int], int] = defaultdict(int)
+    by_route = []
+    for route, material, g in rows:
+        daily[(days[route], material)] += int(g or 0)
+        by_route.append((route, material, int(g or 0)))
+    per_day = sorted((d, m, g) for (d, m), g in daily.items())
+    return per_day, sorted(by_route)
 
 
 def _by_outlet(session: Session, scope: Scope) -> list[Tonnage]:
     # A record's total_g is the sum of its weights, written with them in one transaction
     # (webapp.driver.operations); reading it spares a join with every weight row.
-    query = _records.collection_joins(
+    # Doorstep collections (no outlet) make one row per district, drilled to their bookings.
+    # Summed per outlet first (per stop where the outlet gives no district), then per
+    # district: the booking's district is looked up for those few groups, not for every
+    # record, and the grouping key stays two integers.
+    stop = case((col(Outlet.district).is_(None), Collection.stop_id))
+    per_outlet = (
+        _records.collection_joins(
+            select(
+                col(Collection.outlet_id).label("outlet_id"),
+                stop.label("stop_id"),
+                func.sum(Collection.total_g).label("grams"),
+                func.count(col(Collection.id)).label("records"),
+            ).select_from(Collection)
+        )
+        .where(*_records.collected(scope))
+        .group_by(Collection.outlet_id, stop)
+        .subquery()
+    )
+    door = _records.booking_district(per_outlet.c.stop_id)
+    district = func.coalesce(Outlet.district, door).label("district")
+    rows = session.exec(
         select(
             Outlet.id,
             Outlet.code,
             Outlet.name,
-            Outlet.district,
-            func.sum(Collection.total_g),
-            func.count(col(Collection.id)),
-        ).select_from(Collection)
-    )
-    rows = session.exec(
-        query.where(*_records.collected(scope)).group_by(Outlet.id, Outlet.code, Outlet.name, Outlet.district)
-    ).all()
-    rows = sorted(rows, key=lambda r: (-(r[4] or 0), r[1]))  # heaviest first
-    return [
-        Tonnage(
-            code,
-            f"{code} {name}",
-            Figure(int(g or 0), "g", Drill.of("collections", scope, outlet=outlet_id)),
-            int(n),
-            district=district or "",
+            district,
+            func.sum(per_outlet.c.grams),
+            func.sum(per_outlet.c.records),
         )
-        for outlet_id, code, name, district, g, n in rows
-    ]
+        .select_from(per_outlet)
+        .outerjoin(Outlet, col(Outlet.id) == per_outlet.c.outlet_id)
+        .group_by(Outlet.id, Outlet.code, Outlet.name, district)
+    ).all()
+    rows = sorted(rows, key=lambda r: (-(r[4] or 0), r[1] or ""))  # heaviest first
+    return [_tonnage(scope, *row) for row in rows]
+
+
+#: The heading of the collections made at residents' doors (booking stops).
+DOORSTEP = "doorstep"
+
+
+def _tonnage(scope: Scope, *row: Any) -> Tonnage:
+    outlet_id, code, name, district, grams, count = row
+    if outlet_id is None:
+        part = Scope(scope.start, scope.end, scope.org_id, district or scope.district)
+        drill = Drill.of("collections", part, channel=DOORSTEP)
+        label = "上门回收 (预约)"
+    else:
+        drill = Drill.of("collections", scope, outlet=outlet_id)
+        code, label = code or "", f"{code} {name}"
+    figure = Figure(int(grams or 0), "g", drill)
+    return Tonnage(code or DOORSTEP, label, figure, int(count), district=district or "")
 
 
 def _by_district(scope: Scope, by_outlet: list[Tonnage]) -> tuple[Tonnage, ...]:

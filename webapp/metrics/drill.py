@@ -153,8 +153,11 @@ def _collections(
     session: Session, scope: Scope, params: dict[str, str], offset: int, limit: int, _context: _Context
 ) -> Rows:
     outlet = int(params["outlet"]) if params.get("outlet", "").isdigit() else None
+    channel = params.get("channel")
+    if channel not in (None, "doorstep"):
+        raise MetricsInputError("channel", f"unknown collection channel {channel!r} (doorstep)")
     where = [
-        *_records.collected(scope, outlet_id=outlet),
+        *_records.collected(scope, outlet_id=outlet, doorstep=channel == "doorstep"),
         *_records.weight_filter(_material_ids(session, params)),
     ]
     base = _records.collection_joins(
@@ -163,13 +166,17 @@ def _collections(
         .join(CollectionWeight, col(CollectionWeight.collection_id) == Collection.id)
     ).where(*where)
     grams = func.sum(CollectionWeight.grams).label("grams")
+    district = _records.collection_district().label("district")
+    # A doorstep collection names its booking (the outlet columns are empty).
+    booking = _records.booking_of(Collection.stop_id).label("booking_id")
     query = (
         base.add_columns(
             Collection.id,
             CollectionPlan.day,
             Outlet.code.label("outlet"),  # type: ignore[attr-defined]
             Outlet.name.label("outlet_name"),
-            Outlet.district,  # type: ignore[attr-defined]
+            district,
+            booking,
             Collection.driver_id,
             Collection.recorded_at,
             Collection.supersedes_id,
@@ -182,6 +189,7 @@ def _collections(
             Outlet.code,
             Outlet.name,
             Outlet.district,
+            Collection.stop_id,
             Collection.driver_id,
             Collection.recorded_at,
             Collection.supersedes_id,

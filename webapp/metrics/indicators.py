@@ -12,7 +12,17 @@ from sqlmodel import Session, select
 
 import geodata
 from traceability import CHINA_TZ
-from webapp.metrics import batteries, carbon, collection, mass_balance, outlets, residents, subsidy, workshop
+from webapp.metrics import (
+    batteries,
+    carbon,
+    collection,
+    mass_balance,
+    outlets,
+    residents,
+    subsidy,
+    weighed,
+    workshop,
+)
 from webapp.metrics.figures import MetricsInputError, Scope
 from webapp.models import Organisation, Outlet
 from webapp.trace.settings import TraceSettings
@@ -33,6 +43,8 @@ class Indicators:
     mass_balance: mass_balance.MassBalance
     residents: residents.ResidentIndicators | None = None
     workshop: workshop.WorkshopIndicators | None = None
+    # The collection figures on weighbridge net weight (None with a district scope).
+    collection_weighed: weighed.WeighedCollection | None = None
 
     def to_json(self) -> dict[str, Any]:
         """One object with a key per indicator group, plus ``scope``."""
@@ -53,6 +65,7 @@ class Indicators:
             "mass_balance": self.mass_balance.to_json(),
             "residents": self.residents.to_json() if self.residents else None,
             "workshop": self.workshop.to_json() if self.workshop else None,
+            "collection_weighed": self.collection_weighed.to_json() if self.collection_weighed else None,
         }
 
 
@@ -94,7 +107,7 @@ def compute(
     today = now.astimezone(CHINA_TZ).date()
     net = outlets.compute(session, scope, cache_dir=cache_dir)
     collected = collection.compute(session, scope)
-    weighed = mass_balance.weighed_daily(session, scope)
+    tickets = mass_balance.weighed_daily(session, scope, collected)
     return Indicators(
         scope=scope,
         computed_at=now,
@@ -103,10 +116,11 @@ def compute(
         collection=collected,
         batteries=batteries.compute(session, scope, today=today, now=now, public_key=public_key, trace=trace),
         carbon=carbon.compute(session, scope, collected),
-        subsidy=subsidy.compute(session, scope, collected, net.new, weighed),
-        mass_balance=mass_balance.compute(session, scope, collected, weighed),
+        subsidy=subsidy.compute(session, scope, collected, net.new, tickets),
+        mass_balance=mass_balance.compute(session, scope, collected, tickets),
         residents=residents.compute(session, scope, collected.total),
         workshop=workshop.compute(session, scope),
+        collection_weighed=weighed.compute(scope, collected, tickets),
     )
 
 

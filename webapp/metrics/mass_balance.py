@@ -20,11 +20,12 @@ district: a district scope narrows ``collected_g`` only. Grouped queries do the 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Select, exists
 from sqlmodel import Session, col, func, select
 
 from traceability import CHINA_TZ
@@ -96,7 +97,7 @@ def compute(
     ``weighed`` the tickets' (:func:`weighed_daily`, computed here when not given)."""
     collected = {t.key: t.grams.value for t in collection.by_material}
     by_material: dict[int | None, int] = defaultdict(int)
-    for _day, material, grams in weighed_daily(session, scope) if weighed is None else weighed:
+    for _day, material, grams in weighed_daily(session, scope, collection) if weighed is None else weighed:
         by_material[material] += grams
     unattributed = by_material.pop(None, 0)
     sorted_g, residue = _batches(session, scope)
@@ -121,74 +122,158 @@ def compute(
     return MassBalance(lines, unattributed)
 
 
-def weighed_daily(session: Session, scope: Scope) -> list[tuple[date, int | None, int]]:
+def weighed_daily(
+    session: Session, scope: Scope, collection: CollectionIndicators | None = None
+) -> list[tuple[date, int | None, int]]:
     """Net grams of the inbound tickets in force per Shenzhen day and material id (None:
-    a load with no recorded pickups), sorted; a mixed load shared by the trip's pickups."""
+    a load with no recorded pickups), sorted; a mixed load shared by the trip's pickups.
+
+    ``collection`` (the period's collection figures) lends its per-route grams, so the
+    year's weights are read once; without it they are read here."""
     totals: dict[tuple[date, int | None], int] = defaultdict(int)
-    for ticket, split in _ticket_shares(session, scope):
+    for ticket, split in _ticket_shares(session, scope, collection):
         day = ticket.weighed_at.astimezone(CHINA_TZ).date()
         for material, grams in split.items():
             totals[(day, material)] += grams
     return sorted(((d, m, g) for (d, m), g in totals.items()), key=lambda r: (r[0], r[1] or 0))
 
 
-def _ticket_shares(session: Session, scope: Scope) -> list[tuple[WeighTicket, dict[int | None, int]]]:
+@dataclass(frozen=True)
+class _Ticket:
+    """The columns of an inbound ticket the balance and its drill read (no ORM objects:
+    a year holds thousands)."""
+
+    id: int
+    number: str
+    facility_id: int
+    org_id: int | None
+    route_id: int | None
+    stop_id: int | None
+    material_id: int | None
+    net_g: int
+    weighed_at: Any
+    direction: TicketDirection = TicketDirection.IN
+
+
+def _tickets(session: Session, scope: Scope) -> Select[Any]:
+    """Inbound tickets in force of the period (Shenzhen days), oldest first."""
+    lo = datetime.combine(scope.start, datetime.min.time(), CHINA_TZ)
+    hi = datetime.combine(scope.end + timedelta(days=1), datetime.min.time(), CHINA_TZ)
+    query = select(
+        WeighTicket.id,
+        WeighTicket.number,
+        WeighTicket.facility_id,
+        WeighTicket.org_id,
+        WeighTicket.route_id,
+        WeighTicket.stop_id,
+        WeighTicket.material_id,
+        WeighTicket.net_g,
+        WeighTicket.weighed_at,
+    ).where(
+        col(WeighTicket.weighed_at) >= lo,
+        col(WeighTicket.weighed_at) < hi,
+        WeighTicket.direction == TicketDirection.IN,
+        wb_tickets.in_force(),
+        *_org(WeighTicket, scope),
+    )
+    return query
+
+
+def _ticket_shares(
+    session: Session, scope: Scope, collection: CollectionIndicators | None = None
+) -> list[tuple[_Ticket, dict[int | None, int]]]:
     """Each inbound ticket in force of the period with its grams per material.
 
-    A route with no unload stop is one trip: its pickups are summed per material in one
-    grouped query (most routes, and the bulk of a year's records); the few routes with
-    unload stops are split into trips by :func:`webapp.weighbridge.trips.collected_by_ticket`.
+    A route with no unload stop is one trip: the pickups of every such route with a
+    mixed ticket are summed per route and material in one grouped query, the routes
+    chosen in SQL from the tickets (no id lists sent back and forth); the few routes
+    with unload stops are split into trips by
+    :func:`webapp.weighbridge.trips.collected_by_ticket`.
     """
-    tickets = wb_tickets.tickets_between(
-        session, scope.start, scope.end + timedelta(days=1), direction=TicketDirection.IN
+    query = _tickets(session, scope)
+    tickets = [
+        _Ticket(*row)
+        for row in session.execute(query.order_by(col(WeighTicket.weighed_at), col(WeighTicket.id)))
+    ]
+    mixed = query.where(col(WeighTicket.material_id).is_(None), col(WeighTicket.route_id).is_not(None))
+    mixed_routes = select(mixed.subquery().c.route_id)
+    split_up = set(
+        session.exec(
+            select(PlannedStop.route_id)
+            .where(col(PlannedStop.route_id).in_(mixed_routes), PlannedStop.kind == "unload")
+            .distinct()
+        ).all()
     )
-    if scope.org_id is not None:
-        tickets = [t for t in tickets if t.org_id == scope.org_id]
-    mixed = [t for t in tickets if t.material_id is None and t.route_id is not None]
-    route_ids = sorted({t.route_id for t in mixed if t.route_id is not None})
-    split_up: set[int] = set()
-    for chunk in _chunks(route_ids):
-        split_up.update(
-            session.exec(
-                select(PlannedStop.route_id)
-                .where(col(PlannedStop.route_id).in_(chunk), PlannedStop.kind == "unload")
-                .distinct()
-            ).all()
-        )
-    whole = _route_totals(session, [r for r in route_ids if r not in split_up])
-    shares = trips.collected_by_ticket(session, [t for t in mixed if t.route_id in split_up])
+    whole = _whole_routes(session, scope, collection, mixed_routes, split_up)
+    shares = trips.collected_by_ticket(
+        session,
+        [t for t in tickets if t.material_id is None and t.route_id in split_up],  # type: ignore[misc]
+    )
     found = []
     for ticket in tickets:
         if ticket.material_id is not None:
             split: dict[int | None, int] = {ticket.material_id: ticket.net_g}
+        elif ticket.route_id is None:
+            split = wb_tickets.apportion(ticket.net_g, {})
         else:
-            basis = shares.get(ticket.id) if ticket.route_id in split_up else whole.get(ticket.route_id)  # type: ignore[arg-type]
-            split = wb_tickets.apportion(ticket.net_g, basis or {})  # type: ignore[arg-type]
+            basis = shares.get(ticket.id) if ticket.route_id in split_up else whole.get(ticket.route_id)
+            split = wb_tickets.apportion(ticket.net_g, basis or {})
         found.append((ticket, split))
     return found
 
 
-def _route_totals(session: Session, route_ids: list[int]) -> dict[int, dict[int, int]]:
-    """The drivers' grams per route and material at outlet stops (records in force)."""
+def _whole_routes(
+    session: Session,
+    scope: Scope,
+    collection: CollectionIndicators | None,
+    route_ids: Select[Any],
+    split_up: set[int],
+) -> dict[int, dict[int, int]]:
+    """:func:`_route_totals` of the routes ``route_ids`` selects, taken from the collection
+    figures' per-route grams where those are the same numbers.
+
+    They are when the scope is not narrowed (no organisation, no district: a route in it
+    has every record counted) and the route has no record at a stop other than an outlet
+    (a resident's door): those routes are read here, as are the ticketed routes the
+    period's plans do not hold.
+    """
+    if collection is None or scope.org_id is not None or scope.district:
+        return _route_totals(session, route_ids)
+    wanted = set(session.exec(route_ids).all()) - split_up
+    other_stops = set(
+        session.exec(
+            select(PlannedStop.route_id)
+            .where(col(PlannedStop.route_id).in_(route_ids), PlannedStop.kind != "outlet")
+            .where(exists().where(Collection.stop_id == PlannedStop.id))
+            .distinct()
+        ).all()
+    )
+    lent: dict[int, dict[int, int]] = defaultdict(dict)
+    for route_id, material_id, grams in collection.by_route:
+        if route_id in wanted and route_id not in other_stops:
+            lent[route_id][material_id] = grams
+    missing = sorted(wanted - set(lent))
+    for at in range(0, len(missing), trips.CHUNK):
+        lent.update(_route_totals(session, missing[at : at + trips.CHUNK]))
+    return lent
+
+
+def _route_totals(session: Session, route_ids: Any) -> dict[int, dict[int, int]]:
+    """The drivers' grams per route and material at pickup stops (records in force), for
+    the routes ``route_ids`` lists or selects (a subquery)."""
     newer = select(Collection.supersedes_id).where(col(Collection.supersedes_id).is_not(None))
     totals: dict[int, dict[int, int]] = defaultdict(dict)
-    for chunk in _chunks(route_ids):
-        rows = session.exec(
-            select(Collection.route_id, CollectionWeight.material_id, func.sum(CollectionWeight.grams))
-            .join(CollectionWeight, col(CollectionWeight.collection_id) == Collection.id)
-            .join(PlannedStop, col(PlannedStop.id) == Collection.stop_id)
-            .where(col(Collection.route_id).in_(chunk), PlannedStop.kind == "outlet")
-            .where(Collection.outcome == CollectionOutcome.COLLECTED, col(Collection.id).not_in(newer))
-            .group_by(Collection.route_id, CollectionWeight.material_id)
-        ).all()
-        for route_id, material_id, grams in rows:
-            totals[route_id][material_id] = int(grams or 0)
+    rows = session.exec(
+        select(Collection.route_id, CollectionWeight.material_id, func.sum(CollectionWeight.grams))
+        .join(CollectionWeight, col(CollectionWeight.collection_id) == Collection.id)
+        .join(PlannedStop, col(PlannedStop.id) == Collection.stop_id)
+        .where(col(Collection.route_id).in_(route_ids), col(PlannedStop.kind).in_(trips.PICKUP_KINDS))
+        .where(Collection.outcome == CollectionOutcome.COLLECTED, col(Collection.id).not_in(newer))
+        .group_by(Collection.route_id, CollectionWeight.material_id)
+    ).all()
+    for route_id, material_id, grams in rows:
+        totals[route_id][material_id] = int(grams or 0)
     return totals
-
-
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
-    for at in range(0, len(ids), trips.CHUNK):
-        yield ids[at : at + trips.CHUNK]
 
 
 def _org(table: Any, scope: Scope) -> list[Any]:
@@ -240,12 +325,19 @@ def _material_filter(session: Session, params: dict[str, str]) -> int | None:
 
 
 def drill_tickets(session: Session, scope: Scope, params: dict[str, str], offset: int, limit: int) -> Rows:
-    """Inbound tickets of the period with the grams of ``material`` each holds (its share)."""
+    """Inbound tickets of the period with the grams each holds of ``material`` (its share),
+    of the low-value materials (``low_value=1``) or of no material (``unattributed=1``:
+    loads with no recorded pickups); all their net weight without a filter."""
     material = _material_filter(session, params)
+    wanted: set[int | None] | None = None if material is None else {material}
+    if params.get("low_value") == "1":
+        wanted = set(session.exec(select(Material.id).where(col(Material.low_value).is_(True))).all())
+    elif params.get("unattributed") == "1":
+        wanted = {None}
     rows = []
     for ticket, split in _ticket_shares(session, scope):
-        grams = split.get(material, 0) if material is not None else ticket.net_g
-        if material is not None and not grams:
+        grams = ticket.net_g if wanted is None else sum(g for m, g in split.items() if m in wanted)
+        if wanted is not None and not grams:
             continue
         rows.append(
             {

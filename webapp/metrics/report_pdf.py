@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
@@ -81,8 +82,9 @@ def write(found: Indicators, path: Path | str) -> Path:
     by_key = {t.key: t for t in tables}
     story += _section("一、指标汇总", by_key["summary"])
     story += [KeepTogether([_heading("二、回收量"), _month_chart(found)]), _mix_chart(found)]
-    for key in ("tonnes_by_month", "tonnes_by_material", "skip_reasons"):
-        story += _section(None, by_key[key])
+    for key in ("tonnes_by_month", "tonnes_by_material", "tonnes_weighed", "skip_reasons"):
+        if key in by_key:  # no weighbridge table with a district scope
+            story += _section(None, by_key[key])
     outlets = by_key["tonnes_by_outlet"]
     title = outlets.zh + f"（前{OUTLET_ROWS}个，全部见CSV）"
     story += _section(
@@ -264,13 +266,18 @@ def _mix_chart(found: Indicators) -> Drawing:
     pie.x, pie.y, pie.width, pie.height = 20, 10, 45 * mm, 45 * mm
     pie.data = [t.grams.value for t in parts] or [1]
     total = sum(pie.data)
-    pie.labels = [f"{t.label} {t.grams.value * 100 / total:.1f}%" for t in parts] or ["无记录"]
-    pie.slices.fontName = FONT
-    pie.slices.fontSize = 7
-    for index in range(len(pie.data)):
-        pie.slices[index].fillColor = colors.HexColor(PALETTE[index % len(PALETTE)])
-    pie.sideLabels = True
+    names = [f"{t.label} {t.grams.value * 100 / total:.1f}%" for t in parts] or ["无记录"]
+    fills = [colors.HexColor(PALETTE[index % len(PALETTE)]) for index in range(len(pie.data))]
+    for index, fill in enumerate(fills):
+        pie.slices[index].fillColor = fill
     drawing.add(pie)
+    # A legend, not labels on the slices: thin slices' side labels piled on one another.
+    legend = Legend()
+    legend.x, legend.y = pie.x + pie.width + 30, pie.y + pie.height
+    legend.fontName, legend.fontSize, legend.deltay = FONT, 7, 10
+    legend.columnMaximum, legend.deltax = 14, 110
+    legend.colorNamePairs = list(zip(fills, names, strict=True))
+    drawing.add(legend)
     return drawing
 
 
@@ -279,7 +286,7 @@ def _coverage_chart(found: Indicators) -> Drawing:
     drawing = Drawing(170 * mm, 20 * mm + 12 * mm * max(1, len(rows)))
     _chart_title(drawing, f"分区步行{found.outlets.radius_m:g}米覆盖率（%）")
     chart = HorizontalBarChart()
-    chart.x, chart.y = 50, 10
+    chart.x, chart.y = 50, 14  # room below for the value axis' labels
     chart.width, chart.height = 120 * mm, 12 * mm * max(1, len(rows))
     _bars(
         drawing,

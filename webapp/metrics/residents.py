@@ -166,14 +166,8 @@ def doorstep_where(scope: Scope) -> list[ColumnElement[bool]]:
     if scope.org_id is not None:
         where.append(Collection.org_id == scope.org_id)
     if scope.district:
-        where.append(
-            col(PlannedStop.booking_id).in_(
-                select(Booking.id)
-                .join(Slot, col(Slot.id) == Booking.slot_id)
-                .join(ServiceArea, col(ServiceArea.id) == Slot.service_area_id)
-                .where(ServiceArea.district == scope.district)
-            )
-        )
+        # The same district as the collection totals give it (webapp.metrics._records).
+        where.append(_records.booking_district(Collection.stop_id) == scope.district)
     return where
 
 

@@ -100,6 +100,7 @@ def build(found: Indicators, *, locale: str = "zh") -> list[Table]:
         _factors(found, locale),
         _subsidy(found, locale),
         _mass_balance(found, locale),
+        *([_weighed(found, locale)] if found.collection_weighed else []),
         *([_residents(found, locale)] if found.residents else []),
         *([_workshop(found, locale)] if found.workshop else []),
     ]
@@ -408,6 +409,53 @@ def _mass_balance(found: Indicators, locale: str) -> Table:
         if any(m.to_json().values())
     )
     return Table("mass_balance", "物料平衡", "Mass balance", columns, rows)
+
+
+def _weighed(found: Indicators, locale: str) -> Table:
+    """Tonnes by material and by month on weighbridge net weight, the drivers' beside."""
+    weighed = found.collection_weighed
+    assert weighed is not None  # nosec B101 # narrows the type: build() checks it
+    columns = (
+        Column("项目", "Heading"),
+        Column("名称", "Name"),
+        Column("过磅净重（吨）", "Weighed net (t)", 3),
+        Column("司机记录（吨）", "Drivers (t)", 3),
+        Column("差额（吨）", "Difference (t)", 3),
+    )
+    lines = (weighed.total, *weighed.by_material, *weighed.by_month)
+    rows = [
+        (line.key, _name(line.name_zh, line.name_en, locale), *_pair(line.weighed.value, line.drivers.value))
+        for line in lines
+    ]
+    if weighed.unattributed.value:
+        rows.append(
+            (
+                "unattributed",
+                _name("无收运记录的车次", "Loads with no pickups", locale),
+                _t(weighed.unattributed.value),
+                None,
+                None,
+            )
+        )
+    low = ("low_value_share", _name("低值可回收物占比（%）", "Low-value share (%)", locale))
+    rows.append((*low, _pct(weighed.low_value_share), _pct(weighed.drivers_low_value_share), None))
+    km = ("km_per_tonne", _name("每吨公里", "km per tonne", locale))
+    rows.append((*km, _ratio(weighed.km_per_tonne), _ratio(weighed.drivers_km_per_tonne), None))
+    return Table(
+        "tonnes_weighed",
+        "过磅回收量（司机记录对照）",
+        "Tonnes on the weighbridge (drivers beside)",
+        columns,
+        tuple(rows),
+    )
+
+
+def _pair(weighed_g: int, drivers_g: int) -> tuple[float, float, float]:
+    return _t(weighed_g), _t(drivers_g), _t(weighed_g - drivers_g)
+
+
+def _ratio(ratio: Ratio) -> float | None:
+    return None if ratio.value is None else round(ratio.value, 3)
 
 
 def _residents(found: Indicators, locale: str) -> Table:

@@ -57,6 +57,7 @@ _PARAMS = {
     "event": ("事件", "event"),
     "obligation": ("上报义务", "reporting obligation"),
     "below_threshold": ("回收率未达标", "recovery below threshold"),
+    "channel": ("回收渠道", "channel"),
 }
 
 KINDS = {
@@ -340,6 +341,8 @@ def param_label(key: str, value: str, names: Names, locale: str, session: Sessio
         text = _pick(_METALS[value], locale)
     elif key == "outlet":
         text = names.outlet(session, value)
+    elif key == "channel" and value == "doorstep":
+        text = _pick(("上门回收（预约）", "doorstep (bookings)"), locale)
     elif key in ("opened", "low_value"):
         text = "是" if not locale.startswith("en") else "yes"
     elif key == "org":

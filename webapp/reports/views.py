@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from markupsafe import Markup
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from traceability import CHINA_TZ
+from traceability import CHINA_TZ, china_today
 from webapp import geo
 from webapp.access import role_required
 from webapp.boundary import MAX_PAGE, parse_int
@@ -55,12 +55,8 @@ _FORMATS = {
 }
 
 
-def _today() -> date:
-    return datetime.now(UTC).astimezone(CHINA_TZ).date()
-
-
 def _scope() -> Scope:
-    return operations.scope_for(request.args, current_user, _today())
+    return operations.scope_for(request.args, current_user, china_today())
 
 
 @bp.errorhandler(MetricsInputError)
@@ -254,8 +250,8 @@ def _factors_page(factor_form: FactorForm, rate_form: RateForm) -> str:
         rate_form=rate_form,
         factors=factor_rows,
         rates=rate_rows,
-        today=_today(),
-        in_force=_in_force(session, factor_rows, rate_rows, _today()),
+        today=china_today(),
+        in_force=_in_force(session, factor_rows, rate_rows, china_today()),
         materials={m.id: m for m in materials},
         locale=locale,
         grid_factors=GRID_FACTORS,

@@ -12,16 +12,19 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
+from tests.webapp.conftest import seeded_user
+from tests.webapp.test_chinese_pages import foreign_words, visible_text
 from webapp.metrics import MetricsInputError
 from webapp.metrics.factors import (
     DEFAULT_FACTORS,
     EXAMPLE_RATE_ZH,
     GRID_FACTORS,
     add_rate,
+    rate_history,
     seed_demo_rates,
     seed_factors,
 )
-from webapp.models import EmissionFactor, Organisation, Role, SubsidyRate
+from webapp.models import EmissionFactor, Organisation, RateKind, Role, SubsidyRate
 
 from .conftest import World
 
@@ -52,8 +55,16 @@ def _flat(text: str) -> str:
 
 
 def test_every_shipped_factor_has_a_chinese_and_an_english_note() -> None:
-    """Each default names its source and year, scope and unit in both languages and fits the column."""
+    """Each default names its source and year, scope and unit in both languages, the Chinese
+    standards to check it against, and fits the column."""
     for factor in DEFAULT_FACTORS:
+        assert all(
+            code in note
+            for code in ("T/ACEF 161-2024", "T/CACE 034-2021", "DB3308/T 102")
+            for note in (factor.note_zh, factor.note_en)
+        )
+        if factor.material == "composite_packaging":  # Shenzhen's own carton methodology
+            assert "深圳市奶盒回收减排碳普惠方法学" in factor.note_zh and "Shenzhen" in factor.note_en
         assert "WARM" in factor.note_zh and "2020" in factor.note_zh and "口径" in factor.note_zh
         assert "千克CO2e/吨" in factor.note_zh and "国内依据" in factor.note_zh and "待核实" in factor.note_zh
         assert (
@@ -123,11 +134,56 @@ def test_a_rate_without_its_notice_title_is_refused_on_the_field(
 
 
 def test_the_factors_page_shows_notes_examples_and_the_grid_factor(client, auth, world: World) -> None:  # type: ignore[no-untyped-def]
-    """In Chinese: each factor's Chinese note, the example badge and the national grid factor."""
+    """In Chinese: each factor's Chinese note, the example badge and the MEE grid factors with links."""
     auth.login(Role.ADMIN)
     page = client.get("/reports/factors").get_data(as_text=True)
     assert DEFAULT_FACTORS[0].note_zh in page and "示例值，待核实" in page
-    assert GRID_FACTORS[0].t_co2_per_mwh == "0.5703" and "0.5703" in page and "环办气候函〔2023〕43号" in page
+    national_2022 = next(g for g in GRID_FACTORS if g.year == 2022 and "全国电力平均" in g.document_zh)
+    southern = next(g for g in GRID_FACTORS if "南方区域" in g.document_zh)
+    assert (national_2022.t_co2_per_mwh, southern.t_co2_per_mwh) == ("0.5366", "0.3869")
+    for factor in (national_2022, southern):
+        assert factor.document_zh in page and f'href="{factor.url.replace("&", "&amp;")}"' in page
+
+
+def test_every_confirmed_grid_factor_names_the_text_it_was_read_from() -> None:
+    """A grid value shown without the example badge carries the address of its text; one
+    that no retrieved text showed is marked unconfirmed in both languages."""
+    for factor in GRID_FACTORS:
+        assert factor.url.startswith("https://") if factor.confirmed else not factor.url
+        assert float(factor.t_co2_per_mwh) > 0 and factor.document_zh and factor.document_en
+    unchecked = [g for g in GRID_FACTORS if not g.confirmed]
+    assert unchecked and all("未" in g.document_zh and "not checked" in g.document_en for g in unchecked)
+
+
+def test_a_new_rate_keeps_the_old_one_as_history(client, auth, db: Session, world: World) -> None:  # type: ignore[no-untyped-def]
+    """A rate entered from a later notice applies from its date; the old row stays listed,
+    and only the newer one is marked in force."""
+    add_rate(
+        db,
+        kind="new_outlet",
+        fen=500_000,
+        document_title=NOTICE,
+        document_number=NUMBER,
+        valid_from=date(2025, 1, 1),
+    )
+    newer = "深某区环〔2026〕9号"
+    add_rate(
+        db,
+        kind="new_outlet",
+        fen=800_000,
+        document_title=NOTICE,
+        document_number=newer,
+        valid_from=date(2026, 7, 1),
+    )
+    db.commit()
+    history = rate_history(db, world.org_id)
+    assert history.on((RateKind.NEW_OUTLET, None), date(2026, 6, 30)).fen == 1_000_000
+    assert history.on((RateKind.NEW_OUTLET, None), date(2026, 7, 1)).document_number == newer
+    auth.login(Role.ADMIN)
+    page = client.get("/reports/factors").get_data(as_text=True)
+    rows = [r for r in page.split("<tr>") if NOTICE in r]
+    assert len(rows) == 2 and [NUMBER in r for r in rows] == [False, True]
+    assert [">现行</span>" in r for r in rows] == [True, False]
 
 
 def test_the_xlsx_prints_provenance_beside_the_figures(
@@ -156,3 +212,20 @@ def test_the_pdf_prints_provenance_beside_the_figures(
     text = _flat("".join(page.extract_text() for page in PdfReader(pdf).pages))
     assert "示例值，待核实" in text and "来源：美国环保署WARM模型v15" in text
     assert _flat(f"{NOTICE} {NUMBER}，第五条，2026-01-01起施行") in text
+
+
+def test_the_demo_rates_are_shown_as_examples_in_chinese(client, auth, db: Session, world: World) -> None:  # type: ignore[no-untyped-def]
+    """An organisation seeded with the demo rates sees each of them badged 示例费率 and
+    named by no notice (（示例，无文件）), never as an official rate, on a page whose visible
+    text (factor notes and grid documents included) has no stray English."""
+    admin = seeded_user(db, "admin")
+    admin.org_id = world.org_id  # the demo's admin belongs to the demo organisation
+    db.add(admin)
+    assert seed_demo_rates(db, org_id=world.org_id, valid_from=date(2020, 1, 1)) > 0
+    db.commit()
+    auth.login(Role.ADMIN)
+    page = client.get("/reports/factors").get_data(as_text=True)
+    rows = [r for r in page.split("<tr>") if "（示例，无文件）" in r]
+    assert rows and all(EXAMPLE_RATE_ZH in r for r in rows)
+    main = page[page.index("<main") : page.index("</main>")]  # the header names the test's user
+    assert foreign_words(visible_text(main)) == []

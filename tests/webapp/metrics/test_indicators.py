@@ -175,6 +175,7 @@ def test_json_has_one_key_per_group(found) -> None:  # type: ignore[no-untyped-d
         "mass_balance",
         "residents",
         "workshop",
+        "collection_weighed",
     }
 
 
