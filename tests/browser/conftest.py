@@ -5,10 +5,11 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlmodel import Session
 from werkzeug.serving import make_server
 
@@ -27,24 +28,41 @@ FLAGS = [
 ]
 
 
+# CI runs the SQLite and PostgreSQL suites side by side on two cores: a page that settles in
+# one second alone can take several then (a service worker caching the offline assets, say).
+# Assertions still fail when the page never gets there, only later than Playwright's 5 s.
+expect.set_options(timeout=15_000)
+
+
+@contextmanager
+def demo_server(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_dir: Path, *, full_pct: float = 90.0
+) -> Iterator[str]:
+    """A seeded app on a free loopback port, a dozen outlets reported ``full_pct`` full."""
+    app = make_app(database_url, tmp_path_factory.mktemp("live"), cache_dir, TESTING=False)
+    with app.app_context():
+        session = Session(app.extensions["reloop.engine"])
+        seed_demo(session, outlets=60, days=2, seed=7, cache_dir=cache_dir)
+        report_full_outlets(session, fill_pct=full_pct)
+        session.close()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        wipe(app)
+        app.extensions["reloop.engine"].dispose()
+
+
 @pytest.fixture(scope="module")
 def live_server(
     database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_dir: Path
 ) -> Iterator[str]:
     """Serve a seeded app on a free loopback port for the module's tests."""
-    app = make_app(database_url, tmp_path_factory.mktemp("live"), cache_dir, TESTING=False)
-    with app.app_context():
-        session = Session(app.extensions["reloop.engine"])
-        seed_demo(session, outlets=60, days=2, seed=7, cache_dir=cache_dir)
-        report_full_outlets(session)
-        session.close()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    wipe(app)
-    app.extensions["reloop.engine"].dispose()
+    with demo_server(database_url, tmp_path_factory, cache_dir) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -81,10 +99,10 @@ def login(page: Page, base: str, username: str, password: str) -> None:
     page.wait_for_function("() => window.htmx !== undefined")
 
 
-def report_full_outlets(session: Session, count: int = 12) -> None:
-    """Sensors report a dozen active outlets 90 % full just now, so the board has outlets
-    to plan whatever the hour: after midnight in Shenzhen the seeded day has just been
-    emptied by its pickups."""
+def report_full_outlets(session: Session, count: int = 12, fill_pct: float = 90.0) -> None:
+    """Sensors report a dozen active outlets ``fill_pct`` full just now, so the board has
+    outlets to plan whatever the hour: after midnight in Shenzhen the seeded day has just
+    been emptied by its pickups."""
     from sqlmodel import select
 
     from webapp.models import Outlet, OutletStatus, ReadingSource
@@ -99,7 +117,7 @@ def report_full_outlets(session: Session, count: int = 12) -> None:
             session,
             outlet,
             reading_id=f"browser-full-{outlet.id}",
-            fill_pct=90.0,
+            fill_pct=fill_pct,
             measured_at=utcnow(),
             source=ReadingSource.SENSOR,
         )

@@ -99,7 +99,7 @@ def test_driver_records_four_stops_two_of_them_offline(browser: Browser, served:
     expect(page.locator(".progress-big")).to_contain_text(f"0 / {len(stops)}")
     expect(page.locator("html")).to_have_attribute("data-offline-ready", "1")
     expect(page.locator("html")).to_have_attribute("data-device-token", "1")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     expect(page.locator("#sync-banner")).to_contain_text("全部记录已发送")
     _shot(page, "1-route")
 

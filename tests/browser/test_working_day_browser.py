@@ -135,6 +135,13 @@ def test_a_dispatchers_and_a_drivers_working_day(browser: Browser, served: tuple
     (truck_id,) = _rows(app, select(Vehicle.id).where(Vehicle.plate == PLATE))
     assert truck_id in params["vehicle_ids"] and len(params["vehicle_ids"]) >= 2  # the two trucks ticked
     expect(page.locator(".flash.error")).to_have_count(0)
+    # Why these trucks: each route priced; a ticked truck left at home is weighed in yuan.
+    routes = page.locator("#route-costs tbody tr")
+    expect(routes).to_have_count(page.locator("section.route").count())
+    if page.locator("section.route").count() < len(params["vehicle_ids"]):
+        expect(page.locator("#idle-trucks .verdict").first).to_contain_text(
+            re.compile(r"一辆车更省 \d+ 元|可节省 \d+ 元")
+        )
     text = page.locator("main").inner_text()
     assert not ENGLISH.search(text), ENGLISH.search(text)
     if page.locator("#unassigned").count():

@@ -13,7 +13,7 @@ from flask_babel import get_locale
 import geodata
 from geodata.tiles import MAX_TILE_ZOOM, TileRangeError, TileSet
 from webapp.access import ALL_ROLES, role_required
-from webapp.tiles import glyphs
+from webapp.tiles import glyphs, offline
 from webapp.tiles.live import live_map
 from webapp.tiles.style import base_style
 
@@ -72,6 +72,28 @@ def tile(z: int, x: int, y: int) -> ResponseReturnValue:
     except TileRangeError as exc:
         abort(404, description=str(exc))
     return _cached(body, MVT_MIMETYPE, f"{tiles.key}-{z}-{x}-{y}")
+
+
+@bp.get("/offline.json")
+@role_required(*ALL_ROLES)
+def offline_set() -> ResponseReturnValue:
+    """The tile and glyph URLs that draw the map over ``bbox`` (west,south,east,north) offline."""
+    try:
+        west, south, east, north = (float(v) for v in request.args.get("bbox", "").split(","))
+    except ValueError:
+        abort(400, description="bbox: four numbers west,south,east,north")
+    if not (-180 <= west < east <= 180 and -85 <= south < north <= 85):
+        abort(400, description="bbox: west < east within ±180, south < north within ±85")
+    tile_url = url_for("tiles.tile", z=0, x=0, y=0).removesuffix("/0/0/0.pbf")
+    font = url_for("tiles.glyph_range", fontstack=glyphs.FONT_NAME, start=0, end=255).removesuffix(
+        "/0-255.pbf"
+    )
+    kept = offline.tiles_covering(west, south, east, north)
+    return {
+        "tiles": [f"{tile_url}/{z}/{x}/{y}.pbf" for z, x, y in kept],
+        "glyphs": [f"{font}/{start}-{start + 255}.pbf" for start in offline.glyph_ranges(tile_set(), kept)],
+        "max_tiles": offline.MAX_TILES,
+    }
 
 
 @bp.get("/fonts/<fontstack>/<int:start>-<int:end>.pbf")

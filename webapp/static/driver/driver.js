@@ -13,10 +13,10 @@
 
   /* ---- IndexedDB, promise style ---- */
   var dbp = new Promise(function (resolve, reject) {
-    var req = indexedDB.open("reloop-driver", 2);
-    req.onupgradeneeded = function () {  // version 1 had no "device" store: add what is missing
+    var req = indexedDB.open("reloop-driver", 3);
+    req.onupgradeneeded = function () {  // 1 had no "device", 2 no "positions" store: add what is missing
       var db = req.result, have = db.objectStoreNames;
-      ["queue", "sent", "rejected", "device"].forEach(function (n) {
+      ["queue", "sent", "rejected", "device", "positions"].forEach(function (n) {
         if (!have.contains(n)) db.createObjectStore(n, { keyPath: "id" });
       });
       if (!have.contains("tokens")) db.createObjectStore("tokens", { keyPath: "user_id" });
@@ -96,6 +96,7 @@
   }
   function refuse(item, status, j) {
     item.status = status; item.error = describe(j || {}); item.photo = null; item.signature = null;
+    item.fields = (j && j.errors) || [];
     return put("rejected", item).then(function () { return del("queue", item.id); }).then(function () { return true; });
   }
   function send(item) {  // resolves true to go on with the next item, false to stop for now
@@ -201,8 +202,10 @@
   }
   function overlayStop(latest) {
     var mine = latest[D.stop.id], previous = mine ? mine.id : D.stop.record;
-    document.querySelectorAll(".stop-form").forEach(function (form) {
+    document.querySelectorAll(".stop-form, .booking-form").forEach(function (form) {
       form.elements.supersedes.value = previous || "";
+      var code = form.querySelector(".confirmation");  // a correction needs no code: the first record used it
+      if (code) code.hidden = !!previous;
       var box = form.querySelector(".correction-field");
       box.hidden = !previous;
       box.querySelector("input").required = !!previous;
@@ -312,6 +315,14 @@
         if (reason.dataset.note === "1" && !body.note) errors.note = T.need_note;
       }
     }
+    /* A resident's booking: the code the resident shows proves the visit. It is checked by
+       the server when the record arrives (a wrong one lands in the refused list), so
+       here only that one was typed; a correction needs none. */
+    var code = form.elements.namedItem("confirmation_code");
+    if (code && outcome === "collected" && !fd.get("supersedes")) {
+      body.confirmation_code = String(code.value || "").trim();
+      if (!body.confirmation_code) errors.confirmation_code = T.need_code;
+    }
     if (fd.get("supersedes")) {
       body.supersedes = fd.get("supersedes");
       body.correction_reason = String(fd.get("correction_reason") || "").trim();
@@ -341,7 +352,7 @@
         input.closest("form").querySelectorAll(".js-error[data-field=photo]").forEach(function (e) { e.remove(); });
       });
     });
-    document.querySelectorAll(".stop-form").forEach(function (form) {
+    document.querySelectorAll(".stop-form, .booking-form").forEach(function (form) {
       var pad = signaturePad(form);
       form.addEventListener("submit", function (e) {
         e.preventDefault();
@@ -362,7 +373,18 @@
             localStorage.removeItem(arrivedKey());
             return navigator.onLine ? Promise.race([sync(), wait(5000)]) : null;
           })
-          .then(function () { window.location.href = D.route_url; })
+          .then(function () { return get("rejected", item.id); })
+          .then(function (refused) {
+            /* A wrong confirmation code, refused while the driver is still at the door: say
+               so on the form, so the resident can show the code again; other refusals wait
+               in the list on the route page. */
+            var wrong = refused && (refused.fields || []).filter(function (f) { return f.field === "confirmation_code"; });
+            if (!wrong || !wrong.length) { window.location.href = D.route_url; return; }
+            return del("rejected", item.id).then(refresh).then(function () {
+              button.disabled = false;
+              showErrors(form, { confirmation_code: wrong[0].message });
+            });
+          })
           .catch(function (err) { button.disabled = false; showErrors(form, { "": String(err) }); });
       });
     });
@@ -399,11 +421,119 @@
         .then(function () { window.location.href = D.route_url; });
     });
   }
+  /* ---- the truck's track while a route runs (D.track): positions from the phone's GPS are
+     kept in IndexedDB like records and sent in batches (at once for the first, then every
+     30 s or 20 points, and whenever the signal returns). Each carries an id made here, so
+     a batch sent twice is stored once. ---- */
+  var TRACK_EVERY_MS = 30000, TRACK_BATCH = 20, TRACK_SEND_MAX = 200;
+  var MIN_GAP_MS = 5000, MIN_MOVE_M = 10, STILL_MS = 60000;  // a parked truck: one point a minute
+  var lastPoint = null, lastSentAt = 0, sendingPoints = false;
+  function metres(a, b) {
+    var r = Math.PI / 180, dLat = (b.lat - a.lat) * r, dLon = (b.lon - a.lon) * r;
+    var h = Math.pow(Math.sin(dLat / 2), 2) + Math.cos(a.lat * r) * Math.cos(b.lat * r) * Math.pow(Math.sin(dLon / 2), 2);
+    return 2 * 6371008.8 * Math.asin(Math.min(1, Math.sqrt(h)));
+  }
+  function finite(x) { return typeof x === "number" && isFinite(x) ? x : null; }
+  var pendingFix = null, pendingTimer = null;
+  function keepPoint(p) {
+    var c = p.coords, at = p.timestamp || Date.now();
+    lastFix = { lon: c.longitude, lat: c.latitude, accuracy_m: c.accuracy };
+    if (lastPoint) {
+      var gap = at - lastPoint.at, moved = metres(lastPoint, { lon: c.longitude, lat: c.latitude });
+      if (moved < MIN_MOVE_M && gap < STILL_MS) return;
+      if (gap < MIN_GAP_MS) {  // too soon: hold the newest fix and take it when the gap is over
+        pendingFix = p;
+        if (!pendingTimer) {
+          pendingTimer = setTimeout(function () {
+            var held = pendingFix;
+            pendingTimer = null; pendingFix = null;
+            if (held) takePoint(held);
+          }, MIN_GAP_MS - gap);
+        }
+        return;
+      }
+    }
+    takePoint(p);
+  }
+  function takePoint(p) {
+    var c = p.coords, at = p.timestamp || Date.now();
+    lastPoint = { at: at, lon: c.longitude, lat: c.latitude };
+    var id = uuid(), speed = finite(c.speed), heading = finite(c.heading);
+    var body = { id: id, route_id: D.track.route_id, recorded_at: new Date(at).toISOString(),
+                 lon: c.longitude, lat: c.latitude, accuracy_m: finite(c.accuracy) };
+    if (speed !== null && speed >= 0) body.speed_mps = speed;
+    if (heading !== null && heading >= 0 && heading <= 360) body.heading_deg = heading;
+    put("positions", { id: id, seq: at, user_id: D.user_id, body: body }).then(function () { return flushPoints(false); });
+  }
+  function markTrack(queued) {
+    document.documentElement.dataset.trackQueued = String(queued);
+  }
+  function flushPoints(force) {
+    if (sendingPoints || !D.positions_api) return Promise.resolve();
+    sendingPoints = true;
+    var more = false;
+    return all("positions").then(function (items) {
+      var mine = items.filter(function (q) { return q.user_id === D.user_id; });
+      markTrack(mine.length);
+      if (!mine.length || !navigator.onLine) return;
+      if (!force && mine.length < TRACK_BATCH && Date.now() - lastSentAt < TRACK_EVERY_MS) return;
+      mine.sort(function (a, b) { return a.seq - b.seq; });
+      var batch = mine.slice(0, TRACK_SEND_MAX);
+      return get("tokens", D.user_id).then(function (row) {
+        if (!row) return;
+        return fetch(D.positions_api, { method: "POST", credentials: "omit",
+                                        body: JSON.stringify({ points: batch.map(function (b) { return b.body; }) }),
+                                        headers: { "Content-Type": "application/json", Authorization: "Bearer " + row.token } })
+          .then(function (r) {
+            r.text().catch(function () {});  // read the answer through, so the request is over
+            if (r.status === 401) return del("tokens", D.user_id);
+            // 422: nothing in the batch can be stored (its problems are named); resending cannot help.
+            if (r.status !== 200 && r.status !== 201 && r.status !== 422) return;
+            lastSentAt = Date.now();
+            more = mine.length > batch.length;
+            return tx("positions", "readwrite", function (s) { batch.forEach(function (b) { s.delete(b.id); }); })
+              .then(function () {
+                var html = document.documentElement.dataset;
+                html.trackSent = String(Number(html.trackSent || 0) + batch.length);
+                markTrack(mine.length - batch.length);
+              });
+          });
+      });
+    }).catch(function () {}).then(function () {
+      sendingPoints = false;
+      if (more) return flushPoints(true);
+    });
+  }
+  function startTracking() {
+    if (!D.track || !navigator.geolocation) return;
+    var options = { enableHighAccuracy: true, maximumAge: 5000, timeout: 30000 };
+    navigator.geolocation.watchPosition(keepPoint, function () {}, options);
+    // Some phones pause the watch while the screen is on another app's page: ask now and then too.
+    setInterval(function () {
+      navigator.geolocation.getCurrentPosition(keepPoint, function () {}, options);
+      flushPoints(false);
+    }, 15000);
+    document.documentElement.dataset.tracking = String(D.track.route_id);
+  }
+
+  /* The resident's number is never on the phone: the call link asks the server for it (and
+     the server logs the access). Without signal say so instead of showing the offline page. */
+  document.querySelectorAll("a.call-resident").forEach(function (a) {
+    a.addEventListener("click", function (e) {
+      if (navigator.onLine) return;
+      e.preventDefault();
+      var note = document.getElementById("call-offline") || document.createElement("p");
+      note.id = "call-offline"; note.className = "warning"; note.textContent = T.call_offline;
+      a.closest("p").after(note);
+    });
+  });
+
   if (D.stop) setupStop();
   if (D.unload_api && document.getElementById("unload-form")) setupUnload(document.getElementById("unload-form"));
-  window.addEventListener("online", sync);
+  startTracking();
+  window.addEventListener("online", function () { sync(); flushPoints(true); });
   window.addEventListener("offline", refresh);
   document.addEventListener("visibilitychange", function () { if (!document.hidden) sync(); });
   setInterval(function () { if (navigator.onLine) sync(); }, 30000);
-  sync().then(keepPages);
+  sync().then(keepPages).then(function () { return flushPoints(true); });
 })();

@@ -57,14 +57,16 @@
 
   /* MapLibre and its Leaflet binding, loaded once per page. The CSP build runs its worker
      from a file of this origin, so the policy needs no blob: worker. */
-  function loadVector() {
+  function loadVector(el) {
     if (!loading) {
+      // A page may serve the worker from elsewhere (the driver's, inside its service worker's scope).
+      var worker = el.dataset.workerUrl || ML + "maplibre-gl-csp-worker.js";
       var css = document.createElement("link");
       css.rel = "stylesheet";
       css.href = ML + "maplibre-gl.css";
       document.head.appendChild(css);
       loading = script(ML + "maplibre-gl-csp.js").then(function () {
-        window.maplibregl.setWorkerUrl(ML + "maplibre-gl-csp-worker.js");
+        window.maplibregl.setWorkerUrl(worker);
         return script(MLL + "leaflet-maplibre-gl.js");
       });
     }
@@ -119,7 +121,7 @@
     if (!webgl()) {
       drawGeoJSON(map, el);
     } else {
-      loadVector().then(function () { drawVector(map, el); }, function () { drawGeoJSON(map, el); });
+      loadVector(el).then(function () { drawVector(map, el); }, function () { drawGeoJSON(map, el); });
     }
     return map;
   };

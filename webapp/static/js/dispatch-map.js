@@ -27,7 +27,7 @@
   /* The live map: the progress partial (refreshed every 15 s) carries each stop's state and
      each truck's last known position; done stops turn green, skipped ones amber. */
   var STATE = { collected: "#15803d", skipped: "#b45309" };
-  var trucks = L.layerGroup().addTo(map);
+  var trucks = L.layerGroup().addTo(map), truckMarkers = {};
   function live() {
     var block = document.querySelector(".live-map-data");
     if (!block) return;
@@ -41,14 +41,33 @@
       m.setStyle({ fillColor: STATE[state] || p.colour || "#0072B2" });
       m.feature.properties.state = state || "pending";
     });
-    trucks.clearLayers();
+    /* Each truck keeps its marker between refreshes and moves: clearing and redrawing would
+       leave the old permanent tooltip fading out beside the new one for a moment. */
+    var seen = {};
     data.trucks.forEach(function (t) {
-      L.circleMarker([t.lat, t.lon], { radius: 11, color: "#111827", weight: 4, fillColor: t.colour,
-                                       fillOpacity: 1, className: "truck-position" })
-        .bindTooltip(window.ReLoopText([[t.label]]), { permanent: true, direction: "top", offset: [0, -10] })
+      seen[t.route] = true;
+      var marker = truckMarkers[t.route];
+      if (marker) {
+        marker.setLatLng([t.lat, t.lon]).setStyle({ fillColor: t.colour });
+        marker.setTooltipContent(window.ReLoopText([[t.label]]));
+        return;
+      }
+      truckMarkers[t.route] = L.circleMarker([t.lat, t.lon], { radius: 11, color: "#111827", weight: 4,
+                                                               fillColor: t.colour, fillOpacity: 1,
+                                                               className: "truck-position" })
+        .bindTooltip(window.ReLoopText([[t.label]]), { permanent: true, direction: "top", offset: [0, -10],
+                                                      className: "truck-label" })
         .addTo(trucks);
     });
+    Object.keys(truckMarkers).forEach(function (route) {
+      if (seen[route]) return;
+      trucks.removeLayer(truckMarkers[route]);
+      delete truckMarkers[route];
+    });
     el.dataset.trucks = String(data.trucks.length);
+    el.dataset.truckPositions = JSON.stringify(data.trucks.map(function (t) {
+      return { route: t.route, lon: t.lon, lat: t.lat, source: t.source };
+    }));
     el.dataset.liveStops = JSON.stringify(byKey);
   }
   live();
