@@ -92,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.api.views import bp as api_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.dispatch.views import bp as dispatch_bp
+    from webapp.dispatch.weekviews import bp as week_bp
     from webapp.jobs.views import bp as jobs_bp
     from webapp.main.views import bp as main_bp
     from webapp.outlets.views import bp as outlets_bp
@@ -100,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (main_bp, auth_bp, outlets_bp, jobs_bp, api_bp, admin_bp, dispatch_bp, siting_bp, reports_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(week_bp)
     csrf.exempt(api_bp)  # machine clients authenticate with bearer tokens, not cookies
     _register_trace(app)
     _register_driver(app)
@@ -117,9 +119,9 @@ def _register_blueprints(app: Flask) -> None:
 
 def front_line_areas() -> list[Any]:
     """The packages of the front lines, each offering ``blueprints()`` and ``commands()``."""
-    from webapp import cascade, kiosk, residents, sorting, weighbridge, workshop
+    from webapp import cascade, kiosk, residents, sensors, sorting, tracks, weighbridge, workshop
 
-    return [workshop, cascade, weighbridge, sorting, residents, kiosk]
+    return [workshop, cascade, weighbridge, sorting, residents, kiosk, tracks, sensors]
 
 
 def _register_driver(app: Flask) -> None:

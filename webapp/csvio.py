@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 from flask_babel import gettext as _
 
-__all__ = ["CsvDecodeError", "CsvTable", "decode", "row_error"]
+__all__ = ["CsvDecodeError", "CsvTable", "coded_header", "decode", "row_error"]
 
 RowError = dict[str, Any]
 
@@ -39,6 +39,21 @@ def decode(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise CsvDecodeError("the file is neither UTF-8 nor GB18030 text")
+
+
+def coded_header(text: str, aliases: Mapping[str, str]) -> str:
+    """The text with the header's headings found in ``aliases`` (say, Chinese column
+    labels) replaced by the column names they stand for; the text unchanged when none is."""
+    first, newline, rest = text.partition("\n")
+    try:
+        header = next(csv.reader([first.rstrip("\r")]), [])
+    except csv.Error:
+        return text  # CsvTable names the problem
+    if not any(h.strip() in aliases for h in header):
+        return text
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow([aliases.get(h.strip(), h.strip()) for h in header])
+    return out.getvalue() + newline + rest
 
 
 def row_error(line: int, field: str, message: str) -> RowError:

@@ -263,6 +263,19 @@ _SCHEMAS: dict[str, Any] = {
                 "description": "amap and apple in GCJ-02, baidu in BD-09, google in GCJ-02.",
             },
             "record": {"oneOf": [ref("Completion"), {"type": "null"}]},
+            "booking": {
+                "type": "object",
+                "description": "Only at a resident's booking: the masked number and the call link "
+                "(it asks for the number and logs the access); a first collection sends "
+                "`confirmation_code` beside the record.",
+                "properties": {
+                    "label": {"type": "string"},
+                    "window": {"type": "string"},
+                    "masked_phone": {"type": "string"},
+                    "call": {"type": "string"},
+                    "needs_confirmation_code": {"type": "boolean"},
+                },
+            },
         },
     },
     "Route": {
@@ -472,6 +485,9 @@ def _driver_paths() -> dict[str, Any]:
             }
         },
     }
+    from webapp.tracks import openapi as tracks
+
+    paths.update(tracks.paths())
     no_driver = "The token's user has no active driver profile (the token stays good)."
     for operation in (op for item in paths.values() for op in item.values()):
         forbidden = operation["responses"].get("403")
@@ -599,7 +615,13 @@ def document() -> dict[str, Any]:
         ],
         "paths": paths,
         "components": {
-            "schemas": {**_SCHEMAS, **trace.schemas(), **cascade.schemas(), **kiosk.schemas()},
+            "schemas": {
+                **_SCHEMAS,
+                **_tracks_schemas(),
+                **trace.schemas(),
+                **cascade.schemas(),
+                **kiosk.schemas(),
+            },
             "securitySchemes": {
                 "deviceToken": {
                     **bearer,
@@ -627,6 +649,12 @@ def document() -> dict[str, Any]:
             },
         },
     }
+
+
+def _tracks_schemas() -> dict[str, Any]:
+    from webapp.tracks import openapi as tracks
+
+    return tracks.schemas()
 
 
 @bp.get("/api/v1/openapi.json")

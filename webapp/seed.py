@@ -38,6 +38,8 @@ from webapp.models import (
 )
 from webapp.models._types import utcnow
 from webapp.seed_year import seed_year
+from webapp.seed_year._kiosks import start_kiosk_year
+from webapp.seed_year._sensors import seed_sensors
 from webapp.seed_year._workshop import seed_workshop
 
 DEMO_ORG = "深圳市绿环再生资源有限公司（演示）"
@@ -250,6 +252,10 @@ def seed_demo(
     _token, plain = tokens.issue(session, name="演示传感器网关", kind=TokenKind.SENSOR, org_id=org.id)
     seed_metrics_defaults(session, demo_org_id=org.id)
     session.commit()
+    # Compounds, residents and prices first: the year's routes serve residents' bookings,
+    # and the kiosks' deposits go in day by day beside them.
+    report.counts["residential compounds"] = _compounds(session, org.id, seed=seed)  # type: ignore[arg-type]
+    kiosks = start_kiosk_year(session, org_id=org.id, days=days, seed=seed, now=now)  # type: ignore[arg-type]
     year = seed_year(
         session,
         days=days,
@@ -259,9 +265,10 @@ def seed_demo(
         cache_dir=cache_dir,  # type: ignore[arg-type]
         speeds_kmh=speeds_kmh,
         progress=progress,
+        each_day=kiosks.day if kiosks is not None else None,
     )
     report.sensor_token = plain
-    report.counts = {
+    report.counts |= {
         "outlets": len(placed),
         "facilities": len(depots),
         "users": len(users),
@@ -271,19 +278,28 @@ def seed_demo(
         "fill readings": year.readings,
     }
     report.counts["battery log entries"] = _demo_batteries(session, seed, cache_dir, days=days, now=now)
-    report.counts["workshop packs"] = seed_workshop(session, org_id=org.id, seed=seed, now=now).packs
-    report.counts["kiosk deposits"] = _kiosk_year(session, org.id, days=days, seed=seed, now=now)  # type: ignore[arg-type]
+    workshop = seed_workshop(session, org_id=org.id, seed=seed, now=now, days=days)
+    report.counts["workshop packs"] = workshop.packs + (workshop.cascade.packs if workshop.cascade else 0)
+    if workshop.cascade and workshop.cascade.products:
+        report.counts["cascade products"] = workshop.cascade.products
+    report.counts["kiosk deposits"] = kiosks.found.deposits if kiosks is not None else 0
+    if year.bookings is not None:
+        report.counts["doorstep bookings"] = year.bookings.bookings
+        report.counts["doorstep bookings collected"] = year.bookings.collected
+    report.counts["sensors"] = seed_sensors(session, org_id=org.id, now=now, seed=seed)  # type: ignore[arg-type]
     if year.solves_stopped_by_time:  # those days' plans depend on the machine's speed
         report.counts["day plans cut short by the time limit"] = year.solves_stopped_by_time
     report.seconds = year.seconds
     return report
 
 
-def _kiosk_year(session: Session, org_id: int, *, days: int, seed: int, now: datetime) -> int:
-    """Kiosks, residents' prices and a year of kiosk deposits (webapp.seed_year._kiosks)."""
-    from webapp.seed_year._kiosks import seed_kiosk_year
+def _compounds(session: Session, org_id: int, *, seed: int) -> int:
+    """Residential compounds residents pick their address from (webapp.residents.compounds)."""
+    from webapp.residents.compounds import seed_demo_compounds
 
-    return seed_kiosk_year(session, org_id=org_id, days=days, seed=seed, now=now).deposits
+    made = seed_demo_compounds(session, org_id, seed=seed)
+    session.commit()
+    return made
 
 
 def _demo_batteries(session: Session, seed: int, cache_dir: Path | None, *, days: int, now: datetime) -> int:

@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 import webapp.models  # noqa: F401
 from webapp import create_app
 from webapp.auth.operations import create_user
 from webapp.config import Settings
 from webapp.db import engine
-from webapp.models import Role, append_only
+from webapp.models import Role, User, append_only
 from webapp.seed import seed_materials
 
 PASSWORD = "correct-horse-42"
@@ -74,6 +74,11 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+def seeded_user(db: Session, username: str) -> User:
+    """One of the users the ``app`` fixture seeds (one per role, named after it)."""
+    return db.exec(select(User).where(User.username == username)).one()
 
 
 class AuthActions:

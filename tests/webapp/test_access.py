@@ -101,6 +101,7 @@ TOKEN_KINDS: dict[str, frozenset[TokenKind]] = {
     "driver_api.post_evidence": frozenset({TokenKind.DEVICE}),
     "driver_api.post_completion": frozenset({TokenKind.DEVICE}),
     "driver_api.get_completion": frozenset({TokenKind.DEVICE}),
+    "driver_api.post_positions": frozenset({TokenKind.DEVICE}),
     "unload_api.post_unload": frozenset({TokenKind.DEVICE}),
     "trace_api.post_events": frozenset({TokenKind.PARTNER}),
     "trace_api.post_tree_head": frozenset({TokenKind.PARTNER}),

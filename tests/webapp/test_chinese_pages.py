@@ -38,6 +38,7 @@ from webapp.models import (
     TraceEventRow,
     Vehicle,
 )
+from webapp.residents.accounts import create_resident
 from webapp.seed import DEMO_USERS, seed_demo
 
 #: Words a Chinese page may show as they are: the product's and data's proper names,
@@ -114,6 +115,7 @@ ALLOWED = {
     "Wh",
     "Ah",
     "V",
+    "mV",
     "L",
     "CO",
     "CO2e",
@@ -125,9 +127,12 @@ ALLOWED = {
     "km²",
     "MWh",
     "MPa",
+    "dBm",  # a sensor's radio signal, as its modem reports it
     "fen",
     # standards and domain abbreviations
     "GB",
+    "ACEF",  # T/ACEF: China Environmental Protection Federation group standards
+    "CACE",  # T/CACE: China Association of Circular Economy group standards
     "T",
     "SB",
     "SOH",
@@ -248,8 +253,11 @@ def foreign_words(text: str) -> list[str]:
 # --- the world ------------------------------------------------------------------------------
 
 COMPOUNDS = "id,lon,lat,households\nA,114.0552,22.5410,800\nB,114.0600,22.5450,600\nC,113.9800,22.5300,900\n"
-PASSWORDS = {username: password for username, _n, _r, password in DEMO_USERS}
+# A resident of the Internet+ channel logs in with their mobile number (made in the world).
+RESIDENT = ("13800138001", "resident-zh-1")
+PASSWORDS = {username: password for username, _n, _r, password in DEMO_USERS} | dict([RESIDENT])
 ROLES = {
+    "resident": RESIDENT[0],
     "admin": "admin",
     "dispatcher": "dispatcher",
     "driver": "driver1",
@@ -273,6 +281,9 @@ def world(database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_dir
     with Session(app.extensions["reloop.engine"], expire_on_commit=False) as db:
         seed_demo(db, outlets=40, days=2, seed=11, cache_dir=cache_dir)
         day = make_day(db, cache_dir)
+        with app.app_context():
+            create_resident(db, *RESIDENT)
+            db.commit()
         clients = {}
         for role, username in ROLES.items():
             client = app.test_client()
@@ -310,9 +321,27 @@ def world(database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_dir
             "facility_id": str(db.exec(select(Facility.id)).first()),
         }
         assert db.exec(select(PlannedStop.id)).first() and db.exec(select(PlannedRoute.id)).first()
+        values["week_id"] = str(_plan_week(app, db, day.plan_id))
     yield World(app=app, values=values, clients=clients)
     wipe(app)
     app.extensions["reloop.engine"].dispose()
+
+
+def _plan_week(app: Flask, db: Session, plan_id: int) -> int:
+    """A two-day week plan from today for the accepted plan's depot (its routes kept), as the board does."""
+    from webapp.db import db_session
+    from webapp.dispatch.weekplans import PlanWeekParams
+    from webapp.jobs.operations import enqueue
+    from webapp.models import CollectionPlan
+
+    plan = db.get(CollectionPlan, plan_id)
+    params = PlanWeekParams(first_day=plan.day, depot_id=plan.depot_id, days=2, time_limit_s=2)
+    with app.app_context():
+        job_id = enqueue(db_session(), params, actor_id=None).id
+    job = db.get(Job, job_id)
+    db.refresh(job)
+    assert job.result, job.error
+    return int(job.result["week_plan_id"])
 
 
 def _pages(world: World) -> list[tuple[str, str]]:

@@ -19,7 +19,8 @@ from sqlmodel import select
 
 from tests.webapp.concurrently import burst, post_json, report, serving
 from tests.webapp.driver.conftest import DRIVER_PASSWORD, Day, device_token, make_day
-from webapp.driver.queries import current_records, today
+from traceability import china_today
+from webapp.driver.queries import current_records
 from webapp.metrics import collection as collection_metrics
 from webapp.metrics.figures import Scope
 from webapp.models import Collection
@@ -78,7 +79,7 @@ def test_the_collections_report_counts_a_raced_stop_once(app, db, day, phone) ->
     stop = day.stops["driver1"][0].id
     with serving(app) as url:
         burst(RACERS, lambda n: post_json(url + PATH, _body(stop, paper_kg=100), phone))
-    figures = collection_metrics.compute(db, Scope(today(), today()))
+    figures = collection_metrics.compute(db, Scope(china_today(), china_today()))
     assert figures.total.value == 100_000
     assert [(t.grams.value, t.collections) for t in figures.by_outlet] == [(100_000, 1)]
 

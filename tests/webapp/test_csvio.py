@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask_babel import force_locale
 
-from webapp.csvio import CsvDecodeError, CsvTable, decode
+from webapp.csvio import CsvDecodeError, CsvTable, coded_header, decode
 
 COLUMNS = {"code", "name", "kg"}
 REQUIRED = ("code", "name")
@@ -101,3 +101,10 @@ def test_importer_errors_join_the_readers_in_line_order(ctx: None) -> None:
         if not row["code"]:
             table.add(line, "code", "required")
     assert [(e["line"], e["field"]) for e in table.errors] == [(2, ""), (3, "code")]
+
+
+def test_aliased_headings_become_column_names_and_the_rest_is_kept() -> None:
+    """Chinese labels in the header are coded, other headings and the data lines stay as written."""
+    aliases = {"编码": "code", "名称": "name"}
+    assert coded_header("编码, 名称 ,kg\r\n编码,1\n", aliases) == "code,name,kg\n编码,1\n"
+    assert coded_header("code,name\r\n编码,1\n", aliases) == "code,name\r\n编码,1\n"

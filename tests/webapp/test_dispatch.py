@@ -287,6 +287,50 @@ def test_a_moved_stop_goes_last_before_a_final_unload_with_its_weight(
     )
 
 
+def test_a_moved_stop_is_retimed_on_the_road_matrix(client, auth, db, day, cache_dir) -> None:
+    """After a move both routes' ETAs, km and hours are the road matrix's: each arrival is the
+    previous departure plus the driven seconds (or the window's opening, or after lunch)."""
+    from webapp.dispatch.retime import places, road_matrix
+
+    plan = _two_routes(db, day, cache_dir)
+    auth.login(Role.DISPATCHER)
+    source = _routes(db, plan)[0]
+    stop, target = _move(client, db, plan)
+    db.expire_all()
+    for route in (db.get(PlannedRoute, source.id), target):
+        stops = _stops(db, route)
+        legs = road_matrix(places(db, plan, stops), cache_dir=cache_dir, speeds_kmh=None)
+        hops = list(zip(range(len(stops) + 1), range(1, len(stops) + 2), strict=True))
+        assert route.distance_m == sum(int(legs.distance_m[a, b]) for a, b in hops)
+        clock = route.start_s
+        for index, visit in enumerate(stops, start=1):
+            driven = clock + int(legs.duration_s[index - 1, index])
+            # Waiting for the window or for the end of lunch only ever delays.
+            assert visit.arrival_s >= driven and visit.late_s == 0
+            waited = visit.arrival_s - driven
+            assert waited == 0 or waited <= 45 * 60 or visit.arrival_s == 7 * 3600
+            clock = visit.departure_s
+        assert route.end_s >= clock + int(legs.duration_s[len(stops), len(stops) + 1])
+        assert route.duration_s == route.end_s - route.start_s
+        assert route.geometry[0] == route.geometry[-1]  # from the depot back to it, on the streets
+    assert stop.id in [s.id for s in _stops(db, target)]
+
+
+def test_a_stop_moved_past_its_window_is_flagged_on_the_plan(client, auth, db, day, cache_dir) -> None:
+    """A stop the truck now reaches after its window closes gets late_s and a 迟到 flag on the page."""
+    plan = _two_routes(db, day, cache_dir)
+    auth.login(Role.DISPATCHER)
+    target = _routes(db, plan)[1]
+    target.start_s = 18 * 3600 + 50 * 60  # the target truck sets out ten minutes before 19:00
+    db.add(target)
+    db.commit()
+    stop, target = _move(client, db, plan)
+    assert stop.route_id == target.id and stop.late_s > 0
+    assert stop.arrival_s - stop.late_s == 19 * 3600  # late counted from the outlets' closing time
+    page = client.get(f"/dispatch/plans/{plan.id}").get_data(as_text=True)
+    assert 'class="late"' in page
+
+
 def test_move_then_lock_then_replan_keeps_the_moved_stop_on_the_locked_route(
     client, auth, db, day, cache_dir
 ) -> None:

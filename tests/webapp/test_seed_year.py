@@ -19,6 +19,7 @@ from traceability import CHINA_TZ, verify_export
 from webapp.audit.anomalies import find_all
 from webapp.audit.deadlines import obligations, split
 from webapp.dispatch.problem import PlanningError, build_day
+from webapp.kiosk import ledger
 from webapp.models import (
     Collection,
     CollectionOutcome,
@@ -39,6 +40,8 @@ from webapp.models import (
     User,
     Vehicle,
 )
+from webapp.models.points import PointsEntry
+from webapp.models.residents import Booking, BookingEvent, BookingItem, BookingStatus, ResidentAccount, Slot
 from webapp.seed import seed_demo
 from webapp.seed_year import seed_year
 from webapp.seed_year._bins import make_bins
@@ -102,9 +105,16 @@ def _fingerprint(session: Session) -> str:
         weights.setdefault(w.collection_id, []).append(f"{materials[w.material_id]}={w.grams}")
     for c in session.exec(select(Collection).order_by(Collection.recorded_at, Collection.client_id)):
         h.update(
-            f"{c.client_id}|{outlets[c.outlet_id]}|{c.outcome}|{c.recorded_at}|{c.total_g}|"
+            f"{c.client_id}|{outlets.get(c.outlet_id, 'door')}|{c.outcome}|{c.recorded_at}|{c.total_g}|"
             f"{sorted(weights.get(c.id, []))}".encode()
         )  # type: ignore[arg-type]
+    for b in session.exec(select(Booking).order_by(Booking.created_at, Booking.code)):
+        h.update(f"{b.code}|{b.status}|{b.reason}|{b.created_at}|{b.code_used_at}".encode())
+    for e in session.exec(
+        select(PointsEntry).order_by(PointsEntry.at, PointsEntry.points, PointsEntry.grams)
+    ):
+        source = e.source_ref.split(":")[0]  # "collection:<row id>": ids differ after a wipe on PostgreSQL
+        h.update(f"{source}|{materials.get(e.material_id)}|{e.points}|{e.grams}|{e.at}".encode())
     for r in session.exec(select(FillReading).order_by(FillReading.reading_id)):
         h.update(f"{r.reading_id}|{r.fill_pct}".encode())
     for line in export_lines(session):
@@ -127,7 +137,8 @@ def test_every_day_of_the_span_has_accepted_plans_with_drivers(db) -> None:
 
 
 def test_every_collection_is_on_a_stop_of_an_accepted_route(db) -> None:
-    """Each record names a stop of its route, the stop's outlet, the route's driver and the plan's day."""
+    """Each record names a stop of its route, the stop's outlet (none at a resident's door),
+    the route's driver and the plan's day."""
     rows = db.exec(
         select(Collection, PlannedStop, PlannedRoute, CollectionPlan)
         .join(PlannedStop, col(PlannedStop.id) == Collection.stop_id)
@@ -141,7 +152,8 @@ def test_every_collection_is_on_a_stop_of_an_accepted_route(db) -> None:
             stop.outlet_id,
             route.driver_id,
         )
-        assert stop.kind == "outlet" and plan.status == PlanStatus.ACCEPTED
+        assert stop.kind in ("outlet", "booking") and plan.status == PlanStatus.ACCEPTED
+        assert (stop.kind == "booking") == (stop.booking_id is not None) == (record.outlet_id is None)
         assert record.recorded_at.astimezone(CHINA_TZ).date() == plan.day
 
 
@@ -171,7 +183,16 @@ def test_no_truck_carries_more_than_its_capacity_between_unloadings(db) -> None:
 
 
 def test_weights_add_up_and_are_of_materials_the_outlet_takes(db) -> None:
-    """A record's total is the sum of its weights, in whole 100 g, of materials its outlet accepts."""
+    """A record's total is the sum of its weights, in whole 100 g, of materials its outlet
+    accepts (at a door: of what the resident booked)."""
+    booked = {
+        (s.id, i.material_id)
+        for s, i in db.exec(
+            select(PlannedStop, BookingItem).join(
+                BookingItem, col(BookingItem.booking_id) == PlannedStop.booking_id
+            )
+        )
+    }
     accepted = {(m.outlet_id, m.material_id) for m in db.exec(select(OutletMaterial))}
     weights: dict[int, list[CollectionWeight]] = {}
     for w in db.exec(select(CollectionWeight)):
@@ -180,7 +201,10 @@ def test_weights_add_up_and_are_of_materials_the_outlet_takes(db) -> None:
         mine = weights.get(record.id, [])  # type: ignore[arg-type]
         assert record.total_g == sum(w.grams for w in mine)
         assert all(w.grams > 0 and w.grams % 100 == 0 for w in mine)
-        assert all((record.outlet_id, w.material_id) in accepted for w in mine)
+        if record.outlet_id is None:
+            assert all((record.stop_id, w.material_id) in booked for w in mine)
+        else:
+            assert all((record.outlet_id, w.material_id) in accepted for w in mine)
         assert (record.outcome == CollectionOutcome.COLLECTED) == bool(mine)
 
 
@@ -213,7 +237,7 @@ def test_fill_readings_drop_after_each_pickup(db) -> None:
         readings.setdefault(r.outlet_id, []).append(r)
     checked = 0
     for record in _in_force(db).values():
-        if record.outcome != CollectionOutcome.COLLECTED:
+        if record.outcome != CollectionOutcome.COLLECTED or record.outlet_id is None:  # not: at a door
             continue
         series = readings[record.outlet_id]
         before = [r.fill_pct for r in series if r.measured_at < record.arrived_at]
@@ -388,6 +412,143 @@ def test_the_same_seed_gives_the_same_year(year, cache_dir) -> None:
     app, digest = year
     wipe(app)
     assert _seed(app, cache_dir) == digest
+
+
+def _doorstep(db: Session) -> list[tuple[Booking, Collection, PlannedStop]]:
+    """The seeded bookings collected at the door, with their record and stop."""
+    return list(
+        db.exec(
+            select(Booking, Collection, PlannedStop)
+            .join(PlannedStop, col(PlannedStop.booking_id) == Booking.id)
+            .join(Collection, col(Collection.stop_id) == PlannedStop.id)
+            .where(Booking.status == BookingStatus.COLLECTED)
+        ).all()
+    )
+
+
+def test_residents_bookings_are_served_by_the_days_routes_and_credited(db) -> None:
+    """Working days have doorstep bookings; each collected one is a booking stop of an
+    accepted route in its slot, recorded with integer grams and no outlet, its code used,
+    and every material credited through the ledger at the price of the day."""
+    served = _doorstep(db)
+    assert len(served) >= DAYS // 2
+    for booking, record, stop in served:
+        slot = db.get(Slot, booking.slot_id)
+        plan = db.exec(
+            select(CollectionPlan)
+            .join(PlannedRoute, col(PlannedRoute.plan_id) == CollectionPlan.id)
+            .where(PlannedRoute.id == stop.route_id)
+        ).one()
+        assert plan.status == PlanStatus.ACCEPTED and plan.day == slot.day and slot.day.weekday() < 5
+        assert stop.kind == "booking" and record.outlet_id is None
+        assert record.outcome == CollectionOutcome.COLLECTED and record.total_g > 0
+        start_s = slot.start.hour * 3600 + slot.start.minute * 60
+        assert start_s <= stop.arrival_s <= slot.end.hour * 3600 + slot.end.minute * 60
+        assert booking.code_used_at is not None and booking.collected_at == record.recorded_at
+        weights = db.exec(select(CollectionWeight).where(CollectionWeight.collection_id == record.id)).all()
+        assert sum(w.grams for w in weights) == record.total_g and all(w.grams > 0 for w in weights)
+        credits = db.exec(
+            select(PointsEntry).where(PointsEntry.source_ref == f"collection:{record.id}")
+        ).all()
+        assert sorted((c.material_id, c.grams) for c in credits) == sorted(
+            (w.material_id, w.grams) for w in weights
+        )
+        assert all(c.resident_id == booking.resident_id and c.points > 0 for c in credits)
+    # The whole history, dated when it happened: booked before the day, collected on it.
+    booking, record, _stop = served[0]
+    events = db.exec(
+        select(BookingEvent).where(BookingEvent.booking_id == booking.id).order_by(BookingEvent.at)
+    ).all()
+    assert [e.status for e in events][0] == BookingStatus.BOOKED
+    assert [e.status for e in events][-3:] == [
+        BookingStatus.ASSIGNED,
+        BookingStatus.ON_THE_WAY,
+        BookingStatus.COLLECTED,
+    ]
+    assert events[-1].at == record.recorded_at and events[0].at < events[-1].at
+
+
+def test_a_few_bookings_are_cancelled_moved_or_left_unassigned_with_a_reason(db) -> None:
+    """Residents cancel or move a few; a booking no truck can reach in its slot stays
+    unassigned with the board's reason; slots never hold more than their capacity."""
+    bookings = db.exec(select(Booking)).all()
+    statuses = [b.status for b in bookings]
+    assert statuses.count(BookingStatus.COLLECTED) > len(bookings) // 2
+    events = db.exec(select(BookingEvent)).all()
+    reasons = {e.reason for e in events}
+    assert {"cancelled by the resident", "rescheduled by the resident"} <= reasons
+    for booking in bookings:
+        if booking.status == BookingStatus.UNASSIGNED:
+            assert booking.reason
+    for slot in db.exec(select(Slot)).all():
+        taken = sum(1 for b in bookings if b.slot_id == slot.id and b.status != BookingStatus.CANCELLED)
+        assert taken == slot.booked <= slot.capacity
+
+
+def test_ledger_balances_hold_kiosk_and_doorstep_credits_in_time_order(db) -> None:
+    """A resident's ledger numbers its rows in time order (deposits and doors interleaved)
+    and its balance is the sum of its rows."""
+    booking, _record, _stop = _doorstep(db)[0]
+    rows = db.exec(
+        select(PointsEntry).where(PointsEntry.resident_id == booking.resident_id).order_by(PointsEntry.seq)
+    ).all()
+    assert any(r.source_ref.startswith("deposit:") for r in rows)
+    assert any(r.source_ref.startswith("collection:") for r in rows)
+    assert [r.at for r in rows] == sorted(r.at for r in rows)
+    assert ledger.balance(db, booking.resident_id) == sum(r.points for r in rows)
+
+
+def test_the_metrics_report_counts_the_doorstep(year, db, tmp_path) -> None:
+    """``reloop metrics report --format json`` over the span: doorstep grams and bookings > 0."""
+    import json
+
+    app, _digest = year
+    out = tmp_path / "report.json"
+    span = _span()
+    result = app.test_cli_runner().invoke(
+        args=[
+            "metrics",
+            "report",
+            "--from",
+            f"{span[0]}",
+            "--to",
+            f"{span[-1]}",
+            "--format",
+            "json",
+            "--out",
+            str(out),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text(encoding="utf-8"))
+    residents = report["residents"]
+    doorstep_g = residents["kg_by_channel"]["doorstep_g"]["value"]
+    assert doorstep_g > 0 and residents["collected"]["value"] > 0
+    assert residents["served_in_slot"]["numerator"]["value"] > 0
+    door = [r for r in report["collection"]["by_outlet"] if r["key"] == "doorstep"]
+    assert door and sum(r["grams"]["value"] for r in door) == doorstep_g
+    assert sum(r["collections"] for r in door) > 0
+
+
+def test_a_seeded_resident_sees_the_bookings_history_and_points(year, db) -> None:
+    """The resident app's history lists a seeded resident's collected booking; its page
+    shows the weights and the points credited, the home page the ledger's balance."""
+    app, _digest = year
+    booking, record, _stop = _doorstep(db)[0]
+    account = db.get(ResidentAccount, booking.resident_id)
+    client = app.test_client()
+    answer = client.post("/login", data={"username": account.phone, "password": "demo-resident-1"})
+    assert answer.status_code == 302
+    page = client.get("/r/history", headers={"Accept-Language": "zh-CN"})
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert f"/r/bookings/{booking.id}" in text
+    detail = client.get(f"/r/bookings/{booking.id}").get_data(as_text=True)
+    credited = db.exec(select(PointsEntry).where(PointsEntry.source_ref == f"collection:{record.id}")).all()
+    assert f'id="points">{sum(c.points for c in credited)}<' in detail
+    assert f"{record.total_g / 1000:.2f} kg" in detail or f"{record.total_g / 1000:.1f} kg" in detail
+    balance = ledger.balance(db, booking.resident_id)
+    assert f'id="balance">{balance}<' in client.get("/r/").get_data(as_text=True)
 
 
 def test_drivers_of_the_demo_each_drive_a_truck(db) -> None:

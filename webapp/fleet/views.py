@@ -3,16 +3,18 @@ day's roster (shifts) and vehicles out of service."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import col, or_, select
+from sqlmodel import Session, col, or_, select
+from sqlmodel.sql.expression import SelectOfScalar
 
-from traceability import CHINA_TZ
+from traceability import china_today
 from webapp.access import STAFF, role_required
 from webapp.db import db_session
 from webapp.fleet import operations
@@ -23,6 +25,9 @@ from webapp.models import Driver, Facility, Shift, User, Vehicle, VehicleOutOfSe
 from webapp.partials import is_partial
 
 bp = Blueprint("fleet", __name__, url_prefix="/fleet")
+
+_Row = TypeVar("_Row", Driver, Vehicle, Facility)
+_Form = TypeVar("_Form")
 
 
 @bp.app_template_filter("masked_phone")
@@ -44,6 +49,49 @@ def _list(template: str, partial: str, **context: Any) -> ResponseReturnValue:
     return render_template(partial if is_partial() else template, **context)
 
 
+def _searched(query: SelectOfScalar[_Row], q: str, *columns: Any) -> SelectOfScalar[_Row]:
+    """``query`` narrowed to rows where any of ``columns`` contains ``q`` (all rows when empty)."""
+    return query.where(or_(*(col(c).contains(q) for c in columns))) if q else query
+
+
+def _found(model: type[_Row], row_id: int) -> _Row:
+    """The row of ``model`` with this id, or 404."""
+    row = db_session().get(model, row_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+def _form(form_class: Callable[..., _Form], row: Any) -> _Form:
+    """The form filled from the request on a POST, else from ``row`` (None for a new one)."""
+    return form_class(formdata=request.form if request.method == "POST" else None, obj=row)
+
+
+def _edit(
+    form: Any,
+    save: Callable[[Session], _Row],
+    *,
+    saved: Callable[[_Row], str],
+    back: str,
+    template: str,
+    **context: Any,
+) -> ResponseReturnValue:
+    """The edit page of one fleet row: a POST is saved with ``save`` and goes ``back`` to the
+    list with the ``saved`` message, or is refused with each field's error on the form (422)."""
+    if request.method == "POST":
+        session = db_session()
+        try:
+            row = save(session)
+        except FleetInputError as exc:
+            session.rollback()
+            form.attach(exc.errors)
+        else:
+            flash(saved(row), "success")
+            return redirect(url_for(back))
+    status = 422 if request.method == "POST" else 200
+    return render_template(template, form=form, **context), status
+
+
 # --- drivers -----------------------------------------------------------------------------
 
 
@@ -60,12 +108,12 @@ def drivers() -> ResponseReturnValue:
     """Drivers with their licence, depot and login; phones masked."""
     q = request.args.get("q", "").strip()
     query = select(Driver).order_by(col(Driver.active).desc(), col(Driver.name))
-    if q:
-        query = query.where(or_(col(Driver.name).contains(q), col(Driver.phone).contains(q)))
     session = db_session()
-    rows = session.exec(query).all()
+    rows = session.exec(_searched(query, q, Driver.name, Driver.phone)).all()
     users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_([d.user_id for d in rows])))}
-    context = dict(drivers=rows, users=users, q=q, places=_names(Facility), plates=_plates(), today=_today())
+    context = dict(
+        drivers=rows, users=users, q=q, places=_names(Facility), plates=_plates(), today=china_today()
+    )
     return _list("fleet/drivers.html", "fleet/_drivers_table.html", **context)
 
 
@@ -78,7 +126,7 @@ def _plates() -> dict[int | None, str]:
 
 
 def _driver_form(driver: Driver | None) -> DriverForm:
-    form = DriverForm(formdata=request.form if request.method == "POST" else None, obj=driver)
+    form = _form(DriverForm, driver)
     session = db_session()
     vehicles = session.exec(select(Vehicle).where(Vehicle.active == True).order_by(col(Vehicle.plate))).all()  # noqa: E712
     form.set_choices(
@@ -108,28 +156,20 @@ def new_driver() -> ResponseReturnValue:
 @role_required(*STAFF)
 def edit_driver(driver_id: int) -> ResponseReturnValue:
     """Change a driver's profile, licence, link or status."""
-    driver = db_session().get(Driver, driver_id)
-    if driver is None:
-        abort(404)
-    return _edit_driver(driver)
+    return _edit_driver(_found(Driver, driver_id))
 
 
 def _edit_driver(driver: Driver | None) -> ResponseReturnValue:
-    form = _driver_form(driver)
-    if request.method == "POST":
-        session = db_session()
-        try:
-            saved = operations.save_driver(
-                session, request.form, driver_id=driver.id if driver else None, **_actor()
-            )
-        except FleetInputError as exc:
-            session.rollback()
-            form.attach(exc.errors)
-        else:
-            flash(_("Driver %(name)s saved.", name=saved.name), "success")
-            return redirect(url_for("fleet.drivers"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("fleet/driver_form.html", form=form, driver=driver), status
+    return _edit(
+        _driver_form(driver),
+        lambda session: operations.save_driver(
+            session, request.form, driver_id=driver.id if driver else None, **_actor()
+        ),
+        saved=lambda row: _("Driver %(name)s saved.", name=row.name),
+        back="fleet.drivers",
+        template="fleet/driver_form.html",
+        driver=driver,
+    )
 
 
 # --- vehicles ----------------------------------------------------------------------------
@@ -141,9 +181,7 @@ def vehicles() -> ResponseReturnValue:
     """Trucks with capacity, tare and costs."""
     q = request.args.get("q", "").strip().upper()
     query = select(Vehicle).order_by(col(Vehicle.active).desc(), col(Vehicle.plate))
-    if q:
-        query = query.where(or_(col(Vehicle.plate).contains(q), col(Vehicle.model).contains(q)))
-    rows = db_session().exec(query).all()
+    rows = db_session().exec(_searched(query, q, Vehicle.plate, Vehicle.model)).all()
     return _list(
         "fleet/vehicles.html", "fleet/_vehicles_table.html", vehicles=rows, q=q, places=_names(Facility)
     )
@@ -160,14 +198,11 @@ def new_vehicle() -> ResponseReturnValue:
 @role_required(*STAFF)
 def edit_vehicle(vehicle_id: int) -> ResponseReturnValue:
     """Change a truck's data or retire it."""
-    vehicle = db_session().get(Vehicle, vehicle_id)
-    if vehicle is None:
-        abort(404)
-    return _edit_vehicle(vehicle)
+    return _edit_vehicle(_found(Vehicle, vehicle_id))
 
 
 def _edit_vehicle(vehicle: Vehicle | None) -> ResponseReturnValue:
-    form = VehicleForm(formdata=request.form if request.method == "POST" else None, obj=vehicle)
+    form = _form(VehicleForm, vehicle)
     form.set_choices(_depots())
     if request.method == "GET":
         form.active.data = vehicle.active if vehicle else True
@@ -176,20 +211,16 @@ def _edit_vehicle(vehicle: Vehicle | None) -> ResponseReturnValue:
             form.capacity_kg.data = _decimal(vehicle.capacity_g, 1000)
             form.volume_m3.data = _decimal(vehicle.volume_l, 1000)
             form.tare_kg.data = _decimal(vehicle.tare_g, 1000)
-    if request.method == "POST":
-        session = db_session()
-        try:
-            saved = operations.save_vehicle(
-                session, request.form, vehicle_id=vehicle.id if vehicle else None, **_actor()
-            )
-        except FleetInputError as exc:
-            session.rollback()
-            form.attach(exc.errors)
-        else:
-            flash(_("Vehicle %(plate)s saved.", plate=saved.plate), "success")
-            return redirect(url_for("fleet.vehicles"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("fleet/vehicle_form.html", form=form, vehicle=vehicle), status
+    return _edit(
+        form,
+        lambda session: operations.save_vehicle(
+            session, request.form, vehicle_id=vehicle.id if vehicle else None, **_actor()
+        ),
+        saved=lambda row: _("Vehicle %(plate)s saved.", plate=row.plate),
+        back="fleet.vehicles",
+        template="fleet/vehicle_form.html",
+        vehicle=vehicle,
+    )
 
 
 def _decimal(value: int, scale: int) -> str:
@@ -219,14 +250,11 @@ def new_facility() -> ResponseReturnValue:
 @role_required(*STAFF)
 def edit_facility(facility_id: int) -> ResponseReturnValue:
     """Change a facility's hours, unloading time or place."""
-    facility = db_session().get(Facility, facility_id)
-    if facility is None:
-        abort(404)
-    return _edit_facility(facility)
+    return _edit_facility(_found(Facility, facility_id))
 
 
 def _edit_facility(facility: Facility | None) -> ResponseReturnValue:
-    form = FacilityForm(formdata=request.form if request.method == "POST" else None, obj=facility)
+    form = _form(FacilityForm, facility)
     form.set_choices()
     if request.method == "GET":
         form.opens.data = facility.opens.strftime("%H:%M") if facility else "06:00"
@@ -234,29 +262,19 @@ def _edit_facility(facility: Facility | None) -> ResponseReturnValue:
         form.unload_minutes.data = str(facility.unload_minutes) if facility else "20"
         if facility:
             form.kind.data = facility.kind.value
-    if request.method == "POST":
-        session = db_session()
-        try:
-            saved = operations.save_facility(
-                session, request.form, facility_id=facility.id if facility else None, **_actor()
-            )
-        except FleetInputError as exc:
-            session.rollback()
-            form.attach(exc.errors)
-        else:
-            flash(_("Facility %(code)s saved.", code=saved.code), "success")
-            return redirect(url_for("fleet.facilities"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("fleet/facility_form.html", form=form, facility=facility), status
+    return _edit(
+        form,
+        lambda session: operations.save_facility(
+            session, request.form, facility_id=facility.id if facility else None, **_actor()
+        ),
+        saved=lambda row: _("Facility %(code)s saved.", code=row.code),
+        back="fleet.facilities",
+        template="fleet/facility_form.html",
+        facility=facility,
+    )
 
 
 # --- the day's roster --------------------------------------------------------------------
-
-
-def _today() -> date:
-    from webapp.models._types import utcnow
-
-    return utcnow().astimezone(CHINA_TZ).date()
 
 
 def _day_context(day: date, depot_id: int | None, **forms: Any) -> dict[str, Any]:
@@ -296,7 +314,7 @@ def _day_context(day: date, depot_id: int | None, **forms: Any) -> dict[str, Any
 
 def _day_arg(value: str | None) -> date:
     try:
-        return date.fromisoformat(value) if value else _today()
+        return date.fromisoformat(value) if value else china_today()
     except ValueError:
         abort(400, description=_("day: not a date (YYYY-MM-DD)."))
 
@@ -305,7 +323,7 @@ def _safe_day(value: str | None) -> date:
     try:
         return date.fromisoformat(value or "")
     except ValueError:
-        return _today()
+        return china_today()
 
 
 @bp.get("/days")
@@ -336,7 +354,7 @@ def add_shift() -> ResponseReturnValue:
 @role_required(*STAFF)
 def remove_shift(shift_id: int) -> ResponseReturnValue:
     """Take a shift off the roster."""
-    day = operations.remove_shift(db_session(), shift_id, actor_id=current_user.id) or _today()
+    day = operations.remove_shift(db_session(), shift_id, actor_id=current_user.id) or china_today()
     return _back_to_day(day)
 
 
@@ -360,7 +378,7 @@ def out_of_service() -> ResponseReturnValue:
 @role_required(*STAFF)
 def back_in_service(row_id: int) -> ResponseReturnValue:
     """A truck out of service that day is back."""
-    day = operations.back_in_service(db_session(), row_id, actor_id=current_user.id) or _today()
+    day = operations.back_in_service(db_session(), row_id, actor_id=current_user.id) or china_today()
     return _back_to_day(day)
 
 

@@ -11,8 +11,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from traceability import china_today
 from webapp.driver.operations import driver_of
-from webapp.driver.queries import current_records, routes_of_day, today, weights_of
+from webapp.driver.queries import current_records, routes_of_day, weights_of
 from webapp.models import (
     AuditRecord,
     Collection,
@@ -189,7 +190,7 @@ def todays_stop(session: Session, user_id: int, outlet_id: int) -> int | None:
     driver = driver_of(session, user_id)
     if driver is None:
         return None
-    route_ids = [r.id for r in routes_of_day(session, driver.id, today()) if r.id is not None]  # type: ignore[arg-type]
+    route_ids = [r.id for r in routes_of_day(session, driver.id, china_today()) if r.id is not None]  # type: ignore[arg-type]
     if not route_ids:
         return None
     stops = session.exec(

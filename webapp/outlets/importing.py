@@ -8,8 +8,6 @@ be given by their Chinese names (回收亭, 运营中, 福田区, 废纸) as wel
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,7 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
-from webapp.csvio import CsvTable
+from webapp.csvio import CsvTable, coded_header
 from webapp.jobs.operations import JobRefusedError, Progress, handler
 from webapp.jobs.params import JobParams
 from webapp.metrics.vocabulary import _DISTRICTS
@@ -67,7 +65,7 @@ class ImportParams(JobParams):
 
 def check_rows(session: Session, text: str) -> tuple[list[tuple[int, OutletInput]], list[dict[str, Any]]]:
     """Parse and check every row; returns (good rows with line numbers, errors)."""
-    table = CsvTable(_coded_header(text), columns=FIELDS, required=REQUIRED, max_rows=MAX_ROWS)
+    table = CsvTable(coded_header(text, HEADER_ALIASES), columns=FIELDS, required=REQUIRED, max_rows=MAX_ROWS)
     if table.header is None:
         return [], table.errors
     aliases = _value_aliases(session)
@@ -91,20 +89,6 @@ def check_rows(session: Session, text: str) -> tuple[list[tuple[int, OutletInput
                 seen[data.code] = line
             good.append((line, data))
     return good, table.errors
-
-
-def _coded_header(text: str) -> str:
-    """The text with Chinese column headings replaced by the column codes."""
-    first, newline, rest = text.partition("\n")
-    try:
-        header = next(csv.reader([first.rstrip("\r")]), [])
-    except csv.Error:
-        return text  # CsvTable names the problem
-    if not any(h.strip() in HEADER_ALIASES for h in header):
-        return text
-    out = io.StringIO()
-    csv.writer(out, lineterminator="").writerow([HEADER_ALIASES.get(h.strip(), h.strip()) for h in header])
-    return out.getvalue() + newline + rest
 
 
 def _value_aliases(session: Session) -> dict[str, dict[str, str]]:

@@ -5,7 +5,10 @@ bins fill at their own pace (weekends, the Spring Festival, shopping festivals; 
 :mod:`._calendar`), each depot's day is planned by the dispatch board's own code and
 router and accepted with each route handed to its truck's driver, and the drivers'
 pickups are recorded as the driver app records them, with sensor readings that drop
-after each pickup. Today is left to the dispatcher: its readings are in, no plan is.
+after each pickup. Residents book doorstep pickups on working days, served by the day's
+routes as booking stops (see :mod:`._bookings`), and ``each_day`` adds the day's other
+records (the demo's kiosk deposits). Today is left to the dispatcher: its readings are
+in, no plan is.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from webapp.models import (
     User,
 )
 from webapp.seed_year._bins import Bin, make_bins
+from webapp.seed_year._bookings import BookingYear, DemoBookings
 from webapp.seed_year._day import run_day
 from webapp.seed_year._planning import Planner
 from webapp.seed_year._records import Crew, SeedRecordError, write_pickups, write_readings
@@ -50,6 +54,7 @@ class YearReport:
     solve_seconds: float = 0.0
     solves_stopped_by_time: int = 0
     sorting: SortingReport | None = None
+    bookings: BookingYear | None = None
 
 
 def seed_year(
@@ -63,8 +68,12 @@ def seed_year(
     speeds_kmh: Mapping[str, float] | None = None,
     dispatcher: str = "dispatcher",
     progress: Callable[[str], None] | None = None,
+    each_day: Callable[[Session, date], object] | None = None,
 ) -> YearReport:
     """Simulate the ``days`` days before today (Shenzhen) on the organisation's outlets.
+
+    Residents of the organisation with the residential compounds get doorstep bookings;
+    ``each_day`` runs after each simulated day's records, before its commit.
 
     Does nothing when ``days`` is 0 or any plan already exists in the span, so a
     second run adds nothing. Commits every day (accepting a plan commits too).
@@ -86,12 +95,15 @@ def seed_year(
     planner = Planner(session, cache_dir=cache_dir, speeds_kmh=speeds_kmh)
     crew = Crew.load(session)
     dispatcher_id = session.exec(select(User.id).where(User.username == dispatcher)).first()
+    booker = DemoBookings.load(session, org_id=org_id, seed=seed, dispatcher_id=dispatcher_id)
     # Sensors report from the day before the span, so its first morning has readings to plan on.
     eve = run_day(first - timedelta(days=1), bins, [], capacity_g={}, densities={}, rng=rng)
     report.readings += write_readings(session, eve.readings)
     for offset in range(days):
         day = first + timedelta(days=offset)
         _update_outlets(session, lives, bins, day)
+        if booker is not None:
+            booker.book_day(session, day)
         visits = planner.plan_day(
             session,
             day,
@@ -100,9 +112,17 @@ def seed_year(
             dispatcher_id=dispatcher_id,
             drivers=crew.driver_of_vehicle,
         )
-        result = run_day(day, bins, visits, capacity_g=crew.capacity_g, densities=crew.densities, rng=rng)
+        doors = booker.doors if booker is not None else None
+        result = run_day(
+            day, bins, visits, capacity_g=crew.capacity_g, densities=crew.densities, rng=rng, doors=doors
+        )
         report.readings += write_readings(session, result.readings)
         report.collections += write_pickups(session, result.pickups, crew, rng)
+        if booker is not None:
+            booker.after_day(session, result.pickups, visits, crew)
+            booker.count_unassigned(session, day)
+        if each_day is not None:
+            each_day(session, day)
         session.commit()
         if progress and (day.day == 1 or offset == days - 1):
             progress(f"{day:%Y-%m}: {offset + 1}/{days} days, {clock.monotonic() - started:.0f} s")
@@ -117,6 +137,7 @@ def seed_year(
         ).one(),
     )
     report.solve_seconds, report.solves_stopped_by_time = planner.solve_seconds, planner.stopped_by_time
+    report.bookings = booker.report if booker is not None else None
     report.seconds = clock.monotonic() - started
     return report
 

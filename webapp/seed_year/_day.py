@@ -7,12 +7,16 @@ reason (more in the Spring Festival week, when hosts are away); a stop whose wei
 would overload the truck before its next unloading is skipped as "truck full", so
 no truck ever carries more than its capacity. A few records are corrected later
 the same day, as drivers do after a typing slip.
+
+At a resident's door (a booking stop) the driver weighs what the resident hands over,
+about what was booked; now and then nobody answers and the stop is skipped.
 """
 
 from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -35,6 +39,17 @@ SKIPS = [
     ("other", 8, ["网点负责人要求改天收运", "网点正在装修，暂停收运"]),
 ]
 CORRECTIONS = ["小数点录入错误，更正", "称重时误选材料，更正", "漏录一种材料，补录"]
+NO_SHOW_SHARE = 0.04
+NO_SHOW_NOTES = ["住户不在家，电话未接通", "敲门无人应答，已致电未接"]
+
+
+@dataclass(frozen=True)
+class Door:
+    """A booked doorstep pickup as the driver finds it: where, and what was booked (grams)."""
+
+    lon: float
+    lat: float
+    estimate_g: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -66,6 +81,8 @@ class Pickup:
     slip_g: dict[str, int] | None = None
     correction_reason: str = ""
     corrected_at: datetime | None = None
+    # The first record's id, once stored (webapp.seed_year._records.write_pickups).
+    collection_id: int | None = None
 
 
 @dataclass
@@ -85,8 +102,11 @@ def run_day(
     densities: dict[str, int],
     rng: random.Random,
     until: datetime | None = None,
+    doors: Mapping[int, Door] | None = None,
 ) -> DayResult:
-    """Readings and pickups of ``day``, in time order; events after ``until`` are left out."""
+    """Readings and pickups of ``day``, in time order; events after ``until`` are left out.
+
+    ``doors`` are the day's bookings by id, for the routes' booking stops."""
     by_outlet = {b.outlet_id: b for b in bins}
     events: list[tuple[datetime, int, int, Bin | Visit]] = [
         (datetime.combine(day, moment, CHINA_TZ), 0, b.outlet_id, b)
@@ -101,6 +121,12 @@ def run_day(
             break
         if isinstance(item, Bin):
             result.readings.append(Reading(item.outlet_id, item.code, item.org_id, item.read(at, rng), at))
+        elif item.kind == "booking":
+            on_board = load_g.get(item.route_id, 0)
+            door = (doors or {})[item.booking_id]  # type: ignore[index]
+            pickup = _doorstep(item, door, on_board, capacity_g[item.vehicle_id], rng)
+            load_g[item.route_id] = on_board + sum(pickup.weights_g.values())
+            result.pickups.append(pickup)
         elif item.kind != "outlet":
             load_g[item.route_id] = 0  # unloaded at a facility
         elif item.outlet_id in by_outlet:  # not: an outlet the simulation does not run
@@ -155,6 +181,33 @@ def _pickup(
     return pickup
 
 
+def _doorstep(visit: Visit, door: Door, on_board_g: int, capacity_g: int, rng: random.Random) -> Pickup:
+    """What the driver records at a resident's door: about what was booked, to 0.1 kg as the app takes it."""
+    weighed_s = rng.randint(90, max(91, int((visit.departure - visit.arrival).total_seconds()) - 30))
+    lon, lat, accuracy = _gps(door, rng)
+    pickup = Pickup(
+        visit,
+        CollectionOutcome.SKIPPED,
+        visit.arrival,
+        visit.arrival + timedelta(seconds=weighed_s),
+        lon,
+        lat,
+        accuracy,
+    )
+    if rng.random() < NO_SHOW_SHARE:
+        pickup.skip_reason, pickup.note = "other", rng.choice(NO_SHOW_NOTES)
+        return pickup
+    weights_g = {
+        code: max(100, 100 * round(grams * rng.uniform(0.6, 1.4) / 100))
+        for code, grams in sorted(door.estimate_g.items())
+    }
+    if on_board_g + sum(weights_g.values()) > capacity_g:
+        pickup.skip_reason = "truck_full"
+        return pickup
+    pickup.outcome, pickup.weights_g = CollectionOutcome.COLLECTED, weights_g
+    return pickup
+
+
 def _slip(pickup: Pickup, capacity_g: int, rng: random.Random) -> None:
     """A first record with one typing slip; ``pickup.weights_g`` stays the corrected truth.
 
@@ -180,7 +233,7 @@ def _slip(pickup: Pickup, capacity_g: int, rng: random.Random) -> None:
     pickup.corrected_at = pickup.recorded_at + timedelta(minutes=rng.randint(3, 40))
 
 
-def _gps(bin_: Bin, rng: random.Random) -> tuple[float, float, float]:
+def _gps(bin_: Bin | Door, rng: random.Random) -> tuple[float, float, float]:
     """The phone's position near the outlet: a few metres off, as GPS among tall buildings is."""
     accuracy = round(rng.uniform(4, 25), 1)
     east, north = rng.gauss(0, accuracy / 2), rng.gauss(0, accuracy / 2)

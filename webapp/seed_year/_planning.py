@@ -4,9 +4,11 @@ The board's :func:`webapp.dispatch.problem.build_day` computes a driving matrix 
 the day's outlets; a year of days would compute it 730 times. Driving times between
 two points do not depend on which other points are in the day, so the seed computes
 the matrix once for every outlet and facility and takes each day's rows from it.
-Everything else is the board's own code: the candidate outlets, the stops and trucks
-of the problem, ``routing.solve``, ``save_plan`` and ``accept_plan``. A test checks
-that the problem built here equals ``build_day``'s.
+Everything else is the board's own code: the candidate outlets, the residents' open
+bookings, the stops and trucks of the problem, ``routing.solve``, ``save_plan`` and
+``accept_plan``. The demo's bookings are at residential compounds, whose points are
+their outlets' (:mod:`webapp.residents.compounds`), so they take those outlets' rows.
+A test checks that the problem built here equals ``build_day``'s.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import geodata
 import routing
 from geodata.driving import DriveMatrices, drive_matrices
 from traceability import CHINA_TZ
+from webapp.dispatch import bookings
 from webapp.dispatch.operations import accept_plan, save_plan
 from webapp.dispatch.problem import (
     UNLOAD_KINDS,
@@ -65,6 +68,7 @@ class Visit:
     departure: datetime
     vehicle_id: int
     driver_id: int
+    booking_id: int | None = None
 
 
 class Planner:
@@ -78,6 +82,8 @@ class Planner:
         self.depot_ids = [cast(int, f.id) for f in facilities if f.is_depot]
         self._row = {("f", f.id): i for i, f in enumerate(facilities)}
         self._row |= {("o", o.id): len(facilities) + i for i, o in enumerate(outlets)}
+        # A booking at an outlet's point (a demo compound's) takes that outlet's row.
+        self._at_point = {_key(o.lon, o.lat): len(facilities) + i for i, o in enumerate(outlets)}
         points = [(f.lon, f.lat) for f in facilities] + [(o.lon, o.lat) for o in outlets]
         graph = geodata.load_network(mode="drive", cache_dir=cache_dir)
         self.matrices = drive_matrices(graph, points, speeds_kmh=speeds_kmh)
@@ -96,17 +102,23 @@ class Planner:
             .order_by(col(Facility.id))
         ).all()
         outlets = candidate_outlets(session, day, depot_id)
-        if not outlets:
+        booked = bookings.day_bookings(session, day, depot_id)
+        if not outlets and not booked:
             raise PlanningError("no outlet is due or half-full for this day")
         accepted = _accepted_materials(session, [o.id for o in outlets])  # type: ignore[misc]
         places = [depot, *[f for f in unload if f.id != depot.id]]
-        rows = [self._row[("f", p.id)] for p in places] + [self._row[("o", o.id)] for o in outlets]
+        rows = (
+            [self._row[("f", p.id)] for p in places]
+            + [self._row[("o", o.id)] for o in outlets]
+            + [self._booking_row(b) for b in booked]
+        )
         built = DayProblem(problem=None, legs=self._slice(rows))  # type: ignore[arg-type]
         facilities = [_facility(f, i, built) for i, f in enumerate(places) if f.kind in UNLOAD_KINDS]
         stops = [
             _stop(o, len(places) + i, accepted.get(o.id, []), built)  # type: ignore[arg-type]
             for i, o in enumerate(outlets)
         ]
+        stops += bookings.add_stops(booked, len(places) + len(outlets), built)
         types = [_crew_type(c, built) for c in crews]
         built.problem = routing.CollectionProblem(
             locations=tuple(routing.Location(float(lon), float(lat)) for lon, lat in built.legs.points),
@@ -118,6 +130,16 @@ class Planner:
             duration_s=built.legs.duration_s,
         )
         return built
+
+    def _booking_row(self, booking: bookings.BookingPoint) -> int:
+        row = self._at_point.get(_key(booking.lon, booking.lat))
+        if row is None:
+            # Not a PlanningError, which would quietly leave the depot's day unplanned.
+            raise RuntimeError(
+                f"booking {booking.booking_id} is not at an outlet's point: "
+                "the year seed has no driving times to it"
+            )
+        return row
 
     def _slice(self, rows: list[int]) -> DriveMatrices:
         grid = np.ix_(rows, rows)
@@ -191,7 +213,15 @@ class Planner:
     ) -> int:
         """Save and accept one depot's plan as the board does; the plan's id."""
         row = save_plan(
-            session, built, plan, day=day, depot_id=depot_id, job=None, time_limit_s=TIME_LIMIT_S, seed=seed
+            session,
+            built,
+            plan,
+            day=day,
+            depot_id=depot_id,
+            job=None,
+            time_limit_s=TIME_LIMIT_S,
+            seed=seed,
+            at=_at(day, PLANNED_AT),
         )
         row.org_id, row.created_by_id, row.created_at = org_id, dispatcher_id, _at(day, PLANNED_AT)
         plan_id = cast(int, row.id)  # set by the flush in save_plan
@@ -224,6 +254,7 @@ class Planner:
                 midnight + timedelta(seconds=s.departure_s),
                 vehicle_id,
                 cast(int, driver_id),
+                s.booking_id,
             )  # every route was given its truck's driver
             for s, vehicle_id, driver_id in rows
         ]
@@ -231,3 +262,8 @@ class Planner:
 
 def _at(day: date, moment: time) -> datetime:
     return datetime.combine(day, moment, CHINA_TZ)
+
+
+def _key(lon: float, lat: float) -> tuple[float, float]:
+    """A point as addresses keep it (7 decimals, about a centimetre)."""
+    return round(lon, 7), round(lat, 7)

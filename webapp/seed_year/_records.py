@@ -111,6 +111,8 @@ def write_pickups(session: Session, pickups: list[Pickup], crew: Crew, rng: rand
         )
         firsts.append(_row(data, pickup, crew, photo.id if photo else None, rng))
     first_ids = _insert(session, firsts)
+    for pickup, first_id in zip(pickups, first_ids, strict=True):
+        pickup.collection_id = first_id
     for pickup, first, first_id in zip(pickups, firsts, first_ids, strict=True):
         if pickup.slip_g is None:
             continue

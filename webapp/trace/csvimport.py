@@ -5,8 +5,9 @@ One row is one event. Besides the event columns (``event_id``, ``kind``,
 ``battery_code``, ``actor``, ``actor_role``, ``location``, ``occurred_at`` and, for a
 correction, ``corrects`` and ``correction_reason``), each payload field has its own
 column, named as in the API (``mass_g``, ``to_actor``, ``soh_permille``...); empty
-cells are left out, code lists (``sources``, ``parts``) are separated by ``;``. A
-time without a zone is China Standard Time, as Excel writes it.
+cells are left out, code lists (``sources``, ``parts``) are separated by ``;``, and so
+are a disassembly's ``part_masses_g``: whole grams in the order of ``parts``
+(``120000;80500``). A time without a zone is China Standard Time, as Excel writes it.
 
 Every column may also be headed by its Chinese name (事件类型, 电池编码, 质量（g）...:
 :data:`HEADER_ALIASES`), and the event kind and roles may be given by their Chinese
@@ -15,8 +16,6 @@ names (企业入库, 梯次利用企业) as well as by their codes.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,7 +30,7 @@ from traceability import CHINA_TZ, ActorRole, EventKind
 # to turn a cell into the JSON value the API would carry.
 from traceability._payloads import COMMON_FIELDS, SCHEMAS
 from webapp.audit import fields as payload_fields
-from webapp.csvio import CsvTable, row_error
+from webapp.csvio import CsvTable, coded_header, row_error
 from webapp.trace.inputs import EventInput, parse_event
 from webapp.trace.operations import RecordError, record_events
 from webapp.trace.records import LogIntegrityError
@@ -129,7 +128,9 @@ def import_events(session: Session, text: str, *, actor_id: int | None, org_id: 
 
 def parse_rows(text: str) -> tuple[list[tuple[int, EventInput]], list[dict[str, Any]]]:
     """Parse and check every row; returns (events with their line numbers, errors)."""
-    table = CsvTable(_coded_header(text), columns=COLUMNS, required=REQUIRED, max_rows=MAX_ROWS)
+    table = CsvTable(
+        coded_header(text, HEADER_ALIASES), columns=COLUMNS, required=REQUIRED, max_rows=MAX_ROWS
+    )
     good: list[tuple[int, EventInput]] = []
     for line, row in table.rows():
         item, problems = _item(row)
@@ -139,20 +140,6 @@ def parse_rows(text: str) -> tuple[list[tuple[int, EventInput]], list[dict[str, 
         if event is not None:
             good.append((line, event))
     return good, table.errors
-
-
-def _coded_header(text: str) -> str:
-    """The text with Chinese column headings replaced by the column names."""
-    first, newline, rest = text.partition("\n")
-    try:
-        header = next(csv.reader([first.rstrip("\r")]), [])
-    except csv.Error:
-        return text  # CsvTable names the problem
-    if not any(h.strip() in HEADER_ALIASES for h in header):
-        return text
-    out = io.StringIO()
-    csv.writer(out, lineterminator="").writerow([HEADER_ALIASES.get(h.strip(), h.strip()) for h in header])
-    return out.getvalue() + newline + rest
 
 
 def _item(row: Mapping[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -175,11 +162,30 @@ def _item(row: Mapping[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]
             except ValueError:
                 problems.append((f"payload.{name}", _("must be a whole number")))
         elif kind == "codes":
-            payload[name] = [c.strip() for c in value.replace("|", ";").split(";") if c.strip()]
+            payload[name] = [c for c in _entries(value) if c]
+        elif kind == "grams_list":
+            payload[name], bad = _grams(value)
+            problems += [(f"payload.{name}[{index}]", _("must be a whole number")) for index in bad]
         else:
             payload[name] = value
     item["payload"] = payload
     return item, problems
+
+
+def _entries(value: str) -> list[str]:
+    """The entries of a list cell: separated by ``;`` (or ``|``), stripped."""
+    return [entry.strip() for entry in value.replace("|", ";").split(";")]
+
+
+def _grams(value: str) -> tuple[list[int], list[int]]:
+    """Whole grams separated by ``;`` (thousands commas allowed), and the positions that are not."""
+    grams, bad = [], []
+    for index, cell in enumerate(_entries(value)):
+        try:
+            grams.append(int(cell.replace(",", "")))
+        except ValueError:
+            bad.append(index)
+    return grams, bad
 
 
 def _zoned(value: str) -> str:

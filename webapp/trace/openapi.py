@@ -54,6 +54,10 @@ def _field(field: PayloadField) -> dict[str, Any]:
         return {"type": "integer", "minimum": low, "maximum": high}
     if field.type == "str":
         return _text(MAX_TEXT)
+    if field.type == "grams_list":
+        low = field.minimum if field.minimum is not None else 0
+        items = {"type": "integer", "minimum": low, "maximum": MAX_SAFE_INT}
+        return {"type": "array", "minItems": 1, "items": items}
     return {
         "type": "array",
         "minItems": 1,

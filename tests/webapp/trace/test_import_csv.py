@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from tests.webapp.conftest import AuthActions
 from webapp.models import Role, TraceEventRow
+from webapp.trace.csvimport import parse_rows
 
 HEADER = "event_id,kind,battery_code,actor,actor_role,location,occurred_at,mass_g,to_actor,to_location\n"
 PACK = "S01PE0A1234567S5A0000123"
@@ -87,3 +89,33 @@ def test_chinese_headings_and_names_are_read_as_the_codes(
     rows = db.exec(select(TraceEventRow).order_by(TraceEventRow.seq)).all()
     assert [r.kind for r in rows] == ["received_at_outlet", "handed_over"]
     assert rows[0].actor_role == "collector" and rows[0].payload == {"mass_g": 300000}
+
+
+DISASSEMBLY_HEADER = "event_id,kind,battery_code,actor,actor_role,location,occurred_at,parts,part_masses_g\n"
+DISASSEMBLY = f"d-1,disassembled,{PACK},示例回收企业,recycler,RC-PLANT-1,2026-11-05 09:00,{PACK},MASSES\n"
+
+
+def test_part_masses_are_read_as_whole_grams_in_the_order_of_parts(app: Flask) -> None:
+    """A disassembly's part_masses_g cell "120,000;80500" becomes the payload list [120000, 80500]."""
+    parts = f"{PACK};S01PE0A1234567S5A0000124"
+    row = DISASSEMBLY.replace(f",{PACK},MASSES", f',"{parts}","120,000;80500"')
+    good, errors = parse_rows(DISASSEMBLY_HEADER + row)
+    assert errors == []
+    assert [dict(event.payload) for _line, event in good] == [
+        {"parts": parts.split(";"), "part_masses_g": [120000, 80500]}
+    ]
+
+
+def test_a_bad_part_mass_is_named_by_line_and_field(
+    client: FlaskClient, auth: AuthActions, db: Session
+) -> None:
+    """A part mass that is not a whole number is refused at its line, naming the list entry."""
+    good = DISASSEMBLY.replace("MASSES", "120000")
+    bad = DISASSEMBLY.replace("d-1", "d-2").replace("MASSES", "一百公斤")
+    auth.login(Role.DISPATCHER)
+    status, page = _upload(client, DISASSEMBLY_HEADER + good + bad)
+    assert status == 422
+    table = page.split('id="import-errors"')[1]
+    assert "<td>3</td>" in table and "payload.part_masses_g[0]" in table
+    assert "<td>2</td>" not in table
+    assert _count(db) == 0
