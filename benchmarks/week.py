@@ -303,7 +303,9 @@ def run(
         # (polish_s) the search's day solves got under 2 s on this shared machine and
         # chose worse weeks.
         share = seconds * days / week_solves(days, pull_in=len(PULL_IN), fill_trucks=len(FILL_TRUCKS))
-        plan = plan_week(week, time_limit_s=share, pull_in=PULL_IN, fill_trucks=FILL_TRUCKS)
+        plan = plan_week(
+            week, time_limit_s=share, pull_in=PULL_IN, fill_trucks=FILL_TRUCKS, budget_s=seconds * days
+        )
         name = f"reloop{round(100 * confidence)}"
         results[name] = from_week(bins, plan, days, time.perf_counter() - started)
         kinds = Counter(v.kind for v in check_week(week, plan))

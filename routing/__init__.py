@@ -51,11 +51,12 @@ from routing.problem import (
     VehicleType,
 )
 from routing.solve import solve
-from routing.week import OutletOutlook, WeekDay, WeekPlan, WeekProblem, plan_visits, plan_week
+from routing.week import OutletOutlook, WeekDay, WeekPlan, WeekProblem, plan_visits, plan_week, week_solves
 from routing.week_check import WeekViolation, check_week
 
 __all__ = [
     "plan_week",
+    "week_solves",
     "plan_visits",
     "check_week",
     "WeekViolation",

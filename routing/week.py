@@ -56,6 +56,14 @@ again), so a caller can split a time budget. A day solve that ends before its fi
 route (everything "no route found", as a short limit on a loaded machine can) is
 tried again with twice the time, at most twice.
 
+``budget_s`` bounds the whole call by the wall clock, whatever the machine's load:
+the first week is always planned, each of its days given at most its share of what
+is left (never under :data:`MIN_SOLVE_S`); every later week (another factor, filled
+trucks, a price round, a merge trial, the polish) starts only while half its own
+solves' time is left, and a day is tried again only when the doubled limit still
+fits. A loaded machine then gets fewer trials, not a late plan; the best week found
+so far is returned.
+
 Labour
 ------
 The week pays its drivers by the hour (``labour_fen_per_hour``) on top of each day's
@@ -79,6 +87,7 @@ as emptied on day 0 and everything else of the week is planned around them.
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -89,6 +98,33 @@ from routing.problem import CollectionProblem, Load, LockedRoute, Stop, VehicleT
 from routing.solve import solve
 
 __all__ = ["OutletOutlook", "WeekDay", "WeekPlan", "WeekProblem", "plan_visits", "plan_week", "week_solves"]
+
+MIN_SOLVE_S = 0.5
+"""The least a day solve of the first week is given when the budget runs short."""
+
+
+@dataclass(frozen=True)
+class _Clock:
+    """The wall-clock deadline of a :func:`plan_week` call (``None``: no budget)."""
+
+    deadline: float | None = None
+
+    @classmethod
+    def of(cls, budget_s: float | None) -> _Clock:
+        return cls(None if budget_s is None else time.monotonic() + budget_s)
+
+    def left(self) -> float:
+        return math.inf if self.deadline is None else self.deadline - time.monotonic()
+
+    def limit(self, time_limit_s: float, solves_left: int) -> float:
+        """A day solve's limit: its own, or its share of what is left when that is less."""
+        if self.deadline is None:
+            return time_limit_s
+        return min(time_limit_s, max(MIN_SOLVE_S, self.left() / max(1, solves_left)))
+
+    def affords(self, seconds: float) -> bool:
+        """True when ``seconds`` more still fit before the deadline."""
+        return self.left() >= seconds
 
 
 @dataclass(frozen=True)
@@ -224,6 +260,7 @@ def _day(
     fills: dict[str, float],
     kept: Sequence[LockedRoute] = (),
     fleet: tuple[VehicleType, ...] | None = None,
+    clock: _Clock | None = None,
     **solve_options: object,
 ) -> WeekDay:
     problem = week.day_problem(day, stops)
@@ -237,7 +274,7 @@ def _day(
         # everything comes back "no route found". Twice the time, at most twice.
         if plan.routes or not any(u.reason is Reason.NO_ROUTE_FOUND for u in plan.unassigned):
             break
-        if not isinstance(limit, int | float):
+        if not isinstance(limit, int | float) or (clock is not None and not clock.affords(2 * limit)):
             break
         limit = 2 * limit
         plan = solve(priced, locked=kept or None, **{**solve_options, "time_limit_s": limit})  # type: ignore[arg-type]
@@ -325,6 +362,7 @@ def plan_week(
     polish_s: float | None = None,
     ratio_rounds: int = 2,
     fill_trucks: Sequence[float] = (1.0,),
+    budget_s: float | None = None,
 ) -> WeekPlan:
     """The week of lowest cost per tonne found; ``time_limit_s`` per day solved.
 
@@ -356,6 +394,9 @@ def plan_week(
         for reloads) in order. They are kept exactly; their outlets are visited on
         day 0 whatever their fill, other trucks plan the rest of day 0, and the later
         days count those outlets as emptied on day 0.
+    budget_s
+        Wall-clock seconds for the whole call (see the module doc's Budget): later
+        weeks are tried only while they fit; None: every week is tried.
 
     Raises
     ------
@@ -366,30 +407,42 @@ def plan_week(
     """
     kept = tuple(kept_routes)
     kept_outlets(week, kept)
+    clock = _Clock.of(budget_s)
     fresh = (0,) * week.days
     best: WeekPlan | None = None
     way = _Way()
+
+    def fits(way: _Way, days: int) -> bool:
+        """A week is tried when it is the first, or half its solves' time is left."""
+        return best is None or clock.affords(0.5 * time_limit_s * days * (2 if way.fill else 1))
+
     for factor in pull_in:
-        candidate = _greedy(week, _Way(factor=factor), min_pull_pct, kept, fresh, time_limit_s, seed)
+        if not fits(_Way(factor=factor), week.days):
+            break
+        candidate = _greedy(week, _Way(factor=factor), min_pull_pct, kept, fresh, time_limit_s, seed, clock)
         if best is None or _rank(candidate) < _rank(best):
             best, way = candidate, _Way(factor=factor)
     for share in fill_trucks:
         trial = _Way(fill=True, share=share, price=share * _price(best))
-        candidate = _greedy(week, trial, min_pull_pct, kept, fresh, time_limit_s, seed)
+        if not fits(trial, week.days):
+            break
+        candidate = _greedy(week, trial, min_pull_pct, kept, fresh, time_limit_s, seed, clock)
         if best is None or _rank(candidate) < _rank(best):
             best, way = candidate, trial
     assert best is not None  # nosec B101 # pull_in and fill_trucks are never both empty in practice
     for _round in range(ratio_rounds):
         trial = replace(way, price=way.share * _price(best))
-        candidate = _greedy(week, trial, min_pull_pct, kept, fresh, time_limit_s, seed)
+        if not fits(trial, week.days):
+            break
+        candidate = _greedy(week, trial, min_pull_pct, kept, fresh, time_limit_s, seed, clock)
         if _rank(candidate) >= _rank(best):
             break
         best, way = candidate, trial
     if merge_days:
-        best = _merge_days(week, best, way, min_pull_pct, kept, time_limit_s, seed)
-    if polish_s is None:
+        best = _merge_days(week, best, way, min_pull_pct, kept, time_limit_s, seed, clock)
+    if polish_s is None or not clock.affords(0.5 * polish_s * week.days):
         return best
-    polished = _polish(week, best, kept, polish_s, seed)
+    polished = _polish(week, best, kept, polish_s, seed, clock)
     same_visits = [d.fill_at_visit for d in polished.days] == [d.fill_at_visit for d in best.days]
     return polished if same_visits and polished.cost_fen <= best.cost_fen else best
 
@@ -416,6 +469,7 @@ def _merge_days(
     kept: Sequence[LockedRoute],
     time_limit_s: float,
     seed: int,
+    clock: _Clock,
 ) -> WeekPlan:
     """Each day in turn with a day's more look-ahead, kept when the week ranks better.
 
@@ -424,10 +478,13 @@ def _merge_days(
     days before the one changed are taken from the best week so far, not solved again.
     """
     ahead = [0] * week.days
+    per_day = 2 if way.fill else 1
     for day in range(week.days - 1):
+        if not clock.affords(0.5 * time_limit_s * per_day * (week.days - day)):
+            break
         ahead[day] = 1
         candidate = _greedy(
-            week, way, min_pull_pct, kept, tuple(ahead), time_limit_s, seed, prefix=best.days[:day]
+            week, way, min_pull_pct, kept, tuple(ahead), time_limit_s, seed, clock, prefix=best.days[:day]
         )
         if _rank(candidate) < _rank(best):
             best = candidate
@@ -437,7 +494,12 @@ def _merge_days(
 
 
 def _polish(
-    week: WeekProblem, plan: WeekPlan, kept: Sequence[LockedRoute], time_limit_s: float, seed: int
+    week: WeekProblem,
+    plan: WeekPlan,
+    kept: Sequence[LockedRoute],
+    time_limit_s: float,
+    seed: int,
+    clock: _Clock,
 ) -> WeekPlan:
     """The same visits on the same days, each day routed again with ``time_limit_s``."""
     by_id = {o.stop.id: o for o in week.outlets}
@@ -448,7 +510,8 @@ def _polish(
         fills = {k: by_id[k].fill_on(planned.day, emptied[k]) for k in planned.fill_at_visit}
         stops = [scaled(by_id[k].stop, fills[k], required=True) for k in sorted(fills)]
         locks = kept if planned.day == 0 else ()
-        days.append(_day(week, planned.day, stops, fills, locks, time_limit_s=time_limit_s, seed=seed))
+        limit = clock.limit(time_limit_s, week.days - planned.day)
+        days.append(_day(week, planned.day, stops, fills, locks, clock=clock, time_limit_s=limit, seed=seed))
         for k in days[-1].fill_at_visit:
             emptied[k] = planned.day
     return WeekPlan(tuple(days), plan.predicted_overflows)
@@ -474,6 +537,7 @@ def _greedy(
     ahead: tuple[int, ...],
     time_limit_s: float,
     seed: int,
+    clock: _Clock,
     *,
     prefix: Sequence[WeekDay] = (),
 ) -> WeekPlan:
@@ -513,10 +577,12 @@ def _greedy(
                 continue
             fills[key] = fill
         locks = kept if day == 0 else ()
+        per_day = 2 if way.fill and not locks else 1
+        limit = clock.limit(time_limit_s, per_day * (week.days - day))
         if way.fill and not locks:
-            planned = _filled_day(week, day, stops, fills, time_limit_s, seed)
+            planned = _filled_day(week, day, stops, fills, limit, seed, clock)
         else:
-            planned = _day(week, day, stops, fills, locks, time_limit_s=time_limit_s, seed=seed)
+            planned = _day(week, day, stops, fills, locks, clock=clock, time_limit_s=limit, seed=seed)
         for key in planned.fill_at_visit:
             emptied[key] = day
         days.append(planned)
@@ -548,7 +614,13 @@ def _price(plan: WeekPlan | None) -> float:
 
 
 def _filled_day(
-    week: WeekProblem, day: int, stops: list[Stop], fills: dict[str, float], time_limit_s: float, seed: int
+    week: WeekProblem,
+    day: int,
+    stops: list[Stop],
+    fills: dict[str, float],
+    time_limit_s: float,
+    seed: int,
+    clock: _Clock,
 ) -> WeekDay:
     """The required outlets routed first; then the optional ones fill the trucks already out.
 
@@ -557,12 +629,12 @@ def _filled_day(
     required outlet the first one served.
     """
     required = [s for s in stops if s.required]
-    first = _day(week, day, required, fills, time_limit_s=time_limit_s, seed=seed)
+    first = _day(week, day, required, fills, clock=clock, time_limit_s=time_limit_s, seed=seed)
     used = Counter(r.vehicle_type_id for r in first.plan.routes)
     if not used or len(required) == len(stops):
         return first
     fleet = tuple(replace(vt, count=used[vt.id]) for vt in week.fleet(day) if used[vt.id])
-    second = _day(week, day, stops, fills, fleet=fleet, time_limit_s=time_limit_s, seed=seed)
+    second = _day(week, day, stops, fills, fleet=fleet, clock=clock, time_limit_s=time_limit_s, seed=seed)
     served = {s for r in second.plan.routes for s in r.stop_ids}
     if any(s.id not in served for s in required if s.id in first.fill_at_visit):
         return first

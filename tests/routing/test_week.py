@@ -245,6 +245,56 @@ def test_week_solves_bounds_the_day_solves(monkeypatch: pytest.MonkeyPatch) -> N
     assert 0 < len(calls) <= week_module.week_solves(week.days, pull_in=2, fill_trucks=1, ratio_rounds=2)
 
 
+def _counting_solves(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Each day solve's time limit, in the order plan_week makes them."""
+    import routing.week as week_module
+
+    limits: list[float] = []
+    real = week_module.solve
+
+    def counting(*args: object, **kwargs: object) -> object:
+        limits.append(float(kwargs["time_limit_s"]))  # type: ignore[arg-type]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(week_module, "solve", counting)
+    return limits
+
+
+def test_a_spent_budget_plans_the_first_week_and_tries_nothing_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no time left the first week is planned in full (one short solve a day, every
+    outlet kept under its level) and no other week is tried: a loaded machine gets fewer
+    trials, never a late or a partial plan."""
+    import routing.week as week_module
+
+    limits = _counting_solves(monkeypatch)
+    week = three_outlets(FILLS)
+    plan = plan_week(week, time_limit_s=5, pull_in=(0.0, 1.0), fill_trucks=(1.0,), ratio_rounds=2, budget_s=0)
+    assert limits == [week_module.MIN_SOLVE_S] * week.days
+    assert len(plan.days) == week.days and plan.predicted_overflows == ()
+    assert check_week(week, plan) == []
+
+
+def test_without_a_budget_every_week_is_tried(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same week with no budget makes the other trials too, each day at its own limit."""
+    limits = _counting_solves(monkeypatch)
+    week = three_outlets(FILLS)
+    plan_week(week, time_limit_s=1, pull_in=(0.0, 1.0), fill_trucks=(1.0,), ratio_rounds=2)
+    assert len(limits) > week.days and set(limits) == {1.0}
+
+
+def test_a_budget_that_fits_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A budget far above what the solves need: the same solves at the same limits as without one."""
+    week = three_outlets(FILLS)
+    options = {"time_limit_s": 1, "pull_in": (0.0,), "fill_trucks": (1.0,), "ratio_rounds": 1}
+    limits = _counting_solves(monkeypatch)
+    free = plan_week(week, **options)  # type: ignore[arg-type]
+    unbounded = list(limits)
+    limits.clear()
+    bounded = plan_week(week, **options, budget_s=3600)  # type: ignore[arg-type]
+    assert limits == unbounded
+    assert [d.fill_at_visit for d in bounded.days] == [d.fill_at_visit for d in free.days]
+
+
 def test_filled_trucks_take_a_cheap_outlet_due_later_and_leave_a_dear_one() -> None:
     """Day 0 must send a truck to A; B, due on day 1, rides along in it and day 1 stays home.
 

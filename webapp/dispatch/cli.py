@@ -104,7 +104,13 @@ def plan_command(day: date, depot_id: int, time_limit_s: int, seed: int) -> None
     show_default=True,
     help="Quantile of the predicted fill the plan must keep under the overflow level.",
 )
-@click.option("--time-limit-s", type=click.IntRange(1, 3600), default=30, show_default=True)
+@click.option(
+    "--time-limit-s",
+    type=click.IntRange(1, 3600),
+    default=30,
+    show_default=True,
+    help="As on the week form: the search runs at most three times this, every day's solve included.",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the only output format).")
 @with_appcontext
@@ -122,6 +128,7 @@ def plan_week_command(
     from flask_babel import force_locale
 
     from webapp.dispatch.week import build_week
+    from webapp.dispatch.weekplans import week_limits
 
     settings = current_app.config["RELOOP_SETTINGS"]
     # The messages of a terminal command, outside any request: English.
@@ -138,7 +145,8 @@ def plan_week_command(
             )
     except PlanningError as exc:
         raise click.ClickException(str(exc)) from exc
-    plan = routing.plan_week(built.week, time_limit_s=time_limit_s / days, seed=seed)
+    share, budget = week_limits(time_limit_s, days)
+    plan = routing.plan_week(built.week, time_limit_s=share, budget_s=budget, seed=seed)
     click.echo(json.dumps(_week_json(built.codes, day.date(), plan), ensure_ascii=False))
 
 
