@@ -42,13 +42,10 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-import numpy as np
 from scipy.stats import norm
-from shenzhen_days import FACILITIES, LUNCH, _nearest_node
+from shenzhen_days import build_day
 
-import geodata
 import routing
-from geodata.driving import drive_matrices
 from routing.week import OutletOutlook, WeekPlan, WeekProblem, plan_visits, plan_week, week_solves
 from routing.week_check import check_week
 from webapp.models import OutletKind
@@ -81,49 +78,17 @@ class Bin:
 def build(n: int, days: int, start: date, seed: int) -> tuple[routing.CollectionProblem, list[Bin]]:
     """The network without stops, and ``n`` outlets with their true and forecast fill."""
     rng = random.Random(seed)
-    graph = geodata.load_network(mode="drive")
-    points_ = geodata.sample_street_points(graph, n, seed=seed, min_spacing_m=120)
-    sites = [_nearest_node(graph, lon, lat) for _kind, lon, lat, _u in FACILITIES]
-    points = np.array(sites + [(p.lon, p.lat) for p in points_])
-    legs = drive_matrices(graph, points)
-    facilities = tuple(
-        routing.Facility(f"f{i}", i, routing.TimeWindow(6 * 3600, 20 * 3600), unload, routing.FacilityKind(k))
-        for i, (k, _lon, _lat, unload) in enumerate(FACILITIES)
-    )
-    trucks = max(2, n // 40)
-    fleet = tuple(
-        routing.VehicleType(
-            id=f"t{d}",
-            count=trucks // 2,
-            capacity_kg=3000,
-            capacity_m3=10,
-            shift=routing.TimeWindow(7 * 3600, 17 * 3600),
-            start_depot=f"d{d}",
-            end_depot=f"d{d}",
-            fixed_cost_fen=30_000,
-            cost_per_km_fen=250,
-            breaks=(LUNCH,),
-            max_duration_s=10 * 3600,
-        )
-        for d in range(2)
-    )
-    base = routing.CollectionProblem(
-        locations=tuple(routing.Location(float(x), float(y)) for x, y in points),
-        depots=(routing.Depot("d0", 0), routing.Depot("d1", 1)),
-        facilities=facilities,
-        stops=(),
-        vehicle_types=fleet,
-        distance_m=legs.distance_m,
-        duration_s=legs.duration_s,
-    )
+    # shenzhen_days' day on the same points, trucks and sites; its stops are replaced below.
+    base = replace(build_day(n, seed=seed), stops=())
+    sites = len(base.facilities)
     kinds = [OutletKind.KIOSK, OutletKind.SMART_BIN, OutletKind.CO_BUILT]
     bins = []
-    for i in range(len(points_)):
+    for i in range(len(base.locations) - sites):
         litres = rng.choice([660, 1000, 1200, 2400])
         kg = round(litres / 1000 * rng.choice([60, 90, 120, 150]), 1)
         stop = routing.Stop(
             f"o{i}",
-            len(sites) + i,
+            sites + i,
             (routing.Load("mixed", kg=kg, m3=litres / 1000),),
             routing.TimeWindow(7 * 3600, 19 * 3600),
             service_base_s=300,
