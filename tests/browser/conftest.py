@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlmodel import Session
 from werkzeug.serving import make_server
@@ -35,6 +36,20 @@ expect.set_options(timeout=15_000)
 
 
 @contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """``app`` on a free loopback port (its base URL); afterwards its database is wiped."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        wipe(app)
+        app.extensions["reloop.engine"].dispose()
+
+
+@contextmanager
 def demo_server(
     database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_dir: Path, *, full_pct: float = 90.0
 ) -> Iterator[str]:
@@ -45,15 +60,8 @@ def demo_server(
         seed_demo(session, outlets=60, days=2, seed=7, cache_dir=cache_dir)
         report_full_outlets(session, fill_pct=full_pct)
         session.close()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        wipe(app)
-        app.extensions["reloop.engine"].dispose()
+    with serving(app) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -4,17 +4,15 @@ with signal, two without, the queue drains when the signal returns; another driv
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlmodel import Session, select
-from werkzeug.serving import make_server
 
-from tests.browser.conftest import login
-from tests.webapp.conftest import make_app, wipe
+from tests.browser.conftest import login, serving
+from tests.webapp.conftest import make_app
 from tests.webapp.driver.conftest import Day, make_day
 from webapp.models import Collection, CollectionWeight, Material
 
@@ -32,13 +30,8 @@ def served(database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_di
         session = Session(app.extensions["reloop.engine"], expire_on_commit=False)
         day = make_day(session, cache_dir)
         session.close()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app, day
-    server.shutdown()
-    wipe(app)
-    app.extensions["reloop.engine"].dispose()
+    with serving(app) as base:
+        yield base, app, day
 
 
 def _phone(browser: Browser) -> BrowserContext:

@@ -6,16 +6,14 @@ the track on the route's planned-vs-driven page."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, col, select
-from werkzeug.serving import make_server
 
-from tests.browser.conftest import login
+from tests.browser.conftest import login, serving
 from tests.webapp.driver.conftest import DRIVER_PASSWORD, Day, make_day
 from webapp.models.tracks import GpsPoint
 
@@ -29,20 +27,15 @@ FIXES = [(22.54000 + 0.0005 * i, 114.05000 + 0.0005 * i) for i in range(4)]
 @pytest.fixture(scope="module")
 def served(database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Iterator[tuple]:
     """A live server whose database holds today's accepted plan: route 1 for driver1."""
-    from tests.webapp.conftest import make_app, wipe
+    from tests.webapp.conftest import make_app
 
     app = make_app(database_url, tmp_path_factory.mktemp("tracks-live"), cache_dir, TESTING=False)
     with app.app_context():
         session = Session(app.extensions["reloop.engine"], expire_on_commit=False)
         day = make_day(session, cache_dir)
         session.close()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app, day
-    server.shutdown()
-    wipe(app)
-    app.extensions["reloop.engine"].dispose()
+    with serving(app) as base:
+        yield base, app, day
 
 
 def _stored(app, route_id: int) -> list[GpsPoint]:
