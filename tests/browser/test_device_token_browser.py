@@ -3,17 +3,15 @@ the token, and a phone that lost its token gets a new one that replaces the old 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
-from werkzeug.serving import make_server
 
-from tests.browser.conftest import login
-from tests.webapp.conftest import make_app, wipe
+from tests.browser.conftest import login, serving
+from tests.webapp.conftest import make_app
 from webapp.auth.operations import create_user
 from webapp.models import ApiToken, Driver, Role, TokenKind
 from webapp.models.users import RevokeReason
@@ -42,13 +40,8 @@ def served(database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_di
         session.add(Driver(user_id=user.id, name="张三"))
         session.commit()
         session.close()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app
-    server.shutdown()
-    wipe(app)
-    app.extensions["reloop.engine"].dispose()
+    with serving(app) as base:
+        yield base, app
 
 
 def _device_tokens(app) -> list[ApiToken]:

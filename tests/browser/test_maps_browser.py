@@ -3,17 +3,15 @@ the phone's route map fitted to its stops with the next stop highlighted."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlmodel import Session
-from werkzeug.serving import make_server
 
-from tests.browser.conftest import CHROMIUM, FLAGS, login
-from tests.webapp.conftest import make_app, wipe
+from tests.browser.conftest import CHROMIUM, FLAGS, login, serving
+from tests.webapp.conftest import make_app
 from tests.webapp.driver.conftest import DRIVER_PASSWORD, make_day
 
 pytestmark = pytest.mark.browser
@@ -34,12 +32,8 @@ def served(database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_di
         session = Session(app.extensions["reloop.engine"], expire_on_commit=False)
         day = make_day(session, cache_dir)
         session.close()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", day
-    server.shutdown()
-    wipe(app)
-    app.extensions["reloop.engine"].dispose()
+    with serving(app) as base:
+        yield base, day
 
 
 @pytest.fixture(scope="module")

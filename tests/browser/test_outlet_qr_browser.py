@@ -3,17 +3,15 @@ an anonymous visitor on the outlet's public page."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 from sqlmodel import Session, select
-from werkzeug.serving import make_server
 
-from tests.browser.conftest import login
-from tests.webapp.conftest import PASSWORD, make_app, wipe
+from tests.browser.conftest import login, serving
+from tests.webapp.conftest import PASSWORD, make_app
 from tests.webapp.driver.conftest import make_day
 from webapp.auth.operations import create_user
 from webapp.models import Outlet, Role
@@ -34,13 +32,8 @@ def served(database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_di
         session.commit()
         outlets = {o.id: o for o in session.exec(select(Outlet)).all()}
         session.close()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", day, outlets
-    server.shutdown()
-    wipe(app)
-    app.extensions["reloop.engine"].dispose()
+    with serving(app) as base:
+        yield base, day, outlets
 
 
 def _phone(browser: Browser) -> BrowserContext:

@@ -7,7 +7,6 @@ a kiosk deposit posted with the kiosk's token credits the same resident."""
 from __future__ import annotations
 
 import re
-import threading
 import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
@@ -18,10 +17,9 @@ import time_machine
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlmodel import Session, col, select
-from werkzeug.serving import make_server
 
-from tests.browser.conftest import login, report_full_outlets
-from tests.webapp.conftest import make_app, wipe
+from tests.browser.conftest import login, report_full_outlets, serving
+from tests.webapp.conftest import make_app
 from traceability import CHINA_TZ
 from webapp.api import tokens
 from webapp.geo import district_of
@@ -85,12 +83,8 @@ def served(database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_di
             session.add(kiosk)
         session.commit()
         session.close()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", app, plain
-    server.shutdown()
-    wipe(app)
-    app.extensions["reloop.engine"].dispose()
+    with serving(app) as base:
+        yield base, app, plain
 
 
 def _rows(app: Flask, statement) -> list:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,11 +19,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 from sqlmodel import Session, select
-from werkzeug.serving import make_server
 
-from tests.browser.conftest import login
+from tests.browser.conftest import login, serving
 from tests.browser.test_driver_browser import _phone
-from tests.webapp.conftest import make_app, wipe
+from tests.webapp.conftest import make_app
 from tests.webapp.driver.conftest import make_day
 from traceability import china_today
 from webapp.auth.operations import create_user
@@ -68,13 +66,8 @@ def served(database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_di
         seed_grades(session)
         session.commit()
         session.close()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", trip, first_unload
-    server.shutdown()
-    wipe(app)
-    app.extensions["reloop.engine"].dispose()
+    with serving(app) as base:
+        yield base, trip, first_unload
 
 
 def _add_unload(session: Session, stops: list[PlannedStop]) -> PlannedStop:

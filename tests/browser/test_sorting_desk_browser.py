@@ -5,7 +5,6 @@ edited, and a buyer's licence renewed with the earlier one kept in its history."
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -13,10 +12,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
-from werkzeug.serving import make_server
 
-from tests.browser.conftest import login
-from tests.webapp.conftest import PASSWORD, make_app, wipe
+from tests.browser.conftest import login, serving
+from tests.webapp.conftest import PASSWORD, make_app
 from tests.webapp.weighbridge.conftest import make_world
 from traceability import china_today
 from webapp.auth.operations import create_user
@@ -66,13 +64,8 @@ def served(database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_di
                 stop_id=world.stops[2].id,
             )
         session.close()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", world, ticket, buyer
-    server.shutdown()
-    wipe(app)
-    app.extensions["reloop.engine"].dispose()
+    with serving(app) as base:
+        yield base, world, ticket, buyer
 
 
 def _desk(browser: Browser, base: str, username: str) -> Page:

@@ -3,17 +3,15 @@ the unload API with the device token, and the route shows the trip closed."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
 from sqlmodel import Session, select
-from werkzeug.serving import make_server
 
-from tests.browser.conftest import login
-from tests.webapp.conftest import PASSWORD, make_app, wipe
+from tests.browser.conftest import login, serving
+from tests.webapp.conftest import PASSWORD, make_app
 from tests.webapp.weighbridge.conftest import make_world
 from webapp.auth.operations import create_user
 from webapp.models import Role
@@ -35,13 +33,8 @@ def served(database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_di
         session.commit()
         world = make_world(session)
         session.close()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app, world
-    server.shutdown()
-    wipe(app)
-    app.extensions["reloop.engine"].dispose()
+    with serving(app) as base:
+        yield base, app, world
 
 
 def test_the_unload_goes_through_the_phone_queue_and_closes_the_trip(browser: Browser, served: tuple) -> None:

@@ -5,7 +5,6 @@ a route sheet; a driver scanning an outlet's QR label lands on that stop of toda
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -14,10 +13,9 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, col, select
-from werkzeug.serving import make_server
 
-from tests.browser.conftest import login, report_full_outlets
-from tests.webapp.conftest import make_app, wipe
+from tests.browser.conftest import login, report_full_outlets, serving
+from tests.webapp.conftest import make_app
 from traceability import CHINA_TZ
 from webapp.fleet.validation import licence_check_char
 from webapp.models import (
@@ -50,12 +48,8 @@ def served(database_url: str, tmp_path_factory: pytest.TempPathFactory, cache_di
         seed_demo(session, outlets=60, days=2, seed=7, cache_dir=cache_dir)
         report_full_outlets(session)
         session.close()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", app
-    server.shutdown()
-    wipe(app)
-    app.extensions["reloop.engine"].dispose()
+    with serving(app) as base:
+        yield base, app
 
 
 def _rows(app: Flask, statement) -> list:
