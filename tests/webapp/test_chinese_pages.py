@@ -133,6 +133,7 @@ ALLOWED = {
     "GB",
     "ACEF",  # T/ACEF: China Environmental Protection Federation group standards
     "CACE",  # T/CACE: China Association of Circular Economy group standards
+    "DOI",  # an article's identifier, printed so by Chinese journals (DOI：10.12153/...)
     "T",
     "SB",
     "SOH",

@@ -2,42 +2,77 @@
 
 What a Shenzhen filing should rest on
 -------------------------------------
-Chinese sources come first where they exist, and an administrator enters their figures
-as new rows (source, year, scope and unit in the Chinese and English notes) once checked
-against the original text: the national voluntary-reduction (CCER) methodology that
-follows the CDM small-scale methodology AMS-III.AJ, "Recovery and recycling of materials
-from solid wastes"; a Guangdong or Shenzhen carbon-inclusive (碳普惠) methodology for
-recyclables, where the district's authority has issued one; published Chinese life-cycle
-figures such as the 中国产品全生命周期温室气体排放系数库 (CPCD, 2022) as the difference
-between the virgin and the recycled product.
+Chinese sources come first where they exist: the national voluntary-reduction (CCER)
+methodology that follows the CDM small-scale methodology AMS-III.AJ, "Recovery and
+recycling of materials from solid wastes"; a Guangdong or Shenzhen carbon-inclusive
+(碳普惠) methodology for recyclables, where the district's authority has issued one;
+published Chinese life-cycle figures, such as the 中国产品全生命周期温室气体排放系数库
+(CPCD, 2022) or a journal's life-cycle assessment, as the difference between the virgin
+and the recycled product. A shipped default comes from one of them only where its figure
+was read in the retrieved text of the original (a standard's or methodology's text, an
+article's abstract or full text), never from a page repeating it; an administrator enters
+the others as new rows (source, year, scope and unit in the Chinese and English notes)
+once checked against the original text. Every shipped row stays marked ``example``.
 
-What was searched (issue 17.13, December 2026) and why no Chinese per-material row
-ships: stored copies of public pages were searched for Shenzhen and Guangdong 碳普惠
-methodologies (only a residential-electricity one, 2022, turned up: none for
-recyclables), CCER methodologies covering material recycling (none found with figures),
-CPCD entries for recycled paper, plastics, metals and glass (the 2022 release is
-described by 生态环境部环境规划院, 1,081 rows of which 60 on waste treatment, but no
-per-material value was retrieved from it; one third-party transcription of a PET
-difference was found in a student project and not taken), association figures (only
-national totals and popular "per tonne" claims without a primary text), and Shanghai's
-proposed local standard on waste-plastic reduction accounting (only its project notice
-was retrievable, no values). Two Chinese texts were found that an administrator should check
-first, but only their first pages were retrievable: the group standard T/ACEF 161-2024
-公民绿色低碳行为温室气体减排量化指南 住：智能垃圾分类 (China Environmental Protection
-Federation, issued 2024-11-12; its contents list an emission-factor table in Annex B;
-https://guifanku.com/878331.html) and T/CACE 034-2021 基于项目的温室气体减排量评估技术
-规范 循环经济领域资源化过程 (China Association of Circular Economy, 2021; only its
-announcement was retrieved: http://591gg.com.cn/science/view?id=218). Every shipped note
-names both. A second search (issue 17.13, 5 December 2026) found two local texts with
-per-material values, again readable only up to their contents: the Shenzhen Municipal
-Ecology and Environment Bureau's 深圳市奶盒回收减排碳普惠方法学（试行） (May 2024; its
-Annex D lists recommended emission factors for carton recycling, the Shenzhen basis for
-``composite_packaging``; http://ziboxinyan.com/bgdown/165552.html) and Quzhou's local
-standard DB3308/T 102—2022 居民碳账户—生活垃圾资源回收碳减排工作规范 (2022-03-23; reported
-to set coefficients for paper, plastics, glass, textiles, metals and appliances;
+What was searched (issue 17.13, December 2026) and what ships: stored copies of public
+pages were searched for Shenzhen and Guangdong 碳普惠 methodologies (only a
+residential-electricity one, 2022, turned up: none for recyclables), CCER methodologies
+covering material recycling (none found with figures), CPCD entries for recycled paper,
+plastics, metals and glass (the 2022 release is described by 生态环境部环境规划院, 1,081
+rows of which 60 on waste treatment, but no per-material value was retrieved from it; one
+third-party transcription of a PET difference was found in a student project and not
+taken), association figures (only national totals and popular "per tonne" claims without a
+primary text), and Shanghai's proposed local standard on waste-plastic reduction
+accounting (only its project notice was retrievable, no values). Two Chinese texts were
+found that an administrator should check first, but only their first pages were
+retrievable: the group standard T/ACEF 161-2024 公民绿色低碳行为温室气体减排量化指南
+住：智能垃圾分类 (China Environmental Protection Federation, issued 2024-11-12; its
+contents list an emission-factor table in Annex B; https://guifanku.com/878331.html) and
+T/CACE 034-2021 基于项目的温室气体减排量评估技术规范 循环经济领域资源化过程 (China
+Association of Circular Economy, 2021; only its announcement was retrieved:
+http://591gg.com.cn/science/view?id=218). Every shipped note names both. A second search
+(issue 17.13, 5 December 2026) found two local texts with per-material values, again
+readable only up to their contents: the Shenzhen Municipal Ecology and Environment
+Bureau's 深圳市奶盒回收减排碳普惠方法学（试行） (May 2024; its Annex D lists recommended
+emission factors for carton recycling, the Shenzhen basis for ``composite_packaging``;
+http://ziboxinyan.com/bgdown/165552.html) and Quzhou's local standard DB3308/T 102—2022
+居民碳账户—生活垃圾资源回收碳减排工作规范 (2022-03-23; reported to set coefficients for
+paper, plastics, glass, textiles, metals and appliances;
 https://renrendoc.com/paper/302544172.html). The notes name them as the texts to obtain
-first. Shipping a figure not read from its text would turn it into a claim, so the
-per-material defaults stay the documented fallback.
+first.
+
+A third search (also 5 December 2026) looked for published Chinese figures whose numbers
+stand in the retrieved text of the original. One was found and ships, :data:`PET_STUDY`:
+the abstract of 刘奇汶, 毕莹莹, 董黎明 et al., 《基于生命周期评价的原生和再生PET纤维环境影响
+对比分析》, 环境工程技术学报 2023, 13(4): 1635-1642, DOI 10.12153/j.issn.1674-991X.20220835
+(Chinese Research Academy of Environmental Sciences; online 2023-05-15): per 100 kg of
+recycled PET filament made from recycled bottle flakes, 32.09 kg CO2-eq less global
+warming potential than virgin filament made from PTA and ethylene glycol. Found and not
+shipped, with the reason: 唐君兰, 李斌 et al., 中国塑料 2025, 39(12): 107-113, DOI
+10.19491/j.issn.1001-9278.2025.12.017, give 1.837 kg CO2eq for PP pellets recycled from
+waste lunch boxes, 49.5 % below virgin PP, but the abstract as retrieved names no
+functional unit and, under the circular footprint formula, the recycled figure carries
+part of the waste's burden, so the difference is no avoided emission; 丁宁 et al., 中国有色
+金属学报 2012, 22(10): 2908, give recycled aluminium 1/24 of primary aluminium's global
+warming potential, a ratio without its absolute value; an article opening by 冶金工业规划
+研究院 (title not retrieved) repeats 1.6 t CO2 per tonne of scrap steel with no method,
+the popular figure already not taken; 江子萱 et al., 环境工程 2025, 43(1): 12-20, DOI
+10.13205/j.hjgc.202501002, on recycled polyester filament from waste PET bottles, came up
+without its abstract's figures. For paper and glass only national totals, process
+emissions of virgin production and popular per-tonne claims turned up; the carton
+methodology, DB3308/T 102—2022 and T/ACEF 161-2024 again came up only to their contents
+or first pages. Metal, paper, glass, plastics and cartons therefore keep WARM.
+
+Where the PET figure goes: the catalogue has no PET material. PET bottles are the grade
+``lvp_pet`` of ``low_value_plastic`` (45 % of what the demo sorts of it), while ``plastic``
+is rigid PP and HDPE. The figure ships as the default of ``low_value_plastic``, its proxy
+said plainly in both notes: that material's WARM row was a proxy as well (WARM has no
+low-value category), a published Chinese figure for its largest grade is the closer basis
+for a Shenzhen filing, and it is the lower of the two (321 against WARM's 1,047 kg CO2e
+per tonne), so a report claims less, not more. Its scope is narrower than WARM's
+(production stages only, no avoided landfill) and, taken per tonne collected, it ignores
+the yield from collected bottles to filament; the notes say both. ``plastic`` keeps WARM:
+no Chinese figure covers PP or HDPE, and a PET-fibre result says nothing about them.
 
 Fallback: US EPA WARM
 ---------------------
@@ -49,10 +84,11 @@ of collecting a tonne for recycling instead of landfilling it are
 
 (1 metric tonne = 1.102311 short tons; 1 MTCO2E = 1,000 kg). The values are WARM
 **version 15** (November 2020) figures as transcribed, not copied from EPA's workbook:
-every shipped row is marked ``example`` (示例值，待核实) and its notes give the source,
-year, scope and unit and ask for a check before a report is filed. Where WARM has no
-category the proxy is named; materials without a defensible proxy (waste textiles,
-waste wood, household batteries) ship with no factor and are reported as "no factor".
+every WARM row, like the Chinese one, is marked ``example`` (示例值，待核实) and its notes
+give the source, year, scope and unit and ask for a check before a report is filed.
+Where WARM has no category the proxy is named; materials without a defensible proxy
+(waste textiles, waste wood, household batteries) ship with no factor and are reported
+as "no factor".
 
 Electricity
 -----------
@@ -73,6 +109,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeAlias
 
 from webapp.models import RateKind
 
@@ -102,9 +139,9 @@ _WARM_CATEGORY_ZH = {
 
 
 @dataclass(frozen=True)
-class DefaultFactor:
-    """A shipped factor: the WARM category (or proxy), its two MTCO2E/short ton values and
-    the Chinese source to check it against."""
+class WarmFactor:
+    """A shipped WARM fallback: the WARM category (or proxy), its two MTCO2E/short ton
+    values and the Chinese source to check it against."""
 
     material: str
     warm_category: str
@@ -119,6 +156,15 @@ class DefaultFactor:
     def kg_co2e_per_t(self) -> int:
         """Avoided kg CO2e per metric tonne, rounded to the kilogram."""
         return round((self.landfilling - self.recycling) * SHORT_TONS_PER_TONNE * 1000)
+
+    @property
+    def source_url(self) -> str:
+        return WARM_URL
+
+    @property
+    def valid_from(self) -> date:
+        """WARM v15's release: a report before it has no shipped factor."""
+        return WARM_V15
 
     @property
     def source(self) -> str:
@@ -154,11 +200,77 @@ class DefaultFactor:
         return " ".join(p for p in parts if p)
 
 
+@dataclass(frozen=True)
+class StudyFactor:
+    """A shipped factor read from a published Chinese study: the kg CO2e it finds recycling
+    avoids per ``per_kg`` of recycled product, scaled to a tonne, with the study's address,
+    the day it was published and both notes."""
+
+    material: str
+    citation: str
+    avoided_kg: float
+    per_kg: int
+    source_url: str
+    valid_from: date
+    note_zh: str
+    note_en: str
+
+    @property
+    def kg_co2e_per_t(self) -> int:
+        """Avoided kg CO2e per tonne of recycled product, rounded to the kilogram."""
+        return round(self.avoided_kg * 1000 / self.per_kg)
+
+    @property
+    def source(self) -> str:
+        per_t = self.avoided_kg * 1000 / self.per_kg
+        return (
+            f"{self.citation}：每{self.per_kg} kg再生产品减排{self.avoided_kg:g} kg CO2e；"
+            f"{self.avoided_kg:g} × 1,000 ÷ {self.per_kg} = {per_t:g} ≈ {self.kg_co2e_per_t:,} kg CO2e/t"
+        )
+
+
+#: A shipped default is a WARM fallback or a figure read from a Chinese study.
+DefaultFactor: TypeAlias = WarmFactor | StudyFactor
+
+# The only Chinese per-material figure read from its original text (see the module's
+# docstring): PET bottle flakes to filament, shipped for low-value plastics as a proxy.
+PET_STUDY = StudyFactor(
+    "low_value_plastic",
+    "刘奇汶等《基于生命周期评价的原生和再生PET纤维环境影响对比分析》，环境工程技术学报，2023，13(4)：1635-1642",
+    32.09,
+    100,
+    "https://hjgcjsxb.org.cn/article/doi/10.12153/j.issn.1674-991X.20220835",
+    date(2023, 5, 15),  # published online
+    note_zh=(
+        "来源：刘奇汶、毕莹莹、董黎明等《基于生命周期评价的原生和再生PET纤维环境影响对比分析》，"
+        "《环境工程技术学报》2023年第13卷第4期，DOI：10.12153/j.issn.1674-991X.20220835"
+        "（国内已发表的生命周期评价，数值读自其摘要）。"
+        "原文：与原生PET长丝相比，每生产100 kg再生PET长丝（以回收PET瓶片为原料）全球变暖潜势"
+        "减少32.09 kg（以CO2计），即每吨再生长丝320.9千克，取整321。"
+        "口径：仅生产阶段（瓶片物理处理、熔融纺丝，对比以精对苯二甲酸和乙二醇制原生长丝）；"
+        "单位：千克CO2e/吨。按回收量计时视每吨回收物全部制成长丝，未计得率（得率低于1则偏高），"
+        "不含避免填埋、收运和分拣。"
+        "替代：低值塑料中仅PET瓶有国内数值，薄膜、PP杂料以此代替；"
+        "国外备选值为WARM v15“混合塑料”1,047千克/吨。"
+        "示例值，待核实：申报前请核对论文全文，并查DB3308/T 102—2022、T/ACEF 161-2024附录B、"
+        "T/CACE 034-2021。"
+    ),
+    note_en=(
+        "Source: Chinese LCA, Liu Q W et al., J. Environ. Eng. Technol. 13(4), 2023, "
+        "DOI 10.12153/j.issn.1674-991X.20220835, abstract: recycled PET filament from bottle flakes, "
+        "32.09 kg CO2 eq less per 100 kg than virgin = 320.9 kg/t. Scope: production only; unit: kg CO2e/t, "
+        "per tonne collected ignoring yield (so high), no avoided landfill or transport. Proxy: PET for "
+        "all low-value plastics; WARM fallback 1,047. "
+        "Example: check the full text, DB3308/T 102-2022, T/ACEF 161-2024 Annex B, T/CACE 034-2021."
+    ),
+)
+
+
 _LCA_ZH = "可按《中国产品全生命周期温室气体排放系数库》（2022）中{}的系数差值计算，数值待查证"
 _LCA_EN = "{} difference in the China Products Carbon Footprint Factors Database 2022, to look up"
 
 DEFAULT_FACTORS: tuple[DefaultFactor, ...] = (
-    DefaultFactor(
+    WarmFactor(
         "paper",
         "Mixed Paper (general)",
         -3.55,
@@ -166,7 +278,7 @@ DEFAULT_FACTORS: tuple[DefaultFactor, ...] = (
         china_zh=_LCA_ZH.format("原生纸浆与废纸浆"),
         china_en=_LCA_EN.format("virgin and recycled pulp"),
     ),
-    DefaultFactor(
+    WarmFactor(
         "metal",
         "Mixed Metals",
         -4.39,
@@ -179,7 +291,7 @@ DEFAULT_FACTORS: tuple[DefaultFactor, ...] = (
         china_en="steel: 1.3-1.6 t CO2/t scrap is often repeated, no association text found; Al, Cu: "
         + _LCA_EN.format("virgin and recycled metal"),
     ),
-    DefaultFactor(
+    WarmFactor(
         "plastic",
         "Mixed Plastics",
         -0.93,
@@ -187,7 +299,7 @@ DEFAULT_FACTORS: tuple[DefaultFactor, ...] = (
         china_zh=_LCA_ZH.format("原生树脂与再生塑料颗粒"),
         china_en=_LCA_EN.format("virgin resin and recycled pellets"),
     ),
-    DefaultFactor(
+    WarmFactor(
         "glass",
         "Glass",
         -0.28,
@@ -195,17 +307,8 @@ DEFAULT_FACTORS: tuple[DefaultFactor, ...] = (
         china_zh=_LCA_ZH.format("玻璃原料与碎玻璃"),
         china_en=_LCA_EN.format("glass batch and cullet"),
     ),
-    DefaultFactor(
-        "low_value_plastic",
-        "Mixed Plastics",
-        -0.93,
-        0.02,
-        "Proxy: WARM has no low-value plastics category; Mixed Plastics used.",
-        "替代：WARM无低值塑料类别，以“混合塑料”类别替代。",
-        china_zh=_LCA_ZH.format("原生树脂与再生塑料颗粒"),
-        china_en=_LCA_EN.format("virgin resin and recycled pellets"),
-    ),
-    DefaultFactor(
+    PET_STUDY,
+    WarmFactor(
         "composite_packaging",
         "Mixed Paper (general)",
         -3.55,

@@ -1,7 +1,8 @@
 """Emission factors and subsidy rates: seeding the shipped defaults, edits as new rows,
 and the row in force on a day.
 
-The defaults themselves, their sources and what was searched for Chinese ones live in
+The defaults themselves (a Chinese study's figure where one was read from its text, US EPA
+WARM as the fallback), their sources and what was searched for Chinese ones live in
 :mod:`webapp.metrics._factor_defaults`; they are re-exported here.
 """
 
@@ -24,11 +25,14 @@ from webapp.metrics._factor_defaults import (
     EXAMPLE_RATE_EN,
     EXAMPLE_RATE_ZH,
     GRID_FACTORS,
+    PET_STUDY,
     SHORT_TONS_PER_TONNE,
     WARM_URL,
     WARM_V15,
     DefaultFactor,
     GridFactor,
+    StudyFactor,
+    WarmFactor,
 )
 from webapp.metrics.figures import MetricsInputError
 from webapp.models import EmissionFactor, Material, RateKind, SubsidyRate
@@ -41,12 +45,15 @@ __all__ = [
     "EXAMPLE_RATE_EN",
     "EXAMPLE_RATE_ZH",
     "GRID_FACTORS",
+    "PET_STUDY",
     "SHORT_TONS_PER_TONNE",
     "WARM_URL",
     "WARM_V15",
     "DefaultFactor",
     "GridFactor",
     "History",
+    "StudyFactor",
+    "WarmFactor",
     "add_factor",
     "add_rate",
     "factor_history",
@@ -57,7 +64,8 @@ __all__ = [
 
 
 def seed_factors(session: Session) -> int:
-    """Add the shipped factor of each material that has no factor yet (no commit)."""
+    """Add the shipped factor of each material that has no factor yet (no commit), with
+    its own source address and the day its source was published."""
     ids = dict(session.exec(select(Material.code, Material.id)).all())
     have = set(session.exec(select(EmissionFactor.material_id)).all())
     added = 0
@@ -70,11 +78,11 @@ def seed_factors(session: Session) -> int:
                 material_id=material_id,
                 kg_co2e_per_t=default.kg_co2e_per_t,
                 source=default.source,
-                source_url=WARM_URL,
+                source_url=default.source_url,
                 note=default.note_en,
                 note_zh=default.note_zh,
                 example=True,
-                valid_from=WARM_V15,
+                valid_from=default.valid_from,
             )
         )
         added += 1

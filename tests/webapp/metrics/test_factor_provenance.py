@@ -19,6 +19,9 @@ from webapp.metrics.factors import (
     DEFAULT_FACTORS,
     EXAMPLE_RATE_ZH,
     GRID_FACTORS,
+    PET_STUDY,
+    StudyFactor,
+    WarmFactor,
     add_rate,
     rate_history,
     seed_demo_rates,
@@ -63,18 +66,55 @@ def test_every_shipped_factor_has_a_chinese_and_an_english_note() -> None:
             for code in ("T/ACEF 161-2024", "T/CACE 034-2021", "DB3308/T 102")
             for note in (factor.note_zh, factor.note_en)
         )
-        if factor.material == "composite_packaging":  # Shenzhen's own carton methodology
-            assert "深圳市奶盒回收减排碳普惠方法学" in factor.note_zh and "Shenzhen" in factor.note_en
-        assert "WARM" in factor.note_zh and "2020" in factor.note_zh and "口径" in factor.note_zh
-        assert "千克CO2e/吨" in factor.note_zh and "国内依据" in factor.note_zh and "待核实" in factor.note_zh
-        assert (
-            "Scope" in factor.note_en and "kg CO2e/t" in factor.note_en and "Chinese basis" in factor.note_en
-        )
+        assert factor.note_zh.startswith("来源：") and factor.note_en.startswith("Source:")
+        assert "口径" in factor.note_zh and "千克CO2e/吨" in factor.note_zh and "待核实" in factor.note_zh
+        assert "Scope" in factor.note_en and "kg CO2e/t" in factor.note_en
+        assert str(factor.valid_from.year) in factor.note_zh
         assert len(factor.note_zh) <= 500 and len(factor.note_en) <= 500
 
 
+def test_a_warm_fallback_says_so_and_names_its_chinese_basis() -> None:
+    """Every WARM row is called a foreign fallback and names the Chinese text to check."""
+    warm = [f for f in DEFAULT_FACTORS if isinstance(f, WarmFactor)]
+    assert len(warm) == len(DEFAULT_FACTORS) - 1
+    for factor in warm:
+        assert "WARM" in factor.note_zh and "国外备选值" in factor.note_zh and "国内依据" in factor.note_zh
+        assert "WARM" in factor.note_en and "Chinese basis" in factor.note_en
+        if factor.material == "composite_packaging":  # Shenzhen's own carton methodology
+            assert "深圳市奶盒回收减排碳普惠方法学" in factor.note_zh and "Shenzhen" in factor.note_en
+
+
+def test_the_chinese_study_note_names_its_source_scope_and_proxy() -> None:
+    """The PET row's Chinese note gives the article, journal and DOI, the figure as read,
+    what its scope leaves out, that PET stands in for all low-value plastics, and WARM's
+    Mixed Plastics figure as the fallback; the English note says the same in short."""
+    plastic = next(f for f in DEFAULT_FACTORS if f.material == "plastic")
+    assert isinstance(PET_STUDY, StudyFactor) and isinstance(plastic, WarmFactor)
+    doi = "10.12153/j.issn.1674-991X.20220835"
+    for part in (
+        "刘奇汶",
+        "《基于生命周期评价的原生和再生PET纤维环境影响对比分析》",
+        "《环境工程技术学报》2023年第13卷第4期",
+        f"DOI：{doi}",
+        "国内已发表的生命周期评价",
+        "每生产100 kg再生PET长丝",
+        "减少32.09 kg",
+        "仅生产阶段",
+        "未计得率",
+        "不含避免填埋、收运和分拣",
+        "低值塑料中仅PET瓶有国内数值",
+        f"WARM v15“混合塑料”{plastic.kg_co2e_per_t:,}千克/吨",
+    ):
+        assert part in PET_STUDY.note_zh, part
+    for part in ("Chinese LCA", f"DOI {doi}", "32.09 kg", "production only", "ignoring yield", "Proxy"):
+        assert part in PET_STUDY.note_en, part
+    assert f"fallback {plastic.kg_co2e_per_t:,}" in PET_STUDY.note_en
+    assert PET_STUDY.source_url.endswith(doi)
+
+
 def test_seeded_factors_are_marked_as_examples_with_their_notes(db: Session) -> None:
-    """The shipped WARM fallbacks are stored as examples to be confirmed, with both notes."""
+    """The shipped rows, Chinese study and WARM fallbacks alike, are stored as examples to
+    be confirmed, with both notes."""
     seed_factors(db)
     db.commit()
     rows = db.exec(select(EmissionFactor)).all()
@@ -134,10 +174,12 @@ def test_a_rate_without_its_notice_title_is_refused_on_the_field(
 
 
 def test_the_factors_page_shows_notes_examples_and_the_grid_factor(client, auth, world: World) -> None:  # type: ignore[no-untyped-def]
-    """In Chinese: each factor's Chinese note, the example badge and the MEE grid factors with links."""
+    """In Chinese: each factor's Chinese note, the example badge, the Chinese study's link and
+    the MEE grid factors with links."""
     auth.login(Role.ADMIN)
     page = client.get("/reports/factors").get_data(as_text=True)
     assert DEFAULT_FACTORS[0].note_zh in page and "示例值，待核实" in page
+    assert PET_STUDY.note_zh in page and f'href="{PET_STUDY.source_url}"' in page
     national_2022 = next(g for g in GRID_FACTORS if g.year == 2022 and "全国电力平均" in g.document_zh)
     southern = next(g for g in GRID_FACTORS if "南方区域" in g.document_zh)
     assert (national_2022.t_co2_per_mwh, southern.t_co2_per_mwh) == ("0.5366", "0.3869")
@@ -197,6 +239,9 @@ def test_the_xlsx_prints_provenance_beside_the_figures(
     factors = [[str(c.value) for c in row] for row in book["排放因子及来源"].iter_rows(min_row=3)]
     glass = next(r for r in factors if r[0] == "玻璃")
     assert glass[1] == "331" and glass[3] == "示例值，待核实" and glass[5].startswith("来源：美国环保署WARM")
+    low_value = next(r for r in factors if r[0] == "低值塑料")
+    assert low_value[1] == str(PET_STUDY.kg_co2e_per_t) and low_value[3] == "示例值，待核实"
+    assert low_value[4] == f"{PET_STUDY.source} {PET_STUDY.source_url}" and low_value[5] == PET_STUDY.note_zh
     subsidy = [[str(c.value) for c in row] for row in book["补贴估算（上限）"].iter_rows(min_row=3)]
     line = next(r for r in subsidy if r[0] == "玻璃")
     assert line[3] == "250" and line[4] == f"{NOTICE} {NUMBER}，第五条，2026-01-01起施行"
@@ -211,6 +256,7 @@ def test_the_pdf_prints_provenance_beside_the_figures(
     assert result.exit_code == 0, result.output
     text = _flat("".join(page.extract_text() for page in PdfReader(pdf).pages))
     assert "示例值，待核实" in text and "来源：美国环保署WARM模型v15" in text
+    assert _flat("来源：刘奇汶、毕莹莹、董黎明等") in text and "环境工程技术学报" in text
     assert _flat(f"{NOTICE} {NUMBER}，第五条，2026-01-01起施行") in text
 
 

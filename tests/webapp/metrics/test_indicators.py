@@ -133,9 +133,15 @@ def test_recovery_rates_against_the_2024_thresholds(found) -> None:  # type: ign
 
 
 def test_carbon_uses_the_factor_in_force(found) -> None:  # type: ignore[no-untyped-def]
-    """Shipped WARM factors: paper 3,990, glass 331, plastics 1,047 kg CO2e per tonne."""
+    """Shipped factors in kg CO2e per tonne, so kg collected x factor = g CO2e: WARM paper
+    3,990, plastics 1,047 and glass 331; low-value plastics 321 from the Chinese PET study."""
     by = {m.material: m.co2e.value for m in found.carbon.by_material}
-    assert by == {"paper": 47_880, "plastic": 3_141, "glass": 1_655, "low_value_plastic": 2_094}
+    assert by == {
+        "paper": 12 * 3_990,
+        "plastic": 3 * 1_047,
+        "glass": 5 * 331,
+        "low_value_plastic": 2 * 321,
+    }
     assert found.carbon.total.value == sum(by.values())
 
 
