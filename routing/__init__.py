@@ -51,10 +51,20 @@ from routing.problem import (
     VehicleType,
 )
 from routing.solve import solve
-from routing.week import OutletOutlook, WeekDay, WeekPlan, WeekProblem, plan_visits, plan_week, week_solves
+from routing.week import (
+    OutletOutlook,
+    WeekDay,
+    WeekPlan,
+    WeekProblem,
+    plan_morning,
+    plan_visits,
+    plan_week,
+    week_solves,
+)
 from routing.week_check import WeekViolation, check_week
 
 __all__ = [
+    "plan_morning",
     "plan_week",
     "week_solves",
     "plan_visits",
