@@ -9,25 +9,30 @@ demand factor of each date), and starts the week 0-90 % full.
 
 The planners see a forecast, not the truth: each outlet's rate is the true one times
 (1 + e), e ~ N(0, 0.15) (about the relative error of routing.forecast one to three
-days ahead on the demo's year), with a 90 % band. Outlets are then simulated with
-the TRUE fill: an outlet overflows when its true fill passes 100 % before a visit
-(at the day's visit time, or on the morning after the horizon).
+days ahead on the demo's year), with a band at the chosen confidence. Every morning
+each planner reads the true fill of that morning (as the sensors report it) and
+drives that day only; outlets are simulated with the TRUE fill: an outlet overflows
+when its true fill passes 100 % before a visit (at the day's visit time, or on the
+morning after the horizon).
 
-  * reloop — routing.plan_week (prize-collecting days, each routed by routing.solve):
-             the last-safe-day week, a week with filled trucks, price-per-kg rounds
-             and merged days (PULL_IN, FILL_TRUCKS below);
+  * reloopNN — routing.plan_morning each morning over the days left (the product's
+             rolling horizon): the last-safe-day week, a week with filled trucks and a
+             price-per-kg round searched with short solves, then day 0 routed again;
+             NN is the confidence of the forecast band it keeps outlets under;
   * daily  — today's product: each morning the outlets at or over 75 % are planned
              with routing.solve, nothing else;
-  * ortools — OR-Tools alone on one multi-day model: day-copies of the trucks (each
-             shift on its own day) and each outlet a stop whose window runs from day 1
-             to its last safe day (a second copy when it must be emptied twice),
-             optional with a prize when it is not due within the horizon.
+  * ortools — OR-Tools alone each morning on one multi-day model of the days left:
+             day-copies of the trucks (each shift on its own day) and each outlet a
+             stop whose window runs from today to its last safe day (a second copy
+             when it must be emptied twice), optional with a prize when it is not due
+             within the horizon; day 0's routes are driven. It sees the first
+             confidence's band.
 
 Cost per tonne is the week's cost (fixed + per-km + labour) over the TRUE tonnes
-collected. ``--time-limit-s`` is per day-equivalent: the daily planner gets it per
-day; plan_week's day solves (routing.week.week_solves: one week per pull-in factor
-and per price round, and the later days of each merge-day trial) share that times
-the number of days; the single model gets it times the number of days.
+collected. ``--time-limit-s`` is per day-equivalent: each method gets it once per day
+driven (ReLoop's morning plan by the wall clock, OR-Tools as its solve limit, the
+daily planner as its day's limit). "left %" is the mean true fill on the morning
+after the week: what the next week starts from.
 
     python benchmarks/week.py [--sizes 200 400] [--days 5] [--time-limit-s 30]
 """

@@ -330,3 +330,43 @@ def test_labour_is_weighed_by_the_solve_but_counted_once() -> None:
     for d in plan.days:
         assert d.cost_fen == d.plan.cost_fen + round(d.plan.hours * 3600)
     assert check_week(week, plan) == []
+
+
+def test_polish_days_routes_again_only_the_leading_days(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``polish_days=1``: day 0 is solved once more at the polish limit, the later days not."""
+    week = three_outlets(FILLS)
+    options = {"time_limit_s": 1, "fill_trucks": (), "ratio_rounds": 0, "merge_days": False}
+    limits = _counting_solves(monkeypatch)
+    plan = plan_week(week, **options, polish_s=3, polish_days=1)  # type: ignore[arg-type]
+    assert limits.count(3.0) == 1 and len(limits) == week.days + 1
+    limits.clear()
+    plan_week(week, **options, polish_s=3)  # type: ignore[arg-type]
+    assert limits.count(3.0) == week.days
+    assert check_week(week, plan) == []
+
+
+def test_morning_plan_finds_the_optimum_and_routes_day_zero_last(monkeypatch: pytest.MonkeyPatch) -> None:
+    """plan_morning: the brute-force best week, and its last solve is day 0's, given the
+    third of the budget the search leaves (never more)."""
+    from routing.week import MORNING_SEARCH_SHARE, plan_morning
+
+    week = three_outlets(FILLS)
+    best = brute_force_per_tonne(week)
+    limits = _counting_solves(monkeypatch)
+    plan = plan_morning(week, budget_s=6)
+    per_tonne = plan.cost_per_tonne_fen
+    assert per_tonne is not None and abs(per_tonne - best) < 1e-6
+    assert check_week(week, plan) == []
+    assert limits[-1] <= (1 - MORNING_SEARCH_SHARE) * 6 + 1e-9
+    assert limits[-1] > max(limits[:-1])
+
+
+def test_morning_plan_keeps_the_routes_accepted_for_today() -> None:
+    """The rolling horizon's re-plan keeps day 0's accepted route exactly."""
+    from routing.week import plan_morning
+
+    week = three_outlets(FILLS)
+    kept = [LockedRoute("truck", 0, ("C", "A"))]
+    plan = plan_morning(week, budget_s=3, kept_routes=kept)
+    assert [r.stop_ids for r in plan.days[0].plan.routes] == [("C", "A")]
+    assert check_week(week, plan, kept_routes=kept) == []

@@ -128,7 +128,7 @@ def plan_week_command(
     from flask_babel import force_locale
 
     from webapp.dispatch.week import build_week
-    from webapp.dispatch.weekplans import week_limits
+    from webapp.dispatch.weekplans import week_budget
 
     settings = current_app.config["RELOOP_SETTINGS"]
     # The messages of a terminal command, outside any request: English.
@@ -145,8 +145,7 @@ def plan_week_command(
             )
     except PlanningError as exc:
         raise click.ClickException(str(exc)) from exc
-    share, budget = week_limits(time_limit_s, days)
-    plan = routing.plan_week(built.week, time_limit_s=share, budget_s=budget, seed=seed)
+    plan = routing.plan_morning(built.week, budget_s=week_budget(time_limit_s), seed=seed)
     click.echo(json.dumps(_week_json(built.codes, day.date(), plan), ensure_ascii=False))
 
 

@@ -33,29 +33,27 @@ from webapp.models.weekplans import WeekMethod, WeekPlan, WeekPlanDay, WeekRoute
 DAY_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
 # The band shown around a visit's predicted fill: nine times in ten the fill lies within.
 BAND = (0.05, 0.95)
-# The week's search gets three times the form's time limit and the due-threshold
+# The week's plan gets three times the form's time limit and the due-threshold
 # comparison one, so a job takes at most four (as its progress line says).
 PLAN_SHARE = 3
-# No day solve of the week's search gets less than this.
-MIN_SHARE_S = 1.0
 
 
-def week_limits(time_limit_s: float, days: int) -> tuple[float, float]:
-    """``(seconds per day solve, the search's whole budget)`` for a week of ``days``.
+def week_budget(time_limit_s: float) -> float:
+    """Wall-clock seconds of a week plan for the form's ``time_limit_s``.
 
-    The budget is split over every day solve ``routing.plan_week`` can make
-    (``routing.week_solves``), as benchmarks/week.py measured it, and bounds the
-    search by the wall clock: a loaded machine gets fewer trials, not a late plan.
+    ``routing.plan_morning`` spends them as benchmarks/week.py measured it: the
+    horizon searched with short day solves, then day 1 (the one a dispatcher accepts
+    this morning) routed again with the rest. A loaded machine gets fewer trials,
+    not a late plan.
     """
-    budget = PLAN_SHARE * time_limit_s
-    return max(MIN_SHARE_S, budget / routing.week_solves(days)), budget
+    return PLAN_SHARE * time_limit_s
 
 
 @dataclass(frozen=True, kw_only=True)
 class PlanWeekParams(JobParams):
     """Plan ``days`` days from ``first_day`` for depot ``depot_id`` from the fill forecast,
     keeping each outlet under its level at ``confidence``; ``time_limit_s`` is the
-    form's: the search gets :data:`PLAN_SHARE` times it (:func:`week_limits`), the
+    form's: the week plan gets :data:`PLAN_SHARE` times it (:func:`week_budget`), the
     due-threshold comparison once, each day its share. A re-plan of week plan ``replans`` keeps the
     week routes ``keep_routes`` of ``first_day`` exactly, besides the routes of the
     day plan already accepted for it (the rolling horizon). ``vehicle_ids`` are the
@@ -98,11 +96,10 @@ def plan_week_job(session: Session, job: Job, progress: Progress) -> dict[str, A
         )
         kept = kept_routes(session, built, params.depot_id, params.keep_routes)
         per_day = params.time_limit_s / params.days
-        share, budget = week_limits(params.time_limit_s, params.days)
         progress(20, _("Planning the week (up to %(s)d s)", s=params.time_limit_s * (PLAN_SHARE + 1)))
         try:
-            plan = routing.plan_week(
-                built.week, time_limit_s=share, budget_s=budget, seed=params.seed, kept_routes=kept
+            plan = routing.plan_morning(
+                built.week, budget_s=week_budget(params.time_limit_s), seed=params.seed, kept_routes=kept
             )
         except (routing.InvalidLockError, routing.InfeasibleLockError, routing.InvalidProblemError) as exc:
             raise PlanningError(_("The kept routes cannot be kept as they are (%(why)s).", why=exc)) from exc
