@@ -82,6 +82,8 @@ accepted for it stay as they are: ``plan_week(week, kept_routes=[LockedRoute(...
 keeps each given route of day 0 exactly (same truck, same outlets in the same order,
 reloads where given), as :func:`routing.solve` keeps locked routes; its outlets count
 as emptied on day 0 and everything else of the week is planned around them.
+:func:`plan_morning` is that morning's plan in a wall-clock budget: the horizon
+searched with short solves, then day 0, the day driven, routed again with the rest.
 """
 
 from __future__ import annotations
