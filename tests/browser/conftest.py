@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,8 +11,8 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlmodel import Session
-from werkzeug.serving import make_server
 
+from tests.webapp import concurrently
 from tests.webapp.conftest import make_app, wipe
 from webapp.seed import seed_demo
 
@@ -38,13 +37,10 @@ expect.set_options(timeout=15_000)
 @contextmanager
 def serving(app: Flask) -> Iterator[str]:
     """``app`` on a free loopback port (its base URL); afterwards its database is wiped."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        with concurrently.serving(app) as url:
+            yield url
     finally:
-        server.shutdown()
         wipe(app)
         app.extensions["reloop.engine"].dispose()
 
