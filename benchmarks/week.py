@@ -238,7 +238,8 @@ def ortools_morning(seconds: float) -> Callable[[WeekProblem], Driven]:
     def plan(week: WeekProblem) -> Driven:
         visits, or_plan = ortools_model(week, seconds)
         today = [r for r in or_plan.routes if r.vehicle_type_id.endswith("@0")]
-        labour = round(sum(r.paid_s for r in today) / 3600 * LABOUR_FEN_PER_HOUR)
+        # Route hours, as routing.week charges ReLoop's and the daily planner's days.
+        labour = round(sum(r.hours for r in today) * LABOUR_FEN_PER_HOUR)
         cost = sum(r.cost_fen for r in today) + labour
         return Driven(visits[0], cost, sum(r.km for r in today), len(today))
 
@@ -250,15 +251,8 @@ def daily(week: WeekProblem, bins: list[Bin], seconds: float) -> tuple[Outcome, 
     started = time.perf_counter()
     days = week.days
     visits: list[set[str]] = []
-    emptied_at: dict[str, float] = {b.stop.id: 0.0 for b in bins}
-    for d in range(days):
-        due = set()
-        for b in bins:
-            morning = b.level + sum(b.true_daily[:d]) - emptied_at[b.stop.id]
-            if morning >= DUE_PCT:
-                due.add(b.stop.id)
-                emptied_at[b.stop.id] = b.level + sum(b.true_daily[:d]) + 0.5 * b.true_daily[d]
-        visits.append(due)
+    for _day in range(days):
+        visits.append({k for k, fill in morning_levels(bins, visits).items() if fill >= DUE_PCT})
     plan = plan_visits(week, visits, time_limit_s=seconds)
     return from_week(bins, plan, days, time.perf_counter() - started), plan
 

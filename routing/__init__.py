@@ -59,14 +59,12 @@ from routing.week import (
     plan_morning,
     plan_visits,
     plan_week,
-    week_solves,
 )
 from routing.week_check import WeekViolation, check_week
 
 __all__ = [
     "plan_morning",
     "plan_week",
-    "week_solves",
     "plan_visits",
     "check_week",
     "WeekViolation",
