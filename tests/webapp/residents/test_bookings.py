@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
+from traceability import CHINA_TZ
+from webapp.models._types import utcnow
 from webapp.models.residents import Booking, BookingEvent, BookingItem, BookingStatus, Slot, mask_phone
 from webapp.residents import bookings
 from webapp.residents.bookings import BookingError, ItemInput
@@ -159,15 +162,21 @@ def test_another_residents_booking_is_not_found(db, make_resident, make_slot, ma
 def test_bookings_for_day_lists_open_bookings_with_their_window(
     db, make_resident, make_slot, material_ids
 ) -> None:
-    """The routes get the day's open bookings; a cancelled one is left out; windows are UTC."""
-    resident, address = make_resident("13800000011")
-    slot = make_slot(hours_ahead=24)
-    kept = _book(db, resident, address, slot, material_ids)
-    gone = _book(db, resident, address, slot, material_ids)
-    bookings.cancel(db, resident, gone.id, cutoff=CUTOFF)
-    assert [b.id for b in bookings.bookings_for_day(db, slot.day)] == [kept.id]
-    start, end = bookings.slot_window(slot)
-    assert start.tzinfo == UTC and end - start == timedelta(hours=2)
+    """The routes get the day's open bookings; a cancelled one is left out; windows are UTC.
+
+    The clock runs from 08:30 tomorrow in Shenzhen (forward only): a slot a day ahead
+    made from 22:00 on would cross midnight, and make_slot ends it at 23:59:59.
+    """
+    tomorrow = utcnow().astimezone(CHINA_TZ).date() + timedelta(days=1)
+    with time_machine.travel(datetime.combine(tomorrow, time(8, 30), tzinfo=CHINA_TZ), tick=True):
+        resident, address = make_resident("13800000011")
+        slot = make_slot(hours_ahead=24)
+        kept = _book(db, resident, address, slot, material_ids)
+        gone = _book(db, resident, address, slot, material_ids)
+        bookings.cancel(db, resident, gone.id, cutoff=CUTOFF)
+        assert [b.id for b in bookings.bookings_for_day(db, slot.day)] == [kept.id]
+        start, end = bookings.slot_window(slot)
+        assert start.tzinfo == UTC and end - start == timedelta(hours=2)
 
 
 def test_the_confirmation_code_works_once(db, make_resident, make_slot, material_ids) -> None:
