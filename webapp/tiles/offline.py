@@ -1,7 +1,7 @@
 """What a phone keeps to draw today's route map with no signal: the vector tiles over the
 route's area at the zooms the route map uses, and the label glyph ranges the names in those
-tiles need (read from the tiles themselves). Bounded: past :data:`MAX_TILES` the highest
-zooms are dropped.
+tiles need (read from the tiles themselves, with the upright forms MapLibre swaps into CJK
+names laid along steep roads). Bounded: past :data:`MAX_TILES` the highest zooms are dropped.
 """
 
 from __future__ import annotations
@@ -20,6 +20,18 @@ ZOOMS = range(11, MAX_TILE_ZOOM + 1)
 MAX_TILES = 600  # at a few kB each: a few MB on the phone at most
 # Always kept: digits, Latin and CJK punctuation for house numbers, refs and English names.
 BASE_RANGES = (0, 0x3000)
+
+# MapLibre lays a CJK label along a near-vertical road in vertical writing mode and swaps
+# its punctuation for the upright forms below (verticalizePunctuation's table in
+# maplibre-gl 5.24, style-spec util/verticalize_punctuation): "（" in a name is drawn
+# as "︵", from the U+FE00 range, so that range must be on the phone too.
+VERTICAL_PUNCTUATION = dict(
+    zip(
+        "!#$%&()*+,-./:;<=>?@[\\]^_`{|}~¢£¥¦¬¯–—‘’“”…⋯‧₩、。〈〉《》「」『』【】〔〕〖〗！（），－．：；＜＞？［］＿｛｜｝｟｠｡｢｣",
+        "︕＃＄％＆︵︶＊＋︐︲・／︓︔︿＝﹀︖＠﹇＼﹈＾︳｀︷―︸～￠￡￥￤￢￣︲︱﹃﹄﹁﹂︙︙・￦︑︒︿﹀︽︾﹁﹂﹃﹄︻︼︹︺︗︘︕︵︶︐︲・︓︔︿﹀︖﹇﹈︳︷―︸︵︶︒﹁﹂",
+        strict=True,
+    )
+)
 
 
 def tiles_covering(
@@ -60,10 +72,35 @@ def _tile_chars(tiles: TileSet, z: int, x: int, y: int) -> frozenset[str]:
         found: set[str] = set()
         for layer in layers.values():
             for feature in layer["features"]:
-                for name in ("name", "name_en", "ref"):
-                    found.update(str(feature["properties"].get(name, "")))
+                found |= label_chars(
+                    str(feature["properties"].get(name, "")) for name in ("name", "name_en", "ref")
+                )
         _CHARS[key] = frozenset(found)
     return _CHARS[key]
+
+
+def label_chars(texts: Iterable[str]) -> set[str]:
+    """The characters MapLibre may draw for one feature's label made of ``texts``: their own and,
+    when any is CJK (so the label may be set vertically), the upright forms of their punctuation."""
+    texts = list(texts)
+    chars = set("".join(texts))
+    if any(_is_cjk(ch) for ch in chars):
+        chars |= {VERTICAL_PUNCTUATION[ch] for ch in chars if ch in VERTICAL_PUNCTUATION}
+    return chars
+
+
+def _is_cjk(ch: str) -> bool:
+    """Han, kana, Hangul and CJK symbols: scripts MapLibre may set upright in vertical mode."""
+    code = ord(ch)
+    return (
+        0x1100 <= code <= 0x11FF
+        or 0x2E80 <= code <= 0xA4CF
+        or 0xAC00 <= code <= 0xD7AF
+        or 0xF900 <= code <= 0xFAFF
+        or 0xFE30 <= code <= 0xFE4F
+        or 0xFF00 <= code <= 0xFFEF
+        or code >= 0x20000
+    )
 
 
 def _tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:

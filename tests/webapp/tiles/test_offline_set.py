@@ -43,3 +43,21 @@ def test_a_bad_box_is_a_400_naming_bbox(client, auth, bbox) -> None:
     auth.login(Role.DRIVER)
     response = client.get(f"/tiles/offline.json?bbox={bbox}")
     assert response.status_code == 400 and "bbox" in response.get_data(as_text=True)
+
+
+def test_a_chinese_name_also_needs_the_upright_forms_of_its_punctuation() -> None:
+    """MapLibre sets a CJK name along a steep road vertically and draws "（" as "︵" (U+FE35),
+    "－" as "︲": those glyphs are kept too. A Latin-only name is never set vertically."""
+    chars = offline.label_chars(["青山公路－米埔段", "Castle Peak Road (Mai Po)"])
+    assert {"︲", "︵", "︶"} <= chars and {"－", "(", ")"} <= chars
+    assert offline.label_chars(["Castle Peak Road (Mai Po)"]) == set("Castle Peak Road (Mai Po)")
+
+
+def test_the_route_area_of_a_border_road_keeps_the_vertical_forms_range(app) -> None:
+    """Over the border's 青山公路－米埔段 (the extract's edge) the set keeps U+FE00–FEFF, where
+    the driver's phone once missed a range offline (65024-65279.pbf)."""
+    with app.app_context():
+        tiles = tile_set()
+        kept = offline.tiles_covering(114.01850, 22.50808, 114.05876, 22.52942)
+        starts = offline.glyph_ranges(tiles, kept)
+    assert 0xFE00 in starts and ord("︲") // 256 * 256 == 0xFE00
