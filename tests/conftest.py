@@ -2,6 +2,10 @@
 
 The backend follows ``DATABASE_URL``: unset means a SQLite file; a PostgreSQL URL
 names a server on which the run creates a fresh database and drops it at the end.
+
+``--clock 2026-12-06T00:30+08:00`` runs the session on a clock started at that instant
+(time-machine, ticking): the way to look for tests that pass only at some hours of the
+day, as CI runs at any hour. SQLite only: PostgreSQL's own now() keeps the real time.
 """
 
 from __future__ import annotations
@@ -11,6 +15,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--clock", help="run on a clock started at this ISO instant (with its offset)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    clock = config.getoption("--clock")
+    if clock:
+        from datetime import datetime
+
+        import time_machine
+
+        moment = datetime.fromisoformat(clock)
+        if moment.tzinfo is None:
+            raise pytest.UsageError("--clock: give the offset, e.g. 2026-12-06T00:30+08:00")
+        traveller = time_machine.travel(moment, tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
 
 
 @pytest.fixture(scope="session")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
+import time_machine
 from sqlmodel import Session, select
 
+from traceability.deadlines import CHINA_TZ
 from webapp.models import Material, Organisation, Outlet, OutletKind, OutletMaterial, OutletStatus
 from webapp.models._types import utcnow
 from webapp.models.sensors import MessageOutcome, SensorDevice, SensorTally
@@ -39,8 +41,18 @@ def _demo_outlets(db: Session) -> int:
 
 def test_the_demo_seeds_calibrated_sensors_on_open_outlets_one_silent(db: Session) -> None:
     """Five sensors, S-0001 first (the README's example), on open outlets, with calibration,
-    a week of counts, low battery and weak signal where set, and one silent for two days."""
+    a week of counts, low battery and weak signal where set, and one silent for two days.
+
+    At noon in Shenzhen: the silent one was last heard 51 h ago, which is two dates back
+    from 03:00 on but three before, so its week of counts in the last seven days depends
+    on the hour (seen failing at 00:55 Shenzhen time)."""
     org_id = _demo_outlets(db)
+    tomorrow = utcnow().astimezone(CHINA_TZ).date() + timedelta(days=1)
+    with time_machine.travel(datetime.combine(tomorrow, time(12), tzinfo=CHINA_TZ), tick=True):
+        _check_demo_sensors(db, org_id)
+
+
+def _check_demo_sensors(db: Session, org_id: int) -> None:
     assert seed_sensors(db, org_id=org_id, now=utcnow(), seed=1) == 5
     devices = db.exec(select(SensorDevice).order_by(SensorDevice.code)).all()
     assert [d.code for d in devices] == ["S-0001", "S-0002", "S-0003", "S-0004", "S-0005"]
