@@ -335,7 +335,9 @@
   function setupStop() {
     var arrived = localStorage.getItem(arrivedKey());
     if (arrived) showArrived(arrived);
-    document.getElementById("arrive-button").addEventListener("click", function () {
+    var arrive = document.getElementById("arrive-button");
+    arrive.disabled = false;  // the page renders it disabled until this handler is on it
+    arrive.addEventListener("click", function () {
       var now = new Date().toISOString();
       localStorage.setItem(arrivedKey(), now);
       showArrived(now);
