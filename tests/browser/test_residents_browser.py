@@ -9,18 +9,18 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import time_machine
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlmodel import Session, col, select
 
 from tests.browser.conftest import login, report_full_outlets, serving
+from tests.clock import tomorrow_in_shenzhen_at
 from tests.webapp.conftest import make_app
-from traceability import CHINA_TZ
+from traceability import CHINA_TZ, china_today
 from webapp.api import tokens
 from webapp.geo import district_of
 from webapp.kiosk import ledger
@@ -112,9 +112,8 @@ def morning() -> Iterator[date]:
     on (the last CI failure ran at 16:00 there). Tomorrow rather than today keeps the clock
     moving forward only, after everything the fixture seeded.
     """
-    tomorrow = utcnow().astimezone(CHINA_TZ).date() + timedelta(days=1)
-    with time_machine.travel(datetime.combine(tomorrow, time(8, 30), tzinfo=CHINA_TZ), tick=True):
-        yield tomorrow
+    with tomorrow_in_shenzhen_at(8, 30):
+        yield china_today()
 
 
 def test_a_booking_from_registration_to_points(browser: Browser, served: tuple, morning: date) -> None:

@@ -82,7 +82,6 @@ def _tile_chars(tiles: TileSet, z: int, x: int, y: int) -> frozenset[str]:
 def label_chars(texts: Iterable[str]) -> set[str]:
     """The characters MapLibre may draw for one feature's label made of ``texts``: their own and,
     when any is CJK (so the label may be set vertically), the upright forms of their punctuation."""
-    texts = list(texts)
     chars = set("".join(texts))
     if any(_is_cjk(ch) for ch in chars):
         chars |= {VERTICAL_PUNCTUATION[ch] for ch in chars if ch in VERTICAL_PUNCTUATION}

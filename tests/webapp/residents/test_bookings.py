@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, timedelta
 
 import pytest
-import time_machine
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
-from traceability import CHINA_TZ
-from webapp.models._types import utcnow
+from tests.clock import tomorrow_in_shenzhen_at
 from webapp.models.residents import Booking, BookingEvent, BookingItem, BookingStatus, Slot, mask_phone
 from webapp.residents import bookings
 from webapp.residents.bookings import BookingError, ItemInput
@@ -167,8 +165,7 @@ def test_bookings_for_day_lists_open_bookings_with_their_window(
     The clock runs from 08:30 tomorrow in Shenzhen (forward only): a slot a day ahead
     made from 22:00 on would cross midnight, and make_slot ends it at 23:59:59.
     """
-    tomorrow = utcnow().astimezone(CHINA_TZ).date() + timedelta(days=1)
-    with time_machine.travel(datetime.combine(tomorrow, time(8, 30), tzinfo=CHINA_TZ), tick=True):
+    with tomorrow_in_shenzhen_at(8, 30):
         resident, address = make_resident("13800000011")
         slot = make_slot(hours_ahead=24)
         kept = _book(db, resident, address, slot, material_ids)

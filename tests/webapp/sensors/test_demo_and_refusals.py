@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
-import time_machine
 from sqlmodel import Session, select
 
-from traceability.deadlines import CHINA_TZ
+from tests.clock import tomorrow_in_shenzhen_at
 from webapp.models import Material, Organisation, Outlet, OutletKind, OutletMaterial, OutletStatus
 from webapp.models._types import utcnow
 from webapp.models.sensors import MessageOutcome, SensorDevice, SensorTally
@@ -47,8 +46,7 @@ def test_the_demo_seeds_calibrated_sensors_on_open_outlets_one_silent(db: Sessio
     from 03:00 on but three before, so its week of counts in the last seven days depends
     on the hour (seen failing at 00:55 Shenzhen time)."""
     org_id = _demo_outlets(db)
-    tomorrow = utcnow().astimezone(CHINA_TZ).date() + timedelta(days=1)
-    with time_machine.travel(datetime.combine(tomorrow, time(12), tzinfo=CHINA_TZ), tick=True):
+    with tomorrow_in_shenzhen_at(12):
         _check_demo_sensors(db, org_id)
 
 
