@@ -28,7 +28,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
         import time_machine
 
-        moment = datetime.fromisoformat(clock)
+        try:
+            moment = datetime.fromisoformat(clock)
+        except ValueError:
+            raise pytest.UsageError(f"--clock: {clock!r} is not an ISO instant") from None
         if moment.tzinfo is None:
             raise pytest.UsageError("--clock: give the offset, e.g. 2026-12-06T00:30+08:00")
         traveller = time_machine.travel(moment, tick=True)
