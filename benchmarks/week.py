@@ -32,7 +32,10 @@ Cost per tonne is the week's cost (fixed + per-km + labour) over the TRUE tonnes
 collected. ``--time-limit-s`` is per day-equivalent: each method gets it once per day
 driven (ReLoop's morning plan by the wall clock, OR-Tools as its solve limit, the
 daily planner as its day's limit). "left %" is the mean true fill on the morning
-after the week: what the next week starts from.
+after the week: what the next week starts from. "t/truck-day" is the true tonnes over the
+truck-days, "fill %" the mean true fill of the outlets when they were emptied: the two
+figures a week's cost per tonne follows (a truck-day's fixed cost is the same full or not;
+an emptier bin is a visit's service time for less weight).
 
     python benchmarks/week.py [--sizes 200 400] [--days 5] [--time-limit-s 30]
 """
@@ -127,16 +130,23 @@ class Outcome:
     max_trucks: int
     wall_s: float
     left_pct: float
+    fill_pct: float
 
     @property
     def per_tonne(self) -> float:
         return self.cost_fen / 100 / self.tonnes if self.tonnes else float("inf")
 
+    @property
+    def per_truck_day(self) -> float:
+        """True tonnes collected per truck-day: what a day's fixed cost and a shift are spread over."""
+        return self.tonnes / self.truck_days if self.truck_days else 0.0
 
-def simulate(bins: list[Bin], visits: list[set[str]], days: int) -> tuple[float, int, float]:
-    """True tonnes collected, outlets overflowing and the mean fill left on the morning
-    after, given who was visited on which day."""
+
+def simulate(bins: list[Bin], visits: list[set[str]], days: int) -> tuple[float, int, float, float]:
+    """True tonnes collected, outlets overflowing, the mean fill left on the morning
+    after and the mean true fill at a visit, given who was visited on which day."""
     tonnes, over, left = 0.0, 0, 0.0
+    at_visits: list[float] = []
     for b in bins:
         true = cumulative(b.level, b.true_daily, days)
         last: float = 0.0
@@ -146,17 +156,18 @@ def simulate(bins: list[Bin], visits: list[set[str]], days: int) -> tuple[float,
             spilled = spilled or fill > 100.0
             if d < days and b.stop.id in visits[d]:
                 tonnes += min(fill, 100.0) / 100 * b.stop.loads[0].kg / 1000
+                at_visits.append(min(fill, 100.0))
                 last = true[d]
         over += spilled
         left += min(true[days] - last, 100.0)
-    return tonnes, over, left / len(bins)
+    return tonnes, over, left / len(bins), sum(at_visits) / len(at_visits) if at_visits else 0.0
 
 
 def outcome(
     bins: list[Bin], visits: list[set[str]], days: int, cost: int, km: float, routes: list[int], wall: float
 ) -> Outcome:
-    tonnes, over, left = simulate(bins, visits, days)
-    return Outcome(cost, km, tonnes, over, sum(routes), max(routes), wall, left)
+    tonnes, over, left, fill = simulate(bins, visits, days)
+    return Outcome(cost, km, tonnes, over, sum(routes), max(routes), wall, left, fill)
 
 
 def from_week(bins: list[Bin], plan: WeekPlan, days: int, wall: float) -> Outcome:
@@ -374,7 +385,7 @@ def main() -> None:
     print("reloopNN: ReLoop planning with the forecast's NN % quantile; daily/ortools see the first one")
     header = (
         f"{'outlets':>7} {'method':>8} {'yuan/t':>8} {'km':>8} {'tonnes':>7} {'overflow':>8} "
-        f"{'truck-days':>10} {'max/day':>7} {'left %':>6} {'wall s':>7}"
+        f"{'truck-days':>10} {'max/day':>7} {'t/truck-day':>11} {'fill %':>6} {'left %':>6} {'wall s':>7}"
     )
     for n in args.sizes:
         print(f"{n} outlets:")
@@ -392,7 +403,8 @@ def main() -> None:
         for name, r in results.items():
             print(
                 f"{n:>7} {name:>8} {r.per_tonne:>8.1f} {r.km:>8.1f} {r.tonnes:>7.2f} {r.overflowing:>8} "
-                f"{r.truck_days:>10} {r.max_trucks:>7} {r.left_pct:>6.1f} {r.wall_s:>7.0f}"
+                f"{r.truck_days:>10} {r.max_trucks:>7} {r.per_truck_day:>11.2f} {r.fill_pct:>6.1f} "
+                f"{r.left_pct:>6.1f} {r.wall_s:>7.0f}"
             )
         for name in (k for k in results if k.startswith("reloop") and "daily" in results):
             ours = results[name].per_tonne

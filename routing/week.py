@@ -483,8 +483,10 @@ def plan_morning(
     budget) and the routes of day 0 then get the rest (``polish_days=1``). Merged
     days and a second price round are left out: on benchmarks/week.py, re-planned
     each morning at 30 s, they split the same seconds over 63 solves instead of 25
-    and ended dearer per tonne (228.8 against 208.4 yuan/t at 200 outlets); each
-    morning's re-plan already takes what they would add.
+    and ended dearer per tonne (228.8 against 208.4 yuan/t at 200 outlets, one run
+    each); each morning's re-plan already takes what they would add. One run is a
+    wide measure: the same week with this plan has also come out at 235.5 yuan/t,
+    as the short solves choose differently which outlets fill the trucks.
     """
     search = MORNING_SEARCH_SHARE * budget_s
     solves = week_solves(week.days, pull_in=1, fill_trucks=1, ratio_rounds=1, merge_days=False)
