@@ -370,3 +370,57 @@ def test_morning_plan_keeps_the_routes_accepted_for_today() -> None:
     plan = plan_morning(week, budget_s=3, kept_routes=kept)
     assert [r.stop_ids for r in plan.days[0].plan.routes] == [("C", "A")]
     assert check_week(week, plan, kept_routes=kept) == []
+
+
+def _spread_first_solve(monkeypatch: pytest.MonkeyPatch, routes: list[LockedRoute]) -> list[int]:
+    """The first day solve keeps ``routes`` (as a short solve might spread a day); the
+    number of trucks each solve may use is returned as it goes."""
+    import routing.week
+
+    real = routing.week.solve
+    fleets: list[int] = []
+
+    def solve(problem, **options):  # type: ignore[no-untyped-def]
+        if not fleets:
+            options["locked"] = routes
+        fleets.append(sum(vt.count for vt in problem.vehicle_types))
+        return real(problem, **options)
+
+    monkeypatch.setattr(routing.week, "solve", solve)
+    return fleets
+
+
+def two_trucks(service_s: int) -> WeekProblem:
+    """A and B due today on one road, two trucks of a 14-hour shift, ``service_s`` a visit."""
+    base = line_problem([0, 1000, 1200], [], [truck(count=2, fixed_cost_fen=FIXED_FEN)])
+    fills = {"A": (90.0, 120.0), "B": (80.0, 110.0)}
+    outlets = tuple(
+        OutletOutlook(stop(key, i + 1, kg=100.0, service_s=service_s), fills[key])
+        for i, key in enumerate(("A", "B"))
+    )
+    return WeekProblem(base, outlets, days=1)
+
+
+def test_a_day_spread_over_a_spare_truck_goes_out_on_one_fewer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A short solve that sends A and B out on a truck each (an hour's work in all) is
+    solved again on one truck, and the day goes out with that one."""
+    week = two_trucks(service_s=1800)
+    fleets = _spread_first_solve(
+        monkeypatch, [LockedRoute("truck", 0, ("A",)), LockedRoute("truck", 1, ("B",))]
+    )
+    plan = plan_week(week, time_limit_s=1, pull_in=(), ratio_rounds=0, merge_days=False)
+    assert fleets == [2, 1]
+    assert [sorted(r.stop_ids) for r in plan.days[0].plan.routes] == [["A", "B"]]
+    assert check_week(week, plan) == []
+
+
+def test_a_day_that_nearly_fills_the_trucks_left_keeps_its_trucks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two visits of 6.5 hours would take 93 % of one 14-hour shift: more than the 85 %
+    a truck fewer is tried at, so the day keeps both trucks and is not solved again."""
+    week = two_trucks(service_s=6 * 3600 + 1800)
+    fleets = _spread_first_solve(
+        monkeypatch, [LockedRoute("truck", 0, ("A",)), LockedRoute("truck", 1, ("B",))]
+    )
+    plan = plan_week(week, time_limit_s=1, pull_in=(), ratio_rounds=0, merge_days=False)
+    assert fleets == [2]
+    assert len(plan.days[0].plan.routes) == 2
