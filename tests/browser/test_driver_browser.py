@@ -185,6 +185,8 @@ def test_a_skip_whose_reason_needs_a_photo_asks_for_one_then_is_stored(
     page.goto(f"{base}/driver/")
     expect(page.locator("html")).to_have_attribute("data-device-token", "1")
     page.locator(f"li.stop[data-stop-id='{stop}'] a.stop-link").tap()
+    expect(page.locator(".skip-box > summary")).to_be_visible()  # the stop page, not the route's
+    expect(page.locator("html")).to_have_attribute("data-forms-ready", "1")
     page.locator(".skip-box > summary").tap()
     page.locator("#skip-form input[name=skip_reason][value=empty]").check()
     page.locator("#skip-form button[type=submit]").tap()

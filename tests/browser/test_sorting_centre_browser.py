@@ -148,6 +148,7 @@ def test_a_tonne_from_pickup_to_buyer(browser: Browser, served: tuple) -> None:
     # The driver records the unload with the ticket number: the trip is closed.
     driver.goto(f"{base}/driver/unloads/{unload.id}")
     expect(driver.locator("#ticket_number")).to_have_value(number)
+    expect(driver.locator("html")).to_have_attribute("data-forms-ready", "1")
     driver.locator("#record-unload").tap()
     expect(driver.locator(f"li.stop.unload[data-position='{unload.position}']")).to_contain_text(number)
 

@@ -532,6 +532,8 @@
 
   if (D.stop) setupStop();
   if (D.unload_api && document.getElementById("unload-form")) setupUnload(document.getElementById("unload-form"));
+  // The page's forms now go through the queue; before this, a submit is the plain form post.
+  document.documentElement.dataset.formsReady = "1";
   startTracking();
   window.addEventListener("online", function () { sync(); flushPoints(true); });
   window.addEventListener("offline", refresh);
