@@ -703,7 +703,7 @@ def _filled_day(
     used = Counter(r.vehicle_type_id for r in first.plan.routes)
     if not used or len(required) == len(stops):
         return first
-    fleet = tuple(replace(vt, count=used[vt.id]) for vt in week.fleet(day) if used[vt.id])
+    fleet = _trucks(week, day, used)
     second = _day(week, day, stops, fills, fleet=fleet, clock=clock, time_limit_s=time_limit_s, seed=seed)
     served = {s for r in second.plan.routes for s in r.stop_ids}
     if any(s.id not in served for s in required if s.id in first.fill_at_visit):
@@ -745,10 +745,15 @@ def _fewer_trucks(
         return planned
     used = Counter(r.vehicle_type_id for r in routes)
     used[shortest.vehicle_type_id] -= 1
-    fleet = tuple(replace(vt, count=used[vt.id]) for vt in week.fleet(day) if used[vt.id])
+    fleet = _trucks(week, day, used)
     again = _day(week, day, required, fills, fleet=fleet, clock=clock, time_limit_s=time_limit_s, seed=seed)
     served = {s for r in again.plan.routes for s in r.stop_ids}
     return again if set(planned.fill_at_visit) <= served else planned
+
+
+def _trucks(week: WeekProblem, day: int, used: Counter[str]) -> tuple[VehicleType, ...]:
+    """The day's truck types cut to ``used`` trucks of each (types not used left out)."""
+    return tuple(replace(vt, count=used[vt.id]) for vt in week.fleet(day) if used[vt.id])
 
 
 def _shift_s(vt: VehicleType) -> int:
