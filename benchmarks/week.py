@@ -16,8 +16,8 @@ when its true fill passes 100 % before a visit (at the day's visit time, or on t
 morning after the horizon).
 
   * reloopNN — routing.plan_morning each morning over the days left (the product's
-             rolling horizon): the last-safe-day week, a week with filled trucks and a
-             price-per-kg round searched with short solves, then day 0 routed again;
+             rolling horizon): a last-safe-day week with short solves sets the price
+             of a kilogram, then a week with filled trucks, day 0 given most seconds;
              NN is the confidence of the forecast band it keeps outlets under;
   * daily  — today's product: each morning the outlets at or over 75 % are planned
              with routing.solve, nothing else;

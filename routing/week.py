@@ -89,8 +89,9 @@ accepted for it stay as they are: ``plan_week(week, kept_routes=[LockedRoute(...
 keeps each given route of day 0 exactly (same truck, same outlets in the same order,
 reloads where given), as :func:`routing.solve` keeps locked routes; its outlets count
 as emptied on day 0 and everything else of the week is planned around them.
-:func:`plan_morning` is that morning's plan in a wall-clock budget: the horizon
-searched with short solves, then day 0, the day driven, routed again with the rest.
+:func:`plan_morning` is that morning's plan in a wall-clock budget: a scouting week
+with short solves sets the price of a kilogram, and the week is then planned with
+filled trucks, day 0 (the day driven) given most of the seconds.
 """
 
 from __future__ import annotations
@@ -116,6 +117,9 @@ __all__ = [
     "plan_week",
     "week_solves",
 ]
+
+MIN_PULL_PCT = 30.0
+"""Outlets at least this full may be pulled in before they are due."""
 
 MIN_SOLVE_S = 0.5
 """The least a day solve of the first week is given when the budget runs short."""
@@ -374,7 +378,7 @@ def plan_week(
     time_limit_s: float = 30,
     seed: int = 0,
     pull_in: Sequence[float] = (0.0,),
-    min_pull_pct: float = 30.0,
+    min_pull_pct: float = MIN_PULL_PCT,
     kept_routes: Sequence[LockedRoute] = (),
     merge_days: bool = True,
     polish_s: float | None = None,
@@ -471,8 +475,12 @@ def plan_week(
     return polished if same_visits and polished.cost_fen <= best.cost_fen else best
 
 
-MORNING_SEARCH_SHARE = 2 / 3
-"""Of a morning plan's budget, the week search's share; the rest routes day 0 again."""
+MORNING_SCOUT_SHARE = 0.1
+"""Of a morning plan's budget, the share of the scouting week (each outlet on its last safe day)."""
+
+MORNING_REQUIRED_SHARE = 0.2
+"""Of the seconds day 0 gets in a morning plan, the share of its first solve (the
+required outlets alone, which sets the trucks); the rest fills those trucks."""
 
 
 def plan_morning(
@@ -485,31 +493,30 @@ def plan_morning(
     """This morning's plan of the rolling horizon, in ``budget_s`` seconds of wall clock.
 
     Day 0 is driven today and the rest is planned again tomorrow from tomorrow's
-    readings, so the search looks ahead with short day solves (the last-safe-day week,
-    a week with filled trucks, one price round: :data:`MORNING_SEARCH_SHARE` of the
-    budget) and the routes of day 0 then get the rest (``polish_days=1``). Merged
-    days and a second price round are left out: on benchmarks/week.py, re-planned
-    each morning at 30 s, they split the same seconds over 63 solves instead of 25
-    and ended dearer per tonne (228.8 against 208.4 yuan/t at 200 outlets, one run
-    each); each morning's re-plan already takes what they would add. One run is a
-    wide measure: the same week with this plan has also come out at 235.5 yuan/t,
-    as the short solves choose differently which outlets fill the trucks.
+    readings, so the seconds go to day 0. A scouting week with short solves (every
+    outlet on its last safe day, :data:`MORNING_SCOUT_SHARE` of the budget) sets the
+    price of a kilogram; the week is then planned with filled trucks at that price,
+    day 0 first with what is left but the later days' short solves (its required
+    outlets alone for :data:`MORNING_REQUIRED_SHARE` of it, then the trucks that
+    takes filled). Day 0's filled solve chooses the outlets and routes them in one:
+    a short solve both picks fewer outlets and routes them worse, and routing its
+    choice again (the polish) does not give the time saved back to the outlets. On
+    benchmarks/week.py's day 0 at 400 outlets, one filled day solve came out at 217,
+    215, 212 and 200 yuan/t with 0.8, 3, 10 and 30 s. The scouting week is kept when
+    it ranks better (fewer predicted overflows, then cost per tonne).
     """
-    search = MORNING_SEARCH_SHARE * budget_s
-    solves = week_solves(week.days, pull_in=1, fill_trucks=1, ratio_rounds=1, merge_days=False)
-    return plan_week(
-        week,
-        time_limit_s=max(MIN_SOLVE_S, search / solves),
-        seed=seed,
-        pull_in=(0.0,),
-        fill_trucks=(1.0,),
-        ratio_rounds=1,
-        merge_days=False,
-        kept_routes=kept_routes,
-        budget_s=budget_s,
-        polish_s=budget_s - search,
-        polish_days=1,
-    )
+    kept = tuple(kept_routes)
+    kept_outlets(week, kept)
+    clock = _Clock.of(budget_s)
+    fresh = (0,) * week.days
+    short = max(MIN_SOLVE_S, MORNING_SCOUT_SHARE * budget_s / week.days)
+    scout = _greedy(week, _Way(), MIN_PULL_PCT, kept, fresh, short, seed, clock)
+    way = _Way(fill=True, price=_price(scout))
+    day0_s = max(MIN_SOLVE_S, clock.left() - 2 * (week.days - 1) * short)
+    required_s = max(MIN_SOLVE_S, MORNING_REQUIRED_SHARE * day0_s)
+    first = (required_s, max(MIN_SOLVE_S, day0_s - required_s))
+    filled = _greedy(week, way, MIN_PULL_PCT, kept, fresh, short, seed, clock, first_day=first)
+    return scout if _rank(scout) < _rank(filled) else filled
 
 
 def week_solves(
@@ -609,6 +616,7 @@ def _greedy(
     clock: _Clock,
     *,
     prefix: Sequence[WeekDay] = (),
+    first_day: tuple[float, float] | None = None,
 ) -> WeekPlan:
     """Plan the days in order (see the module doc); the days of ``prefix`` are taken as they are.
 
@@ -648,8 +656,12 @@ def _greedy(
         locks = kept if day == 0 else ()
         per_day = 2 if way.fill and not locks else 1
         limit = clock.limit(time_limit_s, per_day * (week.days - day))
+        required_s = limit
+        if day == 0 and first_day is not None:
+            required_s, limit = first_day
+            limit = limit if way.fill and not locks else required_s + limit
         if way.fill and not locks:
-            planned = _filled_day(week, day, stops, fills, limit, seed, clock)
+            planned = _filled_day(week, day, stops, fills, limit, seed, clock, required_s=required_s)
         else:
             planned = _day(week, day, stops, fills, locks, clock=clock, time_limit_s=limit, seed=seed)
         for key in planned.fill_at_visit:
@@ -690,6 +702,8 @@ def _filled_day(
     time_limit_s: float,
     seed: int,
     clock: _Clock,
+    *,
+    required_s: float | None = None,
 ) -> WeekDay:
     """The required outlets routed first; then the optional ones fill the trucks already out.
 
@@ -698,8 +712,9 @@ def _filled_day(
     required outlet the first one served.
     """
     required = [s for s in stops if s.required]
-    first = _day(week, day, required, fills, clock=clock, time_limit_s=time_limit_s, seed=seed)
-    first = _fewer_trucks(week, day, required, fills, first, time_limit_s, seed, clock)
+    first_s = time_limit_s if required_s is None else required_s
+    first = _day(week, day, required, fills, clock=clock, time_limit_s=first_s, seed=seed)
+    first = _fewer_trucks(week, day, required, fills, first, first_s, seed, clock)
     used = Counter(r.vehicle_type_id for r in first.plan.routes)
     if not used or len(required) == len(stops):
         return first

@@ -345,10 +345,11 @@ def test_polish_days_routes_again_only_the_leading_days(monkeypatch: pytest.Monk
     assert check_week(week, plan) == []
 
 
-def test_morning_plan_finds_the_optimum_and_routes_day_zero_last(monkeypatch: pytest.MonkeyPatch) -> None:
-    """plan_morning: the brute-force best week, and its last solve is day 0's, given the
-    third of the budget the search leaves (never more)."""
-    from routing.week import MORNING_SEARCH_SHARE, plan_morning
+def test_morning_plan_finds_the_optimum_and_gives_day_zero_the_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """plan_morning: the brute-force best week, and day 0's filled solve gets the
+    seconds the scouting week and the later days' short solves leave: more than any
+    other solve and at least half the budget here (its solves end at once)."""
+    from routing.week import plan_morning
 
     week = three_outlets(FILLS)
     best = brute_force_per_tonne(week)
@@ -357,8 +358,9 @@ def test_morning_plan_finds_the_optimum_and_routes_day_zero_last(monkeypatch: py
     per_tonne = plan.cost_per_tonne_fen
     assert per_tonne is not None and abs(per_tonne - best) < 1e-6
     assert check_week(week, plan) == []
-    assert limits[-1] <= (1 - MORNING_SEARCH_SHARE) * 6 + 1e-9
-    assert limits[-1] > max(limits[:-1])
+    longest = max(limits)
+    assert longest >= 0.5 * 6 and limits.count(longest) == 1
+    assert longest == limits[week.days + 1], "day 0's filled solve follows the scouting week and its first solve"
 
 
 def test_morning_plan_keeps_the_routes_accepted_for_today() -> None:

@@ -41,10 +41,10 @@ PLAN_SHARE = 3
 def week_budget(time_limit_s: float) -> float:
     """Wall-clock seconds of a week plan for the form's ``time_limit_s``.
 
-    ``routing.plan_morning`` spends them as benchmarks/week.py measured it: the
-    horizon searched with short day solves, then day 1 (the one a dispatcher accepts
-    this morning) routed again with the rest. A loaded machine gets fewer trials,
-    not a late plan.
+    ``routing.plan_morning`` spends them as benchmarks/week.py measured it: a short
+    scouting week, then the week with filled trucks, day 1 (the one a dispatcher
+    accepts this morning) given most of the seconds. A loaded machine gets shorter
+    solves, not a late plan.
     """
     return PLAN_SHARE * time_limit_s
 
