@@ -319,6 +319,30 @@ def test_filled_trucks_take_a_cheap_outlet_due_later_and_leave_a_dear_one() -> N
     assert check_week(week, plan) == []
 
 
+def test_a_filled_truck_takes_the_outlet_that_would_not_fill_further() -> None:
+    """Of two optional outlets 60 % full today, the truck (room for one beside R) takes S,
+    which stays near 60 %, over F, on its way but 100 % full by the last day: F's
+    weight is collected then, when it is due anyway, and emptying it today would only
+    add a visit. S costs a 200 m detour beyond R."""
+    base = line_problem([0, 900, 1000, 1100], [], [truck(kg=170.0, fixed_cost_fen=FIXED_FEN)])
+    fills = {
+        "F": (60.0, 90.0, 99.5, 130.0),
+        "R": (95.0, 110.0, 125.0, 140.0),
+        "S": (60.0, 62.0, 64.0, 66.0),
+    }
+    outlets = tuple(
+        OutletOutlook(stop(key, i + 1, kg=100.0), fills[key]) for i, key in enumerate(("F", "R", "S"))
+    )
+    week = WeekProblem(base, outlets, days=3)
+    plan = plan_week(
+        week, time_limit_s=2, pull_in=(0.0,), fill_trucks=(1.0,), ratio_rounds=0, merge_days=False
+    )
+    assert sorted(plan.days[0].fill_at_visit) == ["R", "S"]
+    assert "F" in plan.days[2].fill_at_visit
+    assert plan.predicted_overflows == ()
+    assert check_week(week, plan) == []
+
+
 def test_labour_is_weighed_by_the_solve_but_counted_once() -> None:
     """With an hourly rate, each day's routes still cost fixed + km and the week adds the hours."""
     week = replace(three_outlets(FILLS), labour_fen_per_hour=3600)
