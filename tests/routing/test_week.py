@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from routing import InvalidProblemError, LockedRoute, TimeWindow
-from routing.week import OutletOutlook, WeekProblem, plan_visits, plan_week
+from routing import InvalidProblemError, LockedRoute, TimeWindow, VehicleType
+from routing.week import OutletOutlook, WeekPlan, WeekProblem, plan_visits, plan_week
 from routing.week_check import check_week
 from tests.routing.builders import hm, line_problem, stop, truck
 
@@ -295,24 +295,30 @@ def test_a_budget_that_fits_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> 
     assert [d.fill_at_visit for d in bounded.days] == [d.fill_at_visit for d in free.days]
 
 
+def _filled_trucks_week(
+    positions: list[int], vehicle: VehicleType, fills: dict[str, tuple[float, ...]], *, time_limit_s: float
+) -> tuple[WeekProblem, WeekPlan]:
+    """Outlets of 100 kg at ``positions[1:]`` along one road (in the order of ``fills``),
+    their week planned with filled trucks only (no other way, price round or merge)."""
+    base = line_problem(positions, [], [vehicle])
+    outlets = tuple(OutletOutlook(stop(key, i + 1, kg=100.0), fills[key]) for i, key in enumerate(fills))
+    week = WeekProblem(base, outlets, days=len(next(iter(fills.values()))) - 1)
+    options = {"pull_in": (0.0,), "fill_trucks": (1.0,), "ratio_rounds": 0, "merge_days": False}
+    return week, plan_week(week, time_limit_s=time_limit_s, **options)  # type: ignore[arg-type]
+
+
 def test_filled_trucks_take_a_cheap_outlet_due_later_and_leave_a_dear_one() -> None:
     """Day 0 must send a truck to A; B, due on day 1, rides along in it and day 1 stays home.
 
     C, due on day 2 and 49 km away, waits: its prize does not pay the detour.
     """
-    base = line_problem([0, 1000, 1200, 50_000], [], [truck(count=2, fixed_cost_fen=FIXED_FEN)])
     fills = {
         "A": (90.0, 120.0, 150.0, 180.0),
         "B": (70.0, 95.0, 120.0, 145.0),
         "C": (40.0, 70.0, 100.0, 130.0),
     }
-    outlets = tuple(
-        OutletOutlook(stop(key, i + 1, kg=100.0), fills[key]) for i, key in enumerate(("A", "B", "C"))
-    )
-    week = WeekProblem(base, outlets, days=3)
-    plan = plan_week(
-        week, time_limit_s=5, pull_in=(0.0,), fill_trucks=(1.0,), ratio_rounds=0, merge_days=False
-    )
+    vehicle = truck(count=2, fixed_cost_fen=FIXED_FEN)
+    week, plan = _filled_trucks_week([0, 1000, 1200, 50_000], vehicle, fills, time_limit_s=5)
     assert sorted(plan.days[0].fill_at_visit) == ["A", "B"]
     assert len(plan.days[0].plan.routes) == 1
     assert plan.predicted_overflows == ()
@@ -324,19 +330,13 @@ def test_a_filled_truck_takes_the_outlet_that_would_not_fill_further() -> None:
     which stays near 60 %, over F, on its way but 100 % full by the last day: F's
     weight is collected then, when it is due anyway, and emptying it today would only
     add a visit. S costs a 200 m detour beyond R."""
-    base = line_problem([0, 900, 1000, 1100], [], [truck(kg=170.0, fixed_cost_fen=FIXED_FEN)])
     fills = {
         "F": (60.0, 90.0, 99.5, 130.0),
         "R": (95.0, 110.0, 125.0, 140.0),
         "S": (60.0, 62.0, 64.0, 66.0),
     }
-    outlets = tuple(
-        OutletOutlook(stop(key, i + 1, kg=100.0), fills[key]) for i, key in enumerate(("F", "R", "S"))
-    )
-    week = WeekProblem(base, outlets, days=3)
-    plan = plan_week(
-        week, time_limit_s=2, pull_in=(0.0,), fill_trucks=(1.0,), ratio_rounds=0, merge_days=False
-    )
+    vehicle = truck(kg=170.0, fixed_cost_fen=FIXED_FEN)
+    week, plan = _filled_trucks_week([0, 900, 1000, 1100], vehicle, fills, time_limit_s=2)
     assert sorted(plan.days[0].fill_at_visit) == ["R", "S"]
     assert "F" in plan.days[2].fill_at_visit
     assert plan.predicted_overflows == ()
